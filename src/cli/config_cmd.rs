@@ -1,0 +1,186 @@
+//! `unhunch config path|check|init|edit`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+
+use super::table;
+use crate::config::{self, DEFAULT_TOML, Diagnostic, LoadError, Loaded};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ConfigCommand {
+    /// Print the path of the config file in use.
+    Path,
+    /// Validate a config file (default: the one in use) and list its reminders.
+    Check {
+        /// File to check instead of the one in use.
+        file: Option<PathBuf>,
+    },
+    /// Write the default config, with comments, to the config path.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Open the config in $VISUAL or $EDITOR, then check it.
+    Edit,
+}
+
+pub fn run(path: &Path, cmd: ConfigCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ConfigCommand::Path => {
+            println!("{}", path.display());
+            if !path.exists() {
+                eprintln!(
+                    "(no file there yet: the embedded default is in use; `unhunch config init` writes it)"
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ConfigCommand::Check { file } => match file {
+            Some(f) => Ok(check(config::load(&f))),
+            None => {
+                if !path.exists() {
+                    println!(
+                        "No config file at {}: checking the embedded default.",
+                        path.display()
+                    );
+                }
+                Ok(check(config::load_or_default(path)))
+            }
+        },
+        ConfigCommand::Init { force } => {
+            init(path, force)?;
+            println!("Wrote the default schedule to {}", path.display());
+            println!(
+                "Edit it with `unhunch config edit`; preview it with `unhunch plan --days 7`."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ConfigCommand::Edit => edit(path),
+    }
+}
+
+fn init(path: &Path, force: bool) -> anyhow::Result<()> {
+    if path.exists() && !force {
+        bail!(
+            "{} exists already: use `unhunch config init --force` to overwrite it",
+            path.display()
+        );
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    // Write beside it and rename, so a running daemon never reads half a file.
+    let tmp = path.with_extension("toml.tmp");
+    std::fs::write(&tmp, DEFAULT_TOML)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Prints the result of a load; exit 0 when valid, 1 when not.
+fn check(result: Result<Loaded, LoadError>) -> ExitCode {
+    match result {
+        Ok(loaded) => {
+            print_valid(&loaded);
+            ExitCode::SUCCESS
+        }
+        Err(LoadError::Invalid(diags)) => {
+            for d in &diags {
+                eprintln!("error: {}\n", d.render());
+            }
+            let n = diags.len();
+            eprintln!(
+                "✗ invalid: {n} error{}; the running schedule is not changed",
+                if n == 1 { "" } else { "s" }
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("unhunch: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_valid(loaded: &Loaded) {
+    let name = loaded.path.as_ref().map_or_else(
+        || config::load::EMBEDDED.to_string(),
+        |p| p.display().to_string(),
+    );
+    let c = &loaded.config;
+    let enabled = c.enabled().count();
+    println!(
+        "✓ {name} is valid: {} reminder{}, {enabled} enabled.\n",
+        c.reminders.len(),
+        if c.reminders.len() == 1 { "" } else { "s" }
+    );
+    let mut rows = vec![vec!["ID".to_string(), "KIND".into(), "SCHEDULE".into()]];
+    for r in &c.reminders {
+        let mut sched = r.schedule.to_string();
+        if !r.enabled {
+            sched.push_str("  (disabled)");
+        }
+        rows.push(vec![r.id.clone(), r.kind.to_string(), sched]);
+    }
+    print!("{}", table::render(&rows, 2));
+    print_warnings(&loaded.warnings);
+}
+
+fn print_warnings(warnings: &[Diagnostic]) {
+    for w in warnings {
+        println!("\nwarning: {}", w.render());
+    }
+}
+
+fn edit(path: &Path) -> anyhow::Result<ExitCode> {
+    if !path.exists() {
+        init(path, false)?;
+        println!("Created {} from the default.", path.display());
+    }
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".to_string());
+    loop {
+        // Through the shell, so EDITOR="code --wait" works as it does in git.
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{editor} \"$1\""))
+            .arg("sh")
+            .arg(path)
+            .status()
+            .with_context(|| format!("cannot start the editor \"{editor}\""))?;
+        if !status.success() {
+            bail!(
+                "the editor \"{editor}\" failed ({status}); {} is unchanged by unhunch",
+                path.display()
+            );
+        }
+        let result = config::load(path);
+        let valid = result.is_ok();
+        let code = check(result);
+        if valid || !std::io::stdin().is_terminal() || !ask("Edit again to fix it? [Y/n] ") {
+            return Ok(code);
+        }
+    }
+}
+
+fn ask(prompt: &str) -> bool {
+    use std::io::Write;
+    eprint!("{prompt}");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    if std::io::stdin().read_line(&mut line).is_err() {
+        return false;
+    }
+    !matches!(line.trim(), "n" | "N" | "no")
+}

@@ -1,0 +1,62 @@
+//! The command line: argument definitions and one module per command group.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod config_cmd;
+mod plan;
+pub mod table;
+
+pub use plan::parse_from;
+
+/// Exit status for a usage error (clap uses the same).
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "unhunch",
+    version,
+    about = "A quiet break and posture reminder: stand up, stretch your neck, decompress your spine.",
+    after_help = "Schedule: `unhunch config init` writes the default to edit; `unhunch plan --days 7` previews it."
+)]
+pub struct Cli {
+    /// Config file to use instead of the default location.
+    #[arg(long, global = true, value_name = "PATH", env = crate::paths::ENV_CONFIG)]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the reminders the schedule will produce.
+    Plan(plan::PlanArgs),
+    /// Find, check, create or edit the config file.
+    #[command(subcommand)]
+    Config(config_cmd::ConfigCommand),
+}
+
+/// Sets up logging to stderr: `UNHUNCH_LOG=debug` (or trace, info, warn, error).
+pub fn init_logging(default: tracing::Level) {
+    let level = std::env::var("UNHUNCH_LOG")
+        .ok()
+        .and_then(|v| v.trim().parse::<tracing::Level>().ok())
+        .unwrap_or(default);
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    init_logging(tracing::Level::WARN);
+    let config_path = crate::paths::config_file(cli.config)?;
+    match cli.command {
+        Command::Plan(args) => plan::run(&config_path, args),
+        Command::Config(cmd) => config_cmd::run(&config_path, cmd),
+    }
+}

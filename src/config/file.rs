@@ -1,0 +1,162 @@
+//! The configuration as written: serde structs, `deny_unknown_fields`, and
+//! value types that check their own syntax so toml can point at the value.
+
+use std::fmt;
+
+use jiff::SignedDuration;
+use jiff::civil::{Time, Weekday};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+use toml::Spanned;
+
+use crate::core::time::{Days, TimeRange, parse_clock};
+use crate::core::{Kind, Urgency};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    #[serde(default)]
+    pub general: GeneralFile,
+    #[serde(default)]
+    pub sleep: SleepFile,
+    #[serde(default, rename = "reminder")]
+    pub reminders: Vec<Spanned<ReminderFile>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneralFile {
+    pub snooze: Option<Spanned<Dur>>,
+    pub work_hours: Option<Spanned<Range>>,
+    pub work_days: Option<Spanned<Vec<Day>>>,
+    pub notification_timeout: Option<Spanned<Dur>>,
+    pub ignore_after: Option<Spanned<Dur>>,
+    pub missed_grace: Option<Spanned<Dur>>,
+    pub away_after: Option<Spanned<Dur>>,
+    pub respect_dnd: Option<bool>,
+    pub respect_fullscreen: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SleepFile {
+    pub wake: Option<Spanned<Clock>>,
+    pub goal: Option<Spanned<Dur>>,
+    pub wind_down: Option<Spanned<Dur>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderFile {
+    pub id: Spanned<String>,
+    pub kind: Spanned<KindName>,
+    pub title: Option<Spanned<String>>,
+    pub body: Option<Spanned<String>>,
+    pub tips: Option<Spanned<Vec<Spanned<String>>>>,
+    pub every: Option<Spanned<Dur>>,
+    pub at: Option<Spanned<Vec<Spanned<Clock>>>>,
+    pub during: Option<Spanned<During>>,
+    pub days: Option<Spanned<Vec<Day>>>,
+    pub snooze: Option<Spanned<Dur>>,
+    pub urgency: Option<Urgency>,
+    pub enabled: Option<bool>,
+}
+
+/// Implements `Deserialize` for a type parsed from a string, so a bad value
+/// becomes a toml error located at that value.
+macro_rules! from_str_value {
+    ($ty:ident, $expecting:literal, $parse:expr) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_str<E: de::Error>(self, s: &str) -> Result<$ty, E> {
+                        let parse: fn(&str) -> Result<$ty, String> = $parse;
+                        parse(s).map_err(E::custom)
+                    }
+                }
+                d.deserialize_str(V)
+            }
+        }
+    };
+}
+
+/// A humantime duration: `45m`, `1h 30m`, `90s`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Dur(pub SignedDuration);
+
+from_str_value!(Dur, "a duration string like \"45m\" or \"1h 30m\"", |s| {
+    let std = humantime::parse_duration(s).map_err(|e| {
+        format!("invalid duration \"{s}\" ({e}): expected e.g. \"45m\", \"1h 30m\", \"90s\"")
+    })?;
+    SignedDuration::try_from(std)
+        .map(Dur)
+        .map_err(|_| format!("duration \"{s}\" is too long"))
+});
+
+/// A local clock time `HH:MM`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Clock(pub Time);
+
+from_str_value!(Clock, "a time string \"HH:MM\"", |s| {
+    parse_clock(s)
+        .map(Clock)
+        .ok_or_else(|| format!("invalid time \"{s}\": expected \"HH:MM\", 00:00 to 23:59"))
+});
+
+/// `HH:MM-HH:MM`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Range(pub TimeRange);
+
+from_str_value!(Range, "a time range string \"HH:MM-HH:MM\"", |s| {
+    TimeRange::parse(s).map(Range)
+});
+
+/// `mon` … `sun`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Day(pub Weekday);
+
+from_str_value!(
+    Day,
+    "a day name: mon, tue, wed, thu, fri, sat or sun",
+    |s| {
+        Days::parse_day(s).map(Day).ok_or_else(|| {
+            format!("invalid day \"{s}\": expected one of mon, tue, wed, thu, fri, sat, sun")
+        })
+    }
+);
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KindName(pub Kind);
+
+from_str_value!(KindName, "a reminder kind", |s| {
+    Kind::parse(s).map(KindName).ok_or_else(|| {
+        let all: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("unknown kind \"{s}\": expected one of {}", all.join(", "))
+    })
+});
+
+/// `work`, `always`, or `HH:MM-HH:MM`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum During {
+    Work,
+    Always,
+    Range(TimeRange),
+}
+
+from_str_value!(
+    During,
+    "\"work\", \"always\" or \"HH:MM-HH:MM\"",
+    |s| match s {
+        "work" => Ok(During::Work),
+        "always" => Ok(During::Always),
+        _ if s.contains('-') => TimeRange::parse(s).map(During::Range),
+        _ => Err(format!(
+            "invalid during \"{s}\": expected \"work\", \"always\" or a range \"HH:MM-HH:MM\""
+        )),
+    }
+);

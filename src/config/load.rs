@@ -1,0 +1,152 @@
+//! Reading a config file into the model, with every problem reported as
+//! `file:line:col: message` and the line it is on.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::file::ConfigFile;
+use super::resolve::{Problem, line_col, resolve};
+use crate::core::Config;
+
+/// The embedded default schedule, also what `config init` writes.
+pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
+
+/// What the embedded default is called in messages.
+pub const EMBEDDED: &str = "<embedded default>";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub file: String,
+    /// 1-based line and column; `None` for the file as a whole.
+    pub at: Option<(usize, usize)>,
+    pub message: String,
+    /// The source line the problem is on.
+    pub line_text: Option<String>,
+}
+
+impl Diagnostic {
+    fn new(file: &str, src: &str, p: Problem) -> Diagnostic {
+        let located = !(p.span.start == 0 && p.span.end == 0);
+        let at = located.then(|| line_col(src, p.span.start));
+        let line_text = at
+            .and_then(|(l, _)| src.lines().nth(l - 1))
+            .map(str::to_string);
+        // toml quotes names with backticks; the rest of our messages use quotes.
+        let message = p.message.trim().replace('`', "\"");
+        Diagnostic {
+            file: file.to_string(),
+            at,
+            message,
+            line_text,
+        }
+    }
+
+    /// The message with the offending line and a caret under the column.
+    pub fn render(&self) -> String {
+        let mut s = self.to_string();
+        if let (Some((line, col)), Some(text)) = (self.at, &self.line_text) {
+            let gutter = line.to_string().len();
+            s.push_str(&format!(
+                "\n {:gutter$} |\n {line} | {text}\n {:gutter$} | {:>col$}",
+                "", "", "^"
+            ));
+        }
+        s
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.at {
+            Some((line, col)) => write!(f, "{}:{line}:{col}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}", render_all(.0))]
+    Invalid(Vec<Diagnostic>),
+}
+
+fn render_all(d: &[Diagnostic]) -> String {
+    d.iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A valid configuration and where it came from.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub config: Config,
+    pub warnings: Vec<Diagnostic>,
+    /// `None`: the embedded default.
+    pub path: Option<PathBuf>,
+}
+
+/// Parses and validates config text; `file` names it in messages.
+pub fn parse(src: &str, file: &str) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let parsed: ConfigFile = toml::from_str(src).map_err(|e| {
+        let span = e.span().unwrap_or(0..0);
+        vec![Diagnostic::new(
+            file,
+            src,
+            Problem {
+                span,
+                message: e.message().to_string(),
+            },
+        )]
+    })?;
+    let diag = |ps: Vec<Problem>| {
+        ps.into_iter()
+            .map(|p| Diagnostic::new(file, src, p))
+            .collect::<Vec<_>>()
+    };
+    match resolve(&parsed, src) {
+        Ok((config, warnings)) => Ok((config, diag(warnings))),
+        Err(errors) => Err(diag(errors)),
+    }
+}
+
+/// Loads the file at `path`, which must exist.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    let src = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let (config, warnings) =
+        parse(&src, &path.display().to_string()).map_err(LoadError::Invalid)?;
+    Ok(Loaded {
+        config,
+        warnings,
+        path: Some(path.to_path_buf()),
+    })
+}
+
+/// The embedded default configuration.
+pub fn embedded() -> Loaded {
+    match parse(DEFAULT_TOML, EMBEDDED) {
+        Ok((config, warnings)) => Loaded {
+            config,
+            warnings,
+            path: None,
+        },
+        // A test checks the embedded default; reaching this is a build defect.
+        Err(e) => panic!("the embedded default config is invalid: {}", render_all(&e)),
+    }
+}
+
+/// Loads `path`, or the embedded default when there is no file there.
+pub fn load_or_default(path: &Path) -> Result<Loaded, LoadError> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(embedded()),
+        _ => load(path),
+    }
+}

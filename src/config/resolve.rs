@@ -1,0 +1,386 @@
+//! From the file as written to the validated model: defaults filled in,
+//! semantic checks made. Problems carry the byte span of what they are about.
+
+use std::ops::Range as Bytes;
+
+use jiff::SignedDuration;
+use toml::Spanned;
+
+use super::file::{ConfigFile, Day, Dur, During, ReminderFile};
+use crate::core::content;
+use crate::core::time::{Days, TimeRange, Window, fmt_clock, fmt_duration};
+use crate::core::{Config, General, Kind, Reminder, Schedule, Sleep};
+
+/// A problem at a place in the file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    pub span: Bytes<usize>,
+    pub message: String,
+}
+
+#[derive(Default)]
+struct Report {
+    errors: Vec<Problem>,
+    warnings: Vec<Problem>,
+}
+
+impl Report {
+    fn error(&mut self, span: Bytes<usize>, message: impl Into<String>) {
+        self.errors.push(Problem {
+            span,
+            message: message.into(),
+        });
+    }
+    fn warn(&mut self, span: Bytes<usize>, message: impl Into<String>) {
+        self.warnings.push(Problem {
+            span,
+            message: message.into(),
+        });
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(src: &str, byte: usize) -> (usize, usize) {
+    let byte = byte.min(src.len());
+    let before = src.get(..byte).unwrap_or(src);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+const DAY: SignedDuration = SignedDuration::from_hours(24);
+const MAX_ID: usize = 32;
+
+/// Reads an optional duration with its default; `positive` rejects zero and
+/// everything is capped at a day.
+fn duration(
+    r: &mut Report,
+    key: &str,
+    v: &Option<Spanned<Dur>>,
+    default: SignedDuration,
+    positive: bool,
+) -> SignedDuration {
+    let Some(v) = v else { return default };
+    let d = v.get_ref().0;
+    if positive && d.is_zero() {
+        r.error(v.span(), format!("{key} must be longer than zero"));
+    } else if d > DAY {
+        r.error(
+            v.span(),
+            format!("{key} = \"{}\" is longer than a day", fmt_duration(d)),
+        );
+    }
+    d
+}
+
+fn days(r: &mut Report, key: &str, v: &Spanned<Vec<Day>>) -> Days {
+    let set: Days = v.get_ref().iter().map(|d| d.0).collect();
+    if set.is_empty() {
+        r.error(
+            v.span(),
+            format!("{key} is empty: list at least one day, e.g. [\"mon\", \"tue\"]"),
+        );
+    } else if set.iter().count() != v.get_ref().len() {
+        r.warn(v.span(), format!("{key} names a day twice"));
+    }
+    set
+}
+
+/// Validates a whole file. On success: the model and any warnings.
+pub fn resolve(file: &ConfigFile, src: &str) -> Result<(Config, Vec<Problem>), Vec<Problem>> {
+    let mut r = Report::default();
+    let g = &file.general;
+    let general = General {
+        snooze: duration(
+            &mut r,
+            "snooze",
+            &g.snooze,
+            SignedDuration::from_mins(10),
+            true,
+        ),
+        work_hours: g
+            .work_hours
+            .as_ref()
+            .map(|v| v.get_ref().0)
+            .unwrap_or(TimeRange {
+                start: jiff::civil::time(9, 0, 0, 0),
+                end: jiff::civil::time(18, 0, 0, 0),
+            }),
+        work_days: g
+            .work_days
+            .as_ref()
+            .map(|v| days(&mut r, "work_days", v))
+            .unwrap_or(Days::WORK_WEEK),
+        notification_timeout: duration(
+            &mut r,
+            "notification_timeout",
+            &g.notification_timeout,
+            SignedDuration::ZERO,
+            false,
+        ),
+        ignore_after: duration(
+            &mut r,
+            "ignore_after",
+            &g.ignore_after,
+            SignedDuration::from_mins(15),
+            true,
+        ),
+        missed_grace: duration(
+            &mut r,
+            "missed_grace",
+            &g.missed_grace,
+            SignedDuration::from_mins(30),
+            false,
+        ),
+        away_after: duration(
+            &mut r,
+            "away_after",
+            &g.away_after,
+            SignedDuration::from_mins(5),
+            false,
+        ),
+        respect_dnd: g.respect_dnd.unwrap_or(true),
+        respect_fullscreen: g.respect_fullscreen.unwrap_or(true),
+    };
+    let s = &file.sleep;
+    let sleep = Sleep {
+        wake: s
+            .wake
+            .as_ref()
+            .map(|v| v.get_ref().0)
+            .unwrap_or(jiff::civil::time(7, 0, 0, 0)),
+        goal: duration(&mut r, "goal", &s.goal, SignedDuration::from_hours(8), true),
+        wind_down: duration(
+            &mut r,
+            "wind_down",
+            &s.wind_down,
+            SignedDuration::from_mins(30),
+            false,
+        ),
+    };
+    if let Some(goal) = &s.goal {
+        if sleep.goal + sleep.wind_down >= DAY {
+            r.error(
+                goal.span(),
+                "goal plus wind_down must be shorter than a day",
+            );
+        }
+    }
+
+    let mut reminders: Vec<Reminder> = Vec::new();
+    let mut seen: Vec<(String, Bytes<usize>)> = Vec::new();
+    for spanned in &file.reminders {
+        let table = spanned.span();
+        let rf = spanned.get_ref();
+        let id = rf.id.get_ref();
+        if let Some((_, first)) = seen.iter().find(|(s, _)| s == id) {
+            let (line, _) = line_col(src, first.start);
+            r.error(
+                rf.id.span(),
+                format!("duplicate id \"{id}\": ids must be unique (first used on line {line})"),
+            );
+        } else {
+            seen.push((id.clone(), rf.id.span()));
+        }
+        if let Some(rem) = reminder(&mut r, rf, table, &general, &sleep) {
+            reminders.push(rem);
+        }
+    }
+    if file.reminders.is_empty() {
+        r.warn(0..0, "no [[reminder]] tables: nothing will be shown");
+    } else if !reminders.is_empty() && reminders.iter().all(|r| !r.enabled) {
+        r.warn(0..0, "every reminder is disabled: nothing will be shown");
+    }
+    if r.errors.is_empty() {
+        Ok((
+            Config {
+                general,
+                sleep,
+                reminders,
+            },
+            r.warnings,
+        ))
+    } else {
+        Err(r.errors)
+    }
+}
+
+fn check_id(r: &mut Report, id: &Spanned<String>) {
+    let s = id.get_ref();
+    if s.is_empty()
+        || s.len() > MAX_ID
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        r.error(
+            id.span(),
+            format!("invalid id \"{s}\": use 1 to {MAX_ID} characters from a-z, 0-9 and \"-\""),
+        );
+    }
+}
+
+fn text(r: &mut Report, key: &str, v: &Option<Spanned<String>>) -> Option<String> {
+    let v = v.as_ref()?;
+    let s = v.get_ref().trim();
+    if s.is_empty() {
+        r.error(
+            v.span(),
+            format!("{key} is empty: remove the key to use the default"),
+        );
+    }
+    Some(s.to_string())
+}
+
+fn reminder(
+    r: &mut Report,
+    rf: &ReminderFile,
+    table: Bytes<usize>,
+    g: &General,
+    sleep: &Sleep,
+) -> Option<Reminder> {
+    check_id(r, &rf.id);
+    let id = rf.id.get_ref().clone();
+    let kind = rf.kind.get_ref().0;
+    let defaults = content::defaults(kind);
+    let title = text(r, "title", &rf.title);
+    let body = text(r, "body", &rf.body);
+    if defaults.is_none() && (title.is_none() || body.is_none()) {
+        r.error(
+            table.clone(),
+            format!("reminder \"{id}\": kind \"custom\" needs a title and a body"),
+        );
+    }
+    let tips = match &rf.tips {
+        Some(v) => {
+            for t in v.get_ref() {
+                if t.get_ref().trim().is_empty() {
+                    r.error(t.span(), "empty tip: remove it or write one");
+                }
+            }
+            v.get_ref()
+                .iter()
+                .map(|t| t.get_ref().trim().to_string())
+                .collect()
+        }
+        None => defaults
+            .as_ref()
+            .map(|c| c.tips.iter().map(|t| t.to_string()).collect())
+            .unwrap_or_default(),
+    };
+    let days = rf.days.as_ref().map(|v| days(r, "days", v));
+
+    let schedule = match (&rf.every, &rf.at) {
+        (Some(_), Some(at)) => {
+            r.error(
+                at.span(),
+                format!("reminder \"{id}\" has both every and at: keep exactly one"),
+            );
+            return None;
+        }
+        (Some(every), None) => {
+            let e = every.get_ref().0;
+            if e.is_zero() {
+                r.error(every.span(), "every must be longer than zero");
+                return None;
+            }
+            if e < SignedDuration::from_mins(1) {
+                r.warn(
+                    every.span(),
+                    format!(
+                        "every = \"{}\" is under a minute: that is a lot of reminders",
+                        fmt_duration(e)
+                    ),
+                );
+            }
+            let (range, base_days) = match rf.during.as_ref().map(|d| *d.get_ref()) {
+                None | Some(During::Always) => (None, Days::ALL),
+                Some(During::Work) => (Some(g.work_hours), g.work_days),
+                Some(During::Range(tr)) => (Some(tr), Days::ALL),
+            };
+            let set = days.map(|d| d.intersect(base_days)).unwrap_or(base_days);
+            if let (Some(v), true) = (&rf.days, set.is_empty()) {
+                r.error(
+                    v.span(),
+                    "days has no day in common with work_days: this reminder would never fire",
+                );
+            }
+            if let Some(tr) = range {
+                if e >= tr.length() {
+                    r.error(
+                        every.span(),
+                        format!(
+                            "every = \"{}\" does not fit in its window {tr} ({}): it would never fire",
+                            fmt_duration(e),
+                            fmt_duration(tr.length())
+                        ),
+                    );
+                }
+            }
+            let window = match range {
+                None if set.is_all() => Window::Always,
+                range => Window::Daily { range, days: set },
+            };
+            Schedule::Every { every: e, window }
+        }
+        (None, at) => {
+            if let Some(d) = &rf.during {
+                r.error(d.span(), "during applies to interval reminders (every); a fixed-time reminder (at) uses days");
+            }
+            let times = match at {
+                Some(at) => {
+                    let mut times: Vec<_> = at.get_ref().iter().map(|c| c.get_ref().0).collect();
+                    if times.is_empty() {
+                        r.error(
+                            at.span(),
+                            "at is empty: list at least one time, e.g. [\"11:00\"]",
+                        );
+                    }
+                    times.sort();
+                    if times.windows(2).any(|w| w[0] == w[1]) {
+                        r.error(at.span(), "at lists the same time twice");
+                    }
+                    times
+                }
+                None if kind == Kind::WindDown => vec![sleep.wind_down_at()],
+                None => {
+                    r.error(table.clone(), format!("reminder \"{id}\" has neither every nor at: add one, e.g. every = \"45m\" or at = [\"11:00\"]"));
+                    return None;
+                }
+            };
+            Schedule::At {
+                times,
+                days: days.unwrap_or(Days::ALL),
+            }
+        }
+    };
+    let snooze = duration(r, "snooze", &rf.snooze, g.snooze, true);
+    let (dtitle, dbody) = match &defaults {
+        Some(c) => (c.title.to_string(), c.body.to_string()),
+        None => (String::new(), String::new()),
+    };
+    let body = body.unwrap_or_else(|| {
+        if kind == Kind::WindDown {
+            format!(
+                "Bedtime at {} gives {} of sleep before {}. {}",
+                fmt_clock(sleep.bedtime()),
+                fmt_duration(sleep.goal),
+                fmt_clock(sleep.wake),
+                "Start getting ready."
+            )
+        } else {
+            dbody
+        }
+    });
+    Some(Reminder {
+        id,
+        kind,
+        title: title.unwrap_or(dtitle),
+        body,
+        tips,
+        schedule,
+        snooze,
+        urgency: rf.urgency.unwrap_or_default(),
+        enabled: rf.enabled.unwrap_or(true),
+    })
+}

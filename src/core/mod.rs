@@ -1,0 +1,15 @@
+//! The pure core: schedule engine, reminder state machine, plan. No I/O, no
+//! clock reads, no async: it takes `now` and inputs and returns effects.
+
+pub mod content;
+pub mod engine;
+pub mod model;
+pub mod plan;
+pub mod time;
+
+pub use engine::{
+    Answer, Cause, Effect, Engine, EngineError, Event, Input, Outcome, Pause, Phase, ShowRequest,
+    Source,
+};
+pub use model::{Config, General, Kind, Reminder, Schedule, Sleep, Urgency};
+pub use time::{Days, TimeRange, Window};

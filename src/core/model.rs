@@ -1,0 +1,174 @@
+//! The validated, typed configuration the engine runs on. `config::resolve`
+//! builds it from the file; tests build it directly.
+
+use std::fmt;
+
+use jiff::SignedDuration;
+use jiff::civil::Time;
+
+use super::time::{Days, Window, fmt_clock};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Stand,
+    Neck,
+    Decompress,
+    Massage,
+    Meditate,
+    WindDown,
+    Custom,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::Stand,
+        Kind::Neck,
+        Kind::Decompress,
+        Kind::Massage,
+        Kind::Meditate,
+        Kind::WindDown,
+        Kind::Custom,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Stand => "stand",
+            Kind::Neck => "neck",
+            Kind::Decompress => "decompress",
+            Kind::Massage => "massage",
+            Kind::Meditate => "meditate",
+            Kind::WindDown => "wind-down",
+            Kind::Custom => "custom",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Urgency {
+    Low,
+    #[default]
+    Normal,
+    Critical,
+}
+
+impl Urgency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Low => "low",
+            Urgency::Normal => "normal",
+            Urgency::Critical => "critical",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Schedule {
+    /// Due `every` after the last answer or the start of the window.
+    Every {
+        every: SignedDuration,
+        window: Window,
+    },
+    /// Fixed local times (sorted, distinct) on some weekdays.
+    At { times: Vec<Time>, days: Days },
+}
+
+impl fmt::Display for Schedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Schedule::Every { every, window } => {
+                write!(f, "every {}, {window}", super::time::fmt_duration(*every))
+            }
+            Schedule::At { times, days } => {
+                let ts: Vec<String> = times.iter().map(|t| fmt_clock(*t)).collect();
+                write!(f, "at {}, {days}", ts.join(", "))
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reminder {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    pub body: String,
+    pub tips: Vec<String>,
+    pub schedule: Schedule,
+    pub snooze: SignedDuration,
+    pub urgency: Urgency,
+    pub enabled: bool,
+}
+
+impl Reminder {
+    /// The tip to show on the `n`th showing (they rotate).
+    pub fn tip(&self, n: u64) -> Option<&str> {
+        if self.tips.is_empty() {
+            None
+        } else {
+            Some(&self.tips[(n % self.tips.len() as u64) as usize])
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct General {
+    pub snooze: SignedDuration,
+    pub work_hours: super::time::TimeRange,
+    pub work_days: Days,
+    /// Zero: stay until answered, where the server allows.
+    pub notification_timeout: SignedDuration,
+    pub ignore_after: SignedDuration,
+    pub missed_grace: SignedDuration,
+    /// Zero disables presence detection.
+    pub away_after: SignedDuration,
+    pub respect_dnd: bool,
+    pub respect_fullscreen: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sleep {
+    pub wake: Time,
+    pub goal: SignedDuration,
+    pub wind_down: SignedDuration,
+}
+
+impl Sleep {
+    /// Bedtime: `wake - goal`, on a 24-hour clock.
+    pub fn bedtime(&self) -> Time {
+        self.wake.wrapping_sub(self.goal)
+    }
+
+    /// When the wind-down reminder fires: `wake - goal - wind_down`.
+    pub fn wind_down_at(&self) -> Time {
+        self.bedtime().wrapping_sub(self.wind_down)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub general: General,
+    pub sleep: Sleep,
+    pub reminders: Vec<Reminder>,
+}
+
+impl Config {
+    pub fn reminder(&self, id: &str) -> Option<&Reminder> {
+        self.reminders.iter().find(|r| r.id == id)
+    }
+
+    pub fn enabled(&self) -> impl Iterator<Item = &Reminder> {
+        self.reminders.iter().filter(|r| r.enabled)
+    }
+}

@@ -1,0 +1,424 @@
+//! Local-time primitives of the schedule: weekday sets, `HH:MM-HH:MM` ranges,
+//! windows, and the resolution of a local clock time to an instant under DST.
+//!
+//! Everything here is pure: the time zone comes in with the arguments.
+
+use std::fmt;
+
+use jiff::civil::{Date, Time, Weekday};
+use jiff::tz::{AmbiguousOffset, TimeZone};
+use jiff::{SignedDuration, Timestamp};
+
+/// A set of weekdays.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Days(u8);
+
+const WEEK: [Weekday; 7] = [
+    Weekday::Monday,
+    Weekday::Tuesday,
+    Weekday::Wednesday,
+    Weekday::Thursday,
+    Weekday::Friday,
+    Weekday::Saturday,
+    Weekday::Sunday,
+];
+
+const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+impl Days {
+    pub const ALL: Days = Days(0b111_1111);
+    pub const NONE: Days = Days(0);
+    pub const WORK_WEEK: Days = Days(0b001_1111);
+
+    fn bit(day: Weekday) -> u8 {
+        1 << (day.to_monday_zero_offset() as u8)
+    }
+
+    pub fn contains(self, day: Weekday) -> bool {
+        self.0 & Self::bit(day) != 0
+    }
+
+    pub fn with(self, day: Weekday) -> Days {
+        Days(self.0 | Self::bit(day))
+    }
+
+    pub fn intersect(self, other: Days) -> Days {
+        Days(self.0 & other.0)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn is_all(self) -> bool {
+        self == Self::ALL
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = Weekday> {
+        WEEK.into_iter().filter(move |d| self.contains(*d))
+    }
+
+    /// Parses a three-letter English day name (`mon` … `sun`).
+    pub fn parse_day(name: &str) -> Option<Weekday> {
+        DAY_NAMES.iter().position(|n| *n == name).map(|i| WEEK[i])
+    }
+
+    pub fn day_name(day: Weekday) -> &'static str {
+        DAY_NAMES[day.to_monday_zero_offset() as usize]
+    }
+}
+
+impl FromIterator<Weekday> for Days {
+    fn from_iter<I: IntoIterator<Item = Weekday>>(iter: I) -> Self {
+        iter.into_iter().fold(Days::NONE, Days::with)
+    }
+}
+
+impl fmt::Debug for Days {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Days({self})")
+    }
+}
+
+impl fmt::Display for Days {
+    /// `every day`, `mon-fri`, `sat,sun`, `mon,wed,fri`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_all() {
+            return f.write_str("every day");
+        }
+        if self.is_empty() {
+            return f.write_str("no day");
+        }
+        // Contiguous runs of three or more are written as a range.
+        let idx: Vec<usize> = (0..7).filter(|i| self.0 & (1 << i) != 0).collect();
+        let mut parts = Vec::new();
+        let mut i = 0;
+        while i < idx.len() {
+            let mut j = i;
+            while j + 1 < idx.len() && idx[j + 1] == idx[j] + 1 {
+                j += 1;
+            }
+            if j - i >= 2 {
+                parts.push(format!("{}-{}", DAY_NAMES[idx[i]], DAY_NAMES[idx[j]]));
+            } else {
+                parts.extend(idx[i..=j].iter().map(|k| DAY_NAMES[*k].to_string()));
+            }
+            i = j + 1;
+        }
+        f.write_str(&parts.join(","))
+    }
+}
+
+/// Parses strict `HH:MM` (24-hour, two digits each).
+pub fn parse_clock(s: &str) -> Option<Time> {
+    let b = s.as_bytes();
+    if b.len() != 5
+        || b[2] != b':'
+        || !b
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == 2 || c.is_ascii_digit())
+    {
+        return None;
+    }
+    let h = (b[0] - b'0') * 10 + (b[1] - b'0');
+    let m = (b[3] - b'0') * 10 + (b[4] - b'0');
+    if h > 23 || m > 59 {
+        return None;
+    }
+    Time::new(h as i8, m as i8, 0, 0).ok()
+}
+
+/// Formats a time of day as `HH:MM`.
+pub fn fmt_clock(t: Time) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+/// A daily time range `start-end`; when `end <= start` it wraps past midnight
+/// and belongs to the day it starts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeRange {
+    pub start: Time,
+    pub end: Time,
+}
+
+impl TimeRange {
+    pub fn wraps(&self) -> bool {
+        self.end <= self.start
+    }
+
+    /// Nominal length (ignoring DST).
+    pub fn length(&self) -> SignedDuration {
+        let d = self.end.duration_since(self.start);
+        if self.wraps() {
+            d + SignedDuration::from_hours(24)
+        } else {
+            d
+        }
+    }
+
+    /// Parses `HH:MM-HH:MM`. Returns a message on error.
+    pub fn parse(s: &str) -> Result<TimeRange, String> {
+        let (a, b) = s
+            .split_once('-')
+            .ok_or_else(|| format!("invalid time range \"{s}\": expected \"HH:MM-HH:MM\""))?;
+        let start = parse_clock(a.trim()).ok_or_else(|| {
+            format!(
+                "invalid start time \"{}\" in \"{s}\": expected HH:MM, 00:00 to 23:59",
+                a.trim()
+            )
+        })?;
+        let end = parse_clock(b.trim()).ok_or_else(|| {
+            format!(
+                "invalid end time \"{}\" in \"{s}\": expected HH:MM, 00:00 to 23:59",
+                b.trim()
+            )
+        })?;
+        if start == end {
+            return Err(format!(
+                "empty time range \"{s}\": start and end are equal (use \"always\" for the whole day)"
+            ));
+        }
+        Ok(TimeRange { start, end })
+    }
+}
+
+impl fmt::Display for TimeRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", fmt_clock(self.start), fmt_clock(self.end))
+    }
+}
+
+/// Resolves a local date and clock time to an instant in `tz`.
+///
+/// DST: a time that does not exist that day (spring forward) resolves to the
+/// first valid instant after it, which is the transition itself; a time that
+/// occurs twice (fall back) resolves to its first occurrence.
+pub fn resolve_local(date: Date, time: Time, tz: &TimeZone) -> Option<Timestamp> {
+    let dt = date.to_datetime(time);
+    match tz.to_ambiguous_timestamp(dt).offset() {
+        AmbiguousOffset::Unambiguous { offset } => offset.to_timestamp(dt).ok(),
+        AmbiguousOffset::Gap { before, after } => {
+            // `dt` read with the new offset lies just before the transition.
+            let probe = after.to_timestamp(dt).ok()?;
+            tz.following(probe)
+                .next()
+                .map(|t| t.timestamp())
+                .or_else(|| before.to_timestamp(dt).ok())
+        }
+        AmbiguousOffset::Fold { before, .. } => before.to_timestamp(dt).ok(),
+    }
+}
+
+/// When a reminder may fire: every moment, or daily ranges on some weekdays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Window {
+    Always,
+    /// `range: None` is the whole day.
+    Daily {
+        range: Option<TimeRange>,
+        days: Days,
+    },
+}
+
+/// One opening of a window: `[start, end)`; `end: None` never closes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub start: Timestamp,
+    pub end: Option<Timestamp>,
+}
+
+impl Span {
+    pub fn contains(&self, t: Timestamp) -> bool {
+        self.start <= t && self.end.is_none_or(|e| t < e)
+    }
+}
+
+impl Window {
+    /// The opening that starts on `date`, if `date` is one of its days.
+    fn opening_on(&self, date: Date, tz: &TimeZone) -> Option<(Timestamp, Timestamp)> {
+        let Window::Daily { range, days } = self else {
+            return None;
+        };
+        if !days.contains(date.weekday()) {
+            return None;
+        }
+        let next_day = date.tomorrow().ok()?;
+        match range {
+            None => Some((
+                resolve_local(date, Time::midnight(), tz)?,
+                resolve_local(next_day, Time::midnight(), tz)?,
+            )),
+            Some(r) => {
+                let end_day = if r.wraps() { next_day } else { date };
+                Some((
+                    resolve_local(date, r.start, tz)?,
+                    resolve_local(end_day, r.end, tz)?,
+                ))
+            }
+        }
+    }
+
+    /// The opening that contains `t`, or else the first one after it, with
+    /// back-to-back openings merged (so `always` on some days is one span).
+    pub fn span_at_or_after(&self, t: Timestamp, tz: &TimeZone) -> Option<Span> {
+        let (days, _) = match self {
+            Window::Always => {
+                return Some(Span {
+                    start: t,
+                    end: None,
+                });
+            }
+            Window::Daily { days, range } => (days, range),
+        };
+        if days.is_empty() {
+            return None;
+        }
+        let first_date = tz.to_datetime(t).date().yesterday().ok()?;
+        let mut date = first_date;
+        // Eight days always reach a day of a non-empty set.
+        for _ in 0..9 {
+            if let Some((start, end)) = self.opening_on(date, tz) {
+                if end > t {
+                    return Some(self.merge_following(start, end, date, tz));
+                }
+            }
+            date = date.tomorrow().ok()?;
+        }
+        None
+    }
+
+    fn merge_following(
+        &self,
+        start: Timestamp,
+        mut end: Timestamp,
+        mut date: Date,
+        tz: &TimeZone,
+    ) -> Span {
+        for _ in 0..8 {
+            let Some(next) = date.tomorrow().ok() else {
+                break;
+            };
+            match self.opening_on(next, tz) {
+                Some((s, e)) if s <= end => {
+                    end = e;
+                    date = next;
+                }
+                _ => {
+                    return Span {
+                        start,
+                        end: Some(end),
+                    };
+                }
+            }
+        }
+        // Still contiguous after a whole week: it never closes.
+        Span { start, end: None }
+    }
+}
+
+impl fmt::Display for Window {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Window::Always => f.write_str("always"),
+            Window::Daily { range: None, days } => write!(f, "all day, {days}"),
+            Window::Daily {
+                range: Some(r),
+                days,
+            } => write!(f, "{r}, {days}"),
+        }
+    }
+}
+
+/// Formats a duration the way the config writes it: `45m`, `1h 30m`, `90s`.
+pub fn fmt_duration(d: SignedDuration) -> String {
+    let secs = d.as_secs();
+    if secs == 0 {
+        return "0s".into();
+    }
+    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
+    let mut parts = Vec::new();
+    if h > 0 {
+        parts.push(format!("{h}h"));
+    }
+    if m > 0 {
+        parts.push(format!("{m}m"));
+    }
+    if s > 0 {
+        parts.push(format!("{s}s"));
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::{date, time};
+
+    #[test]
+    fn clock_parsing_is_strict() {
+        assert_eq!(parse_clock("09:05"), Some(time(9, 5, 0, 0)));
+        assert_eq!(parse_clock("23:59"), Some(time(23, 59, 0, 0)));
+        for bad in ["9:05", "24:00", "12:60", "12-00", "1200", " 12:00", "ab:cd"] {
+            assert_eq!(parse_clock(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn days_display_compacts_runs() {
+        assert_eq!(Days::WORK_WEEK.to_string(), "mon-fri");
+        assert_eq!(Days::ALL.to_string(), "every day");
+        let weekend: Days = [Weekday::Saturday, Weekday::Sunday].into_iter().collect();
+        assert_eq!(weekend.to_string(), "sat,sun");
+        let mwf: Days = [Weekday::Monday, Weekday::Wednesday, Weekday::Friday]
+            .into_iter()
+            .collect();
+        assert_eq!(mwf.to_string(), "mon,wed,fri");
+    }
+
+    #[test]
+    fn gap_resolves_to_transition_and_fold_to_first() {
+        let tz = TimeZone::get("Europe/Berlin").unwrap();
+        // 2026-03-29 02:30 does not exist in Berlin; the clock jumps 02:00 -> 03:00.
+        let t = resolve_local(date(2026, 3, 29), time(2, 30, 0, 0), &tz).unwrap();
+        assert_eq!(t.to_string(), "2026-03-29T01:00:00Z");
+        // 2026-10-25 02:30 happens twice; the first is at +02:00.
+        let t = resolve_local(date(2026, 10, 25), time(2, 30, 0, 0), &tz).unwrap();
+        assert_eq!(t.to_string(), "2026-10-25T00:30:00Z");
+    }
+
+    #[test]
+    fn range_parse_errors_name_the_part() {
+        assert!(TimeRange::parse("09:00-18:00").is_ok());
+        assert!(TimeRange::parse("22:00-02:00").unwrap().wraps());
+        assert!(
+            TimeRange::parse("9-18")
+                .unwrap_err()
+                .contains("invalid start time \"9\"")
+        );
+        assert!(
+            TimeRange::parse("10:00-10:00")
+                .unwrap_err()
+                .contains("empty time range")
+        );
+        assert!(
+            TimeRange::parse("10:00")
+                .unwrap_err()
+                .contains("expected \"HH:MM-HH:MM\"")
+        );
+    }
+
+    #[test]
+    fn always_on_some_days_merges_into_one_span() {
+        let tz = TimeZone::get("UTC").unwrap();
+        let w = Window::Daily {
+            range: None,
+            days: Days::WORK_WEEK,
+        };
+        // Wednesday 2026-11-25 12:00Z: the span runs Mon 00:00 to Sat 00:00.
+        let t: Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
+        let s = w.span_at_or_after(t, &tz).unwrap();
+        assert_eq!(s.start.to_string(), "2026-11-23T00:00:00Z");
+        assert_eq!(s.end.unwrap().to_string(), "2026-11-28T00:00:00Z");
+    }
+}

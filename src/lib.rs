@@ -1,0 +1,9 @@
+//! unhunch: a quiet break and posture reminder for the desktop.
+//!
+//! The crate is a library the binary and the tests share. `core` is pure;
+//! everything else adapts it to files, D-Bus and the terminal.
+
+pub mod cli;
+pub mod config;
+pub mod core;
+pub mod paths;

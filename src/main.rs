@@ -1,0 +1,14 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = unhunch::cli::Cli::parse();
+    match unhunch::cli::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("unhunch: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

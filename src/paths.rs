@@ -1,0 +1,59 @@
+//! Every file location in one place, each overridable by an environment
+//! variable so tests stay hermetic.
+
+use std::path::PathBuf;
+
+use directories::ProjectDirs;
+
+pub const ENV_CONFIG: &str = "UNHUNCH_CONFIG";
+pub const ENV_DATA_DIR: &str = "UNHUNCH_DATA_DIR";
+pub const ENV_RUNTIME_DIR: &str = "UNHUNCH_RUNTIME_DIR";
+
+fn env_path(var: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+fn project() -> Option<ProjectDirs> {
+    ProjectDirs::from("", "", "unhunch")
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot find a home directory for {what}: set ${var}")]
+pub struct NoHome {
+    what: &'static str,
+    var: &'static str,
+}
+
+/// The config file: `--config`, then `$UNHUNCH_CONFIG`, then
+/// `$XDG_CONFIG_HOME/unhunch/config.toml`. (clap reads the env var into `flag`.)
+pub fn config_file(flag: Option<PathBuf>) -> Result<PathBuf, NoHome> {
+    flag.or_else(|| env_path(ENV_CONFIG))
+        .or_else(|| project().map(|p| p.config_dir().join("config.toml")))
+        .ok_or(NoHome {
+            what: "the config file",
+            var: ENV_CONFIG,
+        })
+}
+
+/// The data directory (history database).
+pub fn data_dir() -> Result<PathBuf, NoHome> {
+    env_path(ENV_DATA_DIR)
+        .or_else(|| project().map(|p| p.data_dir().to_path_buf()))
+        .ok_or(NoHome {
+            what: "the data directory",
+            var: ENV_DATA_DIR,
+        })
+}
+
+/// The runtime directory (socket, lock): `$XDG_RUNTIME_DIR/unhunch`, or a
+/// per-user directory under the temp dir where there is no runtime dir.
+pub fn runtime_dir() -> PathBuf {
+    env_path(ENV_RUNTIME_DIR)
+        .or_else(|| project().and_then(|p| p.runtime_dir().map(|d| d.to_path_buf())))
+        .unwrap_or_else(|| {
+            let user = std::env::var("USER").unwrap_or_else(|_| "user".into());
+            std::env::temp_dir().join(format!("unhunch-{user}"))
+        })
+}
