@@ -262,14 +262,15 @@ impl Window {
     /// The opening that contains `t`, or else the first one after it, with
     /// back-to-back openings merged (so `always` on some days is one span).
     pub fn span_at_or_after(&self, t: Timestamp, tz: &TimeZone) -> Option<Span> {
-        let (days, _) = match self {
+        let days = match self {
+            // No start: an interval counts from its anchor alone.
             Window::Always => {
                 return Some(Span {
-                    start: t,
+                    start: Timestamp::MIN,
                     end: None,
                 });
             }
-            Window::Daily { days, range } => (days, range),
+            Window::Daily { days, .. } => days,
         };
         if days.is_empty() {
             return None;
@@ -280,12 +281,30 @@ impl Window {
         for _ in 0..9 {
             if let Some((start, end)) = self.opening_on(date, tz) {
                 if end > t {
+                    let start = self.merge_preceding(start, date, tz);
                     return Some(self.merge_following(start, end, date, tz));
                 }
             }
             date = date.tomorrow().ok()?;
         }
         None
+    }
+
+    fn merge_preceding(&self, mut start: Timestamp, mut date: Date, tz: &TimeZone) -> Timestamp {
+        for _ in 0..8 {
+            let Some(prev) = date.yesterday().ok() else {
+                break;
+            };
+            match self.opening_on(prev, tz) {
+                Some((s, e)) if e >= start => {
+                    start = s;
+                    date = prev;
+                }
+                _ => return start,
+            }
+        }
+        // Contiguous for a whole week back: it never opened.
+        Timestamp::MIN
     }
 
     fn merge_following(
