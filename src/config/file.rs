@@ -90,8 +90,9 @@ macro_rules! from_str_value {
 pub struct Dur(pub SignedDuration);
 
 from_str_value!(Dur, "a duration string like \"45m\" or \"1h 30m\"", |s| {
-    let std = humantime::parse_duration(s).map_err(|e| {
-        format!("invalid duration \"{s}\" ({e}): expected e.g. \"45m\", \"1h 30m\", \"90s\"")
+    // humantime's own messages ("expected number at 11") help little here.
+    let std = humantime::parse_duration(s).map_err(|_| {
+        format!("invalid duration \"{s}\": expected numbers with units s, m, h, e.g. \"45m\", \"1h 30m\", \"90s\"")
     })?;
     SignedDuration::try_from(std)
         .map(Dur)

@@ -279,9 +279,8 @@ fn reminder(
             return None;
         }
         (Some(every), None) => {
-            let e = every.get_ref().0;
-            if e.is_zero() {
-                r.error(every.span(), "every must be longer than zero");
+            let e = duration(r, "every", &rf.every, SignedDuration::ZERO, true);
+            if e.is_zero() || e > DAY {
                 return None;
             }
             if e < SignedDuration::from_mins(1) {

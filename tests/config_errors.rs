@@ -1,0 +1,238 @@
+//! Every invalid config gets an error naming file:line:column, the key or
+//! value at fault, and what is expected. Checked against the exact text.
+
+use unhunch::config::parse;
+
+fn first_error(src: &str) -> String {
+    match parse(src, "config.toml") {
+        Ok(_) => panic!("expected an error for:\n{src}"),
+        Err(d) => d[0].to_string(),
+    }
+}
+
+fn all_errors(src: &str) -> Vec<String> {
+    parse(src, "config.toml")
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(|d| d.to_string())
+        .collect()
+}
+
+const HEAD: &str = "[[reminder]]\nid = \"stand\"\nkind = \"stand\"\n";
+
+#[test]
+fn invalid_configs_name_place_and_expectation() {
+    let cases: &[(&str, &str)] = &[
+        // 1. unknown key in a reminder
+        (
+            "[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevry = \"45m\"\n",
+            "config.toml:4:1: unknown field \"evry\", expected one of \"id\", \"kind\", \"title\", \"body\", \"tips\", \"every\", \"at\", \"during\", \"days\", \"snooze\", \"urgency\", \"enabled\"",
+        ),
+        // 2. unknown section
+        (
+            "[genral]\nsnooze = \"5m\"\n",
+            "config.toml:1:2: unknown field \"genral\", expected one of \"general\", \"sleep\", \"reminder\"",
+        ),
+        // 3. bad duration
+        (
+            "[general]\nsnooze = \"10 minutes please\"\n",
+            "config.toml:2:10: invalid duration \"10 minutes please\": expected numbers with units s, m, h, e.g. \"45m\", \"1h 30m\", \"90s\"",
+        ),
+        // 4. bad clock time
+        (
+            "[sleep]\nwake = \"7:00\"\n",
+            "config.toml:2:8: invalid time \"7:00\": expected \"HH:MM\", 00:00 to 23:59",
+        ),
+        // 5. hour out of range inside at
+        (
+            "[[reminder]]\nid = \"d\"\nkind = \"decompress\"\nat = [\"11:00\", \"25:00\"]\n",
+            "config.toml:4:16: invalid time \"25:00\": expected \"HH:MM\", 00:00 to 23:59",
+        ),
+        // 6. bad during
+        (
+            &format!("{HEAD}every = \"45m\"\nduring = \"office\"\n"),
+            "config.toml:5:10: invalid during \"office\": expected \"work\", \"always\" or a range \"HH:MM-HH:MM\"",
+        ),
+        // 7. empty range
+        (
+            &format!("{HEAD}every = \"45m\"\nduring = \"10:00-10:00\"\n"),
+            "config.toml:5:10: empty time range \"10:00-10:00\": start and end are equal (use \"always\" for the whole day)",
+        ),
+        // 8. bad day
+        (
+            "[general]\nwork_days = [\"mon\", \"tues\"]\n",
+            "config.toml:2:21: invalid day \"tues\": expected one of mon, tue, wed, thu, fri, sat, sun",
+        ),
+        // 9. unknown kind
+        (
+            "[[reminder]]\nid = \"x\"\nkind = \"yoga\"\nevery = \"1h\"\n",
+            "config.toml:3:8: unknown kind \"yoga\": expected one of stand, neck, decompress, massage, meditate, wind-down, custom",
+        ),
+        // 10. both every and at
+        (
+            &format!("{HEAD}every = \"45m\"\nat = [\"11:00\"]\n"),
+            "config.toml:5:6: reminder \"stand\" has both every and at: keep exactly one",
+        ),
+        // 11. neither every nor at
+        (
+            HEAD,
+            "config.toml:1:1: reminder \"stand\" has neither every nor at: add one, e.g. every = \"45m\" or at = [\"11:00\"]",
+        ),
+        // 12. zero interval
+        (
+            &format!("{HEAD}every = \"0s\"\n"),
+            "config.toml:4:9: every must be longer than zero",
+        ),
+        // 13. duplicate id
+        (
+            &format!("{HEAD}every = \"45m\"\n{HEAD}every = \"1h\"\n"),
+            "config.toml:6:6: duplicate id \"stand\": ids must be unique (first used on line 2)",
+        ),
+        // 14. invalid id
+        (
+            "[[reminder]]\nid = \"Stand Up\"\nkind = \"stand\"\nevery = \"45m\"\n",
+            "config.toml:2:6: invalid id \"Stand Up\": use 1 to 32 characters from a-z, 0-9 and \"-\"",
+        ),
+        // 15. custom without title and body
+        (
+            "[[reminder]]\nid = \"c\"\nkind = \"custom\"\nevery = \"1h\"\n",
+            "config.toml:1:1: reminder \"c\": kind \"custom\" needs a title and a body",
+        ),
+        // 16. interval that cannot fit its window
+        (
+            &format!("{HEAD}every = \"10h\"\nduring = \"work\"\n"),
+            "config.toml:4:9: every = \"10h\" does not fit in its window 09:00-18:00 (9h): it would never fire",
+        ),
+        // 17. during with a fixed time
+        (
+            &format!("{HEAD}at = [\"11:00\"]\nduring = \"work\"\n"),
+            "config.toml:5:10: during applies to interval reminders (every); a fixed-time reminder (at) uses days",
+        ),
+        // 18. wrong type
+        (
+            "[general]\nrespect_dnd = \"yes\"\n",
+            "config.toml:2:15: invalid type: string \"yes\", expected a boolean",
+        ),
+        // 19. TOML syntax error
+        (
+            "[general\nsnooze = \"5m\"\n",
+            "config.toml:1:9: unclosed table, expected \"]\"",
+        ),
+        // 20. empty days
+        (
+            &format!("{HEAD}every = \"1h\"\ndays = []\n"),
+            "config.toml:5:8: days is empty: list at least one day, e.g. [\"mon\", \"tue\"]",
+        ),
+        // 21. days disjoint from work days
+        (
+            &format!("{HEAD}every = \"1h\"\nduring = \"work\"\ndays = [\"sat\"]\n"),
+            "config.toml:6:8: days has no day in common with work_days: this reminder would never fire",
+        ),
+        // 22. zero snooze
+        (
+            "[general]\nsnooze = \"0s\"\n",
+            "config.toml:2:10: snooze must be longer than zero",
+        ),
+        // 23. duration over a day
+        (
+            &format!("{HEAD}every = \"2days\"\n"),
+            "config.toml:4:9: every = \"48h\" is longer than a day",
+        ),
+        // 24. sleep that leaves no day
+        (
+            "[sleep]\ngoal = \"23h\"\nwind_down = \"2h\"\n",
+            "config.toml:2:8: goal plus wind_down must be shorter than a day",
+        ),
+        // 25. empty tip
+        (
+            &format!("{HEAD}every = \"1h\"\ntips = [\"Walk.\", \"  \"]\n"),
+            "config.toml:5:18: empty tip: remove it or write one",
+        ),
+        // 26. same time twice
+        (
+            "[[reminder]]\nid = \"d\"\nkind = \"decompress\"\nat = [\"11:00\", \"11:00\"]\n",
+            "config.toml:4:6: at lists the same time twice",
+        ),
+        // 27. bad urgency
+        (
+            &format!("{HEAD}every = \"1h\"\nurgency = \"high\"\n"),
+            "config.toml:5:11: unknown variant \"high\", expected one of \"low\", \"normal\", \"critical\"",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (i, (src, want)) in cases.iter().enumerate() {
+        let got = first_error(src);
+        if got != *want {
+            failures.push(format!("case {}:\n  want: {want}\n  got:  {got}", i + 1));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn semantic_errors_are_all_reported_at_once() {
+    let src = format!(
+        "{HEAD}every = \"0s\"\n[[reminder]]\nid = \"BAD\"\nkind = \"neck\"\nat = [\"11:00\"]\n"
+    );
+    let errs = all_errors(&src);
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(errs[0].starts_with("config.toml:4:9:"));
+    assert!(errs[1].starts_with("config.toml:6:6: invalid id \"BAD\""));
+}
+
+#[test]
+fn short_interval_is_a_warning_not_an_error() {
+    let (_, warnings) = parse(&format!("{HEAD}every = \"30s\"\n"), "config.toml").unwrap();
+    let w: Vec<String> = warnings.iter().map(|d| d.to_string()).collect();
+    assert_eq!(
+        w,
+        vec!["config.toml:4:9: every = \"30s\" is under a minute: that is a lot of reminders"]
+    );
+}
+
+#[test]
+fn rendered_error_shows_the_line_and_a_caret() {
+    let d = parse("[general]\nsnooze = \"5x\"\n", "config.toml").unwrap_err();
+    let r = d[0].render();
+    assert!(r.contains("\n 2 | snooze = \"5x\"\n"), "{r}");
+    assert!(r.ends_with("|          ^"), "caret under column 10:\n{r}");
+}
+
+#[test]
+fn the_embedded_default_is_valid_and_matches_the_design() {
+    let (c, warnings) = parse(unhunch::config::DEFAULT_TOML, "default.toml").unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let summary: Vec<String> = c
+        .reminders
+        .iter()
+        .map(|r| format!("{} {} {} {}", r.id, r.kind, r.schedule, r.enabled))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            "stand stand every 45m, 09:00-18:00, mon-fri true",
+            "neck neck every 1h, 09:00-18:00, mon-fri true",
+            "decompress decompress at 11:00, 16:00, mon-fri true",
+            "breathe meditate at 13:00, mon-fri true",
+            "wind-down wind-down at 22:30, every day true",
+            "massage massage at 15:00, mon-fri false",
+        ]
+    );
+    // Every kind but custom has words of its own and three to five tips.
+    for r in &c.reminders {
+        assert!(!r.title.is_empty() && !r.body.is_empty(), "{}", r.id);
+        assert!(
+            (3..=5).contains(&r.tips.len()),
+            "{} has {} tips",
+            r.id,
+            r.tips.len()
+        );
+    }
+}
