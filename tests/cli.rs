@@ -1,0 +1,325 @@
+//! The real binary in a temporary home: `config` and `plan`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// The binary with every location inside this home and a fixed zone.
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_unhunch"));
+        c.args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_HOME", self.path("config"))
+            .env("XDG_DATA_HOME", self.path("data"))
+            .env("UNHUNCH_RUNTIME_DIR", self.path("run"))
+            .env("TZ", "Europe/Berlin");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Out {
+        Out(self.cmd(args).output().unwrap())
+    }
+
+    fn default_config(&self) -> PathBuf {
+        self.path("config/unhunch/config.toml")
+    }
+}
+
+struct Out(Output);
+
+impl Out {
+    fn code(&self) -> i32 {
+        self.0.status.code().unwrap_or(-1)
+    }
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn config_path_follows_xdg_env_and_flag() {
+    let h = Home::new();
+    let o = h.run(&["config", "path"]);
+    assert_eq!(o.code(), 0);
+    assert_eq!(o.stdout().trim(), h.default_config().display().to_string());
+    assert!(o.stderr().contains("embedded default is in use"));
+
+    let o = Out(h
+        .cmd(&["config", "path"])
+        .env("UNHUNCH_CONFIG", "/elsewhere/c.toml")
+        .output()
+        .unwrap());
+    assert_eq!(o.stdout().trim(), "/elsewhere/c.toml");
+    let o = h.run(&["--config", "/x/y.toml", "config", "path"]);
+    assert_eq!(o.stdout().trim(), "/x/y.toml");
+}
+
+#[test]
+fn config_init_writes_the_commented_default_once() {
+    let h = Home::new();
+    let o = h.run(&["config", "init"]);
+    assert_eq!(o.code(), 0, "{}", o.stderr());
+    let text = std::fs::read_to_string(h.default_config()).unwrap();
+    assert_eq!(text, unhunch::config::DEFAULT_TOML);
+    assert!(text.contains("# unhunch"), "written with its comments");
+
+    let o = h.run(&["config", "init"]);
+    assert_eq!(o.code(), 1);
+    assert!(
+        o.stderr()
+            .contains("exists already: use `unhunch config init --force`"),
+        "{}",
+        o.stderr()
+    );
+
+    write(&h.default_config(), "# mine\n");
+    assert_eq!(h.run(&["config", "init", "--force"]).code(), 0);
+    assert_eq!(
+        std::fs::read_to_string(h.default_config()).unwrap(),
+        unhunch::config::DEFAULT_TOML
+    );
+}
+
+#[test]
+fn config_check_lists_reminders_and_exits_by_validity() {
+    let h = Home::new();
+    let o = h.run(&["config", "check"]);
+    assert_eq!(o.code(), 0, "{}", o.stderr());
+    let out = o.stdout();
+    assert!(out.contains("checking the embedded default"), "{out}");
+    assert!(out.contains("is valid: 6 reminders, 5 enabled."), "{out}");
+    assert!(
+        out.contains("stand       stand       every 45m, 09:00-18:00, mon-fri"),
+        "{out}"
+    );
+    assert!(out.contains("at 15:00, mon-fri  (disabled)"), "{out}");
+
+    let bad = h.path("bad.toml");
+    write(
+        &bad,
+        "[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevry = \"45m\"\n",
+    );
+    let o = h.run(&["config", "check", bad.to_str().unwrap()]);
+    assert_eq!(o.code(), 1);
+    let err = o.stderr();
+    assert!(
+        err.contains(&format!("{}:4:1: unknown field \"evry\"", bad.display())),
+        "{err}"
+    );
+    assert!(err.contains(" 4 | evry = \"45m\""), "shows the line: {err}");
+    assert!(err.contains("✗ invalid: 1 error"), "{err}");
+
+    let warn = h.path("warn.toml");
+    write(
+        &warn,
+        "[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"20s\"\n",
+    );
+    let o = h.run(&["config", "check", warn.to_str().unwrap()]);
+    assert_eq!(o.code(), 0);
+    assert!(o.stdout().contains("warning: "), "{}", o.stdout());
+    assert!(
+        o.stdout()
+            .contains("warn.toml:4:9: every = \"20s\" is under a minute"),
+        "{}",
+        o.stdout()
+    );
+
+    let o = h.run(&["config", "check", "/no/such/file.toml"]);
+    assert_eq!(o.code(), 1);
+    assert!(
+        o.stderr().contains("cannot read /no/such/file.toml"),
+        "{}",
+        o.stderr()
+    );
+}
+
+#[test]
+fn config_edit_runs_the_editor_then_checks() {
+    let h = Home::new();
+    // An "editor" that appends an unknown key.
+    let editor = h.path("ed.sh");
+    write(&editor, "#!/bin/sh\nprintf 'bogus = 1\\n' >> \"$1\"\n");
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let o = Out(h
+        .cmd(&["config", "edit"])
+        .env("EDITOR", &editor)
+        .output()
+        .unwrap());
+    assert_eq!(o.code(), 1, "stdout: {} stderr: {}", o.stdout(), o.stderr());
+    assert!(o.stdout().contains("Created"), "{}", o.stdout());
+    assert!(
+        o.stderr().contains("unknown field \"bogus\""),
+        "{}",
+        o.stderr()
+    );
+
+    // VISUAL wins over EDITOR; a harmless editor leaves it valid.
+    let o = Out(h
+        .cmd(&["config", "edit"])
+        .env("EDITOR", &editor)
+        .env("VISUAL", "true")
+        .output()
+        .unwrap());
+    assert_eq!(o.code(), 1, "still invalid from before");
+    std::fs::remove_file(h.default_config()).unwrap();
+    let o = Out(h
+        .cmd(&["config", "edit"])
+        .env("VISUAL", "true")
+        .output()
+        .unwrap());
+    assert_eq!(o.code(), 0, "{}", o.stderr());
+    assert!(o.stdout().contains("is valid"), "{}", o.stdout());
+}
+
+#[test]
+fn plan_json_has_rfc3339_times_in_the_local_zone() {
+    let h = Home::new();
+    let o = h.run(&["plan", "--from", "2026-11-25", "--json"]);
+    assert_eq!(o.code(), 0, "{}", o.stderr());
+    let v: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
+    let items = v.as_array().unwrap();
+    assert_eq!(
+        items.len(),
+        23,
+        "11 stand, 8 neck, 2 decompress, 1 breathe, 1 wind-down"
+    );
+    assert_eq!(items[0]["id"], "stand");
+    assert_eq!(items[0]["kind"], "stand");
+    assert_eq!(items[0]["title"], "Stand up and move");
+    assert_eq!(items[0]["at"], "2026-11-25T09:45:00+01:00");
+    assert_eq!(items.last().unwrap()["at"], "2026-11-25T22:30:00+01:00");
+    assert_eq!(items.last().unwrap()["id"], "wind-down");
+}
+
+#[test]
+fn plan_of_the_default_over_a_week() {
+    let h = Home::new();
+    // Monday 2026-11-23.
+    let o = h.run(&[
+        "plan",
+        "--from",
+        "2026-11-23 00:00",
+        "--days",
+        "7",
+        "--json",
+    ]);
+    assert_eq!(o.code(), 0, "{}", o.stderr());
+    let v: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
+    let mut per_day = std::collections::BTreeMap::<String, usize>::new();
+    for i in v.as_array().unwrap() {
+        *per_day
+            .entry(i["at"].as_str().unwrap()[..10].to_string())
+            .or_default() += 1;
+    }
+    let counts: Vec<usize> = per_day.values().copied().collect();
+    // Work days: 11 + 8 + 2 + 1 + 1; weekend: the wind-down only.
+    assert_eq!(counts, vec![23, 23, 23, 23, 23, 1, 1], "{per_day:?}");
+}
+
+#[test]
+fn plan_table_is_grouped_by_day_and_aligned() {
+    let h = Home::new();
+    let o = h.run(&["plan", "--from", "2026-11-28 00:00", "--days", "2"]);
+    assert_eq!(o.code(), 0, "{}", o.stderr());
+    let out = o.stdout();
+    assert!(
+        out.starts_with("Plan from Sat 2026-11-28 00:00 for 2 days (Europe/Berlin), 2 reminders"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nSat 28 Nov 2026\n  22:30  wind-down  Time to wind down\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nSun 29 Nov 2026\n  22:30  wind-down  Time to wind down\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn plan_from_accepts_offsets_and_zones() {
+    let h = Home::new();
+    let o = h.run(&["plan", "--from", "2026-11-25T12:00:00Z", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
+    // 13:00 Berlin: breathe is due at once, the first stand 45 minutes later.
+    assert_eq!(v[0]["id"], "breathe");
+    assert_eq!(v[0]["at"], "2026-11-25T13:00:00+01:00");
+    let stand = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "stand")
+        .unwrap();
+    assert_eq!(stand["at"], "2026-11-25T13:45:00+01:00");
+    let o = h.run(&[
+        "plan",
+        "--from",
+        "2026-11-25T12:00[America/New_York]",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
+    let stand = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "stand")
+        .unwrap();
+    assert_eq!(stand["at"], "2026-11-25T12:45:00-05:00");
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_message() {
+    let h = Home::new();
+    for (args, needle) in [
+        (vec!["plan", "--days", "0"], "0 is not in 1..=366"),
+        (
+            vec!["plan", "--from", "next tuesday"],
+            "invalid date and time \"next tuesday\"",
+        ),
+        (vec!["plan", "--bogus"], "unexpected argument '--bogus'"),
+        (vec!["frobnicate"], "unrecognized subcommand 'frobnicate'"),
+        (vec!["config"], "Usage: unhunch config [OPTIONS] <COMMAND>"),
+    ] {
+        let o = h.run(&args);
+        assert_eq!(o.code(), 2, "{args:?}: {}", o.stderr());
+        assert!(o.stderr().contains(needle), "{args:?}: {}", o.stderr());
+    }
+}
+
+#[test]
+fn plan_with_an_invalid_config_fails_with_the_location() {
+    let h = Home::new();
+    write(&h.default_config(), "[general]\nsnooze = \"5 mns\"\n");
+    let o = h.run(&["plan"]);
+    assert_eq!(o.code(), 1);
+    assert!(
+        o.stderr()
+            .contains("config.toml:2:10: invalid duration \"5 mns\""),
+        "{}",
+        o.stderr()
+    );
+}
