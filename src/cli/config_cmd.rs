@@ -94,7 +94,7 @@ fn check(result: Result<Loaded, LoadError>) -> ExitCode {
             }
             let n = diags.len();
             eprintln!(
-                "✗ invalid: {n} error{}; the running schedule is not changed",
+                "✗ invalid: {n} error{}",
                 if n == 1 { "" } else { "s" }
             );
             ExitCode::FAILURE
