@@ -93,10 +93,7 @@ fn check(result: Result<Loaded, LoadError>) -> ExitCode {
                 eprintln!("error: {}\n", d.render());
             }
             let n = diags.len();
-            eprintln!(
-                "✗ invalid: {n} error{}",
-                if n == 1 { "" } else { "s" }
-            );
+            eprintln!("✗ invalid: {n} error{}", if n == 1 { "" } else { "s" });
             ExitCode::FAILURE
         }
         Err(e) => {
