@@ -1,0 +1,283 @@
+//! The history: every reminder shown and every answer, in SQLite.
+//!
+//! WAL with `synchronous=FULL`, so a row is on disk before `record` returns:
+//! an answer acknowledged is never lost to a `kill -9` or a power cut. A file
+//! that is not a database, or is corrupt, is moved aside and a fresh one made.
+
+mod schema;
+
+use std::path::{Path, PathBuf};
+
+use jiff::{SignedDuration, Timestamp};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::core::{Event, Kind, Outcome, Pause, Source};
+
+pub use schema::SCHEMA_VERSION;
+
+pub const DB_FILE: &str = "unhunch.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {}: {source}", path.display())]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("cannot create {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "database {} has schema version {found}, newer than this unhunch understands ({SCHEMA_VERSION}): \
+         update unhunch, or move the file away to start a new history",
+        path.display()
+    )]
+    TooNew { path: PathBuf, found: i64 },
+    #[error("database {}: row {row} is not valid: {what}", path.display())]
+    BadRow {
+        path: PathBuf,
+        row: i64,
+        what: String,
+    },
+}
+
+/// What happened when opening: the database was fine, or a broken file was
+/// moved aside (the path it now has).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    Fine,
+    Recovered { moved_to: PathBuf, reason: String },
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+fn is_corruption(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
+}
+
+impl Store {
+    /// Opens (or creates) the database in `dir`, recovering from a broken file.
+    pub fn open_in(dir: &Path) -> Result<(Store, Opened), StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        Self::open(&dir.join(DB_FILE))
+    }
+
+    pub fn open(path: &Path) -> Result<(Store, Opened), StoreError> {
+        match Self::try_open(path) {
+            Ok(s) => Ok((s, Opened::Fine)),
+            Err(StoreError::Sqlite { source, .. }) if is_corruption(&source) => {
+                let moved_to = Self::move_aside(path)?;
+                let store = Self::try_open(path)?;
+                Ok((
+                    store,
+                    Opened::Recovered {
+                        moved_to,
+                        reason: source.to_string(),
+                    },
+                ))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Opens without recovery: for readers (`stats`, `history`) that must
+    /// never move the user's file.
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        Self::try_open(path)
+    }
+
+    fn try_open(path: &Path) -> Result<Store, StoreError> {
+        let err = |source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(err)?;
+        // Reading the header here makes a non-database fail now, not later.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(err)?;
+        if mode != "wal" {
+            tracing::warn!("database {} is in {mode} mode, not WAL", path.display());
+        }
+        conn.execute_batch("PRAGMA synchronous=FULL;")
+            .map_err(err)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        schema::migrate(&mut store.conn, path)?;
+        // A cheap structural check; a full integrity_check is `unhunch doctor`'s.
+        let ok: String = store
+            .conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .map_err(err)?;
+        if ok != "ok" {
+            return Err(err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                Some(ok),
+            )));
+        }
+        Ok(store)
+    }
+
+    /// Renames a broken file (and its WAL and shared-memory files) to
+    /// `unhunch.db.corrupt-<time>` beside it.
+    fn move_aside(path: &Path) -> Result<PathBuf, StoreError> {
+        let stamp = Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let target = path.with_file_name(format!("{name}.corrupt-{stamp}"));
+        for suffix in ["", "-wal", "-shm"] {
+            let from = PathBuf::from(format!("{}{suffix}", path.display()));
+            let to = PathBuf::from(format!("{}{suffix}", target.display()));
+            if from.exists() {
+                std::fs::rename(&from, &to).map_err(|source| StoreError::Io {
+                    path: to.clone(),
+                    source,
+                })?;
+            }
+        }
+        Ok(target)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        |source| StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Appends an event; durable when this returns.
+    pub fn record(&self, e: &Event, offset: jiff::tz::Offset) -> Result<i64, StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO events (at, utc_offset, reminder, kind, outcome, source, due, snooze)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    e.at.as_millisecond(),
+                    offset.seconds(),
+                    e.reminder,
+                    e.kind.as_str(),
+                    e.outcome.as_str(),
+                    e.source.as_str(),
+                    e.due.map(|d| d.as_millisecond()),
+                    e.snooze.map(|d| d.as_secs()),
+                ],
+            )
+            .map_err(self.err())?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Events at or after `since`, oldest first: what a restart replays.
+    pub fn events_since(&self, since: Timestamp) -> Result<Vec<Event>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, at, reminder, kind, outcome, source, due, snooze FROM events
+                 WHERE at >= ?1 ORDER BY at, id",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([since.as_millisecond()], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<i64>>(6)?,
+                    r.get::<_, Option<i64>>(7)?,
+                ))
+            })
+            .map_err(self.err())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, at, reminder, kind, outcome, source, due, snooze) = row.map_err(self.err())?;
+            let bad = |what: String| StoreError::BadRow {
+                path: self.path.clone(),
+                row: id,
+                what,
+            };
+            let ts = |ms: i64| {
+                Timestamp::from_millisecond(ms).map_err(|e| bad(format!("time {ms}: {e}")))
+            };
+            out.push(Event {
+                at: ts(at)?,
+                reminder,
+                kind: Kind::parse(&kind).ok_or_else(|| bad(format!("kind \"{kind}\"")))?,
+                outcome: Outcome::parse(&outcome)
+                    .ok_or_else(|| bad(format!("outcome \"{outcome}\"")))?,
+                source: Source::parse(&source)
+                    .ok_or_else(|| bad(format!("source \"{source}\"")))?,
+                due: due.map(ts).transpose()?,
+                snooze: snooze.map(SignedDuration::from_secs),
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn pause(&self) -> Result<Option<Pause>, StoreError> {
+        let row: Option<(i64, Option<i64>)> = self
+            .conn
+            .query_row("SELECT since, until FROM pause WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .map_err(self.err())?;
+        Ok(row.and_then(|(since, until)| {
+            Some(Pause {
+                since: Timestamp::from_millisecond(since).ok()?,
+                until: match until {
+                    Some(u) => Some(Timestamp::from_millisecond(u).ok()?),
+                    None => None,
+                },
+            })
+        }))
+    }
+
+    pub fn set_pause(&self, pause: Option<Pause>) -> Result<(), StoreError> {
+        match pause {
+            None => self.conn.execute("DELETE FROM pause", []),
+            Some(p) => self.conn.execute(
+                "INSERT OR REPLACE INTO pause (id, since, until) VALUES (1, ?1, ?2)",
+                params![
+                    p.since.as_millisecond(),
+                    p.until.map(|u| u.as_millisecond())
+                ],
+            ),
+        }
+        .map_err(self.err())?;
+        Ok(())
+    }
+
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(self.err())
+    }
+
+    /// The raw connection, for queries of the CLI (stats, history).
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}

@@ -1,0 +1,59 @@
+//! Schema and forward migrations, versioned with `PRAGMA user_version`.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: events and the pause.
+    "CREATE TABLE events (
+        id         INTEGER PRIMARY KEY,
+        at         INTEGER NOT NULL,          -- UTC, milliseconds since the epoch
+        utc_offset INTEGER NOT NULL,          -- local offset from UTC at that moment, seconds
+        reminder   TEXT    NOT NULL,          -- the reminder id
+        kind       TEXT    NOT NULL,
+        outcome    TEXT    NOT NULL,          -- shown, done, snoozed, skipped, dismissed, expired, ignored, missed, away
+        source     TEXT    NOT NULL,          -- notification, tray, cli, schedule
+        due        INTEGER,                   -- the scheduled instant a showing belongs to, ms
+        snooze     INTEGER,                   -- snooze length, seconds
+        day        TEXT GENERATED ALWAYS AS (date(at / 1000 + utc_offset, 'unixepoch')) VIRTUAL
+     );
+     CREATE INDEX events_at ON events (at);
+     CREATE INDEX events_reminder_at ON events (reminder, at);
+     CREATE INDEX events_day_reminder ON events (day, reminder, outcome);
+     CREATE TABLE pause (
+        id    INTEGER PRIMARY KEY CHECK (id = 1),
+        since INTEGER NOT NULL,
+        until INTEGER                          -- NULL: until resumed
+     );",
+];
+
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let err = |source| StoreError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    };
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(err)?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction().map_err(err)?;
+        tx.execute_batch(sql).map_err(err)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)
+            .map_err(err)?;
+        tx.commit().map_err(err)?;
+        tracing::debug!("database {} migrated to schema {}", path.display(), i + 1);
+    }
+    Ok(())
+}
