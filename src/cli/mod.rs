@@ -26,12 +26,15 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH", env = crate::paths::ENV_CONFIG)]
     pub config: Option<PathBuf>,
 
+    /// What to do; without one, run the daemon.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start the daemon in the foreground (the default).
+    Run,
     /// Show the reminders the schedule will produce.
     Plan(plan::PlanArgs),
     /// Find, check, create or edit the config file.
@@ -53,9 +56,18 @@ pub fn init_logging(default: tracing::Level) {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    init_logging(tracing::Level::WARN);
+    let command = cli.command.unwrap_or(Command::Run);
+    init_logging(match command {
+        Command::Run => tracing::Level::INFO,
+        _ => tracing::Level::WARN,
+    });
     let config_path = crate::paths::config_file(cli.config)?;
-    match cli.command {
+    match command {
+        Command::Run => crate::daemon::run(crate::daemon::Options {
+            config_path,
+            data_dir: crate::paths::data_dir()?,
+            runtime_dir: crate::paths::runtime_dir(),
+        }),
         Command::Plan(args) => plan::run(&config_path, args),
         Command::Config(cmd) => config_cmd::run(&config_path, cmd),
     }

@@ -4,6 +4,7 @@
 pub mod file;
 pub mod load;
 pub mod resolve;
+pub mod watch;
 
 pub use load::{
     DEFAULT_TOML, Diagnostic, LoadError, Loaded, embedded, load, load_or_default, parse,

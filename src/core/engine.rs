@@ -140,6 +140,8 @@ pub enum Cause {
     Fixed,
     Snooze,
     Manual,
+    /// Put up again: it was showing when the daemon stopped.
+    Restored,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -419,6 +421,24 @@ impl Engine {
 
     pub fn phase(&self, id: &str) -> Option<Phase> {
         self.states.get(id).map(|s| s.phase)
+    }
+
+    /// What to put up again for reminders that are showing (after a restart
+    /// their notifications are gone or dead). Records nothing: it is the same
+    /// showing.
+    pub fn showing(&self) -> Vec<ShowRequest> {
+        self.config
+            .reminders
+            .iter()
+            .filter_map(|r| match self.states.get(&r.id)? {
+                State {
+                    phase: Phase::Pending { due, .. },
+                    shown,
+                    ..
+                } => Some(request(r, shown.saturating_sub(1), *due, Cause::Restored)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Reminders showing now, in config order.
@@ -790,20 +810,24 @@ fn show(
     source: Source,
     effects: &mut Vec<Effect>,
 ) {
-    let tip = r.tip(s.shown).map(str::to_string);
+    let request = request(r, s.shown, due, cause);
     let mut e = event(r, t, Outcome::Shown, source);
     e.due = Some(due);
     s.apply(&e);
-    effects.push(Effect::Show(ShowRequest {
+    effects.push(Effect::Show(request));
+    effects.push(Effect::Record(e));
+}
+
+fn request(r: &Reminder, shown: u64, due: Timestamp, cause: Cause) -> ShowRequest {
+    ShowRequest {
         id: r.id.clone(),
         kind: r.kind,
         title: r.title.clone(),
         body: r.body.clone(),
-        tip,
+        tip: r.tip(shown).map(str::to_string),
         urgency: r.urgency,
         snooze: r.snooze,
         due,
         cause,
-    }));
-    effects.push(Effect::Record(e));
+    }
 }

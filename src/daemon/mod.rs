@@ -1,0 +1,435 @@
+//! The composition root: wires the clock, the config, the store and the
+//! notifications around the pure engine, and runs the loop
+//!
+//! ```text
+//! now = clock.now(); effects = engine.tick(now); carry them out;
+//! sleep until engine.next_wake(now) by the wall clock, or until a message.
+//! ```
+//!
+//! Every wake — the due time, a resume from suspend, a clock change, an
+//! answer — takes the same path, and nothing wakes while nothing is due.
+
+pub mod clock;
+pub mod lock;
+mod store_thread;
+pub mod timer;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use jiff::{SignedDuration, ZonedDateTime};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{mpsc, oneshot};
+use tracing::{debug, error, info, warn};
+
+use crate::config::{self, LoadError, watch::ConfigWatch};
+use crate::core::{Config, Effect, Engine, Input, Source};
+use crate::notify::{self, Notifier, Report, Request};
+use crate::store::{Opened, Store};
+use clock::{Clock, SystemClock};
+use store_thread::StoreHandle;
+use timer::{Wake, WallTimer};
+
+/// How much history a start replays: enough for every reminder's last
+/// answer and the fixed times of the last day.
+const REPLAY: SignedDuration = SignedDuration::from_hours(48);
+
+/// How long edits must settle before the config is read again.
+const DEBOUNCE: Duration = Duration::from_millis(200);
+
+const ICON_PNG: &[u8] = include_bytes!("../../packaging/icons/hicolor/128x128/apps/unhunch.png");
+
+pub struct Options {
+    pub config_path: PathBuf,
+    pub data_dir: PathBuf,
+    pub runtime_dir: PathBuf,
+}
+
+/// A command from the tray or the socket, with a place for the answer.
+pub struct Command {
+    pub input: Input,
+    pub reply: Option<oneshot::Sender<Result<(), String>>>,
+}
+
+pub fn run(opts: Options) -> anyhow::Result<ExitCode> {
+    // One thread: the daemon is idle almost always, and a reminder needs no
+    // parallelism. SQLite has its own thread.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(run_async(opts))
+}
+
+async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
+    let _lock = lock::acquire(&opts.runtime_dir)?;
+    let offset = clock_offset()?;
+    if !offset.is_zero() {
+        warn!("UNHUNCH_CLOCK_OFFSET: the daemon's clock runs {offset:#} off the system's");
+    }
+    let clock = SystemClock { offset };
+    let icon = write_icon(&opts.runtime_dir);
+
+    let (config, config_error) = match config::load_or_default(&opts.config_path) {
+        Ok(loaded) => {
+            for w in &loaded.warnings {
+                warn!("{w}");
+            }
+            match &loaded.path {
+                Some(p) => info!(
+                    "config {}: {} reminders",
+                    p.display(),
+                    loaded.config.reminders.len()
+                ),
+                None => info!(
+                    "no config at {}: running the embedded default ({} reminders); `unhunch config init` writes it out",
+                    opts.config_path.display(),
+                    loaded.config.reminders.len()
+                ),
+            }
+            (loaded.config, None)
+        }
+        Err(e) => {
+            error!("{e}");
+            error!("no reminders until the config is fixed; it is read again when it changes");
+            (empty_config(), Some(e))
+        }
+    };
+
+    let (store, opened) = Store::open_in(&opts.data_dir)?;
+    info!("history: {}", store.path().display());
+    let now = clock.now();
+    let mut engine = Engine::new(config, now.timestamp());
+    let history = store.events_since(
+        now.timestamp()
+            .checked_sub(REPLAY)
+            .unwrap_or(now.timestamp()),
+    )?;
+    debug!("replaying {} events", history.len());
+    engine.restore(&history);
+    engine.set_pause(store.pause()?);
+    if let Some(p) = engine.pause() {
+        info!(
+            "paused {}",
+            p.until
+                .map_or("until resumed".to_string(), |u| format!("until {u}"))
+        );
+    }
+    let store = StoreHandle::spawn(store)?;
+
+    let (reports_tx, mut reports) = mpsc::unbounded_channel();
+    let (notify_tx, notify_rx) = mpsc::unbounded_channel();
+    let notifier = Notifier::new(
+        notify::Settings {
+            timeout: engine.config().general.notification_timeout,
+            icon,
+        },
+        reports_tx,
+    );
+    let notifier_task = tokio::spawn(notifier.run(notify_rx));
+    let (_control_tx, mut control) = mpsc::unbounded_channel::<Command>();
+
+    let mut d = Daemon {
+        engine,
+        clock: Box::new(clock),
+        clock_offset: offset,
+        store,
+        notify: notify_tx,
+        config_path: opts.config_path,
+        last_error: None,
+    };
+    if let Opened::Recovered { moved_to, reason } = opened {
+        let msg = format!(
+            "The history database was damaged ({reason}) and was moved to {}. A new one was started.",
+            moved_to.display()
+        );
+        warn!("{msg}");
+        d.alert("unhunch: history database replaced", &msg);
+    }
+    if let Some(e) = config_error {
+        d.config_failed(&e);
+    }
+    for req in d.engine.showing() {
+        d.notify(Request::Show(req));
+    }
+
+    let mut watch = d.watch();
+    let mut timer = WallTimer::new().context("cannot create the wall-clock timer")?;
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    info!("unhunch {} running", env!("CARGO_PKG_VERSION"));
+
+    loop {
+        let now = d.clock.now();
+        let effects = d.engine.tick(&now);
+        // Failures are logged where they happen; the schedule goes on.
+        let _ = d.apply(effects, &now).await;
+        let next = d.engine.next_wake(&now);
+        match next {
+            Some(t) => debug!(
+                "next wake {} (in {:#})",
+                t.to_zoned_datetime(now.time_zone().clone()),
+                timer::until(now.timestamp(), t)
+            ),
+            None => debug!("nothing due: sleeping until something happens"),
+        }
+        // Due times are in the clock's frame; the timer runs on the real one.
+        timer.set(next.map(|t| t.checked_sub(d.clock_offset).unwrap_or(t)))?;
+        tokio::select! {
+            w = timer.wait() => match w {
+                Ok(Wake::Due) => {}
+                Ok(Wake::ClockChanged) => info!("the system clock was set: looking again"),
+                Err(e) => {
+                    error!("wall-clock timer failed ({e}); looking again in 30 s");
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                }
+            },
+            Some(r) = reports.recv() => d.report(r).await,
+            Some(c) = control.recv() => d.command(c).await,
+            changed = changed(&mut watch) => {
+                match changed {
+                    Ok(()) => {
+                        debounce(&mut watch).await;
+                        d.reload().await;
+                    }
+                    Err(e) => {
+                        warn!("{e}: config changes are not seen until it is back and unhunch gets SIGHUP or restarts");
+                        watch = None;
+                    }
+                }
+            }
+            _ = sighup.recv() => {
+                info!("SIGHUP: reading the config again");
+                if watch.is_none() {
+                    watch = d.watch();
+                }
+                d.reload().await;
+            }
+            _ = sigterm.recv() => { info!("SIGTERM: stopping"); break; }
+            _ = sigint.recv() => { info!("SIGINT: stopping"); break; }
+        }
+    }
+
+    // Notifications left up could no longer be answered: take them down.
+    for r in d.engine.pending() {
+        let _ = d.notify.send(Request::Close(r.id.clone()));
+    }
+    drop(d);
+    let _ = tokio::time::timeout(Duration::from_secs(2), notifier_task).await;
+    Ok(ExitCode::SUCCESS)
+}
+
+struct Daemon {
+    engine: Engine,
+    clock: Box<dyn Clock>,
+    /// The clock's distance from the system clock (zero but in tests).
+    clock_offset: SignedDuration,
+    store: StoreHandle,
+    notify: mpsc::UnboundedSender<Request>,
+    config_path: PathBuf,
+    /// The last config error shown, so an unchanged error is shown once.
+    last_error: Option<String>,
+}
+
+impl Daemon {
+    fn notify(&self, r: Request) {
+        // The notifier only stops with the daemon.
+        let _ = self.notify.send(r);
+    }
+
+    fn alert(&self, summary: &str, body: &str) {
+        self.notify(Request::Alert {
+            summary: summary.into(),
+            body: body.into(),
+        });
+    }
+
+    async fn apply(&mut self, effects: Vec<Effect>, now: &ZonedDateTime) -> Result<(), String> {
+        let mut result = Ok(());
+        for effect in effects {
+            match effect {
+                Effect::Show(req) => {
+                    info!(reminder = %req.id, "showing \"{}\" ({:?})", req.title, req.cause);
+                    self.notify(Request::Show(req));
+                }
+                Effect::Close { id } => self.notify(Request::Close(id)),
+                Effect::Record(e) => {
+                    debug!(reminder = %e.reminder, "record {}", e.outcome);
+                    if let Err(err) = self.store.record(e, now.offset()).await {
+                        error!("history not written: {err}");
+                        result = Err(format!("history not written: {err}"));
+                    }
+                }
+                Effect::PauseChanged(p) => {
+                    match p {
+                        Some(p) => info!(
+                            "paused {}",
+                            p.until
+                                .map_or("until resumed".into(), |u| format!("until {u}"))
+                        ),
+                        None => info!("resumed"),
+                    }
+                    if let Err(err) = self.store.set_pause(p).await {
+                        error!("pause not saved: {err}");
+                        result = Err(format!("pause not saved: {err}"));
+                    }
+                }
+            }
+        }
+        result
+    }
+
+    async fn input(&mut self, input: Input) -> Result<(), String> {
+        let now = self.clock.now();
+        let effects = self.engine.handle(input, &now).map_err(|e| e.to_string())?;
+        self.apply(effects, &now).await
+    }
+
+    async fn report(&mut self, r: Report) {
+        match r {
+            Report::Answer { reminder, answer } => {
+                let input = Input::Answer {
+                    id: Some(reminder.clone()),
+                    answer,
+                    source: Source::Notification,
+                };
+                if let Err(e) = self.input(input).await {
+                    debug!(reminder = %reminder, "answer from the notification not taken: {e}");
+                }
+            }
+            Report::Server(_) => {}
+        }
+    }
+
+    async fn command(&mut self, c: Command) {
+        let result = self.input(c.input).await;
+        if let Some(reply) = c.reply {
+            let _ = reply.send(result);
+        }
+    }
+
+    fn watch(&self) -> Option<ConfigWatch> {
+        if let Some(dir) = self
+            .config_path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                warn!("cannot create {}: {e}", dir.display());
+            }
+        }
+        match ConfigWatch::new(&self.config_path) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                warn!("config changes will not be seen ({e}); send SIGHUP to read it again");
+                None
+            }
+        }
+    }
+
+    async fn reload(&mut self) {
+        match config::load(&self.config_path) {
+            Ok(loaded) => {
+                self.last_error = None;
+                for w in &loaded.warnings {
+                    warn!("{w}");
+                }
+                if loaded.config == *self.engine.config() {
+                    debug!("config saved without changes");
+                    return;
+                }
+                info!(
+                    "config reloaded: {} reminders",
+                    loaded.config.reminders.len()
+                );
+                let now = self.clock.now();
+                let effects = self.engine.set_config(loaded.config, now.timestamp());
+                let _ = self.apply(effects, &now).await;
+            }
+            Err(LoadError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                info!(
+                    "{} was removed: the running schedule continues",
+                    self.config_path.display()
+                );
+            }
+            Err(e) => self.config_failed(&e),
+        }
+    }
+
+    /// Reports an invalid config once (and again only if the error changes).
+    fn config_failed(&mut self, e: &LoadError) {
+        let text = e.to_string();
+        if self.last_error.as_deref() == Some(text.as_str()) {
+            return;
+        }
+        error!("config not loaded, the running schedule is unchanged:\n{text}");
+        let body = match e {
+            LoadError::Invalid(d) => {
+                let more = if d.len() > 1 {
+                    format!("\n(and {} more: `unhunch config check`)", d.len() - 1)
+                } else {
+                    String::new()
+                };
+                format!("{}{more}\nThe running schedule is unchanged.", d[0])
+            }
+            other => format!("{other}\nThe running schedule is unchanged."),
+        };
+        self.alert("unhunch: config error", &body);
+        self.last_error = Some(text);
+    }
+}
+
+async fn changed(watch: &mut Option<ConfigWatch>) -> std::io::Result<()> {
+    match watch {
+        Some(w) => w.changed().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Waits until no change has come for `DEBOUNCE`.
+async fn debounce(watch: &mut Option<ConfigWatch>) {
+    loop {
+        tokio::select! {
+            r = changed(watch) => if r.is_err() { return },
+            _ = tokio::time::sleep(DEBOUNCE) => return,
+        }
+    }
+}
+
+/// A configuration with no reminders: what runs while the file is invalid.
+fn empty_config() -> Config {
+    match config::parse("", "empty") {
+        Ok((c, _)) => c,
+        Err(_) => unreachable!("an empty config is valid"),
+    }
+}
+
+/// The icon as a file, for notification servers that take a path.
+fn write_icon(runtime_dir: &Path) -> Option<PathBuf> {
+    let path = runtime_dir.join("unhunch.png");
+    match std::fs::write(&path, ICON_PNG) {
+        Ok(()) => Some(path),
+        Err(e) => {
+            debug!("icon not written to {}: {e}", path.display());
+            None
+        }
+    }
+}
+
+/// `UNHUNCH_CLOCK_OFFSET` ("2h", "-1h 30m"): runs the daemon's clock ahead
+/// or behind the system's, for timing tests that cannot set the real clock.
+fn clock_offset() -> anyhow::Result<SignedDuration> {
+    let Ok(v) = std::env::var("UNHUNCH_CLOCK_OFFSET") else {
+        return Ok(SignedDuration::ZERO);
+    };
+    let (neg, s) = match v.trim().strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, v.trim()),
+    };
+    let d = humantime::parse_duration(s)
+        .with_context(|| format!("UNHUNCH_CLOCK_OFFSET=\"{v}\" is not a duration"))?;
+    let d = SignedDuration::try_from(d)?;
+    Ok(if neg { -d } else { d })
+}

@@ -1,0 +1,151 @@
+//! Sleeping until a wall-clock instant.
+//!
+//! tokio's timers run on CLOCK_MONOTONIC, which stops during suspend and does
+//! not follow clock changes. On Linux a timerfd on CLOCK_REALTIME, armed with
+//! an absolute time and TFD_TIMER_CANCEL_ON_SET, wakes exactly at the due
+//! time, right after a resume that passed it, and whenever the clock is set.
+//! Elsewhere the daemon sleeps at most 30 s at a time and looks again.
+
+use std::io;
+
+use jiff::{SignedDuration, Timestamp};
+
+/// Why the timer returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    Due,
+    /// The wall clock was set (or the process has no real timer): look again.
+    ClockChanged,
+}
+
+#[cfg(target_os = "linux")]
+pub use linux::WallTimer;
+
+#[cfg(not(target_os = "linux"))]
+pub use portable::WallTimer;
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use super::*;
+    use rustix::fd::OwnedFd;
+    use rustix::time::{
+        Itimerspec, TimerfdClockId, TimerfdFlags, TimerfdTimerFlags, Timespec, timerfd_create,
+        timerfd_settime,
+    };
+    use tokio::io::unix::AsyncFd;
+
+    pub struct WallTimer {
+        fd: AsyncFd<OwnedFd>,
+        armed: bool,
+    }
+
+    impl WallTimer {
+        pub fn new() -> io::Result<WallTimer> {
+            let fd = timerfd_create(
+                TimerfdClockId::Realtime,
+                TimerfdFlags::CLOEXEC | TimerfdFlags::NONBLOCK,
+            )?;
+            // SAFETY: an OwnedFd is a valid descriptor that stays open and
+            // the same for as long as the AsyncFd owns it.
+            let fd = unsafe { AsyncFd::register_with_interest(fd, tokio::io::Interest::READABLE)? };
+            Ok(WallTimer { fd, armed: false })
+        }
+
+        /// Arms the timer for `at` (a past instant fires at once); `None` disarms.
+        pub fn set(&mut self, at: Option<Timestamp>) -> io::Result<()> {
+            let zero = Timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
+            let value = match at {
+                // tv_sec 0 and tv_nsec 0 would disarm: the epoch is "now" enough.
+                Some(t) => Timespec {
+                    tv_sec: t.as_second().max(0),
+                    tv_nsec: t.subsec_nanosecond().max(1) as _,
+                },
+                None => zero,
+            };
+            let spec = Itimerspec {
+                it_interval: zero,
+                it_value: value,
+            };
+            timerfd_settime(
+                self.fd.get_ref(),
+                TimerfdTimerFlags::ABSTIME | TimerfdTimerFlags::CANCEL_ON_SET,
+                &spec,
+            )?;
+            self.armed = at.is_some();
+            Ok(())
+        }
+
+        /// Waits for the armed instant or a clock change; never returns when disarmed.
+        pub async fn wait(&mut self) -> io::Result<Wake> {
+            if !self.armed {
+                return std::future::pending().await;
+            }
+            loop {
+                let mut guard = self.fd.readable().await?;
+                let mut buf = [0u8; 8];
+                match guard
+                    .try_io(|fd| rustix::io::read(fd.get_ref(), &mut buf).map_err(io::Error::from))
+                {
+                    Ok(Ok(_)) => {
+                        self.armed = false;
+                        return Ok(Wake::Due);
+                    }
+                    Ok(Err(e))
+                        if e.raw_os_error() == Some(rustix::io::Errno::CANCELED.raw_os_error()) =>
+                    {
+                        self.armed = false;
+                        return Ok(Wake::ClockChanged);
+                    }
+                    Ok(Err(e)) => return Err(e),
+                    Err(_would_block) => continue,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod portable {
+    use super::*;
+
+    /// The longest monotonic sleep: the most a suspend or clock change can
+    /// delay a reminder where there is no wall-clock timer.
+    const CHUNK: SignedDuration = SignedDuration::from_secs(30);
+
+    pub struct WallTimer {
+        at: Option<Timestamp>,
+    }
+
+    impl WallTimer {
+        pub fn new() -> io::Result<WallTimer> {
+            Ok(WallTimer { at: None })
+        }
+
+        pub fn set(&mut self, at: Option<Timestamp>) -> io::Result<()> {
+            self.at = at;
+            Ok(())
+        }
+
+        pub async fn wait(&mut self) -> io::Result<Wake> {
+            let Some(at) = self.at else {
+                return std::future::pending().await;
+            };
+            let left = at.duration_since(Timestamp::now());
+            if left <= SignedDuration::ZERO {
+                self.at = None;
+                return Ok(Wake::Due);
+            }
+            let nap = left.min(CHUNK).unsigned_abs();
+            tokio::time::sleep(nap).await;
+            Ok(Wake::ClockChanged)
+        }
+    }
+}
+
+/// How far `at` is from `now`, for logs.
+pub fn until(now: Timestamp, at: Timestamp) -> SignedDuration {
+    at.duration_since(now)
+}

@@ -1,0 +1,593 @@
+//! Desktop notifications over D-Bus (`org.freedesktop.Notifications`).
+//!
+//! notify-rust builds each notification (hints, urgency, timeout, actions);
+//! this module sends it on **one** zbus connection whose signal match rules
+//! are registered before the first `Notify`, so no `ActionInvoked` or
+//! `NotificationClosed` can slip past, and no connection or thread is spent
+//! per notification. It runs as one task: requests come in on a channel,
+//! answers go out on another, and nothing here blocks the scheduler.
+//!
+//! Without a session bus or a notification server it keeps the latest request
+//! of each reminder and retries with back-off (only while something waits, so
+//! an idle daemon still never wakes), and it re-sends when a server appears.
+
+use std::collections::HashMap;
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use jiff::SignedDuration;
+use notify_rust::{Hint, Notification, Timeout};
+use tokio::sync::mpsc;
+use tracing::{debug, info, warn};
+use zbus::{Connection, MatchRule, MessageStream, message::Type as MsgType};
+
+use crate::core::{Answer, ShowRequest, Urgency};
+
+const NAME: &str = "org.freedesktop.Notifications";
+const PATH: &str = "/org/freedesktop/Notifications";
+pub const APP_NAME: &str = "unhunch";
+
+/// Requests to the notifier.
+#[derive(Debug, Clone)]
+pub enum Request {
+    Show(ShowRequest),
+    /// Take down the notification of a reminder, if one is up.
+    Close(String),
+    /// A message about unhunch itself (a config error); replaces the last one.
+    Alert {
+        summary: String,
+        body: String,
+    },
+}
+
+/// What the notifier reports back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Report {
+    /// The user acted on a reminder's notification.
+    Answer { reminder: String, answer: Answer },
+    /// A notification server is reachable, with these facts.
+    Server(ServerFacts),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ServerFacts {
+    pub name: String,
+    pub vendor: String,
+    pub version: String,
+    pub capabilities: Vec<String>,
+}
+
+impl ServerFacts {
+    pub fn has(&self, cap: &str) -> bool {
+        self.capabilities.iter().any(|c| c == cap)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Zero: stay until answered.
+    pub timeout: SignedDuration,
+    /// A PNG to show as the icon; `None` uses the icon name `unhunch`.
+    pub icon: Option<PathBuf>,
+}
+
+/// "Snooze 10 min", "Snooze 1 h 30 min", "Snooze 45 s".
+pub fn snooze_label(d: SignedDuration) -> String {
+    let secs = d.as_secs().max(0);
+    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
+    let text = match (h, m, s) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, 0) => format!("{m} min"),
+        (h, 0, 0) => format!("{h} h"),
+        (h, m, _) if h > 0 => format!("{h} h {m} min"),
+        (_, m, s) => format!("{m} min {s} s"),
+    };
+    format!("Snooze {text}")
+}
+
+/// The notification for a reminder, built with notify-rust.
+pub fn build(req: &ShowRequest, settings: &Settings, with_actions: bool) -> Notification {
+    let mut n = Notification::new();
+    let body = match &req.tip {
+        Some(tip) => format!("{}\n{tip}", req.body),
+        None => req.body.clone(),
+    };
+    n.appname(APP_NAME)
+        .summary(&req.title)
+        .body(&body)
+        .hint(Hint::DesktopEntry(APP_NAME.into()))
+        .hint(Hint::Category("x-unhunch.reminder".into()))
+        .urgency(match req.urgency {
+            Urgency::Low => notify_rust::Urgency::Low,
+            Urgency::Normal => notify_rust::Urgency::Normal,
+            Urgency::Critical => notify_rust::Urgency::Critical,
+        });
+    icon(&mut n, settings);
+    if settings.timeout.is_zero() {
+        // Stay until answered; keep it up after a click until we close it.
+        n.timeout(Timeout::Never).hint(Hint::Resident(true));
+    } else {
+        n.timeout(Timeout::Milliseconds(
+            settings.timeout.as_millis().clamp(1, i32::MAX as i128) as u32,
+        ));
+    }
+    if with_actions {
+        n.action("default", "Done")
+            .action("done", "Done")
+            .action("snooze", &snooze_label(req.snooze))
+            .action("skip", "Skip");
+    }
+    n
+}
+
+fn icon(n: &mut Notification, settings: &Settings) {
+    match &settings.icon {
+        Some(p) => n.icon(&p.display().to_string()),
+        None => n.icon(APP_NAME),
+    };
+}
+
+/// The answer an action key stands for.
+pub fn answer_for_action(key: &str) -> Option<Answer> {
+    match key {
+        "done" | "default" => Some(Answer::Done),
+        "snooze" => Some(Answer::Snooze(None)),
+        "skip" => Some(Answer::Skip),
+        _ => None,
+    }
+}
+
+/// The answer a close reason stands for (1 expired, 2 dismissed, 3 closed by
+/// a call, 4 undefined). `None`: not an answer.
+pub fn answer_for_close(reason: u32) -> Option<Answer> {
+    match reason {
+        1 => Some(Answer::Expired),
+        2 => Some(Answer::Dismissed),
+        // Closed by someone's CloseNotification, or for no stated reason: the
+        // server took it down, as with a timeout.
+        3 | 4 => Some(Answer::Expired),
+        _ => None,
+    }
+}
+
+struct Shown {
+    reminder: String,
+    request: ShowRequest,
+    /// An action came in; the close that follows is not a dismissal.
+    answered: bool,
+}
+
+struct Bus {
+    conn: Connection,
+    signals: MessageStream,
+    owners: MessageStream,
+}
+
+/// The notifier task's state.
+pub struct Notifier {
+    settings: Settings,
+    bus: Option<Bus>,
+    server: Option<ServerFacts>,
+    told_no_actions: bool,
+    shown: HashMap<u32, Shown>,
+    /// Requests not delivered yet (no bus or no server), newest per reminder.
+    waiting: Vec<ShowRequest>,
+    alert: Option<(u32, String, String)>,
+    alert_waiting: bool,
+    backoff: Duration,
+    reports: mpsc::UnboundedSender<Report>,
+}
+
+const BACKOFF_MIN: Duration = Duration::from_secs(1);
+const BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+impl Notifier {
+    pub fn new(settings: Settings, reports: mpsc::UnboundedSender<Report>) -> Notifier {
+        Notifier {
+            settings,
+            bus: None,
+            server: None,
+            told_no_actions: false,
+            shown: HashMap::new(),
+            waiting: Vec::new(),
+            alert: None,
+            alert_waiting: false,
+            backoff: BACKOFF_MIN,
+            reports,
+        }
+    }
+
+    pub fn set_timeout(&mut self, timeout: SignedDuration) {
+        self.settings.timeout = timeout;
+    }
+
+    /// Runs until the request channel closes.
+    pub async fn run(mut self, mut requests: mpsc::UnboundedReceiver<Request>) {
+        self.connect().await;
+        loop {
+            let retry = !self.waiting.is_empty() || self.alert_waiting;
+            let backoff = self.backoff;
+            tokio::select! {
+                req = requests.recv() => match req {
+                    Some(req) => self.request(req).await,
+                    None => break,
+                },
+                msg = next(&mut self.bus) => match msg {
+                    Some(Incoming::Signal(m)) => self.signal(m),
+                    Some(Incoming::Owner(m)) => self.owner_changed(m).await,
+                    None => {
+                        warn!("the session bus connection closed; it is opened again for the next reminder");
+                        self.bus = None;
+                        self.server = None;
+                    }
+                },
+                _ = tokio::time::sleep(backoff), if retry => {
+                    self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
+                    debug!("retrying {} waiting notification(s)", self.waiting.len());
+                    self.flush().await;
+                }
+            }
+        }
+    }
+
+    async fn connect(&mut self) -> bool {
+        if self.bus.is_some() {
+            return true;
+        }
+        match open_bus().await {
+            Ok(bus) => {
+                self.bus = Some(bus);
+                self.refresh_server().await;
+                true
+            }
+            Err(e) => {
+                warn!(
+                    "no D-Bus session bus for notifications ({e}); reminders wait and are retried"
+                );
+                false
+            }
+        }
+    }
+
+    /// Asks the server who it is and what it can do.
+    async fn refresh_server(&mut self) {
+        let Some(bus) = &self.bus else { return };
+        match server_facts(&bus.conn).await {
+            Ok(facts) => {
+                info!(
+                    "notification server: {} {} ({}), capabilities: {}",
+                    facts.name,
+                    facts.version,
+                    facts.vendor,
+                    facts.capabilities.join(" ")
+                );
+                if !facts.has("actions") && !self.told_no_actions {
+                    warn!(
+                        "the notification server {} shows no buttons: answer from the tray menu or with `unhunch done`",
+                        facts.name
+                    );
+                    self.told_no_actions = true;
+                }
+                self.server = Some(facts.clone());
+                let _ = self.reports.send(Report::Server(facts));
+            }
+            Err(e) => {
+                debug!("no notification server yet: {e}");
+                self.server = None;
+            }
+        }
+    }
+
+    fn with_actions(&self) -> bool {
+        self.server.as_ref().is_none_or(|s| s.has("actions"))
+    }
+
+    async fn request(&mut self, req: Request) {
+        match req {
+            Request::Show(r) => {
+                self.waiting.retain(|w| w.id != r.id);
+                self.waiting.push(r);
+                self.backoff = BACKOFF_MIN;
+                self.flush().await;
+            }
+            Request::Close(id) => {
+                self.waiting.retain(|w| w.id != id);
+                let ids: Vec<u32> = self
+                    .shown
+                    .iter()
+                    .filter(|(_, s)| s.reminder == id)
+                    .map(|(n, _)| *n)
+                    .collect();
+                for n in ids {
+                    self.shown.remove(&n);
+                    self.close(n).await;
+                }
+            }
+            Request::Alert { summary, body } => {
+                let replaces = self.alert.as_ref().map_or(0, |a| a.0);
+                self.alert = Some((replaces, summary, body));
+                self.alert_waiting = true;
+                self.flush().await;
+            }
+        }
+    }
+
+    /// Sends what waits; whatever fails stays for the next retry.
+    async fn flush(&mut self) {
+        if !self.connect().await {
+            return;
+        }
+        if self.server.is_none() {
+            self.refresh_server().await;
+        }
+        let waiting = std::mem::take(&mut self.waiting);
+        for req in waiting {
+            let replaces = self
+                .shown
+                .iter()
+                .find(|(_, s)| s.reminder == req.id)
+                .map_or(0, |(n, _)| *n);
+            let n = build(&req, &self.settings, self.with_actions());
+            match self.send(&n, replaces).await {
+                Ok(nid) => {
+                    debug!(reminder = %req.id, "notification {nid} up");
+                    self.shown.remove(&replaces);
+                    self.shown.insert(
+                        nid,
+                        Shown {
+                            reminder: req.id.clone(),
+                            request: req,
+                            answered: false,
+                        },
+                    );
+                }
+                Err(e) => {
+                    if self.backoff == BACKOFF_MIN {
+                        warn!(reminder = %req.id, "notification not delivered ({e}); retrying with back-off");
+                    } else {
+                        debug!(reminder = %req.id, "still not delivered ({e}); next try in {:?}", self.backoff);
+                    }
+                    self.waiting.push(req);
+                }
+            }
+        }
+        if self.alert_waiting {
+            if let Some((replaces, summary, body)) = self.alert.clone() {
+                let mut n = Notification::new();
+                n.appname(APP_NAME)
+                    .summary(&summary)
+                    .body(&body)
+                    .hint(Hint::DesktopEntry(APP_NAME.into()));
+                icon(&mut n, &self.settings);
+                match self.send(&n, replaces).await {
+                    Ok(nid) => {
+                        self.alert = Some((nid, summary, body));
+                        self.alert_waiting = false;
+                    }
+                    Err(e) => warn!("alert not delivered ({e})"),
+                }
+            }
+        }
+        if self.waiting.is_empty() && !self.alert_waiting {
+            self.backoff = BACKOFF_MIN;
+        }
+    }
+
+    async fn send(&mut self, n: &Notification, replaces: u32) -> zbus::Result<u32> {
+        let Some(bus) = &self.bus else {
+            return Err(zbus::Error::Failure("no session bus".into()));
+        };
+        let hints: HashMap<&str, zbus::Variant<'_>> = n
+            .hints
+            .iter()
+            .map(<(&str, zbus::Variant<'_>)>::from)
+            .collect();
+        let reply = bus
+            .conn
+            .call_method(
+                Some(NAME),
+                PATH,
+                Some(NAME),
+                "Notify",
+                &(
+                    &n.appname,
+                    replaces,
+                    &n.icon,
+                    &n.summary,
+                    &n.body,
+                    &n.actions,
+                    hints,
+                    i32::from(n.timeout),
+                ),
+            )
+            .await;
+        match reply {
+            Ok(m) => m.body().deserialize::<u32>(),
+            Err(e) => {
+                // The server is gone; ask again before the next try.
+                self.server = None;
+                Err(e)
+            }
+        }
+    }
+
+    async fn close(&self, nid: u32) {
+        if let Some(bus) = &self.bus {
+            if let Err(e) = bus
+                .conn
+                .call_method(Some(NAME), PATH, Some(NAME), "CloseNotification", &(nid))
+                .await
+            {
+                debug!("CloseNotification({nid}): {e}");
+            }
+        }
+    }
+
+    fn signal(&mut self, msg: zbus::Result<zbus::Message>) {
+        let Ok(msg) = msg else { return };
+        let header = msg.header();
+        let member = header
+            .member()
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default();
+        match member.as_str() {
+            "ActionInvoked" => {
+                let Ok((nid, key)) = msg.body().deserialize::<(u32, String)>() else {
+                    return;
+                };
+                let Some(s) = self.shown.get_mut(&nid) else {
+                    return;
+                };
+                let Some(answer) = answer_for_action(&key) else {
+                    debug!("unknown action \"{key}\" on notification {nid}");
+                    return;
+                };
+                s.answered = true;
+                let reminder = s.reminder.clone();
+                debug!(reminder = %reminder, "action {key}");
+                let _ = self.reports.send(Report::Answer { reminder, answer });
+            }
+            "NotificationClosed" => {
+                let Ok((nid, reason)) = msg.body().deserialize::<(u32, u32)>() else {
+                    return;
+                };
+                if self.alert.as_ref().is_some_and(|a| a.0 == nid) {
+                    self.alert = None;
+                    return;
+                }
+                let Some(s) = self.shown.remove(&nid) else {
+                    return;
+                };
+                if s.answered {
+                    return;
+                }
+                if let Some(answer) = answer_for_close(reason) {
+                    debug!(reminder = %s.reminder, "closed, reason {reason}");
+                    let _ = self.reports.send(Report::Answer {
+                        reminder: s.reminder,
+                        answer,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A notification server appeared or went away.
+    async fn owner_changed(&mut self, msg: zbus::Result<zbus::Message>) {
+        let Ok(msg) = msg else { return };
+        let Ok((name, _old, new)) = msg.body().deserialize::<(String, String, String)>() else {
+            return;
+        };
+        if name != NAME {
+            return;
+        }
+        if new.is_empty() {
+            warn!("the notification server left the bus; reminders wait for the next one");
+            self.server = None;
+            return;
+        }
+        info!("a notification server appeared ({new})");
+        self.refresh_server().await;
+        // What was up went with the old server: show it again on the new one.
+        for (_, s) in self.shown.drain() {
+            if !s.answered && !self.waiting.iter().any(|w| w.id == s.reminder) {
+                self.waiting.push(s.request);
+            }
+        }
+        self.backoff = BACKOFF_MIN;
+        self.flush().await;
+    }
+}
+
+enum Incoming {
+    Signal(zbus::Result<zbus::Message>),
+    Owner(zbus::Result<zbus::Message>),
+}
+
+/// The next message of either of the bus's streams; never, without a bus.
+async fn next(bus: &mut Option<Bus>) -> Option<Incoming> {
+    let Some(b) = bus else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        m = b.signals.next() => m.map(Incoming::Signal),
+        m = b.owners.next() => m.map(Incoming::Owner),
+    }
+}
+
+async fn open_bus() -> zbus::Result<Bus> {
+    let conn = Connection::session().await?;
+    // Subscribed before anything is sent: no signal can be missed.
+    let rule = MatchRule::builder()
+        .msg_type(MsgType::Signal)
+        .interface(NAME)
+        .path(PATH)
+        .build()?;
+    let signals = MessageStream::for_match_rule(rule, &conn, NonZeroUsize::new(64)).await?;
+    let owner_rule = MatchRule::builder()
+        .msg_type(MsgType::Signal)
+        .sender("org.freedesktop.DBus")
+        .interface("org.freedesktop.DBus")
+        .member("NameOwnerChanged")
+        .add_arg(NAME)
+        .build()?;
+    let owners = MessageStream::for_match_rule(owner_rule, &conn, NonZeroUsize::new(8)).await?;
+    Ok(Bus {
+        conn,
+        signals,
+        owners,
+    })
+}
+
+/// Name, vendor, version and capabilities of the server on `conn`.
+pub async fn server_facts(conn: &Connection) -> zbus::Result<ServerFacts> {
+    let caps: Vec<String> = conn
+        .call_method(Some(NAME), PATH, Some(NAME), "GetCapabilities", &())
+        .await?
+        .body()
+        .deserialize()?;
+    let (name, vendor, version, _spec): (String, String, String, String) = conn
+        .call_method(Some(NAME), PATH, Some(NAME), "GetServerInformation", &())
+        .await?
+        .body()
+        .deserialize()?;
+    Ok(ServerFacts {
+        name,
+        vendor,
+        version,
+        capabilities: caps,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snooze_labels_give_the_real_length() {
+        assert_eq!(snooze_label(SignedDuration::from_mins(10)), "Snooze 10 min");
+        assert_eq!(
+            snooze_label(SignedDuration::from_mins(90)),
+            "Snooze 1 h 30 min"
+        );
+        assert_eq!(snooze_label(SignedDuration::from_hours(2)), "Snooze 2 h");
+        assert_eq!(snooze_label(SignedDuration::from_secs(45)), "Snooze 45 s");
+        assert_eq!(
+            snooze_label(SignedDuration::from_secs(90)),
+            "Snooze 1 min 30 s"
+        );
+    }
+
+    #[test]
+    fn actions_and_closes_map_to_answers() {
+        assert_eq!(answer_for_action("default"), Some(Answer::Done));
+        assert_eq!(answer_for_action("snooze"), Some(Answer::Snooze(None)));
+        assert_eq!(answer_for_action("bogus"), None);
+        assert_eq!(answer_for_close(1), Some(Answer::Expired));
+        assert_eq!(answer_for_close(2), Some(Answer::Dismissed));
+        assert_eq!(answer_for_close(99), None);
+    }
+}
