@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod desktop;
+
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ZonedDateTime};
 use unhunch::core::{Answer, Config, Effect, Engine, Event, Input, Outcome, Source};

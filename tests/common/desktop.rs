@@ -1,0 +1,423 @@
+//! A desktop session for tests, without a desktop: a private D-Bus bus, a
+//! test notification server on it, and the real daemon binary.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use zbus::object_server::SignalEmitter;
+use zbus::{OwnedVariant, connection};
+
+/// A private session bus with no service activation, so no real
+/// notification server can be started behind the test's back.
+pub struct PrivateBus {
+    child: Child,
+    pub address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl PrivateBus {
+    pub fn start() -> PrivateBus {
+        let dir = tempfile::tempdir().unwrap();
+        let conf = dir.path().join("bus.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir={}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>"#,
+                dir.path().display()
+            ),
+        )
+        .unwrap();
+        let mut child = Command::new("dbus-daemon")
+            .arg(format!("--config-file={}", conf.display()))
+            .args(["--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon (package dbus) is needed: run scripts/setup test");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let address = line.trim().to_string();
+        assert!(
+            address.starts_with("unix:"),
+            "dbus-daemon printed {address:?}"
+        );
+        PrivateBus {
+            child,
+            address,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for PrivateBus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One `Notify` call as the server received it.
+#[derive(Debug, Clone)]
+pub struct NotifyCall {
+    pub id: u32,
+    pub app_name: String,
+    pub replaces_id: u32,
+    pub app_icon: String,
+    pub summary: String,
+    pub body: String,
+    pub actions: Vec<String>,
+    pub hints: HashMap<String, String>,
+    pub timeout: i32,
+}
+
+#[derive(Default)]
+pub struct ServerLog {
+    pub notify: Vec<NotifyCall>,
+    pub closed_by_client: Vec<u32>,
+}
+
+struct Server {
+    log: Arc<Mutex<ServerLog>>,
+    caps: Vec<String>,
+    next: u32,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Server {
+    fn get_capabilities(&self) -> Vec<String> {
+        self.caps.clone()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &mut self,
+        app_name: String,
+        replaces_id: u32,
+        app_icon: String,
+        summary: String,
+        body: String,
+        actions: Vec<String>,
+        hints: HashMap<String, OwnedVariant>,
+        expire_timeout: i32,
+    ) -> u32 {
+        let id = if replaces_id != 0 {
+            replaces_id
+        } else {
+            self.next += 1;
+            self.next
+        };
+        let hints = hints
+            .into_iter()
+            .map(|(k, v)| (k, format!("{v:?}")))
+            .collect();
+        self.log.lock().unwrap().notify.push(NotifyCall {
+            id,
+            app_name,
+            replaces_id,
+            app_icon,
+            summary,
+            body,
+            actions,
+            hints,
+            timeout: expire_timeout,
+        });
+        id
+    }
+
+    async fn close_notification(
+        &mut self,
+        id: u32,
+        #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
+    ) {
+        self.log.lock().unwrap().closed_by_client.push(id);
+        let _ = Self::notification_closed(&emitter, id, 3).await;
+    }
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        (
+            "unhunch-test-server".into(),
+            "unhunch".into(),
+            "1.0".into(),
+            "1.2".into(),
+        )
+    }
+
+    #[zbus(signal)]
+    async fn action_invoked(
+        emitter: &SignalEmitter<'_>,
+        id: u32,
+        action_key: &str,
+    ) -> zbus::Result<()>;
+
+    #[zbus(signal)]
+    async fn notification_closed(
+        emitter: &SignalEmitter<'_>,
+        id: u32,
+        reason: u32,
+    ) -> zbus::Result<()>;
+}
+
+const PATH: &str = "/org/freedesktop/Notifications";
+
+/// The test notification server.
+pub struct Notifd {
+    conn: zbus::Connection,
+    pub log: Arc<Mutex<ServerLog>>,
+}
+
+impl Notifd {
+    pub async fn start(bus: &PrivateBus) -> Notifd {
+        Self::start_with(bus, &["actions", "body", "persistence"]).await
+    }
+
+    pub async fn start_with(bus: &PrivateBus, caps: &[&str]) -> Notifd {
+        let log = Arc::new(Mutex::new(ServerLog::default()));
+        let server = Server {
+            log: log.clone(),
+            caps: caps.iter().map(|c| c.to_string()).collect(),
+            next: 0,
+        };
+        let conn = connection::Builder::address(bus.address.as_str())
+            .name("org.freedesktop.Notifications")
+            .serve_at(PATH, server)
+            .build()
+            .await
+            .unwrap();
+        Notifd { conn, log }
+    }
+
+    async fn emitter(&self) -> SignalEmitter<'static> {
+        SignalEmitter::new(&self.conn, PATH).unwrap().into_owned()
+    }
+
+    /// The user clicks a button. Like real servers, a close (reason 2)
+    /// follows, unless the notification asked to stay (`resident`).
+    pub async fn invoke(&self, id: u32, key: &str) {
+        let resident = self
+            .calls()
+            .iter()
+            .rev()
+            .find(|c| c.id == id)
+            .is_some_and(|c| c.hints.contains_key("resident"));
+        let e = self.emitter().await;
+        Server::action_invoked(&e, id, key).await.unwrap();
+        if !resident {
+            Server::notification_closed(&e, id, 2).await.unwrap();
+        }
+    }
+
+    /// The notification closes: 1 expired, 2 dismissed by the user.
+    pub async fn close(&self, id: u32, reason: u32) {
+        let e = self.emitter().await;
+        Server::notification_closed(&e, id, reason).await.unwrap();
+    }
+
+    pub fn calls(&self) -> Vec<NotifyCall> {
+        self.log.lock().unwrap().notify.clone()
+    }
+
+    pub fn closed_by_client(&self) -> Vec<u32> {
+        self.log.lock().unwrap().closed_by_client.clone()
+    }
+
+    /// Waits until `n` notifications have arrived; returns the `n`th.
+    pub async fn nth(&self, n: usize, within: Duration) -> NotifyCall {
+        let calls = wait_for(within, || {
+            let c = self.calls();
+            (c.len() >= n).then_some(c)
+        })
+        .await
+        .unwrap_or_else(|| {
+            panic!(
+                "notification {n} did not arrive within {within:?}; got {:#?}",
+                self.calls()
+            )
+        });
+        calls[n - 1].clone()
+    }
+
+    /// Leaves the bus (the server "crashes").
+    pub async fn stop(self) {
+        let _ = self.conn.close().await;
+    }
+}
+
+/// Polls `f` every 25 ms until it gives a value or `within` passes.
+pub async fn wait_for<T>(within: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let end = Instant::now() + within;
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if Instant::now() > end {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// The daemon binary in a temporary home on a private bus.
+pub struct Daemon {
+    pub dir: tempfile::TempDir,
+    pub child: Option<Child>,
+    pub bus_address: String,
+}
+
+impl Daemon {
+    /// A home with `config` as the config file (not started yet).
+    pub fn new(bus: &PrivateBus, config: &str) -> Daemon {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("config")).unwrap();
+        std::fs::write(dir.path().join("config/config.toml"), config).unwrap();
+        Daemon {
+            dir,
+            child: None,
+            bus_address: bus.address.clone(),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.path("config/config.toml")
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.path("data/unhunch.db")
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.path("daemon.log")
+    }
+
+    /// The binary with this home's environment and `args`.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_unhunch"));
+        c.args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+            .env("UNHUNCH_CONFIG", self.config_path())
+            .env("UNHUNCH_DATA_DIR", self.path("data"))
+            .env("UNHUNCH_RUNTIME_DIR", self.path("run"))
+            .env("UNHUNCH_LOG", "debug")
+            .env("TZ", "UTC");
+        c
+    }
+
+    pub fn start(&mut self) {
+        self.start_with(|_| {});
+    }
+
+    pub fn start_with(&mut self, f: impl FnOnce(&mut Command)) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_path())
+            .unwrap();
+        let mut c = self.command(&["run"]);
+        c.stdout(Stdio::null()).stderr(log);
+        f(&mut c);
+        self.child = Some(c.spawn().unwrap());
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    /// Waits until the log contains `needle`.
+    pub async fn log_has(&self, needle: &str, within: Duration) -> bool {
+        wait_for(within, || self.log().contains(needle).then_some(()))
+            .await
+            .is_some()
+    }
+
+    pub fn events(&self) -> Vec<unhunch::core::Event> {
+        match unhunch::store::Store::open_existing(&self.db_path()) {
+            Ok(s) => s
+                .events_since(jiff::Timestamp::from_second(0).unwrap())
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// `"reminder outcome source"` for each event.
+    pub fn outcomes(&self) -> Vec<String> {
+        self.events()
+            .iter()
+            .map(|e| format!("{} {} {}", e.reminder, e.outcome, e.source.as_str()))
+            .collect()
+    }
+
+    pub async fn wait_outcome(&self, needle: &str, within: Duration) -> Vec<String> {
+        wait_for(within, || {
+            let o = self.outcomes();
+            o.iter().any(|l| l == needle).then_some(o)
+        })
+        .await
+        .unwrap_or_else(|| {
+            panic!(
+                "no \"{needle}\" within {within:?}: {:?}\nlog:\n{}",
+                self.outcomes(),
+                self.log()
+            )
+        })
+    }
+
+    pub fn signal(&self, sig: i32) {
+        let pid = self.child.as_ref().unwrap().id();
+        kill(pid, sig);
+    }
+
+    /// Waits for the process to end; its exit code.
+    pub async fn wait_exit(&mut self, within: Duration) -> Option<i32> {
+        let child = self.child.as_mut()?;
+        let status = wait_for(within, || child.try_wait().ok().flatten()).await?;
+        self.child = None;
+        status.code()
+    }
+
+    pub fn write_config(&self, text: &str) {
+        // As editors do: write beside, then rename over.
+        let tmp = self.path("config/.config.toml.swp");
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, self.config_path()).unwrap();
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(c) = &mut self.child {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn kill(pid: u32, sig: i32) {
+    let _ = Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(pid.to_string())
+        .status();
+}

@@ -1,0 +1,378 @@
+//! The real daemon on a private bus with the test notification server.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::desktop::{Daemon, Notifd, PrivateBus, wait_for};
+
+const SEC: Duration = Duration::from_secs(1);
+
+/// One reminder due every `every`, snoozing for 2 s.
+fn one(every: &str, extra_general: &str) -> String {
+    format!(
+        "[general]\nsnooze = \"2s\"\n{extra_general}\n[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"{every}\"\n"
+    )
+}
+
+#[tokio::test]
+async fn reminder_arrives_with_actions_hints_and_a_tip() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, &one("1s", ""));
+    d.start();
+    let n = server.nth(1, 10 * SEC).await;
+    assert_eq!(n.app_name, "unhunch");
+    assert_eq!(n.summary, "Stand up and move");
+    assert!(
+        n.body.starts_with("Two minutes on your feet.\n"),
+        "body with a tip: {:?}",
+        n.body
+    );
+    assert_eq!(
+        n.actions,
+        vec![
+            "default",
+            "Done",
+            "done",
+            "Done",
+            "snooze",
+            "Snooze 2 s",
+            "skip",
+            "Skip"
+        ]
+    );
+    assert!(
+        n.hints
+            .get("desktop-entry")
+            .is_some_and(|v| v.contains("unhunch")),
+        "{:?}",
+        n.hints
+    );
+    assert!(
+        n.hints
+            .get("category")
+            .is_some_and(|v| v.contains("x-unhunch.reminder")),
+        "{:?}",
+        n.hints
+    );
+    assert!(n.hints.contains_key("urgency"), "{:?}", n.hints);
+    assert!(
+        n.hints.contains_key("resident"),
+        "stays until answered: {:?}",
+        n.hints
+    );
+    assert_eq!(n.timeout, 0, "notification_timeout 0s: never expires");
+    assert!(n.app_icon.ends_with("unhunch.png"), "{}", n.app_icon);
+    assert!(std::path::Path::new(&n.app_icon).exists());
+    d.wait_outcome("stand shown schedule", 5 * SEC).await;
+}
+
+#[tokio::test]
+async fn done_skip_and_snooze_from_the_notification_are_recorded() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, &one("1s", ""));
+    d.start();
+
+    let n1 = server.nth(1, 10 * SEC).await;
+    server.invoke(n1.id, "done").await;
+    d.wait_outcome("stand done notification", 5 * SEC).await;
+    // A resident notification stays after a click: the daemon takes it down.
+    wait_for(5 * SEC, || {
+        server.closed_by_client().contains(&n1.id).then_some(())
+    })
+    .await
+    .expect("closed");
+
+    let n2 = server.nth(2, 10 * SEC).await;
+    server.invoke(n2.id, "skip").await;
+    d.wait_outcome("stand skipped notification", 5 * SEC).await;
+
+    let n3 = server.nth(3, 10 * SEC).await;
+    let snoozed_at = Instant::now();
+    server.invoke(n3.id, "snooze").await;
+    d.wait_outcome("stand snoozed notification", 5 * SEC).await;
+    // It comes back after the 2 s snooze, not the 1 s interval.
+    let n4 = server.nth(4, 10 * SEC).await;
+    let back = snoozed_at.elapsed();
+    assert!(
+        back >= Duration::from_millis(1800),
+        "came back after {back:?}"
+    );
+    assert_eq!(n4.summary, "Stand up and move");
+    server.invoke(n4.id, "default").await;
+    let o = wait_for(5 * SEC, || {
+        let o = d.outcomes();
+        (o.iter().filter(|l| *l == "stand done notification").count() == 2).then_some(o)
+    })
+    .await;
+    assert!(
+        o.is_some(),
+        "a body click (\"default\") counts as done: {:?}",
+        d.outcomes()
+    );
+    let snooze = d.events().iter().find_map(|e| e.snooze).unwrap();
+    assert_eq!(snooze.as_secs(), 2, "the snooze length is recorded");
+}
+
+#[tokio::test]
+async fn with_a_timeout_the_close_after_an_action_is_not_a_dismissal() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, &one("1s", "notification_timeout = \"30s\""));
+    d.start();
+    let n = server.nth(1, 10 * SEC).await;
+    assert_eq!(n.timeout, 30_000);
+    assert!(!n.hints.contains_key("resident"), "{:?}", n.hints);
+    // The server closes it itself (reason 2) right after the click.
+    server.invoke(n.id, "done").await;
+    d.wait_outcome("stand done notification", 5 * SEC).await;
+    server.nth(2, 10 * SEC).await;
+    let o = d.outcomes();
+    assert!(!o.iter().any(|l| l.contains("dismissed")), "{o:?}");
+}
+
+#[tokio::test]
+async fn dismissed_expired_and_ignored_are_recorded() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, &one("1s", "ignore_after = \"2s\""));
+    d.start();
+    let n1 = server.nth(1, 10 * SEC).await;
+    server.close(n1.id, 2).await;
+    d.wait_outcome("stand dismissed notification", 5 * SEC)
+        .await;
+    let n2 = server.nth(2, 10 * SEC).await;
+    server.close(n2.id, 1).await;
+    d.wait_outcome("stand expired notification", 5 * SEC).await;
+    // Unanswered: ignored after 2 s, and its notification taken down.
+    let n3 = server.nth(3, 10 * SEC).await;
+    d.wait_outcome("stand ignored schedule", 6 * SEC).await;
+    wait_for(5 * SEC, || {
+        server.closed_by_client().contains(&n3.id).then_some(())
+    })
+    .await
+    .expect("closed");
+}
+
+#[tokio::test]
+async fn server_without_actions_gets_no_buttons_and_a_log_line() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start_with(&bus, &["body"]).await;
+    let mut d = Daemon::new(&bus, &one("1s", ""));
+    d.start();
+    let n = server.nth(1, 10 * SEC).await;
+    assert!(n.actions.is_empty(), "{:?}", n.actions);
+    assert!(d.log_has("shows no buttons", 5 * SEC).await, "{}", d.log());
+    // Said once, not per notification.
+    server.close(n.id, 2).await;
+    server.nth(2, 10 * SEC).await;
+    assert_eq!(d.log().matches("shows no buttons").count(), 1);
+}
+
+#[tokio::test]
+async fn no_server_at_first_then_one_appears() {
+    let bus = PrivateBus::start();
+    let mut d = Daemon::new(&bus, &one("1s", ""));
+    d.start();
+    assert!(
+        d.log_has("notification not delivered", 10 * SEC).await,
+        "{}",
+        d.log()
+    );
+    // The daemon keeps scheduling meanwhile.
+    d.wait_outcome("stand shown schedule", 5 * SEC).await;
+    let server = Notifd::start(&bus).await;
+    let n = server.nth(1, 10 * SEC).await;
+    assert_eq!(n.summary, "Stand up and move");
+    server.invoke(n.id, "done").await;
+    d.wait_outcome("stand done notification", 5 * SEC).await;
+}
+
+#[tokio::test]
+async fn server_restart_reshows_what_was_up() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, &one("1s", "ignore_after = \"1h\""));
+    d.start();
+    server.nth(1, 10 * SEC).await;
+    server.stop().await;
+    let server = Notifd::start(&bus).await;
+    let n = server.nth(1, 10 * SEC).await;
+    assert_eq!(
+        n.summary, "Stand up and move",
+        "the open reminder is shown on the new server"
+    );
+}
+
+#[tokio::test]
+async fn kill_9_loses_nothing_and_the_schedule_continues() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let cfg = one("6s", "");
+    let mut d = Daemon::new(&bus, &cfg);
+    d.start();
+    let n = server.nth(1, 15 * SEC).await;
+    server.invoke(n.id, "done").await;
+    d.wait_outcome("stand done notification", 5 * SEC).await;
+    let done_at = Instant::now();
+    let before = d.outcomes();
+    d.signal(9);
+    assert_eq!(d.wait_exit(5 * SEC).await, None, "killed by a signal");
+    d.start();
+    assert!(
+        d.log_has("replaying 2 events", 5 * SEC).await,
+        "{}",
+        d.log()
+    );
+    // The interval continues from the answer: due 6 s after it, not 6 s after the restart.
+    let n2 = server.nth(2, 15 * SEC).await;
+    let after = done_at.elapsed();
+    assert!(
+        after >= Duration::from_millis(5000) && after < Duration::from_millis(7500),
+        "next after {after:?}"
+    );
+    assert_eq!(n2.summary, "Stand up and move");
+    let now = d.outcomes();
+    assert_eq!(&now[..before.len()], &before[..], "nothing lost");
+}
+
+#[tokio::test]
+async fn pending_reminder_is_shown_again_after_a_restart() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, &one("1s", "ignore_after = \"1h\""));
+    d.start();
+    server.nth(1, 10 * SEC).await;
+    d.signal(15);
+    assert_eq!(d.wait_exit(5 * SEC).await, Some(0), "SIGTERM stops cleanly");
+    assert!(
+        !server.closed_by_client().is_empty(),
+        "its notification was taken down on the way out"
+    );
+    d.start();
+    let n = server.nth(2, 10 * SEC).await;
+    assert_eq!(n.summary, "Stand up and move");
+    // Still one showing in history: it is the same one, shown again.
+    let shown = d.outcomes().iter().filter(|l| l.contains("shown")).count();
+    assert_eq!(shown, 1, "{:?}", d.outcomes());
+}
+
+#[tokio::test]
+async fn config_edits_apply_live_and_invalid_ones_keep_the_schedule() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, &one("1s", ""));
+    d.start();
+    let n = server.nth(1, 10 * SEC).await;
+    server.invoke(n.id, "done").await;
+
+    // A valid edit: a new title, no restart.
+    d.write_config(&one("1s", "").replace("every", "title = \"Walk about\"\nevery"));
+    let renamed = wait_for(10 * SEC, || {
+        server
+            .calls()
+            .into_iter()
+            .find(|c| c.summary == "Walk about")
+    })
+    .await;
+    let renamed = renamed.unwrap_or_else(|| panic!("{}", d.log()));
+    server.invoke(renamed.id, "done").await;
+
+    // An invalid edit: one error notification with line:col, reminders go on.
+    d.write_config("[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevry = \"1s\"\n");
+    let err = wait_for(10 * SEC, || {
+        server
+            .calls()
+            .into_iter()
+            .find(|c| c.summary == "unhunch: config error")
+    })
+    .await;
+    let err = err.unwrap_or_else(|| panic!("{}", d.log()));
+    assert!(
+        err.body.contains("config.toml:4:1: unknown field \"evry\""),
+        "{}",
+        err.body
+    );
+    assert!(
+        err.body.contains("The running schedule is unchanged."),
+        "{}",
+        err.body
+    );
+    let count = server.calls().len();
+    let more = server.nth(count + 1, 10 * SEC).await;
+    assert_eq!(
+        more.summary, "Walk about",
+        "the running schedule keeps firing"
+    );
+    let errors = server
+        .calls()
+        .iter()
+        .filter(|c| c.summary == "unhunch: config error")
+        .count();
+    assert_eq!(errors, 1, "the error is shown once");
+}
+
+#[tokio::test]
+async fn a_second_daemon_is_refused() {
+    let bus = PrivateBus::start();
+    let _server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, &one("1h", ""));
+    d.start();
+    assert!(d.log_has("running", 10 * SEC).await);
+    let out = d.command(&["run"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let pid = d.child.as_ref().unwrap().id();
+    assert!(
+        err.contains(&format!("unhunch is already running (pid {pid})")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_corrupt_database_is_moved_aside_and_the_user_told() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, &one("1h", ""));
+    std::fs::create_dir_all(d.path("data")).unwrap();
+    std::fs::write(
+        d.db_path(),
+        b"this is not a database, it is a shopping list",
+    )
+    .unwrap();
+    d.start();
+    let n = server.nth(1, 10 * SEC).await;
+    assert_eq!(n.summary, "unhunch: history database replaced");
+    assert!(n.body.contains("unhunch.db.corrupt-"), "{}", n.body);
+    let moved: Vec<_> = std::fs::read_dir(d.path("data"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("corrupt"))
+        .collect();
+    assert_eq!(moved.len(), 1);
+    assert_eq!(
+        std::fs::read(moved[0].path()).unwrap(),
+        b"this is not a database, it is a shopping list"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_config_at_start_runs_nothing_until_fixed() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, "[general]\nsnooze = \"soon\"\n");
+    d.start();
+    let n = server.nth(1, 10 * SEC).await;
+    assert_eq!(n.summary, "unhunch: config error");
+    assert!(
+        n.body
+            .contains("config.toml:2:10: invalid duration \"soon\""),
+        "{}",
+        n.body
+    );
+    d.write_config(&one("1s", ""));
+    let n = server.nth(2, 10 * SEC).await;
+    assert_eq!(n.summary, "Stand up and move");
+}
