@@ -158,13 +158,13 @@ pub fn resolve(file: &ConfigFile, src: &str) -> Result<(Config, Vec<Problem>), V
             false,
         ),
     };
-    if let Some(goal) = &s.goal {
-        if sleep.goal + sleep.wind_down >= DAY {
-            r.error(
-                goal.span(),
-                "goal plus wind_down must be shorter than a day",
-            );
-        }
+    if let Some(goal) = &s.goal
+        && sleep.goal + sleep.wind_down >= DAY
+    {
+        r.error(
+            goal.span(),
+            "goal plus wind_down must be shorter than a day",
+        );
     }
 
     let mut reminders: Vec<Reminder> = Vec::new();
@@ -304,17 +304,17 @@ fn reminder(
                     "days has no day in common with work_days: this reminder would never fire",
                 );
             }
-            if let Some(tr) = range {
-                if e >= tr.length() {
-                    r.error(
-                        every.span(),
-                        format!(
-                            "every = \"{}\" does not fit in its window {tr} ({}): it would never fire",
-                            fmt_duration(e),
-                            fmt_duration(tr.length())
-                        ),
-                    );
-                }
+            if let Some(tr) = range
+                && e >= tr.length()
+            {
+                r.error(
+                    every.span(),
+                    format!(
+                        "every = \"{}\" does not fit in its window {tr} ({}): it would never fire",
+                        fmt_duration(e),
+                        fmt_duration(tr.length())
+                    ),
+                );
             }
             let window = match range {
                 None if set.is_all() => Window::Always,

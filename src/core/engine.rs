@@ -349,10 +349,10 @@ pub fn next_fixed(
     for _ in 0..10 {
         if days.contains(date.weekday()) {
             for &time in times {
-                if let Some(o) = resolve_local(date, time, tz) {
-                    if o > after {
-                        return Some(o);
-                    }
+                if let Some(o) = resolve_local(date, time, tz)
+                    && o > after
+                {
+                    return Some(o);
                 }
             }
         }
@@ -487,12 +487,11 @@ impl Engine {
         if let Some(Pause {
             until: Some(until), ..
         }) = self.pause
+            && until <= t
         {
-            if until <= t {
-                debug!("pause ended at {until}");
-                self.pause = None;
-                effects.push(Effect::PauseChanged(None));
-            }
+            debug!("pause ended at {until}");
+            self.pause = None;
+            effects.push(Effect::PauseChanged(None));
         }
         let paused = self.is_paused();
         let g = &self.config.general;
@@ -742,10 +741,10 @@ impl Engine {
                 show(r, s, t, t, Cause::Manual, source, &mut effects);
             }
             Input::Pause { until } => {
-                if let Some(u) = until {
-                    if u <= t {
-                        return Err(EngineError::PauseInPast(u));
-                    }
+                if let Some(u) = until
+                    && u <= t
+                {
+                    return Err(EngineError::PauseInPast(u));
                 }
                 let p = Pause { since: t, until };
                 self.pause = Some(p);

@@ -279,11 +279,11 @@ impl Window {
         let mut date = first_date;
         // Eight days always reach a day of a non-empty set.
         for _ in 0..9 {
-            if let Some((start, end)) = self.opening_on(date, tz) {
-                if end > t {
-                    let start = self.merge_preceding(start, date, tz);
-                    return Some(self.merge_following(start, end, date, tz));
-                }
+            if let Some((start, end)) = self.opening_on(date, tz)
+                && end > t
+            {
+                let start = self.merge_preceding(start, date, tz);
+                return Some(self.merge_following(start, end, date, tz));
             }
             date = date.tomorrow().ok()?;
         }

@@ -315,10 +315,9 @@ impl Daemon {
             .config_path
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
+            && let Err(e) = std::fs::create_dir_all(dir)
         {
-            if let Err(e) = std::fs::create_dir_all(dir) {
-                warn!("cannot create {}: {e}", dir.display());
-            }
+            warn!("cannot create {}: {e}", dir.display());
         }
         match ConfigWatch::new(&self.config_path) {
             Ok(w) => Some(w),

@@ -353,21 +353,21 @@ impl Notifier {
                 }
             }
         }
-        if self.alert_waiting {
-            if let Some((replaces, summary, body)) = self.alert.clone() {
-                let mut n = Notification::new();
-                n.appname(APP_NAME)
-                    .summary(&summary)
-                    .body(&body)
-                    .hint(Hint::DesktopEntry(APP_NAME.into()));
-                icon(&mut n, &self.settings);
-                match self.send(&n, replaces).await {
-                    Ok(nid) => {
-                        self.alert = Some((nid, summary, body));
-                        self.alert_waiting = false;
-                    }
-                    Err(e) => warn!("alert not delivered ({e})"),
+        if self.alert_waiting
+            && let Some((replaces, summary, body)) = self.alert.clone()
+        {
+            let mut n = Notification::new();
+            n.appname(APP_NAME)
+                .summary(&summary)
+                .body(&body)
+                .hint(Hint::DesktopEntry(APP_NAME.into()));
+            icon(&mut n, &self.settings);
+            match self.send(&n, replaces).await {
+                Ok(nid) => {
+                    self.alert = Some((nid, summary, body));
+                    self.alert_waiting = false;
                 }
+                Err(e) => warn!("alert not delivered ({e})"),
             }
         }
         if self.waiting.is_empty() && !self.alert_waiting {
@@ -414,14 +414,13 @@ impl Notifier {
     }
 
     async fn close(&self, nid: u32) {
-        if let Some(bus) = &self.bus {
-            if let Err(e) = bus
+        if let Some(bus) = &self.bus
+            && let Err(e) = bus
                 .conn
                 .call_method(Some(NAME), PATH, Some(NAME), "CloseNotification", &(nid))
                 .await
-            {
-                debug!("CloseNotification({nid}): {e}");
-            }
+        {
+            debug!("CloseNotification({nid}): {e}");
         }
     }
 
