@@ -114,7 +114,9 @@ pub fn build(req: &ShowRequest, settings: &Settings, with_actions: bool) -> Noti
         ));
     }
     if with_actions {
-        n.action("default", "Done")
+        // "default" is a click on the body. An empty label keeps servers that
+        // draw every action as a button (xfce4-notifyd) from showing two Done.
+        n.action("default", "")
             .action("done", "Done")
             .action("snooze", &snooze_label(req.snooze))
             .action("skip", "Skip");
