@@ -33,7 +33,7 @@ async fn reminder_arrives_with_actions_hints_and_a_tip() {
         n.actions,
         vec![
             "default",
-            "Done",
+            "",
             "done",
             "Done",
             "snooze",
