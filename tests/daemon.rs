@@ -376,3 +376,35 @@ async fn an_invalid_config_at_start_runs_nothing_until_fixed() {
     let n = server.nth(2, 10 * SEC).await;
     assert_eq!(n.summary, "Stand up and move");
 }
+
+#[tokio::test]
+async fn a_symlinked_config_is_followed_to_its_target() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, "");
+    // config/config.toml -> ../dotfiles/unhunch.toml, as dotfile managers do.
+    let target_dir = d.path("dotfiles");
+    std::fs::create_dir_all(&target_dir).unwrap();
+    std::fs::write(target_dir.join("unhunch.toml"), one("1s", "")).unwrap();
+    std::fs::remove_file(d.config_path()).unwrap();
+    std::os::unix::fs::symlink("../dotfiles/unhunch.toml", d.config_path()).unwrap();
+    d.start();
+    let n = server.nth(1, 10 * SEC).await;
+    server.invoke(n.id, "done").await;
+    // Save the target the way editors do: a new file renamed over it.
+    let tmp = target_dir.join(".unhunch.toml.swp");
+    std::fs::write(
+        &tmp,
+        one("1s", "").replace("every", "title = \"Through the link\"\nevery"),
+    )
+    .unwrap();
+    std::fs::rename(&tmp, target_dir.join("unhunch.toml")).unwrap();
+    let seen = wait_for(10 * SEC, || {
+        server
+            .calls()
+            .into_iter()
+            .find(|c| c.summary == "Through the link")
+    })
+    .await;
+    assert!(seen.is_some(), "{}", d.log());
+}
