@@ -344,6 +344,7 @@ impl Daemon {
                     loaded.config.reminders.len()
                 );
                 let now = self.clock.now();
+                self.notify(Request::Timeout(loaded.config.general.notification_timeout));
                 let effects = self.engine.set_config(loaded.config, now.timestamp());
                 let _ = self.apply(effects, &now).await;
             }

@@ -40,6 +40,8 @@ pub enum Request {
         summary: String,
         body: String,
     },
+    /// `notification_timeout` changed.
+    Timeout(SignedDuration),
 }
 
 /// What the notifier reports back.
@@ -201,10 +203,6 @@ impl Notifier {
         }
     }
 
-    pub fn set_timeout(&mut self, timeout: SignedDuration) {
-        self.settings.timeout = timeout;
-    }
-
     /// Runs until the request channel closes.
     pub async fn run(mut self, mut requests: mpsc::UnboundedReceiver<Request>) {
         self.connect().await;
@@ -307,6 +305,7 @@ impl Notifier {
                     self.close(n).await;
                 }
             }
+            Request::Timeout(t) => self.settings.timeout = t,
             Request::Alert { summary, body } => {
                 let replaces = self.alert.as_ref().map_or(0, |a| a.0);
                 self.alert = Some((replaces, summary, body));
