@@ -12,7 +12,6 @@
 //! an idle daemon still never wakes), and it re-sends when a server appears.
 
 use std::collections::HashMap;
-use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -380,10 +379,10 @@ impl Notifier {
         let Some(bus) = &self.bus else {
             return Err(zbus::Error::Failure("no session bus".into()));
         };
-        let hints: HashMap<&str, zbus::Variant<'_>> = n
+        let hints: HashMap<&str, zbus::zvariant::Value<'_>> = n
             .hints
             .iter()
-            .map(<(&str, zbus::Variant<'_>)>::from)
+            .map(<(&str, zbus::zvariant::Value<'_>)>::from)
             .collect();
         let reply = bus
             .conn
@@ -523,18 +522,18 @@ async fn open_bus() -> zbus::Result<Bus> {
     // Subscribed before anything is sent: no signal can be missed.
     let rule = MatchRule::builder()
         .msg_type(MsgType::Signal)
-        .interface(NAME)
-        .path(PATH)
-        .build()?;
-    let signals = MessageStream::for_match_rule(rule, &conn, NonZeroUsize::new(64)).await?;
+        .interface(NAME)?
+        .path(PATH)?
+        .build();
+    let signals = MessageStream::for_match_rule(rule, &conn, Some(64)).await?;
     let owner_rule = MatchRule::builder()
         .msg_type(MsgType::Signal)
-        .sender("org.freedesktop.DBus")
-        .interface("org.freedesktop.DBus")
-        .member("NameOwnerChanged")
-        .add_arg(NAME)
-        .build()?;
-    let owners = MessageStream::for_match_rule(owner_rule, &conn, NonZeroUsize::new(8)).await?;
+        .sender("org.freedesktop.DBus")?
+        .interface("org.freedesktop.DBus")?
+        .member("NameOwnerChanged")?
+        .add_arg(NAME)?
+        .build();
+    let owners = MessageStream::for_match_rule(owner_rule, &conn, Some(8)).await?;
     Ok(Bus {
         conn,
         signals,

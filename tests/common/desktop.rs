@@ -9,8 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use zbus::connection;
 use zbus::object_server::SignalEmitter;
-use zbus::{OwnedVariant, connection};
+use zbus::zvariant::OwnedValue;
 
 /// A private session bus with no service activation, so no real
 /// notification server can be started behind the test's back.
@@ -115,7 +116,7 @@ impl Server {
         summary: String,
         body: String,
         actions: Vec<String>,
-        hints: HashMap<String, OwnedVariant>,
+        hints: HashMap<String, OwnedValue>,
         expire_timeout: i32,
     ) -> u32 {
         let id = if replaces_id != 0 {
@@ -196,8 +197,11 @@ impl Notifd {
             next: 0,
         };
         let conn = connection::Builder::address(bus.address.as_str())
+            .unwrap()
             .name("org.freedesktop.Notifications")
+            .unwrap()
             .serve_at(PATH, server)
+            .unwrap()
             .build()
             .await
             .unwrap();
