@@ -10,3 +10,4 @@ pub mod daemon;
 pub mod notify;
 pub mod paths;
 pub mod store;
+pub mod tray;

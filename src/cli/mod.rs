@@ -26,15 +26,26 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH", env = crate::paths::ENV_CONFIG)]
     pub config: Option<PathBuf>,
 
+    /// Run without a tray icon (when no subcommand is given).
+    #[arg(long)]
+    pub no_tray: bool,
+
     /// What to do; without one, run the daemon.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
+#[derive(Debug, Default, clap::Args)]
+pub struct RunArgs {
+    /// Run without a tray icon: notifications and commands only.
+    #[arg(long)]
+    pub no_tray: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the daemon in the foreground (the default).
-    Run,
+    Run(RunArgs),
     /// Show the reminders the schedule will produce.
     Plan(plan::PlanArgs),
     /// Find, check, create or edit the config file.
@@ -56,17 +67,20 @@ pub fn init_logging(default: tracing::Level) {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let command = cli.command.unwrap_or(Command::Run);
+    let command = cli.command.unwrap_or(Command::Run(RunArgs {
+        no_tray: cli.no_tray,
+    }));
     init_logging(match command {
-        Command::Run => tracing::Level::INFO,
+        Command::Run(_) => tracing::Level::INFO,
         _ => tracing::Level::WARN,
     });
     let config_path = crate::paths::config_file(cli.config)?;
     match command {
-        Command::Run => crate::daemon::run(crate::daemon::Options {
+        Command::Run(args) => crate::daemon::run(crate::daemon::Options {
             config_path,
             data_dir: crate::paths::data_dir()?,
             runtime_dir: crate::paths::runtime_dir(),
+            tray: !(args.no_tray || cli.no_tray),
         }),
         Command::Plan(args) => plan::run(&config_path, args),
         Command::Config(cmd) => config_cmd::run(&config_path, cmd),

@@ -67,7 +67,7 @@ impl Outcome {
     }
 
     /// Ends a showing and restarts an interval.
-    fn is_terminal(self) -> bool {
+    pub fn is_terminal(self) -> bool {
         matches!(
             self,
             Outcome::Done

@@ -25,9 +25,10 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, error, info, warn};
 
 use crate::config::{self, LoadError, watch::ConfigWatch};
-use crate::core::{Config, Effect, Engine, Input, Source};
+use crate::core::{Config, Effect, Engine, Event, Input, Outcome, Source};
 use crate::notify::{self, Notifier, Report, Request};
 use crate::store::{Opened, Store};
+use crate::tray::{self, Tray, TrayState};
 use clock::{Clock, SystemClock};
 use store_thread::StoreHandle;
 use timer::{Wake, WallTimer};
@@ -45,6 +46,8 @@ pub struct Options {
     pub config_path: PathBuf,
     pub data_dir: PathBuf,
     pub runtime_dir: PathBuf,
+    /// Show a tray icon (when the desktop has a tray).
+    pub tray: bool,
 }
 
 /// A command from the tray or the socket, with a place for the answer.
@@ -100,6 +103,7 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
     let (store, opened) = Store::open_in(&opts.data_dir)?;
     info!("history: {}", store.path().display());
     let now = clock.now();
+    let (done, total) = store.day_counts(now.date())?;
     let mut engine = Engine::new(config, now.timestamp());
     let history = store.events_since(
         now.timestamp()
@@ -130,6 +134,7 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
     let notifier_task = tokio::spawn(notifier.run(notify_rx));
     let (_control_tx, mut control) = mpsc::unbounded_channel::<Command>();
 
+    let (tray_tx, mut tray_actions) = mpsc::unbounded_channel();
     let mut d = Daemon {
         engine,
         clock: Box::new(clock),
@@ -138,6 +143,19 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
         notify: notify_tx,
         config_path: opts.config_path,
         last_error: None,
+        today: (now.date(), done, total),
+    };
+    let mut tray = if opts.tray {
+        match Tray::spawn(d.tray_state(&now), tray_tx).await {
+            Ok(t) => Some(t),
+            Err(e) => {
+                warn!("no tray icon: {e}; notifications and `unhunch` commands still work");
+                None
+            }
+        }
+    } else {
+        info!("--no-tray: running without an icon");
+        None
     };
     if let Opened::Recovered { moved_to, reason } = opened {
         let msg = format!(
@@ -166,6 +184,9 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
         let effects = d.engine.tick(&now);
         // Failures are logged where they happen; the schedule goes on.
         let _ = d.apply(effects, &now).await;
+        if let Some(t) = &mut tray {
+            t.show(d.tray_state(&now)).await;
+        }
         let next = d.engine.next_wake(&now);
         match next {
             Some(t) => debug!(
@@ -188,6 +209,10 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
             },
             Some(r) = reports.recv() => d.report(r).await,
             Some(c) = control.recv() => d.command(c).await,
+            Some(a) = tray_actions.recv() => if d.tray_action(a).await == Flow::Quit {
+                info!("Quit from the tray");
+                break;
+            },
             changed = changed(&mut watch) => {
                 match changed {
                     Ok(()) => {
@@ -217,8 +242,17 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
         let _ = d.notify.send(Request::Close(r.id.clone()));
     }
     drop(d);
+    if let Some(t) = tray {
+        t.shutdown().await;
+    }
     let _ = tokio::time::timeout(Duration::from_secs(2), notifier_task).await;
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(PartialEq, Eq)]
+enum Flow {
+    Go,
+    Quit,
 }
 
 struct Daemon {
@@ -231,9 +265,111 @@ struct Daemon {
     config_path: PathBuf,
     /// The last config error shown, so an unchanged error is shown once.
     last_error: Option<String>,
+    /// Local date, answers Done, answers that ended a showing: "Today: 5 of 7 done".
+    today: (jiff::civil::Date, u32, u32),
 }
 
 impl Daemon {
+    fn count_today(&mut self, e: &Event, now: &ZonedDateTime) {
+        let date = now.date();
+        if self.today.0 != date {
+            self.today = (date, 0, 0);
+        }
+        if e.outcome == Outcome::Done {
+            self.today.1 += 1;
+        }
+        if e.outcome.is_terminal() {
+            self.today.2 += 1;
+        }
+    }
+
+    fn tray_state(&self, now: &ZonedDateTime) -> TrayState {
+        let tz = now.time_zone();
+        let e = &self.engine;
+        TrayState {
+            next: e
+                .upcoming(now)
+                .into_iter()
+                .next()
+                .map(|u| (u.title, u.at.to_zoned_datetime(tz.clone()))),
+            pending: e
+                .pending()
+                .iter()
+                .map(|r| {
+                    (
+                        r.id.clone(),
+                        r.title.clone(),
+                        notify::snooze_label(r.snooze),
+                    )
+                })
+                .collect(),
+            reminders: e
+                .config()
+                .enabled()
+                .map(|r| (r.id.clone(), r.title.clone()))
+                .collect(),
+            paused: e
+                .pause()
+                .map(|p| p.until.map(|u| u.to_zoned_datetime(tz.clone()))),
+            today: self.today,
+            date: now.date(),
+        }
+    }
+
+    /// Carries out a tray click; engine inputs are recorded with source tray.
+    async fn tray_action(&mut self, a: tray::Action) -> Flow {
+        let now = self.clock.now();
+        let input = match a {
+            tray::Action::Quit => return Flow::Quit,
+            tray::Action::EditConfig => {
+                self.edit_config();
+                return Flow::Go;
+            }
+            tray::Action::Answer { id, answer } => Input::Answer {
+                id: Some(id),
+                answer,
+                source: Source::Tray,
+            },
+            tray::Action::Trigger(id) => Input::Trigger {
+                id,
+                source: Source::Tray,
+            },
+            tray::Action::PauseFor(d) => Input::Pause {
+                until: now.timestamp().checked_add(d).ok(),
+            },
+            tray::Action::PauseUntilTomorrow => Input::Pause {
+                until: next_midnight(&now),
+            },
+            tray::Action::Resume => Input::Resume,
+        };
+        if let Err(e) = self.input(input).await {
+            warn!("tray: {e}");
+        }
+        Flow::Go
+    }
+
+    /// Opens the config in the desktop's editor, writing the default first
+    /// if there is no file yet.
+    fn edit_config(&self) {
+        let path = self.config_path.clone();
+        if !path.exists() {
+            if let Err(e) = std::fs::write(&path, config::DEFAULT_TOML) {
+                warn!("cannot write {}: {e}", path.display());
+                return;
+            }
+        }
+        tokio::task::spawn_blocking(move || {
+            match std::process::Command::new("xdg-open").arg(&path).status() {
+                Ok(s) if s.success() => {}
+                Ok(s) => warn!("xdg-open {} failed ({s})", path.display()),
+                Err(e) => warn!(
+                    "cannot run xdg-open ({e}): edit {} yourself",
+                    path.display()
+                ),
+            }
+        });
+    }
+
     fn notify(&self, r: Request) {
         // The notifier only stops with the daemon.
         let _ = self.notify.send(r);
@@ -257,6 +393,7 @@ impl Daemon {
                 Effect::Close { id } => self.notify(Request::Close(id)),
                 Effect::Record(e) => {
                     debug!(reminder = %e.reminder, "record {}", e.outcome);
+                    self.count_today(&e, now);
                     if let Err(err) = self.store.record(e, now.offset()).await {
                         error!("history not written: {err}");
                         result = Err(format!("history not written: {err}"));
@@ -432,4 +569,14 @@ fn clock_offset() -> anyhow::Result<SignedDuration> {
         .with_context(|| format!("UNHUNCH_CLOCK_OFFSET=\"{v}\" is not a duration"))?;
     let d = SignedDuration::try_from(d)?;
     Ok(if neg { -d } else { d })
+}
+
+/// The start of the next local day: "pause until tomorrow".
+pub fn next_midnight(now: &ZonedDateTime) -> Option<jiff::Timestamp> {
+    now.date()
+        .tomorrow()
+        .ok()?
+        .to_zoned_datetime(now.time_zone().clone())
+        .ok()
+        .map(|z| z.timestamp())
 }

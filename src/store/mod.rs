@@ -236,6 +236,20 @@ impl Store {
         Ok(out)
     }
 
+    /// On local day `day`: answers that were Done, and all answers that ended
+    /// a showing (done, skipped, dismissed, expired, ignored, away).
+    pub fn day_counts(&self, day: jiff::civil::Date) -> Result<(u32, u32), StoreError> {
+        self.conn
+            .query_row(
+                "SELECT coalesce(sum(outcome = 'done'), 0),
+                        coalesce(sum(outcome IN ('done', 'skipped', 'dismissed', 'expired', 'ignored', 'away')), 0)
+                 FROM events WHERE day = ?1",
+                [day.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(self.err())
+    }
+
     pub fn pause(&self) -> Result<Option<Pause>, StoreError> {
         let row: Option<(i64, Option<i64>)> = self
             .conn
