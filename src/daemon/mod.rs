@@ -352,11 +352,11 @@ impl Daemon {
     /// if there is no file yet.
     fn edit_config(&self) {
         let path = self.config_path.clone();
-        if !path.exists() {
-            if let Err(e) = std::fs::write(&path, config::DEFAULT_TOML) {
-                warn!("cannot write {}: {e}", path.display());
-                return;
-            }
+        if !path.exists()
+            && let Err(e) = std::fs::write(&path, config::DEFAULT_TOML)
+        {
+            warn!("cannot write {}: {e}", path.display());
+            return;
         }
         tokio::task::spawn_blocking(move || {
             match std::process::Command::new("xdg-open").arg(&path).status() {
