@@ -425,3 +425,247 @@ fn kill(pid: u32, sig: i32) {
         .arg(pid.to_string())
         .status();
 }
+
+// ---- a test tray host -------------------------------------------------------
+
+struct Watcher {
+    items: Arc<Mutex<Vec<String>>>,
+}
+
+#[zbus::interface(name = "org.kde.StatusNotifierWatcher")]
+impl Watcher {
+    async fn register_status_notifier_item(
+        &mut self,
+        service: String,
+        #[zbus(header)] header: zbus::message::Header<'_>,
+        #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
+    ) {
+        // The argument is a bus name, or an object path on the caller's name.
+        let name = if service.starts_with('/') {
+            header.sender().map(|s| s.to_string()).unwrap_or_default()
+        } else {
+            service
+        };
+        self.items.lock().unwrap().push(name.clone());
+        let _ = Self::status_notifier_item_registered(&emitter, &name).await;
+    }
+
+    fn register_status_notifier_host(&self, _service: String) {}
+
+    #[zbus(property)]
+    fn registered_status_notifier_items(&self) -> Vec<String> {
+        self.items.lock().unwrap().clone()
+    }
+
+    #[zbus(property)]
+    fn is_status_notifier_host_registered(&self) -> bool {
+        true
+    }
+
+    #[zbus(property)]
+    fn protocol_version(&self) -> i32 {
+        0
+    }
+
+    #[zbus(signal)]
+    async fn status_notifier_item_registered(
+        emitter: &SignalEmitter<'_>,
+        service: &str,
+    ) -> zbus::Result<()>;
+}
+
+/// One entry of the item's menu, flattened: depth 0 is the top level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MenuEntry {
+    pub id: i32,
+    pub label: String,
+    pub enabled: bool,
+    pub depth: usize,
+}
+
+/// The test tray host: a StatusNotifierWatcher that reads items over D-Bus.
+pub struct TrayHost {
+    conn: zbus::Connection,
+    items: Arc<Mutex<Vec<String>>>,
+}
+
+type Node = (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>);
+
+fn flatten(node: Node, depth: usize, out: &mut Vec<MenuEntry>) {
+    let (id, props, children) = node;
+    if id != 0 {
+        let label = props
+            .get("label")
+            .and_then(|v| String::try_from(v.try_clone().ok()?).ok())
+            .unwrap_or_default();
+        let enabled = props
+            .get("enabled")
+            .and_then(|v| bool::try_from(v).ok())
+            .unwrap_or(true);
+        let visible = props
+            .get("visible")
+            .and_then(|v| bool::try_from(v).ok())
+            .unwrap_or(true);
+        let kind = props
+            .get("type")
+            .and_then(|v| String::try_from(v.try_clone().ok()?).ok())
+            .unwrap_or_default();
+        if visible && kind != "separator" {
+            // "__" is a literal underscore, a single one marks a mnemonic.
+            let label = label
+                .replace("__", "\u{0}")
+                .replace('_', "")
+                .replace('\u{0}', "_");
+            out.push(MenuEntry {
+                id,
+                label,
+                enabled,
+                depth,
+            });
+        }
+    }
+    let next = if id == 0 { depth } else { depth + 1 };
+    for child in children {
+        if let Ok(node) = Node::try_from(child) {
+            flatten(node, next, out);
+        }
+    }
+}
+
+impl TrayHost {
+    pub async fn start(bus: &PrivateBus) -> TrayHost {
+        let items = Arc::new(Mutex::new(Vec::new()));
+        let conn = connection::Builder::address(bus.address.as_str())
+            .unwrap()
+            .name("org.kde.StatusNotifierWatcher")
+            .unwrap()
+            .serve_at(
+                "/StatusNotifierWatcher",
+                Watcher {
+                    items: items.clone(),
+                },
+            )
+            .unwrap()
+            .build()
+            .await
+            .unwrap();
+        TrayHost { conn, items }
+    }
+
+    /// The bus name of the first item that registers.
+    pub async fn item(&self, within: Duration) -> String {
+        wait_for(within, || self.items.lock().unwrap().first().cloned())
+            .await
+            .expect("no tray item registered")
+    }
+
+    pub fn registered(&self) -> Vec<String> {
+        self.items.lock().unwrap().clone()
+    }
+
+    pub async fn prop(&self, item: &str, name: &str) -> OwnedValue {
+        let reply = self
+            .conn
+            .call_method(
+                Some(item),
+                "/StatusNotifierItem",
+                Some("org.freedesktop.DBus.Properties"),
+                "Get",
+                &("org.kde.StatusNotifierItem", name),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("Get {name}: {e}"));
+        reply.body().deserialize::<OwnedValue>().unwrap()
+    }
+
+    pub async fn prop_str(&self, item: &str, name: &str) -> String {
+        String::try_from(self.prop(item, name).await).unwrap()
+    }
+
+    async fn menu_path(&self, item: &str) -> zbus::zvariant::OwnedObjectPath {
+        zbus::zvariant::OwnedObjectPath::try_from(self.prop(item, "Menu").await).unwrap()
+    }
+
+    /// The whole menu, via com.canonical.dbusmenu GetLayout(0, -1, []).
+    pub async fn menu(&self, item: &str) -> Vec<MenuEntry> {
+        let path = self.menu_path(item).await;
+        let reply = self
+            .conn
+            .call_method(
+                Some(item),
+                path.as_str(),
+                Some("com.canonical.dbusmenu"),
+                "GetLayout",
+                &(0i32, -1i32, Vec::<String>::new()),
+            )
+            .await
+            .unwrap();
+        let (_revision, root): (u32, Node) = reply.body().deserialize().unwrap();
+        let mut out = Vec::new();
+        flatten(root, 0, &mut out);
+        out
+    }
+
+    pub async fn labels(&self, item: &str) -> Vec<String> {
+        self.menu(item)
+            .await
+            .into_iter()
+            .map(|e| format!("{}{}", "  ".repeat(e.depth), e.label))
+            .collect()
+    }
+
+    /// Clicks the entry whose label is `label` (after `parent`, if given).
+    pub async fn click(&self, item: &str, parent: Option<&str>, label: &str) {
+        let menu = self.menu(item).await;
+        let start = parent.map_or(0, |p| {
+            menu.iter()
+                .position(|e| e.label == p)
+                .unwrap_or_else(|| panic!("no {p:?} in {menu:#?}"))
+        });
+        let entry = menu[start..]
+            .iter()
+            .find(|e| e.label.trim() == label)
+            .unwrap_or_else(|| panic!("no {label:?} in {menu:#?}"))
+            .clone();
+        let path = self.menu_path(item).await;
+        let body = (entry.id, "clicked", zbus::zvariant::Value::I32(0), 0u32);
+        let call = self.conn.call_method(
+            Some(item),
+            path.as_str(),
+            Some("com.canonical.dbusmenu"),
+            "Event",
+            &body,
+        );
+        // Quit exits before it answers: do not wait long for a reply.
+        let _ = tokio::time::timeout(Duration::from_secs(2), call).await;
+    }
+
+    /// Waits until the menu has an entry `label`.
+    pub async fn wait_label(&self, item: &str, label: &str, within: Duration) -> Vec<String> {
+        let end = Instant::now() + within;
+        loop {
+            let labels = self.labels(item).await;
+            if labels.iter().any(|l| l.trim() == label) {
+                return labels;
+            }
+            if Instant::now() > end {
+                panic!("no menu entry {label:?} within {within:?}: {labels:#?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn wait_status(&self, item: &str, status: &str, within: Duration) {
+        let end = Instant::now() + within;
+        loop {
+            let s = self.prop_str(item, "Status").await;
+            if s == status {
+                return;
+            }
+            if Instant::now() > end {
+                panic!("Status stayed {s:?}, wanted {status:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! The tray icon, through D-Bus, as a tray host sees it.
+
+mod common;
+
+use std::time::Duration;
+
+use common::desktop::{Daemon, Notifd, PrivateBus, TrayHost, wait_for};
+
+const SEC: Duration = Duration::from_secs(1);
+
+const TWO: &str = r#"
+[general]
+snooze = "2s"
+ignore_after = "1h"
+[[reminder]]
+id = "stand"
+kind = "stand"
+every = "1h"
+[[reminder]]
+id = "neck"
+kind = "neck"
+every = "2h"
+[[reminder]]
+id = "massage"
+kind = "massage"
+at = ["15:00"]
+enabled = false
+"#;
+
+#[tokio::test]
+async fn the_item_registers_with_its_properties_and_menu() {
+    let bus = PrivateBus::start();
+    let host = TrayHost::start(&bus).await;
+    let _server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, TWO);
+    d.start();
+    let item = host.item(10 * SEC).await;
+    assert_eq!(host.prop_str(&item, "Id").await, "unhunch");
+    assert_eq!(host.prop_str(&item, "Title").await, "unhunch");
+    assert_eq!(host.prop_str(&item, "Status").await, "Active");
+    assert_eq!(host.prop_str(&item, "Category").await, "ApplicationStatus");
+    let pixmaps =
+        Vec::<(i32, i32, Vec<u8>)>::try_from(host.prop(&item, "IconPixmap").await).unwrap();
+    let sizes: Vec<i32> = pixmaps.iter().map(|p| p.0).collect();
+    assert_eq!(sizes, vec![16, 22, 32, 48]);
+    assert!(pixmaps.iter().all(|(w, h, d)| d.len() as i32 == w * h * 4));
+
+    let labels = host.labels(&item).await;
+    let first = &labels[0];
+    assert!(
+        first.starts_with("Next: Stand up and move at "),
+        "{labels:#?}"
+    );
+    let rest: Vec<&str> = labels[1..].iter().map(String::as_str).collect();
+    assert_eq!(
+        rest,
+        vec![
+            "Take a break now",
+            "  Stand up and move",
+            "  Neck stretch",
+            "Pause",
+            "  30 minutes",
+            "  1 hour",
+            "  2 hours",
+            "  Until tomorrow",
+            "Today: nothing yet",
+            "Edit schedule…",
+            "Quit",
+        ]
+    );
+    let menu = host.menu(&item).await;
+    assert!(!menu[0].enabled, "the Next line is a label");
+    assert!(
+        !menu
+            .iter()
+            .find(|e| e.label.starts_with("Today"))
+            .unwrap()
+            .enabled
+    );
+    let tooltip = host.prop(&item, "ToolTip").await;
+    let (_, _, title, text) =
+        <(String, Vec<(i32, i32, Vec<u8>)>, String, String)>::try_from(tooltip).unwrap();
+    assert_eq!(title, "unhunch");
+    assert!(text.starts_with("Next: Stand up and move at "), "{text}");
+}
+
+#[tokio::test]
+async fn pending_reminder_needs_attention_and_snooze_from_the_menu_works() {
+    let bus = PrivateBus::start();
+    let host = TrayHost::start(&bus).await;
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, TWO);
+    d.start();
+    let item = host.item(10 * SEC).await;
+    host.click(&item, Some("Take a break now"), "Stand up and move")
+        .await;
+    server.nth(1, 10 * SEC).await;
+    d.wait_outcome("stand shown tray", 5 * SEC).await;
+    host.wait_status(&item, "NeedsAttention", 5 * SEC).await;
+    let labels = host
+        .wait_label(&item, "Stand up and move — due now", 5 * SEC)
+        .await;
+    let i = labels
+        .iter()
+        .position(|l| l == "Stand up and move — due now")
+        .unwrap();
+    assert_eq!(
+        &labels[i + 1..i + 4],
+        ["    Done", "    Snooze 2 s", "    Skip"]
+    );
+
+    host.click(&item, Some("Stand up and move — due now"), "Snooze 2 s")
+        .await;
+    d.wait_outcome("stand snoozed tray", 5 * SEC).await;
+    host.wait_status(&item, "Active", 5 * SEC).await;
+    // Its notification was taken down, and it comes back after the snooze.
+    let first = server.calls()[0].id;
+    assert!(
+        wait_for(5 * SEC, || server
+            .closed_by_client()
+            .contains(&first)
+            .then_some(()))
+        .await
+        .is_some()
+    );
+    server.nth(2, 10 * SEC).await;
+    host.wait_status(&item, "NeedsAttention", 5 * SEC).await;
+    host.click(&item, Some("Stand up and move — due now"), "Done")
+        .await;
+    d.wait_outcome("stand done tray", 5 * SEC).await;
+    host.wait_label(&item, "Today: 1 of 1 done", 5 * SEC).await;
+}
+
+#[tokio::test]
+async fn pause_and_resume_from_the_menu() {
+    let bus = PrivateBus::start();
+    let host = TrayHost::start(&bus).await;
+    let _server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, TWO);
+    d.start();
+    let item = host.item(10 * SEC).await;
+    let before = host.prop(&item, "IconPixmap").await;
+    host.click(&item, Some("Pause"), "30 minutes").await;
+    let labels = host.wait_label(&item, "Resume", 5 * SEC).await;
+    assert!(labels[0].starts_with("Paused until "), "{labels:#?}");
+    assert_ne!(
+        host.prop(&item, "IconPixmap").await,
+        before,
+        "the paused icon"
+    );
+    let paused = unhunch::store::Store::open_existing(&d.db_path())
+        .unwrap()
+        .pause()
+        .unwrap();
+    let p = paused.expect("the pause is saved");
+    let len = p.until.unwrap().duration_since(p.since);
+    assert_eq!(len.as_secs(), 30 * 60);
+
+    host.click(&item, None, "Resume").await;
+    let resumed = wait_for(5 * SEC, || {
+        let p = unhunch::store::Store::open_existing(&d.db_path())
+            .ok()?
+            .pause()
+            .ok()?;
+        p.is_none().then_some(())
+    })
+    .await;
+    assert!(resumed.is_some(), "resumed in the store");
+    let mut labels = host.labels(&item).await;
+    for _ in 0..100 {
+        if labels[0].starts_with("Next: ") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        labels = host.labels(&item).await;
+    }
+    assert!(labels[0].starts_with("Next: "), "{labels:#?}");
+    assert!(!labels.iter().any(|l| l == "Resume"), "{labels:#?}");
+    assert_eq!(host.prop(&item, "IconPixmap").await, before);
+}
+
+#[tokio::test]
+async fn quit_from_the_menu_exits_cleanly() {
+    let bus = PrivateBus::start();
+    let host = TrayHost::start(&bus).await;
+    let _server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, TWO);
+    d.start();
+    let item = host.item(10 * SEC).await;
+    host.click(&item, None, "Quit").await;
+    assert_eq!(d.wait_exit(5 * SEC).await, Some(0), "{}", d.log());
+}
+
+#[tokio::test]
+async fn without_a_tray_host_it_reminds_and_registers_when_one_appears() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(
+        &bus,
+        TWO.replace("every = \"1h\"", "every = \"1s\"").as_str(),
+    );
+    d.start();
+    assert!(
+        d.log_has("no system tray on this desktop", 10 * SEC).await,
+        "{}",
+        d.log()
+    );
+    server.nth(1, 10 * SEC).await;
+    assert_eq!(d.log().matches("no system tray").count(), 1, "one warning");
+    let host = TrayHost::start(&bus).await;
+    let item = host.item(10 * SEC).await;
+    assert_eq!(host.prop_str(&item, "Id").await, "unhunch");
+}
+
+#[tokio::test]
+async fn no_tray_flag_never_registers() {
+    let bus = PrivateBus::start();
+    let host = TrayHost::start(&bus).await;
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(
+        &bus,
+        TWO.replace("every = \"1h\"", "every = \"1s\"").as_str(),
+    );
+    d.start_with(|c| {
+        c.arg("--no-tray");
+    });
+    server.nth(1, 10 * SEC).await;
+    assert!(host.registered().is_empty());
+    assert!(d.log().contains("--no-tray"), "{}", d.log());
+}
