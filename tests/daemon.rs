@@ -4,7 +4,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::desktop::{Daemon, Notifd, PrivateBus, wait_for};
+use common::daemon::Daemon;
+use common::desktop::{Notifd, PrivateBus, wait_for};
 
 const SEC: Duration = Duration::from_secs(1);
 

@@ -4,7 +4,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::desktop::{Daemon, Notifd, PrivateBus, TrayHost, wait_for};
+use common::daemon::Daemon;
+use common::desktop::{Notifd, PrivateBus, TrayHost, wait_for};
 
 const SEC: Duration = Duration::from_secs(1);
 

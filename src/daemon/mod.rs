@@ -342,7 +342,7 @@ impl Daemon {
             },
             tray::Action::Resume => Input::Resume,
         };
-        if let Err(e) = self.input(input).await {
+        if let Err(e) = self.input(input, &now).await {
             warn!("tray: {e}");
         }
         Flow::Go
@@ -418,10 +418,11 @@ impl Daemon {
         result
     }
 
-    async fn input(&mut self, input: Input) -> Result<(), String> {
-        let now = self.clock.now();
-        let effects = self.engine.handle(input, &now).map_err(|e| e.to_string())?;
-        self.apply(effects, &now).await
+    /// Applies a command at `now`: one clock read per command, so a pause
+    /// "for 30 minutes" starts and ends on the same reading.
+    async fn input(&mut self, input: Input, now: &ZonedDateTime) -> Result<(), String> {
+        let effects = self.engine.handle(input, now).map_err(|e| e.to_string())?;
+        self.apply(effects, now).await
     }
 
     async fn report(&mut self, r: Report) {
@@ -432,7 +433,7 @@ impl Daemon {
                     answer,
                     source: Source::Notification,
                 };
-                if let Err(e) = self.input(input).await {
+                if let Err(e) = self.input(input, &self.clock.now()).await {
                     debug!(reminder = %reminder, "answer from the notification not taken: {e}");
                 }
             }
@@ -441,7 +442,8 @@ impl Daemon {
     }
 
     async fn command(&mut self, c: Command) {
-        let result = self.input(c.input).await;
+        let now = self.clock.now();
+        let result = self.input(c.input, &now).await;
         if let Some(reply) = c.reply {
             let _ = reply.send(result);
         }

@@ -1,10 +1,10 @@
 //! A desktop session for tests, without a desktop: a private D-Bus bus, a
-//! test notification server on it, and the real daemon binary.
+//! test notification server and a test tray host. Also built as the example
+//! `test-desktop` for scripts that measure the daemon.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -190,13 +190,18 @@ impl Notifd {
     }
 
     pub async fn start_with(bus: &PrivateBus, caps: &[&str]) -> Notifd {
+        Self::on(&bus.address, caps).await
+    }
+
+    /// Serves on the bus at `address`.
+    pub async fn on(address: &str, caps: &[&str]) -> Notifd {
         let log = Arc::new(Mutex::new(ServerLog::default()));
         let server = Server {
             log: log.clone(),
             caps: caps.iter().map(|c| c.to_string()).collect(),
             next: 0,
         };
-        let conn = connection::Builder::address(bus.address.as_str())
+        let conn = connection::Builder::address(address)
             .unwrap()
             .name("org.freedesktop.Notifications")
             .unwrap()
@@ -276,154 +281,6 @@ pub async fn wait_for<T>(within: Duration, mut f: impl FnMut() -> Option<T>) -> 
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-}
-
-/// The daemon binary in a temporary home on a private bus.
-pub struct Daemon {
-    pub dir: tempfile::TempDir,
-    pub child: Option<Child>,
-    pub bus_address: String,
-}
-
-impl Daemon {
-    /// A home with `config` as the config file (not started yet).
-    pub fn new(bus: &PrivateBus, config: &str) -> Daemon {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("config")).unwrap();
-        std::fs::write(dir.path().join("config/config.toml"), config).unwrap();
-        Daemon {
-            dir,
-            child: None,
-            bus_address: bus.address.clone(),
-        }
-    }
-
-    pub fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    pub fn config_path(&self) -> PathBuf {
-        self.path("config/config.toml")
-    }
-
-    pub fn db_path(&self) -> PathBuf {
-        self.path("data/unhunch.db")
-    }
-
-    pub fn log_path(&self) -> PathBuf {
-        self.path("daemon.log")
-    }
-
-    /// The binary with this home's environment and `args`.
-    pub fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_unhunch"));
-        c.args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
-            .env("UNHUNCH_CONFIG", self.config_path())
-            .env("UNHUNCH_DATA_DIR", self.path("data"))
-            .env("UNHUNCH_RUNTIME_DIR", self.path("run"))
-            .env("UNHUNCH_LOG", "debug")
-            .env("TZ", "UTC");
-        c
-    }
-
-    pub fn start(&mut self) {
-        self.start_with(|_| {});
-    }
-
-    pub fn start_with(&mut self, f: impl FnOnce(&mut Command)) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.log_path())
-            .unwrap();
-        let mut c = self.command(&["run"]);
-        c.stdout(Stdio::null()).stderr(log);
-        f(&mut c);
-        self.child = Some(c.spawn().unwrap());
-    }
-
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(self.log_path()).unwrap_or_default()
-    }
-
-    /// Waits until the log contains `needle`.
-    pub async fn log_has(&self, needle: &str, within: Duration) -> bool {
-        wait_for(within, || self.log().contains(needle).then_some(()))
-            .await
-            .is_some()
-    }
-
-    pub fn events(&self) -> Vec<unhunch::core::Event> {
-        match unhunch::store::Store::open_existing(&self.db_path()) {
-            Ok(s) => s
-                .events_since(jiff::Timestamp::from_second(0).unwrap())
-                .unwrap_or_default(),
-            Err(_) => Vec::new(),
-        }
-    }
-
-    /// `"reminder outcome source"` for each event.
-    pub fn outcomes(&self) -> Vec<String> {
-        self.events()
-            .iter()
-            .map(|e| format!("{} {} {}", e.reminder, e.outcome, e.source.as_str()))
-            .collect()
-    }
-
-    pub async fn wait_outcome(&self, needle: &str, within: Duration) -> Vec<String> {
-        wait_for(within, || {
-            let o = self.outcomes();
-            o.iter().any(|l| l == needle).then_some(o)
-        })
-        .await
-        .unwrap_or_else(|| {
-            panic!(
-                "no \"{needle}\" within {within:?}: {:?}\nlog:\n{}",
-                self.outcomes(),
-                self.log()
-            )
-        })
-    }
-
-    pub fn signal(&self, sig: i32) {
-        let pid = self.child.as_ref().unwrap().id();
-        kill(pid, sig);
-    }
-
-    /// Waits for the process to end; its exit code.
-    pub async fn wait_exit(&mut self, within: Duration) -> Option<i32> {
-        let child = self.child.as_mut()?;
-        let status = wait_for(within, || child.try_wait().ok().flatten()).await?;
-        self.child = None;
-        status.code()
-    }
-
-    pub fn write_config(&self, text: &str) {
-        // As editors do: write beside, then rename over.
-        let tmp = self.path("config/.config.toml.swp");
-        std::fs::write(&tmp, text).unwrap();
-        std::fs::rename(&tmp, self.config_path()).unwrap();
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if let Some(c) = &mut self.child {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn kill(pid: u32, sig: i32) {
-    let _ = Command::new("kill")
-        .arg(format!("-{sig}"))
-        .arg(pid.to_string())
-        .status();
 }
 
 // ---- a test tray host -------------------------------------------------------
@@ -534,8 +391,13 @@ fn flatten(node: Node, depth: usize, out: &mut Vec<MenuEntry>) {
 
 impl TrayHost {
     pub async fn start(bus: &PrivateBus) -> TrayHost {
+        Self::on(&bus.address).await
+    }
+
+    /// Serves on the bus at `address`.
+    pub async fn on(address: &str) -> TrayHost {
         let items = Arc::new(Mutex::new(Vec::new()));
-        let conn = connection::Builder::address(bus.address.as_str())
+        let conn = connection::Builder::address(address)
             .unwrap()
             .name("org.kde.StatusNotifierWatcher")
             .unwrap()
