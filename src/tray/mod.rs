@@ -82,6 +82,7 @@ impl TrayState {
             }
             None => match &self.next {
                 Some((title, at)) => format!("Next: {title} at {}", when(at, self.date)),
+                None if !self.pending.is_empty() => "Nothing else scheduled".into(),
                 None => "Nothing scheduled".into(),
             },
         }
@@ -387,6 +388,9 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(s.headline(), "Nothing scheduled");
+        s.pending = vec![("neck".into(), "Neck stretch".into(), "Snooze 10 min".into())];
+        assert_eq!(s.headline(), "Nothing else scheduled");
+        s.pending.clear();
         s.next = Some(("Neck stretch".into(), at("2026-11-25T14:05[UTC]")));
         assert_eq!(s.headline(), "Next: Neck stretch at 14:05");
         s.next = Some(("Stand up and move".into(), at("2026-11-26T09:45[UTC]")));
