@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod core;
 pub mod daemon;
+pub mod ipc;
 pub mod notify;
 pub mod paths;
 pub mod store;

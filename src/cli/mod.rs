@@ -5,7 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::ipc::protocol::{PauseEnd, Request};
+
 mod config_cmd;
+pub mod control;
 mod plan;
 pub mod table;
 
@@ -46,6 +49,20 @@ pub struct RunArgs {
 pub enum Command {
     /// Start the daemon in the foreground (the default).
     Run(RunArgs),
+    /// Is the daemon running? What is showing, paused, next.
+    Status(control::StatusArgs),
+    /// Answer the reminder showing (or the one named): done.
+    Done(control::AnswerArgs),
+    /// Skip the reminder showing (or the one named).
+    Skip(control::AnswerArgs),
+    /// Bring the reminder showing back later.
+    Snooze(control::SnoozeArgs),
+    /// Show no reminders for a while.
+    Pause(control::PauseArgs),
+    /// End a pause.
+    Resume,
+    /// Show a reminder now.
+    Trigger(control::TriggerArgs),
     /// Show the reminders the schedule will produce.
     Plan(plan::PlanArgs),
     /// Find, check, create or edit the config file.
@@ -66,10 +83,24 @@ pub fn init_logging(default: tracing::Level) {
         .try_init();
 }
 
+/// Lets a short-lived command end quietly when its reader goes away
+/// (`unhunch history | head`) instead of failing on EPIPE. Not for the
+/// daemon: a client leaving the socket must never stop it.
+fn default_sigpipe() {
+    // SAFETY: restores the default disposition of one signal, before any
+    // other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let command = cli.command.unwrap_or(Command::Run(RunArgs {
         no_tray: cli.no_tray,
     }));
+    if !matches!(command, Command::Run(_)) {
+        default_sigpipe();
+    }
     init_logging(match command {
         Command::Run(_) => tracing::Level::INFO,
         _ => tracing::Level::WARN,
@@ -83,6 +114,41 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tray: !(args.no_tray || cli.no_tray),
         }),
         Command::Plan(args) => plan::run(&config_path, args),
+        Command::Status(args) => Ok(control::status(&crate::paths::runtime_dir(), args)),
+        Command::Done(a) => Ok(control::command(
+            &crate::paths::runtime_dir(),
+            Request::Done { id: a.id },
+        )),
+        Command::Skip(a) => Ok(control::command(
+            &crate::paths::runtime_dir(),
+            Request::Skip { id: a.id },
+        )),
+        Command::Snooze(a) => Ok(control::command(
+            &crate::paths::runtime_dir(),
+            Request::Snooze {
+                id: a.id,
+                length: a.length,
+            },
+        )),
+        Command::Pause(a) => {
+            let end = match (a.length, a.until) {
+                (Some(d), _) => PauseEnd::For(d),
+                (None, Some(u)) => u,
+                (None, None) => PauseEnd::Never,
+            };
+            Ok(control::command(
+                &crate::paths::runtime_dir(),
+                Request::Pause(end),
+            ))
+        }
+        Command::Resume => Ok(control::command(
+            &crate::paths::runtime_dir(),
+            Request::Resume,
+        )),
+        Command::Trigger(a) => Ok(control::command(
+            &crate::paths::runtime_dir(),
+            Request::Trigger { id: a.id },
+        )),
         Command::Config(cmd) => config_cmd::run(&config_path, cmd),
     }
 }

@@ -349,6 +349,20 @@ impl fmt::Display for Window {
     }
 }
 
+/// An instant for people, absolute so it never needs updating: "14:05"
+/// today, "tomorrow 09:45", "Thu 09:45" later in the week.
+pub fn when(at: &jiff::ZonedDateTime, today: Date) -> String {
+    let hm = at.strftime("%H:%M").to_string();
+    let d = at.date();
+    if d == today {
+        hm
+    } else if today.tomorrow().ok() == Some(d) {
+        format!("tomorrow {hm}")
+    } else {
+        format!("{} {hm}", at.strftime("%a"))
+    }
+}
+
 /// Formats a duration the way the config writes it: `45m`, `1h 30m`, `90s`.
 pub fn fmt_duration(d: SignedDuration) -> String {
     let secs = d.as_secs();

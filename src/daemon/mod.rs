@@ -21,15 +21,21 @@ use std::time::Duration;
 use anyhow::Context;
 use jiff::{SignedDuration, ZonedDateTime};
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tracing::{debug, error, info, warn};
 
 use crate::config::{self, LoadError, watch::ConfigWatch};
-use crate::core::{Config, Effect, Engine, Event, Input, Outcome, Source};
+use crate::core::{Answer, Config, Effect, Engine, Event, Input, Outcome, Phase, Source};
+use crate::ipc::{
+    self,
+    protocol::{PauseEnd, Request as Control},
+    server::Incoming,
+};
 use crate::notify::{self, Notifier, Report, Request};
 use crate::store::{Opened, Store};
 use crate::tray::{self, Tray, TrayState};
 use clock::{Clock, SystemClock};
+use serde_json::{Value, json};
 use store_thread::StoreHandle;
 use timer::{Wake, WallTimer};
 
@@ -48,12 +54,6 @@ pub struct Options {
     pub runtime_dir: PathBuf,
     /// Show a tray icon (when the desktop has a tray).
     pub tray: bool,
-}
-
-/// A command from the tray or the socket, with a place for the answer.
-pub struct Command {
-    pub input: Input,
-    pub reply: Option<oneshot::Sender<Result<(), String>>>,
 }
 
 pub fn run(opts: Options) -> anyhow::Result<ExitCode> {
@@ -132,7 +132,14 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
         reports_tx,
     );
     let notifier_task = tokio::spawn(notifier.run(notify_rx));
-    let (_control_tx, mut control) = mpsc::unbounded_channel::<Command>();
+    let listener = ipc::server::bind(&opts.runtime_dir).with_context(|| {
+        format!(
+            "cannot create the control socket in {}",
+            opts.runtime_dir.display()
+        )
+    })?;
+    let (control_tx, mut control) = mpsc::channel::<Incoming>(64);
+    tokio::spawn(ipc::server::serve(listener, control_tx));
 
     let (tray_tx, mut tray_actions) = mpsc::unbounded_channel();
     let mut d = Daemon {
@@ -208,7 +215,10 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
                 }
             },
             Some(r) = reports.recv() => d.report(r).await,
-            Some(c) = control.recv() => d.command(c).await,
+            Some(c) = control.recv() => {
+                let result = d.request(c.request).await;
+                let _ = c.reply.send(result);
+            }
             Some(a) = tray_actions.recv() => if d.tray_action(a).await == Flow::Quit {
                 info!("Quit from the tray");
                 break;
@@ -441,12 +451,109 @@ impl Daemon {
         }
     }
 
-    async fn command(&mut self, c: Command) {
+    /// Answers a request from the control socket. Answers given here are
+    /// recorded with source `cli`; "ok" means they are on disk.
+    async fn request(&mut self, req: Control) -> Result<Value, String> {
         let now = self.clock.now();
-        let result = self.input(c.input, &now).await;
-        if let Some(reply) = c.reply {
-            let _ = reply.send(result);
+        let tz = now.time_zone().clone();
+        let rfc = |t: jiff::Timestamp| {
+            t.to_zoned_datetime(tz.clone())
+                .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string()
+        };
+        let input = match req {
+            Control::Status => return Ok(self.status(&now)),
+            Control::Done { id } => Input::Answer {
+                id,
+                answer: Answer::Done,
+                source: Source::Cli,
+            },
+            Control::Skip { id } => Input::Answer {
+                id,
+                answer: Answer::Skip,
+                source: Source::Cli,
+            },
+            Control::Snooze { id, length } => Input::Answer {
+                id,
+                answer: Answer::Snooze(length),
+                source: Source::Cli,
+            },
+            Control::Trigger { id } => Input::Trigger {
+                id,
+                source: Source::Cli,
+            },
+            Control::Resume => Input::Resume,
+            Control::Pause(end) => Input::Pause {
+                until: pause_end(&end, &now)?,
+            },
+        };
+        let effects = self.engine.handle(input, &now).map_err(|e| e.to_string())?;
+        // What happened, for the reply: the reminder answered or shown, the pause.
+        let mut reply = json!({});
+        for e in &effects {
+            match e {
+                Effect::Record(ev) => {
+                    reply["id"] = json!(ev.reminder);
+                    reply["title"] = json!(
+                        self.engine
+                            .config()
+                            .reminder(&ev.reminder)
+                            .map(|r| r.title.clone())
+                    );
+                    reply["outcome"] = json!(ev.outcome.as_str());
+                    if let Some(len) = ev.snooze {
+                        reply["until"] = json!(ev.at.checked_add(len).ok().map(rfc));
+                    }
+                }
+                Effect::PauseChanged(p) => {
+                    reply["paused"] = json!(p.is_some());
+                    reply["until"] = json!(p.and_then(|p| p.until).map(rfc));
+                }
+                _ => {}
+            }
         }
+        self.apply(effects, &now).await?;
+        Ok(reply)
+    }
+
+    /// What `unhunch status` shows.
+    fn status(&self, now: &ZonedDateTime) -> Value {
+        let tz = now.time_zone().clone();
+        let rfc = |t: jiff::Timestamp| {
+            t.to_zoned_datetime(tz.clone())
+                .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string()
+        };
+        let e = &self.engine;
+        let mut pending = Vec::new();
+        let mut snoozed = Vec::new();
+        for r in &e.config().reminders {
+            match e.phase(&r.id) {
+                Some(Phase::Pending { shown_at, .. }) => {
+                    pending.push(json!({"id": r.id, "title": r.title, "since": rfc(shown_at)}))
+                }
+                Some(Phase::Snoozed { until, .. }) => {
+                    snoozed.push(json!({"id": r.id, "title": r.title, "until": rfc(until)}))
+                }
+                _ => {}
+            }
+        }
+        let next: Vec<Value> = e
+            .upcoming(now)
+            .into_iter()
+            .map(|u| json!({"id": u.id, "title": u.title, "at": rfc(u.at)}))
+            .collect();
+        json!({
+            "running": true,
+            "pid": std::process::id(),
+            "version": env!("CARGO_PKG_VERSION"),
+            "config": self.config_path.display().to_string(),
+            "paused": e.pause().map(|p| json!({"since": rfc(p.since), "until": p.until.map(rfc)})),
+            "pending": pending,
+            "snoozed": snoozed,
+            "next": next,
+            "today": {"date": self.today.0.to_string(), "done": self.today.1, "total": self.today.2},
+        })
     }
 
     fn watch(&self) -> Option<ConfigWatch> {
@@ -571,6 +678,25 @@ fn clock_offset() -> anyhow::Result<SignedDuration> {
         .with_context(|| format!("UNHUNCH_CLOCK_OFFSET=\"{v}\" is not a duration"))?;
     let d = SignedDuration::try_from(d)?;
     Ok(if neg { -d } else { d })
+}
+
+/// The instant a pause ends: `None` until resumed.
+fn pause_end(end: &PauseEnd, now: &ZonedDateTime) -> Result<Option<jiff::Timestamp>, String> {
+    Ok(match end {
+        PauseEnd::Never => None,
+        PauseEnd::For(d) => Some(now.timestamp().checked_add(*d).map_err(|e| e.to_string())?),
+        PauseEnd::Tomorrow => next_midnight(now),
+        PauseEnd::At(t) => {
+            let today = crate::core::time::resolve_local(now.date(), *t, now.time_zone());
+            match today {
+                Some(at) if at > now.timestamp() => Some(at),
+                _ => {
+                    let tomorrow = now.date().tomorrow().map_err(|e| e.to_string())?;
+                    crate::core::time::resolve_local(tomorrow, *t, now.time_zone())
+                }
+            }
+        }
+    })
 }
 
 /// The start of the next local day: "pause until tomorrow".

@@ -17,6 +17,7 @@ use tokio::sync::mpsc;
 use tracing::{info, warn};
 
 use crate::core::Answer;
+use crate::core::time::when;
 
 /// What the tray shows. Equal states render equal menus, so the daemon
 /// pushes a state only when it differs from the last one.
@@ -46,19 +47,6 @@ pub enum Action {
     Resume,
     EditConfig,
     Quit,
-}
-
-/// "14:05" today, "tomorrow 09:45", "Thu 09:45" later.
-pub fn when(at: &ZonedDateTime, today: Date) -> String {
-    let hm = at.strftime("%H:%M").to_string();
-    let d = at.date();
-    if d == today {
-        hm
-    } else if today.tomorrow().ok() == Some(d) {
-        format!("tomorrow {hm}")
-    } else {
-        format!("{} {hm}", at.strftime("%a"))
-    }
 }
 
 /// Menu labels treat `_` as a mnemonic marker; keep underscores literal.

@@ -1,0 +1,307 @@
+//! The control protocol: one JSON object per line, with a version.
+//!
+//! ```text
+//! -> {"v":1,"cmd":"snooze","id":"neck","for":"10m"}
+//! <- {"ok":true,"id":"neck","until":"2026-11-25T14:15:00+01:00"}
+//! <- {"ok":false,"error":"no reminder is showing"}
+//! ```
+
+use jiff::SignedDuration;
+use jiff::civil::Time;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::core::time::parse_clock;
+
+pub const VERSION: u64 = 1;
+/// Longest request line accepted.
+pub const MAX_LINE: usize = 64 * 1024;
+pub const SOCKET: &str = "unhunch.sock";
+
+const COMMANDS: &str = "status, done, skip, snooze, pause, resume, trigger";
+
+/// When a pause ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PauseEnd {
+    For(SignedDuration),
+    /// The next time the clock shows this (today, or tomorrow if past).
+    At(Time),
+    /// The start of tomorrow.
+    Tomorrow,
+    /// Until `resume`.
+    Never,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    Status,
+    Done {
+        id: Option<String>,
+    },
+    Skip {
+        id: Option<String>,
+    },
+    Snooze {
+        id: Option<String>,
+        length: Option<SignedDuration>,
+    },
+    Pause(PauseEnd),
+    Resume,
+    Trigger {
+        id: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Wire {
+    v: Option<u64>,
+    cmd: Option<String>,
+    id: Option<String>,
+    #[serde(rename = "for")]
+    for_: Option<String>,
+    until: Option<String>,
+}
+
+/// A duration as the CLI and config write it: "10m", "1h 30m".
+pub fn parse_duration(s: &str) -> Result<SignedDuration, String> {
+    let d = humantime::parse_duration(s.trim())
+        .map_err(|_| format!("invalid duration \"{s}\": expected e.g. \"10m\", \"1h 30m\""))?;
+    let d = SignedDuration::try_from(d).map_err(|_| format!("duration \"{s}\" is too long"))?;
+    if d.is_zero() {
+        return Err("the duration must be longer than zero".into());
+    }
+    if d > SignedDuration::from_hours(24 * 7) {
+        return Err(format!("duration \"{s}\" is longer than a week"));
+    }
+    Ok(d)
+}
+
+/// `HH:MM` or `tomorrow`.
+pub fn parse_until(s: &str) -> Result<PauseEnd, String> {
+    match s.trim() {
+        "tomorrow" => Ok(PauseEnd::Tomorrow),
+        t => parse_clock(t)
+            .map(PauseEnd::At)
+            .ok_or_else(|| format!("invalid time \"{s}\": expected HH:MM or \"tomorrow\"")),
+    }
+}
+
+/// Parses one request line.
+pub fn parse(line: &str) -> Result<Request, String> {
+    let value: Value = serde_json::from_str(line).map_err(|e| format!("bad JSON: {e}"))?;
+    if !value.is_object() {
+        return Err("expected a JSON object like {\"v\":1,\"cmd\":\"status\"}".into());
+    }
+    let w: Wire = serde_json::from_value(value).map_err(|e| format!("bad request: {e}"))?;
+    match w.v {
+        Some(VERSION) => {}
+        Some(v) => {
+            return Err(format!(
+                "protocol version {v} is not supported: this daemon speaks version {VERSION}"
+            ));
+        }
+        None => {
+            return Err(format!(
+                "missing \"v\": this daemon speaks protocol version {VERSION}"
+            ));
+        }
+    }
+    let cmd = w
+        .cmd
+        .ok_or_else(|| format!("missing \"cmd\": expected one of {COMMANDS}"))?;
+    let no_extra = |allowed: &[&str]| -> Result<(), String> {
+        let given = [
+            ("id", w.id.is_some()),
+            ("for", w.for_.is_some()),
+            ("until", w.until.is_some()),
+        ];
+        match given.iter().find(|(k, set)| *set && !allowed.contains(k)) {
+            Some((k, _)) => Err(format!("\"{cmd}\" takes no \"{k}\"")),
+            None => Ok(()),
+        }
+    };
+    let req = match cmd.as_str() {
+        "status" => {
+            no_extra(&[])?;
+            Request::Status
+        }
+        "done" => {
+            no_extra(&["id"])?;
+            Request::Done { id: w.id }
+        }
+        "skip" => {
+            no_extra(&["id"])?;
+            Request::Skip { id: w.id }
+        }
+        "snooze" => {
+            no_extra(&["id", "for"])?;
+            Request::Snooze {
+                id: w.id,
+                length: w.for_.as_deref().map(parse_duration).transpose()?,
+            }
+        }
+        "pause" => {
+            no_extra(&["for", "until"])?;
+            match (w.for_, w.until) {
+                (Some(_), Some(_)) => {
+                    return Err("pause takes \"for\" or \"until\", not both".into());
+                }
+                (Some(f), None) => Request::Pause(PauseEnd::For(parse_duration(&f)?)),
+                (None, Some(u)) => Request::Pause(parse_until(&u)?),
+                (None, None) => Request::Pause(PauseEnd::Never),
+            }
+        }
+        "resume" => {
+            no_extra(&[])?;
+            Request::Resume
+        }
+        "trigger" => {
+            no_extra(&["id"])?;
+            Request::Trigger {
+                id: w.id.ok_or("trigger needs an \"id\"")?,
+            }
+        }
+        other => {
+            return Err(format!(
+                "unknown command \"{other}\": expected one of {COMMANDS}"
+            ));
+        }
+    };
+    Ok(req)
+}
+
+/// The line that asks for `req` (what the CLI sends).
+pub fn encode(req: &Request) -> String {
+    let fmt = crate::core::time::fmt_duration;
+    let v = match req {
+        Request::Status => json!({"v": VERSION, "cmd": "status"}),
+        Request::Done { id } => json!({"v": VERSION, "cmd": "done", "id": id}),
+        Request::Skip { id } => json!({"v": VERSION, "cmd": "skip", "id": id}),
+        Request::Snooze { id, length } => {
+            json!({"v": VERSION, "cmd": "snooze", "id": id, "for": length.map(fmt)})
+        }
+        Request::Pause(end) => match end {
+            PauseEnd::For(d) => json!({"v": VERSION, "cmd": "pause", "for": fmt(*d)}),
+            PauseEnd::At(t) => {
+                json!({"v": VERSION, "cmd": "pause", "until": crate::core::time::fmt_clock(*t)})
+            }
+            PauseEnd::Tomorrow => json!({"v": VERSION, "cmd": "pause", "until": "tomorrow"}),
+            PauseEnd::Never => json!({"v": VERSION, "cmd": "pause"}),
+        },
+        Request::Resume => json!({"v": VERSION, "cmd": "resume"}),
+        Request::Trigger { id } => json!({"v": VERSION, "cmd": "trigger", "id": id}),
+    };
+    // Drop nulls: optional fields are absent, not null.
+    let v = match v {
+        Value::Object(m) => Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect()),
+        v => v,
+    };
+    v.to_string()
+}
+
+pub fn ok(mut fields: Value) -> String {
+    if let Value::Object(m) = &mut fields {
+        m.insert("ok".into(), Value::Bool(true));
+    }
+    fields.to_string()
+}
+
+pub fn error(message: &str) -> String {
+    json!({"ok": false, "error": message}).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_round_trip() {
+        for req in [
+            Request::Status,
+            Request::Done { id: None },
+            Request::Skip {
+                id: Some("neck".into()),
+            },
+            Request::Snooze {
+                id: Some("neck".into()),
+                length: Some(SignedDuration::from_mins(10)),
+            },
+            Request::Snooze {
+                id: None,
+                length: None,
+            },
+            Request::Pause(PauseEnd::For(SignedDuration::from_hours(1))),
+            Request::Pause(PauseEnd::At(jiff::civil::time(14, 0, 0, 0))),
+            Request::Pause(PauseEnd::Tomorrow),
+            Request::Pause(PauseEnd::Never),
+            Request::Resume,
+            Request::Trigger { id: "stand".into() },
+        ] {
+            assert_eq!(parse(&encode(&req)), Ok(req.clone()), "{}", encode(&req));
+        }
+        assert_eq!(
+            encode(&Request::Snooze {
+                id: Some("neck".into()),
+                length: Some(SignedDuration::from_mins(10))
+            }),
+            r#"{"cmd":"snooze","for":"10m","id":"neck","v":1}"#
+        );
+    }
+
+    #[test]
+    fn bad_requests_say_what_is_wrong() {
+        let cases = [
+            ("", "bad JSON: EOF while parsing a value at line 1 column 0"),
+            (
+                "[1]",
+                "expected a JSON object like {\"v\":1,\"cmd\":\"status\"}",
+            ),
+            (
+                r#"{"cmd":"status"}"#,
+                "missing \"v\": this daemon speaks protocol version 1",
+            ),
+            (
+                r#"{"v":2,"cmd":"status"}"#,
+                "protocol version 2 is not supported: this daemon speaks version 1",
+            ),
+            (
+                r#"{"v":1}"#,
+                "missing \"cmd\": expected one of status, done, skip, snooze, pause, resume, trigger",
+            ),
+            (
+                r#"{"v":1,"cmd":"dance"}"#,
+                "unknown command \"dance\": expected one of status, done, skip, snooze, pause, resume, trigger",
+            ),
+            (
+                r#"{"v":1,"cmd":"status","id":"x"}"#,
+                "\"status\" takes no \"id\"",
+            ),
+            (r#"{"v":1,"cmd":"trigger"}"#, "trigger needs an \"id\""),
+            (
+                r#"{"v":1,"cmd":"snooze","for":"soon"}"#,
+                "invalid duration \"soon\": expected e.g. \"10m\", \"1h 30m\"",
+            ),
+            (
+                r#"{"v":1,"cmd":"pause","for":"1h","until":"14:00"}"#,
+                "pause takes \"for\" or \"until\", not both",
+            ),
+            (
+                r#"{"v":1,"cmd":"pause","until":"25:00"}"#,
+                "invalid time \"25:00\": expected HH:MM or \"tomorrow\"",
+            ),
+            (
+                r#"{"v":1,"cmd":"pause","for":"0s"}"#,
+                "the duration must be longer than zero",
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(parse(line), Err(want.to_string()), "{line}");
+        }
+        assert!(
+            parse(r#"{"v":1,"cmd":"done","extra":1}"#)
+                .unwrap_err()
+                .starts_with("bad request: unknown field `extra`")
+        );
+    }
+}

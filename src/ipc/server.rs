@@ -1,0 +1,169 @@
+//! The control socket: a Unix socket in the runtime directory (mode 0600,
+//! peer uid checked). Each connection is its own task, so a slow or broken
+//! client never holds up another; every bad line gets an error reply.
+
+use std::io;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::{Semaphore, mpsc, oneshot};
+use tracing::{debug, warn};
+
+use super::protocol::{self, MAX_LINE, Request, SOCKET};
+
+/// A request for the daemon, with the place for its answer.
+pub struct Incoming {
+    pub request: Request,
+    pub reply: oneshot::Sender<Result<Value, String>>,
+}
+
+/// Connections served at once; more wait for a free place.
+const MAX_CLIENTS: usize = 64;
+/// A client that started a line must finish it within this.
+const LINE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Binds the socket, replacing a stale one. The caller holds the instance
+/// lock, so a socket file already there belongs to a daemon that died.
+pub fn bind(runtime_dir: &Path) -> io::Result<UnixListener> {
+    let path = runtime_dir.join(SOCKET);
+    match std::fs::remove_file(&path) {
+        Ok(()) => debug!("removed a stale socket {}", path.display()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let listener = UnixListener::bind(&path)?;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    Ok(listener)
+}
+
+pub async fn serve(listener: UnixListener, daemon: mpsc::Sender<Incoming>) {
+    let slots = Arc::new(Semaphore::new(MAX_CLIENTS));
+    let uid = rustix::process::getuid().as_raw();
+    loop {
+        let Ok(permit) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        let stream = match listener.accept().await {
+            Ok((s, _)) => s,
+            Err(e) => {
+                warn!("control socket: accept failed: {e}");
+                continue;
+            }
+        };
+        let daemon = daemon.clone();
+        tokio::spawn(async move {
+            if let Err(e) = connection(stream, daemon, uid).await {
+                debug!("control connection ended: {e}");
+            }
+            drop(permit);
+        });
+    }
+}
+
+enum Line {
+    Text(String),
+    TooLong,
+    NotUtf8,
+    Eof,
+}
+
+/// Reads one line of at most `MAX_LINE` bytes.
+async fn read_line<R: AsyncBufRead + Unpin>(r: &mut R) -> io::Result<Line> {
+    let mut buf = Vec::new();
+    loop {
+        let chunk = r.fill_buf().await?;
+        if chunk.is_empty() {
+            return Ok(if buf.is_empty() { Line::Eof } else { text(buf) });
+        }
+        match chunk.iter().position(|b| *b == b'\n') {
+            Some(i) => {
+                buf.extend_from_slice(&chunk[..i]);
+                r.consume(i + 1);
+                return Ok(if buf.len() > MAX_LINE {
+                    Line::TooLong
+                } else {
+                    text(buf)
+                });
+            }
+            None => {
+                let n = chunk.len();
+                buf.extend_from_slice(chunk);
+                r.consume(n);
+                if buf.len() > MAX_LINE {
+                    return Ok(Line::TooLong);
+                }
+            }
+        }
+    }
+}
+
+fn text(buf: Vec<u8>) -> Line {
+    match String::from_utf8(buf) {
+        Ok(s) => Line::Text(s),
+        Err(_) => Line::NotUtf8,
+    }
+}
+
+async fn connection(
+    stream: UnixStream,
+    daemon: mpsc::Sender<Incoming>,
+    uid: u32,
+) -> io::Result<()> {
+    let peer = stream.peer_cred()?.uid();
+    let (r, mut w) = stream.into_split();
+    if peer != uid {
+        warn!("control socket: refused a client of uid {peer}");
+        w.write_all(format!("{}\n", protocol::error("permission denied")).as_bytes())
+            .await?;
+        return Ok(());
+    }
+    let mut r = BufReader::new(r);
+    loop {
+        // Waiting for a first byte has no limit; finishing a line has.
+        if r.fill_buf().await?.is_empty() {
+            return Ok(());
+        }
+        let line = match tokio::time::timeout(LINE_TIMEOUT, read_line(&mut r)).await {
+            Ok(line) => line?,
+            Err(_) => {
+                w.write_all(
+                    format!("{}\n", protocol::error("line not finished in time")).as_bytes(),
+                )
+                .await?;
+                return Ok(());
+            }
+        };
+        let reply = match line {
+            Line::Eof => return Ok(()),
+            Line::TooLong => {
+                // The rest of that line cannot be told from the next request.
+                let e = protocol::error(&format!("line longer than {} KiB", MAX_LINE / 1024));
+                w.write_all(format!("{e}\n").as_bytes()).await?;
+                return Ok(());
+            }
+            Line::NotUtf8 => protocol::error("the line is not UTF-8"),
+            Line::Text(t) if t.trim().is_empty() => continue,
+            Line::Text(t) => match protocol::parse(&t) {
+                Err(e) => protocol::error(&e),
+                Ok(request) => {
+                    let (tx, rx) = oneshot::channel();
+                    if daemon.send(Incoming { request, reply: tx }).await.is_err() {
+                        protocol::error("the daemon is stopping")
+                    } else {
+                        match rx.await {
+                            Ok(Ok(v)) => protocol::ok(v),
+                            Ok(Err(e)) => protocol::error(&e),
+                            Err(_) => protocol::error("the daemon is stopping"),
+                        }
+                    }
+                }
+            },
+        };
+        w.write_all(format!("{reply}\n").as_bytes()).await?;
+    }
+}
