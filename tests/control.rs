@@ -1,0 +1,311 @@
+//! The control socket and the commands that use it, against the real daemon.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixStream;
+use std::process::Output;
+use std::time::Duration;
+
+use common::daemon::Daemon;
+use common::desktop::{Notifd, PrivateBus, wait_for};
+
+const SEC: Duration = Duration::from_secs(1);
+
+const CONFIG: &str = r#"
+[general]
+snooze = "2s"
+ignore_after = "1h"
+[[reminder]]
+id = "stand"
+kind = "stand"
+every = "1h"
+[[reminder]]
+id = "neck"
+kind = "neck"
+every = "2h"
+"#;
+
+fn cli(d: &Daemon, args: &[&str]) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = d.command(args).output().unwrap();
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+async fn running(bus: &PrivateBus) -> Daemon {
+    let mut d = Daemon::new(bus, CONFIG);
+    d.start_with(|c| {
+        c.arg("--no-tray");
+    });
+    let up = wait_for(10 * SEC, || {
+        d.path("run/unhunch.sock").exists().then_some(())
+    })
+    .await;
+    assert!(up.is_some(), "no socket: {}", d.log());
+    d
+}
+
+/// Sends raw bytes, returns the reply lines until the server closes or 2 s pass.
+fn raw(d: &Daemon, bytes: &[u8]) -> Vec<String> {
+    let mut s = UnixStream::connect(d.path("run/unhunch.sock")).unwrap();
+    s.set_read_timeout(Some(2 * SEC)).unwrap();
+    s.write_all(bytes).unwrap();
+    let _ = s.shutdown(std::net::Shutdown::Write);
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out.lines().map(str::to_string).collect()
+}
+
+#[tokio::test]
+async fn commands_work_end_to_end_and_record_source_cli() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let d = running(&bus).await;
+
+    let (code, out, _) = cli(&d, &["status"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("is running (pid"), "{out}");
+    assert!(out.contains("Next:\n"), "{out}");
+    assert!(out.contains("Today: nothing yet"), "{out}");
+
+    let (code, out, err) = cli(&d, &["trigger", "stand"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "Showing Stand up and move (stand) now.\n"),
+        "{err}"
+    );
+    let n = server.nth(1, 5 * SEC).await;
+    let (code, out, _) = cli(&d, &["status"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Showing now: Stand up and move (stand), since "),
+        "{out}"
+    );
+
+    // Answered here: recorded with source cli, and its notification taken down.
+    let (code, out, _) = cli(&d, &["snooze", "--for", "3m"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("Snoozed: Stand up and move (stand), back at "),
+        "{out}"
+    );
+    assert!(
+        wait_for(5 * SEC, || server
+            .closed_by_client()
+            .contains(&n.id)
+            .then_some(()))
+        .await
+        .is_some()
+    );
+    let (_, out, _) = cli(&d, &["status", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["snoozed"][0]["id"], "stand");
+    assert_eq!(v["pending"], serde_json::json!([]));
+
+    let (code, out, _) = cli(&d, &["done", "stand"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "Done: Stand up and move (stand).\n")
+    );
+    cli(&d, &["trigger", "neck"]);
+    let (code, out, _) = cli(&d, &["skip"]);
+    assert_eq!((code, out.as_str()), (0, "Skipped: Neck stretch (neck).\n"));
+
+    let o = d.outcomes();
+    assert_eq!(
+        o,
+        vec![
+            "stand shown cli",
+            "stand snoozed cli",
+            "stand done cli",
+            "neck shown cli",
+            "neck skipped cli"
+        ]
+    );
+    let (_, out, _) = cli(&d, &["status"]);
+    assert!(out.contains("Today: 1 of 2 done"), "{out}");
+}
+
+#[tokio::test]
+async fn pause_and_resume_from_the_terminal() {
+    let bus = PrivateBus::start();
+    let _server = Notifd::start(&bus).await;
+    let d = running(&bus).await;
+    let (code, out, _) = cli(&d, &["pause", "--for", "45m"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("Paused until "), "{out}");
+    let (_, out, _) = cli(&d, &["status", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["paused"]["until"].is_string(), "{v}");
+    let (_, out, _) = cli(&d, &["status"]);
+    assert!(out.contains("Paused until "), "{out}");
+
+    let (code, out, _) = cli(&d, &["pause"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "Paused until you resume (`unhunch resume`).\n")
+    );
+    let (code, _, _) = cli(&d, &["pause", "--until", "tomorrow"]);
+    assert_eq!(code, 0);
+    let (code, out, _) = cli(&d, &["resume"]);
+    assert_eq!((code, out.as_str()), (0, "Resumed.\n"));
+    let (code, _, err) = cli(&d, &["resume"]);
+    assert_eq!((code, err.as_str()), (1, "unhunch: error: not paused\n"));
+}
+
+#[tokio::test]
+async fn refusals_and_usage_errors_have_their_exit_codes() {
+    let bus = PrivateBus::start();
+    let _server = Notifd::start(&bus).await;
+    let d = running(&bus).await;
+    let (code, _, err) = cli(&d, &["done"]);
+    assert_eq!(
+        (code, err.as_str()),
+        (1, "unhunch: error: no reminder is showing\n")
+    );
+    let (code, _, err) = cli(&d, &["trigger", "yoga"]);
+    assert_eq!(
+        (code, err.as_str()),
+        (1, "unhunch: error: no reminder with id \"yoga\"\n")
+    );
+    let (code, _, err) = cli(&d, &["skip", "neck"]);
+    assert_eq!(
+        (code, err.as_str()),
+        (1, "unhunch: error: \"neck\" is not showing\n")
+    );
+    let (code, _, err) = cli(&d, &["pause", "--for", "soon"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("invalid duration \"soon\""), "{err}");
+    let (code, _, err) = cli(&d, &["pause", "--until", "25:00"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("expected HH:MM or \"tomorrow\""), "{err}");
+    let (code, _, _) = cli(&d, &["trigger"]);
+    assert_eq!(code, 2);
+}
+
+#[tokio::test]
+async fn without_a_daemon_commands_exit_3_with_a_hint() {
+    let bus = PrivateBus::start();
+    let d = Daemon::new(&bus, CONFIG);
+    for args in [
+        &["status"][..],
+        &["done"],
+        &["pause", "--for", "1h"],
+        &["trigger", "stand"],
+    ] {
+        let (code, _, err) = cli(&d, args);
+        assert_eq!(code, 3, "{args:?}");
+        assert!(
+            err.starts_with("unhunch is not running (no daemon at "),
+            "{err}"
+        );
+        assert!(err.contains("start it with `unhunch`"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn socket_and_directory_are_private() {
+    let bus = PrivateBus::start();
+    let d = running(&bus).await;
+    let mode = |p| std::fs::metadata(d.path(p)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode("run"), 0o700);
+    assert_eq!(mode("run/unhunch.sock"), 0o600);
+}
+
+#[tokio::test]
+async fn malformed_input_gets_errors_and_the_daemon_keeps_serving() {
+    let bus = PrivateBus::start();
+    let d = running(&bus).await;
+    let replies = raw(
+        &d,
+        b"{not json}\n\n[1,2]\n{\"v\":9,\"cmd\":\"status\"}\n{\"v\":1,\"cmd\":\"dance\"}\n\xff\xfe\n{\"v\":1,\"cmd\":\"status\"}\n",
+    );
+    assert_eq!(replies.len(), 6, "{replies:#?}");
+    assert!(
+        replies[0].starts_with(r#"{"error":"bad JSON: "#),
+        "{}",
+        replies[0]
+    );
+    assert_eq!(
+        replies[1],
+        r#"{"error":"expected a JSON object like {\"v\":1,\"cmd\":\"status\"}","ok":false}"#
+    );
+    assert!(
+        replies[2].contains("protocol version 9 is not supported"),
+        "{}",
+        replies[2]
+    );
+    assert!(
+        replies[3].contains("unknown command \\\"dance\\\""),
+        "{}",
+        replies[3]
+    );
+    assert_eq!(
+        replies[4],
+        r#"{"error":"the line is not UTF-8","ok":false}"#
+    );
+    assert!(
+        replies[5].contains(r#""ok":true"#) && replies[5].contains(r#""running":true"#),
+        "{}",
+        replies[5]
+    );
+
+    // A line over 64 KiB: an error, then the connection is closed.
+    let mut big = vec![b'x'; 70 * 1024];
+    big.push(b'\n');
+    assert_eq!(
+        raw(&d, &big),
+        vec![r#"{"error":"line longer than 64 KiB","ok":false}"#]
+    );
+
+    // A client that stops halfway holds only its own connection.
+    let mut slow = UnixStream::connect(d.path("run/unhunch.sock")).unwrap();
+    slow.write_all(b"{\"v\":1,\"cmd\":").unwrap();
+    let (code, _, _) = cli(&d, &["status"]);
+    assert_eq!(code, 0, "served while another client dawdles");
+    drop(slow);
+    let (code, _, _) = cli(&d, &["status"]);
+    assert_eq!(code, 0);
+}
+
+#[tokio::test]
+async fn a_stale_socket_from_a_killed_daemon_is_replaced() {
+    let bus = PrivateBus::start();
+    let mut d = running(&bus).await;
+    d.signal(9);
+    d.wait_exit(5 * SEC).await;
+    assert!(
+        d.path("run/unhunch.sock").exists(),
+        "kill -9 leaves the socket behind"
+    );
+    let (code, _, _) = cli(&d, &["status"]);
+    assert_eq!(code, 3, "a dead socket is not a running daemon");
+    d.start_with(|c| {
+        c.arg("--no-tray");
+    });
+    let ok = wait_for(10 * SEC, || (cli(&d, &["status"]).0 == 0).then_some(())).await;
+    assert!(ok.is_some(), "{}", d.log());
+}
+
+#[tokio::test]
+async fn one_request_per_line_on_one_connection() {
+    let bus = PrivateBus::start();
+    let d = running(&bus).await;
+    let s = UnixStream::connect(d.path("run/unhunch.sock")).unwrap();
+    let mut w = &s;
+    let mut r = BufReader::new(&s);
+    for _ in 0..3 {
+        w.write_all(b"{\"v\":1,\"cmd\":\"status\"}\n").unwrap();
+        let mut line = String::new();
+        r.read_line(&mut line).unwrap();
+        assert!(line.contains(r#""ok":true"#), "{line}");
+    }
+}
