@@ -8,6 +8,7 @@ mod schema;
 
 use std::path::{Path, PathBuf};
 
+use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -16,6 +17,29 @@ use crate::core::{Event, Kind, Outcome, Pause, Source};
 pub use schema::SCHEMA_VERSION;
 
 pub const DB_FILE: &str = "unhunch.db";
+
+const COLUMNS: &str = "id, at, utc_offset, reminder, kind, outcome, source, due, snooze";
+
+struct RawRow {
+    id: i64,
+    at: i64,
+    offset: i32,
+    reminder: String,
+    kind: String,
+    outcome: String,
+    source: String,
+    due: Option<i64>,
+    snooze: Option<i64>,
+}
+
+/// What `unhunch history` asks for.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryQuery {
+    pub since: Option<Date>,
+    pub until: Option<Date>,
+    pub reminder: Option<String>,
+    pub limit: usize,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -95,6 +119,14 @@ impl Store {
     /// never move the user's file.
     pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
         Self::try_open(path)
+    }
+
+    /// Opens for reading if the file exists; never creates or moves it.
+    pub fn open_reader(path: &Path) -> Result<Option<Store>, StoreError> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        Self::try_open(path).map(Some)
     }
 
     fn try_open(path: &Path) -> Result<Store, StoreError> {
@@ -189,51 +221,104 @@ impl Store {
 
     /// Events at or after `since`, oldest first: what a restart replays.
     pub fn events_since(&self, since: Timestamp) -> Result<Vec<Event>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT id, at, reminder, kind, outcome, source, due, snooze FROM events
-                 WHERE at >= ?1 ORDER BY at, id",
-            )
-            .map_err(self.err())?;
+        let rows = self.select(&format!("SELECT {COLUMNS} FROM events WHERE at >= ?1 ORDER BY at, id"), params![since.as_millisecond()])?;
+        Ok(rows.into_iter().map(|(e, _)| e).collect())
+    }
+
+    /// Runs a query whose columns are [`COLUMNS`]; each event with its local offset.
+    fn select(&self, sql: &str, args: impl rusqlite::Params) -> Result<Vec<(Event, i32)>, StoreError> {
+        let mut stmt = self.conn.prepare(sql).map_err(self.err())?;
         let rows = stmt
-            .query_map([since.as_millisecond()], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, Option<i64>>(6)?,
-                    r.get::<_, Option<i64>>(7)?,
-                ))
+            .query_map(args, |r| {
+                Ok(RawRow {
+                    id: r.get(0)?,
+                    at: r.get(1)?,
+                    offset: r.get(2)?,
+                    reminder: r.get(3)?,
+                    kind: r.get(4)?,
+                    outcome: r.get(5)?,
+                    source: r.get(6)?,
+                    due: r.get(7)?,
+                    snooze: r.get(8)?,
+                })
             })
             .map_err(self.err())?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, at, reminder, kind, outcome, source, due, snooze) = row.map_err(self.err())?;
-            let bad = |what: String| StoreError::BadRow {
-                path: self.path.clone(),
-                row: id,
-                what,
-            };
-            let ts = |ms: i64| {
-                Timestamp::from_millisecond(ms).map_err(|e| bad(format!("time {ms}: {e}")))
-            };
-            out.push(Event {
-                at: ts(at)?,
-                reminder,
-                kind: Kind::parse(&kind).ok_or_else(|| bad(format!("kind \"{kind}\"")))?,
-                outcome: Outcome::parse(&outcome)
-                    .ok_or_else(|| bad(format!("outcome \"{outcome}\"")))?,
-                source: Source::parse(&source)
-                    .ok_or_else(|| bad(format!("source \"{source}\"")))?,
-                due: due.map(ts).transpose()?,
-                snooze: snooze.map(SignedDuration::from_secs),
-            });
+            out.push(self.decode(row.map_err(self.err())?)?);
         }
         Ok(out)
+    }
+
+    fn decode(&self, r: RawRow) -> Result<(Event, i32), StoreError> {
+        let bad = |what: String| StoreError::BadRow { path: self.path.clone(), row: r.id, what };
+        let ts = |ms: i64| Timestamp::from_millisecond(ms).map_err(|e| bad(format!("time {ms}: {e}")));
+        let event = Event {
+            at: ts(r.at)?,
+            kind: Kind::parse(&r.kind).ok_or_else(|| bad(format!("kind \"{}\"", r.kind)))?,
+            outcome: Outcome::parse(&r.outcome).ok_or_else(|| bad(format!("outcome \"{}\"", r.outcome)))?,
+            source: Source::parse(&r.source).ok_or_else(|| bad(format!("source \"{}\"", r.source)))?,
+            due: r.due.map(ts).transpose()?,
+            snooze: r.snooze.map(SignedDuration::from_secs),
+            reminder: r.reminder,
+        };
+        Ok((event, r.offset))
+    }
+
+    /// Outcome counts per local day and reminder for days `from..=to`.
+    pub fn outcome_counts(&self, from: Date, to: Date) -> Result<Vec<(String, String, Outcome, u32)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT day, reminder, outcome, count(*) FROM events
+                 WHERE day BETWEEN ?1 AND ?2 GROUP BY day, reminder, outcome",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([from.to_string(), to.to_string()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, u32>(3)?))
+            })
+            .map_err(self.err())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (day, reminder, outcome, n) = row.map_err(self.err())?;
+            // An outcome this version does not know is left out, not fatal.
+            if let Some(o) = Outcome::parse(&outcome) {
+                out.push((day, reminder, o, n));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Was anything (or `reminder`) done on local day `day`?
+    pub fn done_on(&self, day: Date, reminder: Option<&str>) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE day = ?1 AND outcome = 'done'
+                                AND (?2 IS NULL OR reminder = ?2))",
+                params![day.to_string(), reminder],
+                |r| r.get(0),
+            )
+            .map_err(self.err())
+    }
+
+    /// The newest `limit` events matching, oldest first, each with its local offset.
+    pub fn history(&self, q: &HistoryQuery) -> Result<Vec<(Event, i32)>, StoreError> {
+        let mut rows = self.select(
+            &format!(
+                "SELECT {COLUMNS} FROM events
+                 WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) AND (?3 IS NULL OR reminder = ?3)
+                 ORDER BY at DESC, id DESC LIMIT ?4"
+            ),
+            params![
+                q.since.map(|d| d.to_string()),
+                q.until.map(|d| d.to_string()),
+                q.reminder,
+                i64::try_from(q.limit).unwrap_or(i64::MAX)
+            ],
+        )?;
+        rows.reverse();
+        Ok(rows)
     }
 
     /// On local day `day`: answers that were Done, and all answers that ended
