@@ -9,6 +9,7 @@ use crate::ipc::protocol::{PauseEnd, Request};
 
 mod config_cmd;
 pub mod control;
+mod history;
 mod plan;
 pub mod table;
 
@@ -63,6 +64,10 @@ pub enum Command {
     Resume,
     /// Show a reminder now.
     Trigger(control::TriggerArgs),
+    /// Adherence and streaks per reminder and per day (reads the history).
+    Stats(history::StatsArgs),
+    /// The events in the history: every reminder shown and every answer.
+    History(history::HistoryArgs),
     /// Show the reminders the schedule will produce.
     Plan(plan::PlanArgs),
     /// Find, check, create or edit the config file.
@@ -114,6 +119,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tray: !(args.no_tray || cli.no_tray),
         }),
         Command::Plan(args) => plan::run(&config_path, args),
+        Command::Stats(args) => history::stats(&crate::paths::data_dir()?, args),
+        Command::History(args) => history::history(&crate::paths::data_dir()?, args),
         Command::Status(args) => Ok(control::status(&crate::paths::runtime_dir(), args)),
         Command::Done(a) => Ok(control::command(
             &crate::paths::runtime_dir(),

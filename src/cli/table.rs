@@ -3,6 +3,11 @@
 /// Renders rows with each column padded to its widest cell; the last column
 /// is not padded. Widths count characters, not bytes.
 pub fn render(rows: &[Vec<String>], indent: usize) -> String {
+    render_aligned(rows, indent, &[])
+}
+
+/// Like [`render`], with the columns listed in `right` aligned right (numbers).
+pub fn render_aligned(rows: &[Vec<String>], indent: usize, right: &[usize]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0; cols];
     for row in rows {
@@ -14,10 +19,16 @@ pub fn render(rows: &[Vec<String>], indent: usize) -> String {
     for row in rows {
         let mut line = " ".repeat(indent);
         for (i, cell) in row.iter().enumerate() {
-            if i + 1 < row.len() {
-                line.push_str(&format!("{cell:<w$}  ", w = widths[i]));
-            } else {
+            let last = i + 1 == row.len();
+            if right.contains(&i) {
+                line.push_str(&format!("{cell:>w$}", w = widths[i]));
+            } else if last {
                 line.push_str(cell);
+            } else {
+                line.push_str(&format!("{cell:<w$}", w = widths[i]));
+            }
+            if !last {
+                line.push_str("  ");
             }
         }
         out.push_str(line.trim_end());

@@ -69,9 +69,15 @@ pub struct Summary {
 pub fn summarize<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str, Outcome, u32)>) -> Summary {
     let mut s = Summary::default();
     for (day, reminder, outcome, n) in rows {
-        s.by_reminder.entry(reminder.to_string()).or_default().add(outcome, n);
+        s.by_reminder
+            .entry(reminder.to_string())
+            .or_default()
+            .add(outcome, n);
         s.by_day.entry(day.to_string()).or_default().add(outcome, n);
-        s.by_day_reminder.entry((day.to_string(), reminder.to_string())).or_default().add(outcome, n);
+        s.by_day_reminder
+            .entry((day.to_string(), reminder.to_string()))
+            .or_default()
+            .add(outcome, n);
         s.total.add(outcome, n);
     }
     s
@@ -105,7 +111,10 @@ mod tests {
             ("2026-11-24", "neck", Outcome::Skipped, 1),
         ]);
         let stand = &s.by_reminder["stand"];
-        assert_eq!((stand.shown, stand.done, stand.snoozed, stand.ignored), (2, 1, 1, 1));
+        assert_eq!(
+            (stand.shown, stand.done, stand.snoozed, stand.ignored),
+            (2, 1, 1, 1)
+        );
         assert_eq!(stand.adherence(), Some(0.5));
         let neck = &s.by_reminder["neck"];
         assert_eq!((neck.shown, neck.missed, neck.skipped), (1, 2, 1));
@@ -117,8 +126,17 @@ mod tests {
     #[test]
     fn streak_counts_back_and_spares_an_unfinished_today() {
         let days = [true, true, false, true]; // yesterday, the day before, ...
-        assert_eq!(streak(true, |k| days.get(k as usize - 1).copied().unwrap_or(false)), 3);
-        assert_eq!(streak(false, |k| days.get(k as usize - 1).copied().unwrap_or(false)), 2);
+        assert_eq!(
+            streak(true, |k| days.get(k as usize - 1).copied().unwrap_or(false)),
+            3
+        );
+        assert_eq!(
+            streak(false, |k| days
+                .get(k as usize - 1)
+                .copied()
+                .unwrap_or(false)),
+            2
+        );
         assert_eq!(streak(false, |_| false), 0);
     }
 }

@@ -221,12 +221,19 @@ impl Store {
 
     /// Events at or after `since`, oldest first: what a restart replays.
     pub fn events_since(&self, since: Timestamp) -> Result<Vec<Event>, StoreError> {
-        let rows = self.select(&format!("SELECT {COLUMNS} FROM events WHERE at >= ?1 ORDER BY at, id"), params![since.as_millisecond()])?;
+        let rows = self.select(
+            &format!("SELECT {COLUMNS} FROM events WHERE at >= ?1 ORDER BY at, id"),
+            params![since.as_millisecond()],
+        )?;
         Ok(rows.into_iter().map(|(e, _)| e).collect())
     }
 
     /// Runs a query whose columns are [`COLUMNS`]; each event with its local offset.
-    fn select(&self, sql: &str, args: impl rusqlite::Params) -> Result<Vec<(Event, i32)>, StoreError> {
+    fn select(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<(Event, i32)>, StoreError> {
         let mut stmt = self.conn.prepare(sql).map_err(self.err())?;
         let rows = stmt
             .query_map(args, |r| {
@@ -251,13 +258,20 @@ impl Store {
     }
 
     fn decode(&self, r: RawRow) -> Result<(Event, i32), StoreError> {
-        let bad = |what: String| StoreError::BadRow { path: self.path.clone(), row: r.id, what };
-        let ts = |ms: i64| Timestamp::from_millisecond(ms).map_err(|e| bad(format!("time {ms}: {e}")));
+        let bad = |what: String| StoreError::BadRow {
+            path: self.path.clone(),
+            row: r.id,
+            what,
+        };
+        let ts =
+            |ms: i64| Timestamp::from_millisecond(ms).map_err(|e| bad(format!("time {ms}: {e}")));
         let event = Event {
             at: ts(r.at)?,
             kind: Kind::parse(&r.kind).ok_or_else(|| bad(format!("kind \"{}\"", r.kind)))?,
-            outcome: Outcome::parse(&r.outcome).ok_or_else(|| bad(format!("outcome \"{}\"", r.outcome)))?,
-            source: Source::parse(&r.source).ok_or_else(|| bad(format!("source \"{}\"", r.source)))?,
+            outcome: Outcome::parse(&r.outcome)
+                .ok_or_else(|| bad(format!("outcome \"{}\"", r.outcome)))?,
+            source: Source::parse(&r.source)
+                .ok_or_else(|| bad(format!("source \"{}\"", r.source)))?,
             due: r.due.map(ts).transpose()?,
             snooze: r.snooze.map(SignedDuration::from_secs),
             reminder: r.reminder,
@@ -266,7 +280,11 @@ impl Store {
     }
 
     /// Outcome counts per local day and reminder for days `from..=to`.
-    pub fn outcome_counts(&self, from: Date, to: Date) -> Result<Vec<(String, String, Outcome, u32)>, StoreError> {
+    pub fn outcome_counts(
+        &self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<(String, String, Outcome, u32)>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -276,7 +294,12 @@ impl Store {
             .map_err(self.err())?;
         let rows = stmt
             .query_map([from.to_string(), to.to_string()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, u32>(3)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, u32>(3)?,
+                ))
             })
             .map_err(self.err())?;
         let mut out = Vec::new();

@@ -1,0 +1,381 @@
+//! `unhunch stats` and `unhunch history`: read the history database
+//! directly, so they work whether or not the daemon runs.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use jiff::civil::Date;
+use jiff::tz::{Offset, TimeZone};
+use jiff::{Timestamp, ZonedDateTime};
+use serde_json::{Value, json};
+
+use super::table;
+use crate::core::stats::{Summary, Tally, streak, summarize};
+use crate::store::{DB_FILE, HistoryQuery, Store};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    /// How many days, up to today.
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=3660))]
+    pub days: u32,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// From this day on (YYYY-MM-DD, today, yesterday).
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub since: Option<Date>,
+    /// Up to and including this day.
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub until: Option<Date>,
+    /// Only this reminder.
+    #[arg(long, value_name = "ID")]
+    pub reminder: Option<String>,
+    /// At most this many events (the newest).
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+fn today() -> Date {
+    Timestamp::now()
+        .to_zoned_datetime(TimeZone::system())
+        .date()
+}
+
+fn parse_day(s: &str) -> Result<Date, String> {
+    match s {
+        "today" => Ok(today()),
+        "yesterday" => today().yesterday().map_err(|e| e.to_string()),
+        _ => s
+            .parse::<Date>()
+            .map_err(|_| format!("invalid date \"{s}\": expected YYYY-MM-DD, today or yesterday")),
+    }
+}
+
+fn open(data_dir: &Path) -> anyhow::Result<Option<Store>> {
+    let path = data_dir.join(DB_FILE);
+    Store::open_reader(&path)
+        .with_context(|| format!("cannot read the history at {}", path.display()))
+}
+
+fn pct(t: &Tally) -> String {
+    t.adherence()
+        .map_or("-".into(), |a| format!("{:.0}%", a * 100.0))
+}
+
+fn days_label(n: u32) -> String {
+    match n {
+        0 => "-".into(),
+        1 => "1 day".into(),
+        n => format!("{n} days"),
+    }
+}
+
+fn counts(t: &Tally) -> Vec<String> {
+    [t.shown, t.done, t.snoozed, t.skipped, t.ignored, t.missed]
+        .iter()
+        .map(u32::to_string)
+        .collect()
+}
+
+fn tally_json(t: &Tally) -> Value {
+    let mut v = serde_json::to_value(t).unwrap_or_default();
+    v["adherence"] = json!(t.adherence().map(|a| (a * 1000.0).round() / 1000.0));
+    v
+}
+
+pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
+    let to = today();
+    let from = to.checked_sub(jiff::Span::new().days(i64::from(args.days) - 1))?;
+    let store = open(data_dir)?;
+    let rows = match &store {
+        Some(s) => s.outcome_counts(from, to)?,
+        None => Vec::new(),
+    };
+    let summary = summarize(
+        rows.iter()
+            .map(|(d, r, o, n)| (d.as_str(), r.as_str(), *o, *n)),
+    );
+    // Streaks walk back one day at a time through the (day, reminder) index.
+    let streak_of = |reminder: Option<&str>| -> anyhow::Result<u32> {
+        let Some(s) = &store else { return Ok(0) };
+        let mut err = None;
+        let n = streak(s.done_on(to, reminder)?, |k| {
+            let day = to.checked_sub(jiff::Span::new().days(i64::from(k)));
+            match day
+                .map_err(anyhow::Error::from)
+                .and_then(|d| s.done_on(d, reminder).map_err(Into::into))
+            {
+                Ok(b) => b,
+                Err(e) => {
+                    err = Some(e);
+                    false
+                }
+            }
+        });
+        err.map_or(Ok(n), Err)
+    };
+    let mut streaks = Vec::new();
+    for id in summary.by_reminder.keys() {
+        streaks.push((id.clone(), streak_of(Some(id))?));
+    }
+    let overall = streak_of(None)?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            let reminders: Vec<Value> = summary
+                .by_reminder
+                .iter()
+                .zip(&streaks)
+                .map(|((id, t), (_, st))| {
+                    let mut v = tally_json(t);
+                    v["id"] = json!(id);
+                    v["streak"] = json!(st);
+                    v
+                })
+                .collect();
+            let days: Vec<Value> = summary
+                .by_day
+                .iter()
+                .map(|(day, t)| {
+                    let mut v = tally_json(t);
+                    v["day"] = json!(day);
+                    v
+                })
+                .collect();
+            let mut total = tally_json(&summary.total);
+            total["streak"] = json!(overall);
+            let v = json!({"from": from.to_string(), "to": to.to_string(), "reminders": reminders, "days": days, "total": total});
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        }
+        Format::Csv => write_stats_csv(&mut out, &summary)?,
+        Format::Table => {
+            writeln!(
+                out,
+                "Last {} day{}, {} to {}{}\n",
+                args.days,
+                if args.days == 1 { "" } else { "s" },
+                from.strftime("%a %-d %b"),
+                to.strftime("%a %-d %b %Y"),
+                if store.is_none() {
+                    " — no history yet"
+                } else {
+                    ""
+                }
+            )?;
+            let head = [
+                "SHOWN", "DONE", "SNOOZED", "SKIPPED", "IGNORED", "MISSED", "DONE %",
+            ];
+            let mut rows = vec![
+                std::iter::once("REMINDER")
+                    .chain(head)
+                    .chain(["STREAK"])
+                    .map(String::from)
+                    .collect::<Vec<_>>(),
+            ];
+            for ((id, t), (_, st)) in summary.by_reminder.iter().zip(&streaks) {
+                let mut r = vec![id.clone()];
+                r.extend(counts(t));
+                r.push(pct(t));
+                r.push(days_label(*st));
+                rows.push(r);
+            }
+            let mut all = vec!["all".to_string()];
+            all.extend(counts(&summary.total));
+            all.push(pct(&summary.total));
+            all.push(days_label(overall));
+            rows.push(all);
+            write!(
+                out,
+                "{}",
+                table::render_aligned(&rows, 0, &[1, 2, 3, 4, 5, 6, 7, 8])
+            )?;
+
+            let mut rows = vec![
+                std::iter::once("DAY")
+                    .chain(head)
+                    .map(String::from)
+                    .collect::<Vec<_>>(),
+            ];
+            let mut day = from;
+            while day <= to {
+                let t = summary
+                    .by_day
+                    .get(&day.to_string())
+                    .cloned()
+                    .unwrap_or_default();
+                let mut r = vec![day.strftime("%a %-d %b").to_string()];
+                r.extend(counts(&t));
+                r.push(pct(&t));
+                rows.push(r);
+                day = day.tomorrow()?;
+            }
+            write!(
+                out,
+                "\n{}",
+                table::render_aligned(&rows, 0, &[1, 2, 3, 4, 5, 6, 7])
+            )?;
+            writeln!(
+                out,
+                "\nA showing counts once however often it was snoozed; DONE % is done / shown."
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One row per day and reminder.
+fn write_stats_csv(out: &mut impl Write, s: &Summary) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "day",
+        "reminder",
+        "shown",
+        "done",
+        "snoozed",
+        "skipped",
+        "dismissed",
+        "expired",
+        "ignored",
+        "missed",
+        "away",
+        "adherence",
+    ])?;
+    for ((day, reminder), t) in &s.by_day_reminder {
+        let n = [
+            t.shown,
+            t.done,
+            t.snoozed,
+            t.skipped,
+            t.dismissed,
+            t.expired,
+            t.ignored,
+            t.missed,
+            t.away,
+        ];
+        let mut rec = vec![day.clone(), reminder.clone()];
+        rec.extend(n.iter().map(u32::to_string));
+        rec.push(t.adherence().map_or(String::new(), |a| format!("{a:.3}")));
+        w.write_record(&rec)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The event's time in the offset it happened in.
+fn local(at: Timestamp, offset: i32) -> ZonedDateTime {
+    let off = Offset::from_seconds(offset).unwrap_or(Offset::UTC);
+    at.to_zoned_datetime(TimeZone::fixed(off))
+}
+
+pub fn history(data_dir: &Path, args: HistoryArgs) -> anyhow::Result<ExitCode> {
+    let q = HistoryQuery {
+        since: args.since,
+        until: args.until,
+        reminder: args.reminder,
+        limit: args.limit,
+    };
+    let rows = match open(data_dir)? {
+        Some(s) => s.history(&q)?,
+        None => Vec::new(),
+    };
+    let rfc = |at: Timestamp, off: i32| local(at, off).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            let v: Vec<Value> = rows
+                .iter()
+                .map(|(e, off)| {
+                    json!({
+                        "at": rfc(e.at, *off),
+                        "reminder": e.reminder,
+                        "kind": e.kind.as_str(),
+                        "outcome": e.outcome.as_str(),
+                        "source": e.source.as_str(),
+                        "due": e.due.map(|d| rfc(d, *off)),
+                        "snooze_seconds": e.snooze.map(|s| s.as_secs()),
+                    })
+                })
+                .collect();
+            writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record([
+                "at",
+                "reminder",
+                "kind",
+                "outcome",
+                "source",
+                "due",
+                "snooze_seconds",
+            ])?;
+            for (e, off) in &rows {
+                w.write_record([
+                    rfc(e.at, *off),
+                    e.reminder.clone(),
+                    e.kind.as_str().into(),
+                    e.outcome.as_str().into(),
+                    e.source.as_str().into(),
+                    e.due.map(|d| rfc(d, *off)).unwrap_or_default(),
+                    e.snooze
+                        .map(|s| s.as_secs().to_string())
+                        .unwrap_or_default(),
+                ])?;
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            if rows.is_empty() {
+                writeln!(
+                    out,
+                    "No events{}.",
+                    if q.since.is_some() || q.until.is_some() || q.reminder.is_some() {
+                        " match"
+                    } else {
+                        " yet"
+                    }
+                )?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut t = vec![vec![
+                "WHEN".to_string(),
+                "REMINDER".into(),
+                "OUTCOME".into(),
+                "SOURCE".into(),
+                "NOTE".into(),
+            ]];
+            for (e, off) in &rows {
+                let note = match (e.snooze, e.due) {
+                    (Some(s), _) => format!("for {}", crate::core::time::fmt_duration(s)),
+                    (None, Some(d)) if e.outcome == crate::core::Outcome::Missed => {
+                        format!("due {}", local(d, *off).strftime("%H:%M"))
+                    }
+                    _ => String::new(),
+                };
+                t.push(vec![
+                    local(e.at, *off).strftime("%a %-d %b %H:%M").to_string(),
+                    e.reminder.clone(),
+                    e.outcome.as_str().into(),
+                    e.source.as_str().into(),
+                    note,
+                ]);
+            }
+            write!(out, "{}", table::render(&t, 0))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
