@@ -53,7 +53,6 @@ pub fn runtime_dir() -> PathBuf {
     env_path(ENV_RUNTIME_DIR)
         .or_else(|| project().and_then(|p| p.runtime_dir().map(|d| d.to_path_buf())))
         .unwrap_or_else(|| {
-            let user = std::env::var("USER").unwrap_or_else(|_| "user".into());
-            std::env::temp_dir().join(format!("unhunch-{user}"))
+            std::env::temp_dir().join(format!("unhunch-{}", rustix::process::getuid().as_raw()))
         })
 }

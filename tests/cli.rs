@@ -323,3 +323,65 @@ fn plan_with_an_invalid_config_fails_with_the_location() {
         o.stderr()
     );
 }
+
+#[test]
+fn packaged_completions_and_man_pages_are_up_to_date() {
+    let h = Home::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (shell, file) in [
+        ("bash", "unhunch.bash"),
+        ("zsh", "_unhunch"),
+        ("fish", "unhunch.fish"),
+    ] {
+        let o = h.run(&["completions", shell]);
+        assert_eq!(o.code(), 0);
+        let committed =
+            std::fs::read_to_string(root.join("packaging/completions").join(file)).unwrap();
+        assert!(
+            o.stdout() == committed,
+            "packaging/completions/{file} is stale: run scripts/generate"
+        );
+    }
+    let dir = h.path("man");
+    std::fs::create_dir_all(&dir).unwrap();
+    assert_eq!(h.run(&["man", "--dir", dir.to_str().unwrap()]).code(), 0);
+    let names = |d: &Path| {
+        let mut v: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        v.sort();
+        v
+    };
+    let committed = root.join("packaging/man");
+    assert_eq!(names(&dir), names(&committed), "run scripts/generate");
+    for name in names(&dir) {
+        let fresh = std::fs::read_to_string(dir.join(&name)).unwrap();
+        let old = std::fs::read_to_string(committed.join(&name)).unwrap();
+        assert!(
+            fresh == old,
+            "packaging/man/{} is stale: run scripts/generate",
+            name.to_string_lossy()
+        );
+    }
+    assert!(h.run(&["completions", "bash"]).stdout().contains("snooze"));
+}
+
+#[test]
+fn doctor_without_a_session_bus_fails_and_says_why() {
+    let h = Home::new();
+    let o = Out(h
+        .cmd(&["doctor"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .output()
+        .unwrap());
+    assert_eq!(o.code(), 1);
+    let out = o.stdout();
+    assert!(out.contains("✗ D-Bus session bus: not reachable"), "{out}");
+    assert!(out.contains("✓ config: embedded default"), "{out}");
+    assert!(
+        out.contains("✓ history: ") && out.contains("not created yet"),
+        "{out}"
+    );
+    assert!(out.contains("! daemon: not running"), "{out}");
+}

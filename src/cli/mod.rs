@@ -9,6 +9,7 @@ use crate::ipc::protocol::{PauseEnd, Request};
 
 mod config_cmd;
 pub mod control;
+mod doctor;
 mod history;
 mod plan;
 pub mod table;
@@ -27,7 +28,7 @@ pub const EXIT_USAGE: u8 = 2;
 )]
 pub struct Cli {
     /// Config file to use instead of the default location.
-    #[arg(long, global = true, value_name = "PATH", env = crate::paths::ENV_CONFIG)]
+    #[arg(long, global = true, value_name = "PATH", env = crate::paths::ENV_CONFIG, hide_env_values = true)]
     pub config: Option<PathBuf>,
 
     /// Run without a tray icon (when no subcommand is given).
@@ -68,6 +69,20 @@ pub enum Command {
     Stats(history::StatsArgs),
     /// The events in the history: every reminder shown and every answer.
     History(history::HistoryArgs),
+    /// Check what unhunch needs: notifications, tray, config, history, daemon.
+    Doctor,
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write every page to a directory.
+    #[command(hide = true)]
+    Man {
+        /// Write unhunch.1 and a page per subcommand (unhunch-run.1 …) here.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
     /// Show the reminders the schedule will produce.
     Plan(plan::PlanArgs),
     /// Find, check, create or edit the config file.
@@ -119,6 +134,28 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tray: !(args.no_tray || cli.no_tray),
         }),
         Command::Plan(args) => plan::run(&config_path, args),
+        Command::Doctor => doctor::run(&doctor::Paths {
+            config: config_path,
+            data_dir: crate::paths::data_dir()?,
+            runtime_dir: crate::paths::runtime_dir(),
+        }),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "unhunch",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { dir } => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            match dir {
+                Some(dir) => clap_mangen::generate_to(cmd, &dir)?,
+                None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Stats(args) => history::stats(&crate::paths::data_dir()?, args),
         Command::History(args) => history::history(&crate::paths::data_dir()?, args),
         Command::Status(args) => Ok(control::status(&crate::paths::runtime_dir(), args)),

@@ -1,0 +1,269 @@
+//! `unhunch doctor`: one line per check, ✓ / ✗ / !, with what to do.
+//! Exit 1 when something essential (notifications, config, history) fails.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::config;
+use crate::ipc::client;
+use crate::ipc::protocol::Request;
+use crate::store::{DB_FILE, SCHEMA_VERSION, Store};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Ok,
+    /// Worth fixing, but unhunch works without it.
+    Warn,
+    /// unhunch cannot do its job.
+    Fail,
+}
+
+struct Check {
+    mark: Mark,
+    what: String,
+    advice: Option<String>,
+}
+
+fn ok(what: impl Into<String>) -> Check {
+    Check {
+        mark: Mark::Ok,
+        what: what.into(),
+        advice: None,
+    }
+}
+
+fn warn(what: impl Into<String>, advice: impl Into<String>) -> Check {
+    Check {
+        mark: Mark::Warn,
+        what: what.into(),
+        advice: Some(advice.into()),
+    }
+}
+
+fn fail(what: impl Into<String>, advice: impl Into<String>) -> Check {
+    Check {
+        mark: Mark::Fail,
+        what: what.into(),
+        advice: Some(advice.into()),
+    }
+}
+
+pub struct Paths {
+    pub config: PathBuf,
+    pub data_dir: PathBuf,
+    pub runtime_dir: PathBuf,
+}
+
+pub fn run(p: &Paths) -> anyhow::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut checks = vec![session()];
+    checks.extend(rt.block_on(dbus_checks()));
+    checks.push(config_check(&p.config));
+    checks.push(database(&p.data_dir));
+    checks.push(daemon(&p.runtime_dir));
+    checks.push(autostart());
+    let mut failed = false;
+    for c in &checks {
+        let mark = match c.mark {
+            Mark::Ok => "✓",
+            Mark::Warn => "!",
+            Mark::Fail => "✗",
+        };
+        failed |= c.mark == Mark::Fail;
+        println!("{mark} {}", c.what);
+        if let Some(a) = &c.advice {
+            for line in a.lines() {
+                println!("    {line}");
+            }
+        }
+    }
+    if failed {
+        println!("\nSomething unhunch needs is missing (✗): see above.");
+        Ok(ExitCode::FAILURE)
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn session() -> Check {
+    let kind = env("XDG_SESSION_TYPE").unwrap_or_else(|| {
+        if env("WAYLAND_DISPLAY").is_some() {
+            "wayland".into()
+        } else if env("DISPLAY").is_some() {
+            "x11".into()
+        } else {
+            "none".into()
+        }
+    });
+    let desktop = env("XDG_CURRENT_DESKTOP").unwrap_or_else(|| "unknown".into());
+    if kind == "none" || kind == "tty" {
+        warn(
+            format!("session: {kind}, desktop: {desktop}"),
+            "No graphical session here: reminders need a desktop's notification server.",
+        )
+    } else {
+        ok(format!("session: {kind}, desktop: {desktop}"))
+    }
+}
+
+fn tray_advice() -> String {
+    let desktop = env("XDG_CURRENT_DESKTOP")
+        .unwrap_or_default()
+        .to_lowercase();
+    if desktop.contains("gnome") {
+        "GNOME shows tray icons with the \"AppIndicator and KStatusNotifierItem Support\" extension\n\
+         (Debian/Ubuntu: sudo apt install gnome-shell-extension-appindicator, then log in again)."
+            .into()
+    } else if desktop.contains("i3") || desktop.contains("sway") || desktop.is_empty() {
+        "This desktop has no StatusNotifierItem tray: use a bar that has one (waybar's tray module,\n\
+         or snixembed with an XEmbed tray). unhunch works without it: notifications and commands."
+            .into()
+    } else {
+        "No tray is running: add the system tray (status notifier) to your panel.\n\
+         unhunch works without it: notifications and commands."
+            .into()
+    }
+}
+
+async fn dbus_checks() -> Vec<Check> {
+    let conn = match zbus::Connection::session().await {
+        Ok(c) => c,
+        Err(e) => {
+            return vec![fail(
+                format!("D-Bus session bus: not reachable ({e})"),
+                "Run unhunch inside your desktop session (DBUS_SESSION_BUS_ADDRESS must be set).",
+            )];
+        }
+    };
+    let notifications = match crate::notify::server_facts(&conn).await {
+        Ok(f) if f.has("actions") => ok(format!(
+            "notifications: {} {} (with buttons)",
+            f.name, f.version
+        )),
+        Ok(f) => warn(
+            format!("notifications: {} {} shows no buttons", f.name, f.version),
+            "Answer reminders from the tray menu or with `unhunch done`, `snooze`, `skip`.",
+        ),
+        Err(e) => fail(
+            format!("notifications: no notification server ({e})"),
+            "Start your desktop's notification daemon (e.g. dunst, mako, xfce4-notifyd);\n\
+             unhunch keeps scheduling and shows reminders once one is there.",
+        ),
+    };
+    let tray = match conn
+        .call_method(
+            Some("org.freedesktop.DBus"),
+            "/org/freedesktop/DBus",
+            Some("org.freedesktop.DBus"),
+            "NameHasOwner",
+            &("org.kde.StatusNotifierWatcher"),
+        )
+        .await
+        .and_then(|m| m.body().deserialize::<bool>())
+    {
+        Ok(true) => ok("tray: a StatusNotifierItem host is running"),
+        Ok(false) => warn("tray: no tray host on this desktop", tray_advice()),
+        Err(e) => warn(format!("tray: cannot ask the bus ({e})"), tray_advice()),
+    };
+    vec![notifications, tray]
+}
+
+fn config_check(path: &Path) -> Check {
+    match config::load_or_default(path) {
+        Ok(l) => {
+            let n = l.config.reminders.len();
+            let enabled = l.config.enabled().count();
+            let src = match &l.path {
+                Some(p) => p.display().to_string(),
+                None => format!("embedded default (no file at {})", path.display()),
+            };
+            let what = format!("config: {src}, {n} reminders, {enabled} enabled");
+            if l.warnings.is_empty() {
+                ok(what)
+            } else {
+                let w: Vec<String> = l.warnings.iter().map(|d| d.to_string()).collect();
+                warn(what, w.join("\n"))
+            }
+        }
+        Err(e) => fail(
+            format!("config: {} is not valid", path.display()),
+            format!("{e}\nFix it with `unhunch config edit`."),
+        ),
+    }
+}
+
+fn database(data_dir: &Path) -> Check {
+    let path = data_dir.join(DB_FILE);
+    match Store::open_reader(&path) {
+        Ok(None) => ok(format!(
+            "history: {} not created yet (the daemon makes it)",
+            path.display()
+        )),
+        Ok(Some(s)) => {
+            let events: i64 = s
+                .connection()
+                .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+                .unwrap_or(-1);
+            let version = s.schema_version().unwrap_or(-1);
+            let integrity: String = s
+                .connection()
+                .query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))
+                .unwrap_or_default();
+            if integrity != "ok" {
+                fail(
+                    format!("history: {} is damaged ({integrity})", path.display()),
+                    "Restart the daemon: it moves a damaged file aside and starts a new one.",
+                )
+            } else {
+                ok(format!(
+                    "history: {}, {events} events, schema version {version} of {SCHEMA_VERSION}",
+                    path.display()
+                ))
+            }
+        }
+        Err(e) => fail(
+            format!("history: {e}"),
+            "Check the file's permissions, or move it away to start a new history.",
+        ),
+    }
+}
+
+fn daemon(runtime_dir: &Path) -> Check {
+    match client::request(runtime_dir, &Request::Status) {
+        Ok(v) => ok(format!(
+            "daemon: running (pid {}), socket {}",
+            v["pid"].as_u64().unwrap_or(0),
+            runtime_dir.join(crate::ipc::protocol::SOCKET).display()
+        )),
+        Err(client::ClientError::NotRunning(p)) => warn(
+            format!("daemon: not running (no socket at {})", p.display()),
+            "Start it with `unhunch`.",
+        ),
+        Err(e) => fail(format!("daemon: {e}"), "Stop it and start it again."),
+    }
+}
+
+fn autostart() -> Check {
+    let Some(config_home) = directories::BaseDirs::new().map(|b| b.config_dir().to_path_buf())
+    else {
+        return warn("autostart: cannot find the config directory", "Set $HOME.");
+    };
+    let unit = config_home.join("systemd/user/unhunch.service");
+    let desktop = config_home.join("autostart/unhunch.desktop");
+    if unit.exists() {
+        ok(format!("autostart: systemd user unit {}", unit.display()))
+    } else if desktop.exists() {
+        ok(format!("autostart: {}", desktop.display()))
+    } else {
+        warn(
+            "autostart: unhunch does not start at login",
+            "Add `unhunch` to your desktop's autostart (startup applications) settings.",
+        )
+    }
+}
