@@ -49,16 +49,19 @@ pub struct HistoryArgs {
     pub format: Format,
 }
 
-fn today() -> Date {
-    Timestamp::now()
-        .to_zoned_datetime(TimeZone::system())
-        .date()
+/// Today by unhunch's clock (which tests may shift, like the daemon's).
+fn today() -> anyhow::Result<Date> {
+    use crate::daemon::clock::Clock;
+    Ok(crate::daemon::clock::from_env()?.now().date())
 }
 
 fn parse_day(s: &str) -> Result<Date, String> {
     match s {
-        "today" => Ok(today()),
-        "yesterday" => today().yesterday().map_err(|e| e.to_string()),
+        "today" => today().map_err(|e| e.to_string()),
+        "yesterday" => today()
+            .map_err(|e| e.to_string())?
+            .yesterday()
+            .map_err(|e| e.to_string()),
         _ => s
             .parse::<Date>()
             .map_err(|_| format!("invalid date \"{s}\": expected YYYY-MM-DD, today or yesterday")),
@@ -98,7 +101,7 @@ fn tally_json(t: &Tally) -> Value {
 }
 
 pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
-    let to = today();
+    let to = today()?;
     let from = to.checked_sub(jiff::Span::new().days(i64::from(args.days) - 1))?;
     let store = open(data_dir)?;
     let rows = match &store {

@@ -24,3 +24,28 @@ impl Clock for SystemClock {
         t.to_zoned_datetime(TimeZone::system())
     }
 }
+
+/// `UNHUNCH_CLOCK_OFFSET` ("2h", "-1h 30m", "-3days"): runs unhunch's clock
+/// ahead of or behind the system's, for timing tests that cannot set the
+/// real clock. Unset in normal use.
+pub fn offset_from_env() -> anyhow::Result<SignedDuration> {
+    let Ok(v) = std::env::var("UNHUNCH_CLOCK_OFFSET") else {
+        return Ok(SignedDuration::ZERO);
+    };
+    let (neg, s) = match v.trim().strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, v.trim()),
+    };
+    let d = humantime::parse_duration(s).map_err(|_| {
+        anyhow::anyhow!("UNHUNCH_CLOCK_OFFSET=\"{v}\" is not a duration like \"2h\" or \"-1h 30m\"")
+    })?;
+    let d = SignedDuration::try_from(d)?;
+    Ok(if neg { -d } else { d })
+}
+
+/// The clock commands use: the system clock, shifted by `UNHUNCH_CLOCK_OFFSET`.
+pub fn from_env() -> anyhow::Result<SystemClock> {
+    Ok(SystemClock {
+        offset: offset_from_env()?,
+    })
+}

@@ -67,7 +67,7 @@ pub fn run(opts: Options) -> anyhow::Result<ExitCode> {
 
 async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
     let _lock = lock::acquire(&opts.runtime_dir)?;
-    let offset = clock_offset()?;
+    let offset = clock::offset_from_env()?;
     if !offset.is_zero() {
         warn!("UNHUNCH_CLOCK_OFFSET: the daemon's clock runs {offset:#} off the system's");
     }
@@ -662,22 +662,6 @@ fn write_icon(runtime_dir: &Path) -> Option<PathBuf> {
             None
         }
     }
-}
-
-/// `UNHUNCH_CLOCK_OFFSET` ("2h", "-1h 30m"): runs the daemon's clock ahead
-/// or behind the system's, for timing tests that cannot set the real clock.
-fn clock_offset() -> anyhow::Result<SignedDuration> {
-    let Ok(v) = std::env::var("UNHUNCH_CLOCK_OFFSET") else {
-        return Ok(SignedDuration::ZERO);
-    };
-    let (neg, s) = match v.trim().strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, v.trim()),
-    };
-    let d = humantime::parse_duration(s)
-        .with_context(|| format!("UNHUNCH_CLOCK_OFFSET=\"{v}\" is not a duration"))?;
-    let d = SignedDuration::try_from(d)?;
-    Ok(if neg { -d } else { d })
 }
 
 /// The instant a pause ends: `None` until resumed.

@@ -1,0 +1,278 @@
+//! `stats` and `history` on a fixture database, through the real binary,
+//! with "today" fixed at Wed 25 Nov 2026 18:00 in Berlin. Table output is
+//! compared with tests/golden/*.txt (UPDATE_GOLDEN=1 rewrites them); CSV and
+//! JSON are parsed back.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use jiff::tz::Offset;
+use jiff::{SignedDuration, Timestamp};
+use unhunch::core::{Event, Kind, Outcome, Source};
+use unhunch::store::Store;
+
+const NOW: &str = "2026-11-25T18:00:00+01:00";
+
+fn ev(at: &str, reminder: &str, kind: Kind, outcome: Outcome, source: Source) -> Event {
+    let at: Timestamp = format!("2026-11-{at}:00+01:00").parse().unwrap();
+    Event {
+        at,
+        reminder: reminder.into(),
+        kind,
+        outcome,
+        source,
+        due: matches!(outcome, Outcome::Shown | Outcome::Missed).then_some(at),
+        snooze: (outcome == Outcome::Snoozed).then(|| SignedDuration::from_mins(10)),
+    }
+}
+
+fn fixture(dir: &Path) {
+    use Kind::*;
+    use Outcome::*;
+    use Source::*;
+    let (store, _) = Store::open_in(dir).unwrap();
+    let events = [
+        // Mon 23
+        ev("23T09:45", "stand", Stand, Shown, Schedule),
+        ev("23T09:46", "stand", Stand, Done, Notification),
+        ev("23T10:00", "neck", Neck, Shown, Schedule),
+        ev("23T10:15", "neck", Neck, Ignored, Schedule),
+        ev("23T12:00", "decompress", Decompress, Missed, Schedule),
+        // Tue 24: a snooze, then done; a skip; a late wind-down
+        ev("24T09:45", "stand", Stand, Shown, Schedule),
+        ev("24T09:47", "stand", Stand, Snoozed, Tray),
+        ev("24T09:57", "stand", Stand, Shown, Schedule),
+        ev("24T09:58", "stand", Stand, Done, Tray),
+        ev("24T10:00", "neck", Neck, Shown, Schedule),
+        ev("24T10:05", "neck", Neck, Skipped, Cli),
+        ev("24T22:30", "wind-down", WindDown, Shown, Schedule),
+        ev("24T22:31", "wind-down", WindDown, Done, Notification),
+        // Wed 25
+        ev("25T09:45", "stand", Stand, Shown, Schedule),
+        ev("25T09:50", "stand", Stand, Done, Cli),
+        ev("25T10:00", "neck", Neck, Shown, Schedule),
+        ev("25T10:02", "neck", Neck, Dismissed, Notification),
+    ];
+    for e in &events {
+        store.record(e, Offset::constant(1)).unwrap();
+    }
+}
+
+struct Env {
+    _dir: tempfile::TempDir,
+    data: PathBuf,
+    offset: String,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        fixture(&data);
+        // Shift unhunch's clock so that "now" is NOW.
+        let now: Timestamp = NOW.parse().unwrap();
+        let secs = now.duration_since(Timestamp::now()).as_secs();
+        let offset = if secs < 0 {
+            format!("-{}s", -secs)
+        } else {
+            format!("{secs}s")
+        };
+        Env {
+            _dir: dir,
+            data,
+            offset,
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let o = Command::new(env!("CARGO_BIN_EXE_unhunch"))
+            .args(args)
+            .env_clear()
+            .env("UNHUNCH_DATA_DIR", &self.data)
+            .env("UNHUNCH_CLOCK_OFFSET", &self.offset)
+            .env("TZ", "Europe/Berlin")
+            .env("HOME", "/nonexistent")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    }
+}
+
+fn golden(name: &str, got: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, got).unwrap();
+    }
+    let want = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} missing: UPDATE_GOLDEN=1", path.display()));
+    assert!(
+        got == want,
+        "{name} differs from the golden file:\n--- got\n{got}\n--- want\n{want}"
+    );
+}
+
+#[test]
+fn stats_table_matches_the_golden_file_and_fits_80_columns() {
+    let e = Env::new();
+    let out = e.run(&["stats", "--days", "3"]);
+    golden("stats.txt", &out);
+    assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
+}
+
+#[test]
+fn stats_json_counts_showings_once_and_streaks() {
+    let e = Env::new();
+    let v: serde_json::Value =
+        serde_json::from_str(&e.run(&["stats", "--days", "3", "--format", "json"])).unwrap();
+    assert_eq!(v["from"], "2026-11-23");
+    assert_eq!(v["to"], "2026-11-25");
+    let r = |id: &str| {
+        v["reminders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let stand = r("stand");
+    assert_eq!(
+        (
+            stand["shown"].as_u64(),
+            stand["done"].as_u64(),
+            stand["snoozed"].as_u64()
+        ),
+        (Some(3), Some(3), Some(1))
+    );
+    assert_eq!(stand["adherence"], 1.0);
+    assert_eq!(stand["streak"], 3);
+    let neck = r("neck");
+    assert_eq!(
+        (neck["shown"].as_u64(), neck["done"].as_u64()),
+        (Some(3), Some(0))
+    );
+    assert_eq!(
+        (
+            neck["ignored"].as_u64(),
+            neck["skipped"].as_u64(),
+            neck["dismissed"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    assert_eq!(neck["streak"], 0);
+    // Done yesterday, not yet today: the streak holds while today is not over.
+    assert_eq!(r("wind-down")["streak"], 1);
+    assert_eq!(r("decompress")["missed"], 1);
+    assert_eq!(v["total"]["shown"], 7);
+    assert_eq!(v["total"]["done"], 4);
+    assert_eq!(v["total"]["streak"], 3);
+    let days: Vec<&str> = v["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["day"].as_str().unwrap())
+        .collect();
+    assert_eq!(days, vec!["2026-11-23", "2026-11-24", "2026-11-25"]);
+}
+
+#[test]
+fn stats_csv_has_a_header_and_one_row_per_day_and_reminder() {
+    let e = Env::new();
+    let out = e.run(&["stats", "--days", "3", "--format", "csv"]);
+    let mut r = csv::Reader::from_reader(out.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(
+        header,
+        vec![
+            "day",
+            "reminder",
+            "shown",
+            "done",
+            "snoozed",
+            "skipped",
+            "dismissed",
+            "expired",
+            "ignored",
+            "missed",
+            "away",
+            "adherence"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 8, "Mon 3, Tue 3, Wed 2 reminders");
+    let tue_stand = rows
+        .iter()
+        .find(|r| &r[0] == "2026-11-24" && &r[1] == "stand")
+        .unwrap();
+    assert_eq!(
+        (&tue_stand[2], &tue_stand[3], &tue_stand[4], &tue_stand[11]),
+        ("1", "1", "1", "1.000")
+    );
+    let missed = rows.iter().find(|r| &r[1] == "decompress").unwrap();
+    assert_eq!((&missed[2], &missed[9], &missed[11]), ("0", "1", ""));
+}
+
+#[test]
+fn history_table_json_csv_and_filters() {
+    let e = Env::new();
+    golden("history.txt", &e.run(&["history", "--since", "2026-11-24"]));
+
+    let v: serde_json::Value = serde_json::from_str(&e.run(&[
+        "history",
+        "--reminder",
+        "stand",
+        "--limit",
+        "3",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let a = v.as_array().unwrap();
+    assert_eq!(a.len(), 3, "the newest three");
+    assert_eq!(a[0]["at"], "2026-11-24T09:58:00+01:00");
+    assert_eq!(a[0]["outcome"], "done");
+    assert_eq!(a[0]["source"], "tray");
+    assert_eq!(a[2]["outcome"], "done");
+    assert_eq!(a[2]["source"], "cli");
+
+    let out = e.run(&[
+        "history",
+        "--since",
+        "2026-11-24",
+        "--until",
+        "2026-11-24",
+        "--format",
+        "csv",
+    ]);
+    let mut r = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(
+        r.headers().unwrap().iter().collect::<Vec<_>>(),
+        vec![
+            "at",
+            "reminder",
+            "kind",
+            "outcome",
+            "source",
+            "due",
+            "snooze_seconds"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 8);
+    assert!(rows.iter().all(|r| r[0].starts_with("2026-11-24T")));
+    let snooze = rows.iter().find(|r| &r[3] == "snoozed").unwrap();
+    assert_eq!(&snooze[6], "600");
+
+    assert_eq!(
+        e.run(&["history", "--reminder", "yoga"]),
+        "No events match.\n"
+    );
+}
