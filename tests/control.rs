@@ -309,3 +309,56 @@ async fn one_request_per_line_on_one_connection() {
         assert!(line.contains(r#""ok":true"#), "{line}");
     }
 }
+
+/// Runs `doctor` off the test's runtime thread: the test servers it talks to
+/// run on that thread and must keep answering meanwhile.
+async fn doctor(d: &Daemon, desktop: &str) -> Output {
+    let mut cmd = d.command(&["doctor"]);
+    cmd.env("XDG_SESSION_TYPE", "wayland")
+        .env("XDG_CURRENT_DESKTOP", desktop);
+    tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn doctor_in_a_working_session_passes() {
+    let bus = PrivateBus::start();
+    let _server = Notifd::start(&bus).await;
+    let _host = common::desktop::TrayHost::start(&bus).await;
+    let d = running(&bus).await;
+    let o = doctor(&d, "KDE").await;
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    for line in [
+        "✓ session: wayland, desktop: KDE",
+        "✓ notifications: unhunch-test-server 1.0 (with buttons)",
+        "✓ tray: a StatusNotifierItem host is running",
+        "✓ config: ",
+        "✓ history: ",
+        "✓ daemon: running (pid ",
+        "! autostart: unhunch does not start at login",
+    ] {
+        assert!(out.contains(line), "missing {line:?} in\n{out}");
+    }
+}
+
+#[tokio::test]
+async fn doctor_says_how_to_get_a_tray_on_gnome() {
+    let bus = PrivateBus::start();
+    let _server = Notifd::start_with(&bus, &["body"]).await;
+    let d = Daemon::new(&bus, CONFIG);
+    let o = doctor(&d, "ubuntu:GNOME").await;
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "nothing essential fails: {out}");
+    assert!(
+        out.contains("! notifications: unhunch-test-server 1.0 shows no buttons"),
+        "{out}"
+    );
+    assert!(
+        out.contains("! tray: no tray host on this desktop"),
+        "{out}"
+    );
+    assert!(out.contains("gnome-shell-extension-appindicator"), "{out}");
+    assert!(out.contains("! daemon: not running"), "{out}");
+}
