@@ -255,15 +255,21 @@ fn autostart() -> Check {
         return warn("autostart: cannot find the config directory", "Set $HOME.");
     };
     let unit = config_home.join("systemd/user/unhunch.service");
-    let desktop = config_home.join("autostart/unhunch.desktop");
+    let user = config_home.join("autostart/unhunch.desktop");
+    let system = Path::new("/etc/xdg/autostart/unhunch.desktop");
+    // A user entry with Hidden=true switches the system-wide one off.
+    let hidden =
+        std::fs::read_to_string(&user).is_ok_and(|s| s.lines().any(|l| l.trim() == "Hidden=true"));
     if unit.exists() {
         ok(format!("autostart: systemd user unit {}", unit.display()))
-    } else if desktop.exists() {
-        ok(format!("autostart: {}", desktop.display()))
+    } else if user.exists() && !hidden {
+        ok(format!("autostart: {}", user.display()))
+    } else if system.exists() && !hidden {
+        ok(format!("autostart: {} (for all users)", system.display()))
     } else {
         warn(
             "autostart: unhunch does not start at login",
-            "Add `unhunch` to your desktop's autostart (startup applications) settings.",
+            "Install it with `unhunch service install`.",
         )
     }
 }

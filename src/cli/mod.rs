@@ -12,6 +12,7 @@ pub mod control;
 mod doctor;
 mod history;
 mod plan;
+mod service;
 pub mod table;
 
 pub use plan::parse_from;
@@ -71,6 +72,9 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Check what unhunch needs: notifications, tray, config, history, daemon.
     Doctor,
+    /// Start unhunch at login: install, uninstall, status.
+    #[command(subcommand)]
+    Service(service::ServiceCommand),
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -156,6 +160,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Service(cmd) => service::run(cmd, crate::paths::runtime_dir()),
         Command::Stats(args) => history::stats(&crate::paths::data_dir()?, args),
         Command::History(args) => history::history(&crate::paths::data_dir()?, args),
         Command::Status(args) => Ok(control::status(&crate::paths::runtime_dir(), args)),

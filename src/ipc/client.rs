@@ -11,7 +11,7 @@ use super::protocol::{self, Request, SOCKET};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error("unhunch is not running (no daemon at {}): start it with `unhunch`", .0.display())]
+    #[error("unhunch is not running (no daemon at {}): start it with `unhunch`, or at login with `unhunch service install`", .0.display())]
     NotRunning(PathBuf),
     #[error("talking to the daemon at {}: {source}", path.display())]
     Io {

@@ -27,6 +27,8 @@ use crate::core::{Answer, ShowRequest, Urgency};
 const NAME: &str = "org.freedesktop.Notifications";
 const PATH: &str = "/org/freedesktop/Notifications";
 pub const APP_NAME: &str = "unhunch";
+/// The installed application's desktop file, without `.desktop`.
+pub const DESKTOP_ID: &str = "io.github.unhunch.unhunch";
 
 /// Requests to the notifier.
 #[derive(Debug, Clone)]
@@ -98,7 +100,7 @@ pub fn build(req: &ShowRequest, settings: &Settings, with_actions: bool) -> Noti
     n.appname(APP_NAME)
         .summary(&req.title)
         .body(&body)
-        .hint(Hint::DesktopEntry(APP_NAME.into()))
+        .hint(Hint::DesktopEntry(DESKTOP_ID.into()))
         .hint(Hint::Category("x-unhunch.reminder".into()))
         .urgency(match req.urgency {
             Urgency::Low => notify_rust::Urgency::Low,
@@ -360,7 +362,7 @@ impl Notifier {
             n.appname(APP_NAME)
                 .summary(&summary)
                 .body(&body)
-                .hint(Hint::DesktopEntry(APP_NAME.into()));
+                .hint(Hint::DesktopEntry(DESKTOP_ID.into()));
             icon(&mut n, &self.settings);
             match self.send(&n, replaces).await {
                 Ok(nid) => {
