@@ -49,6 +49,9 @@ _unhunch() {
             unhunch,run)
                 cmd="unhunch__subcmd__run"
                 ;;
+            unhunch,service)
+                cmd="unhunch__subcmd__service"
+                ;;
             unhunch,skip)
                 cmd="unhunch__subcmd__skip"
                 ;;
@@ -127,6 +130,9 @@ _unhunch() {
             unhunch__subcmd__help,run)
                 cmd="unhunch__subcmd__help__subcmd__run"
                 ;;
+            unhunch__subcmd__help,service)
+                cmd="unhunch__subcmd__help__subcmd__service"
+                ;;
             unhunch__subcmd__help,skip)
                 cmd="unhunch__subcmd__help__subcmd__skip"
                 ;;
@@ -154,6 +160,39 @@ _unhunch() {
             unhunch__subcmd__help__subcmd__config,path)
                 cmd="unhunch__subcmd__help__subcmd__config__subcmd__path"
                 ;;
+            unhunch__subcmd__help__subcmd__service,install)
+                cmd="unhunch__subcmd__help__subcmd__service__subcmd__install"
+                ;;
+            unhunch__subcmd__help__subcmd__service,status)
+                cmd="unhunch__subcmd__help__subcmd__service__subcmd__status"
+                ;;
+            unhunch__subcmd__help__subcmd__service,uninstall)
+                cmd="unhunch__subcmd__help__subcmd__service__subcmd__uninstall"
+                ;;
+            unhunch__subcmd__service,help)
+                cmd="unhunch__subcmd__service__subcmd__help"
+                ;;
+            unhunch__subcmd__service,install)
+                cmd="unhunch__subcmd__service__subcmd__install"
+                ;;
+            unhunch__subcmd__service,status)
+                cmd="unhunch__subcmd__service__subcmd__status"
+                ;;
+            unhunch__subcmd__service,uninstall)
+                cmd="unhunch__subcmd__service__subcmd__uninstall"
+                ;;
+            unhunch__subcmd__service__subcmd__help,help)
+                cmd="unhunch__subcmd__service__subcmd__help__subcmd__help"
+                ;;
+            unhunch__subcmd__service__subcmd__help,install)
+                cmd="unhunch__subcmd__service__subcmd__help__subcmd__install"
+                ;;
+            unhunch__subcmd__service__subcmd__help,status)
+                cmd="unhunch__subcmd__service__subcmd__help__subcmd__status"
+                ;;
+            unhunch__subcmd__service__subcmd__help,uninstall)
+                cmd="unhunch__subcmd__service__subcmd__help__subcmd__uninstall"
+                ;;
             *)
                 ;;
         esac
@@ -161,7 +200,7 @@ _unhunch() {
 
     case "${cmd}" in
         unhunch)
-            opts="-h -V --config --no-tray --help --version run status done skip snooze pause resume trigger stats history doctor completions man plan config help"
+            opts="-h -V --config --no-tray --help --version run status done skip snooze pause resume trigger stats history doctor service completions man plan config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -407,7 +446,7 @@ _unhunch() {
             return 0
             ;;
         unhunch__subcmd__help)
-            opts="run status done skip snooze pause resume trigger stats history doctor completions man plan config help"
+            opts="run status done skip snooze pause resume trigger stats history doctor service completions man plan config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -630,6 +669,62 @@ _unhunch() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        unhunch__subcmd__help__subcmd__service)
+            opts="install uninstall status"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        unhunch__subcmd__help__subcmd__service__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        unhunch__subcmd__help__subcmd__service__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        unhunch__subcmd__help__subcmd__service__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         unhunch__subcmd__help__subcmd__skip)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -833,6 +928,148 @@ _unhunch() {
         unhunch__subcmd__run)
             opts="-h --no-tray --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        unhunch__subcmd__service)
+            opts="-h --config --help install uninstall status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        unhunch__subcmd__service__subcmd__help)
+            opts="install uninstall status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        unhunch__subcmd__service__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        unhunch__subcmd__service__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        unhunch__subcmd__service__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        unhunch__subcmd__service__subcmd__help__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        unhunch__subcmd__service__subcmd__install)
+            opts="-h --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        unhunch__subcmd__service__subcmd__status)
+            opts="-h --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        unhunch__subcmd__service__subcmd__uninstall)
+            opts="-h --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
