@@ -691,14 +691,7 @@ impl Engine {
         match input {
             Input::Answer { id, answer, source } => {
                 let id = self.resolve_target(id, &answer)?;
-                let r = self
-                    .config
-                    .reminder(&id)
-                    .ok_or_else(|| EngineError::UnknownReminder(id.clone()))?;
-                let s = self
-                    .states
-                    .get_mut(&id)
-                    .ok_or_else(|| EngineError::UnknownReminder(id.clone()))?;
+                let (r, s) = lookup(&self.config, &mut self.states, &id)?;
                 let open = s.is_open();
                 let (outcome, snooze) = match answer {
                     Answer::Done => (Outcome::Done, None),
@@ -727,14 +720,7 @@ impl Engine {
                 effects.push(Effect::Record(e));
             }
             Input::Trigger { id, source } => {
-                let r = self
-                    .config
-                    .reminder(&id)
-                    .ok_or_else(|| EngineError::UnknownReminder(id.clone()))?;
-                let s = self
-                    .states
-                    .get_mut(&id)
-                    .ok_or_else(|| EngineError::UnknownReminder(id.clone()))?;
+                let (r, s) = lookup(&self.config, &mut self.states, &id)?;
                 if matches!(s.phase, Phase::Pending { .. }) {
                     return Err(EngineError::AlreadyShowing(id));
                 }
@@ -785,6 +771,18 @@ impl Engine {
             1 => Ok(ids.remove(0)),
             _ => Err(EngineError::AmbiguousPending(ids)),
         }
+    }
+}
+
+/// A reminder and its state, by id (two fields, so both can be borrowed).
+fn lookup<'a>(
+    config: &'a Config,
+    states: &'a mut HashMap<String, State>,
+    id: &str,
+) -> Result<(&'a Reminder, &'a mut State), EngineError> {
+    match (config.reminder(id), states.get_mut(id)) {
+        (Some(r), Some(s)) => Ok((r, s)),
+        _ => Err(EngineError::UnknownReminder(id.to_string())),
     }
 }
 
