@@ -56,3 +56,16 @@ pub fn runtime_dir() -> PathBuf {
             std::env::temp_dir().join(format!("unhunch-{}", rustix::process::getuid().as_raw()))
         })
 }
+
+/// System-wide autostart entries for unhunch: `$XDG_CONFIG_DIRS/autostart`
+/// (default `/etc/xdg`), as the XDG autostart spec says.
+pub fn system_autostart() -> Vec<PathBuf> {
+    let dirs = std::env::var("XDG_CONFIG_DIRS")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "/etc/xdg".into());
+    dirs.split(':')
+        .filter(|d| !d.is_empty())
+        .map(|d| PathBuf::from(d).join("autostart/unhunch.desktop"))
+        .collect()
+}

@@ -25,6 +25,7 @@ impl Home {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_DIRS", self.dir.path().join("etc-xdg"))
             .env("XDG_CONFIG_HOME", self.path("config"))
             .env("XDG_DATA_HOME", self.path("data"))
             .env("UNHUNCH_RUNTIME_DIR", self.path("run"))

@@ -38,6 +38,7 @@ impl Home {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_DIRS", self.dir.path().join("etc-xdg"))
             .env("XDG_CONFIG_HOME", self.path("config"))
             .env("UNHUNCH_RUNTIME_DIR", self.path("run"))
             .env("UNHUNCH_SYSTEMCTL", self.path("systemctl"))
@@ -213,4 +214,34 @@ fn unhunch_unit() -> String {
     let h = Home::new(true);
     h.run(&["service", "install"]);
     h.read(UNIT)
+}
+
+#[test]
+fn a_system_wide_entry_counts_until_install_masks_it() {
+    let h = Home::new(true);
+    std::fs::create_dir_all(h.path("etc-xdg/autostart")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/xdg/unhunch-autostart.desktop"),
+        h.path("etc-xdg/autostart/unhunch.desktop"),
+    )
+    .unwrap();
+    let system = h
+        .path("etc-xdg/autostart/unhunch.desktop")
+        .display()
+        .to_string();
+    let (_, out, _) = h.run(&["doctor"]);
+    assert!(
+        out.contains(&format!("✓ autostart: {system} (for all users)")),
+        "{out}"
+    );
+    let (_, out, _) = h.run(&["service", "status"]);
+    assert!(
+        out.contains(&format!("XDG autostart for all users: {system}")),
+        "{out}"
+    );
+    // With systemd, install hides the system entry: one copy starts, not two.
+    h.run(&["service", "install"]);
+    let (_, out, _) = h.run(&["service", "status"]);
+    assert!(out.contains("systemd user unit: "), "{out}");
+    assert!(!out.contains("for all users"), "{out}");
 }

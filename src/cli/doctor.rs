@@ -256,7 +256,9 @@ fn autostart() -> Check {
     };
     let unit = config_home.join("systemd/user/unhunch.service");
     let user = config_home.join("autostart/unhunch.desktop");
-    let system = Path::new("/etc/xdg/autostart/unhunch.desktop");
+    let system = crate::paths::system_autostart()
+        .into_iter()
+        .find(|p| p.exists());
     // A user entry with Hidden=true switches the system-wide one off.
     let hidden =
         std::fs::read_to_string(&user).is_ok_and(|s| s.lines().any(|l| l.trim() == "Hidden=true"));
@@ -264,7 +266,7 @@ fn autostart() -> Check {
         ok(format!("autostart: systemd user unit {}", unit.display()))
     } else if user.exists() && !hidden {
         ok(format!("autostart: {}", user.display()))
-    } else if system.exists() && !hidden {
+    } else if let Some(system) = system.filter(|_| !hidden) {
         ok(format!("autostart: {} (for all users)", system.display()))
     } else {
         warn(

@@ -220,7 +220,9 @@ fn uninstall(svc: &Service) -> anyhow::Result<ExitCode> {
 fn status(svc: &Service) -> anyhow::Result<ExitCode> {
     let unit = svc.unit_path();
     let auto = svc.autostart_path();
-    let system_auto = Path::new("/etc/xdg/autostart/unhunch.desktop");
+    let system_auto = crate::paths::system_autostart()
+        .into_iter()
+        .find(|p| p.exists());
     let hidden =
         std::fs::read_to_string(&auto).is_ok_and(|s| s.lines().any(|l| l.trim() == "Hidden=true"));
     if unit.exists() {
@@ -233,10 +235,10 @@ fn status(svc: &Service) -> anyhow::Result<ExitCode> {
     if auto.exists() && !hidden {
         println!("XDG autostart: {}", auto.display());
     }
-    if system_auto.exists() && !hidden {
-        println!("XDG autostart for all users: {}", system_auto.display());
+    if let Some(system) = system_auto.as_ref().filter(|_| !hidden) {
+        println!("XDG autostart for all users: {}", system.display());
     }
-    if !unit.exists() && (hidden || !auto.exists()) && (hidden || !system_auto.exists()) {
+    if !unit.exists() && (hidden || !auto.exists()) && (hidden || system_auto.is_none()) {
         println!("Not started at login: `unhunch service install` sets that up.");
     }
     match svc.running() {

@@ -50,6 +50,7 @@ impl Daemon {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_DIRS", self.dir.path().join("etc-xdg"))
             .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
             .env("UNHUNCH_CONFIG", self.config_path())
             .env("UNHUNCH_DATA_DIR", self.path("data"))
