@@ -531,3 +531,39 @@ impl TrayHost {
         }
     }
 }
+
+// ---- a logind stand-in --------------------------------------------------------
+
+struct LoginManager;
+
+#[zbus::interface(name = "org.freedesktop.login1.Manager")]
+impl LoginManager {
+    #[zbus(signal)]
+    async fn prepare_for_sleep(emitter: &SignalEmitter<'_>, start: bool) -> zbus::Result<()>;
+}
+
+/// Owns org.freedesktop.login1 on a (system) bus, so programs that subscribe
+/// to logind signals start; tests can emit PrepareForSleep.
+pub struct Logind {
+    conn: zbus::Connection,
+}
+
+impl Logind {
+    pub async fn on(address: &str) -> Logind {
+        let conn = connection::Builder::address(address)
+            .unwrap()
+            .name("org.freedesktop.login1")
+            .unwrap()
+            .serve_at("/org/freedesktop/login1", LoginManager)
+            .unwrap()
+            .build()
+            .await
+            .unwrap();
+        Logind { conn }
+    }
+
+    pub async fn prepare_for_sleep(&self, start: bool) {
+        let e = SignalEmitter::new(&self.conn, "/org/freedesktop/login1").unwrap();
+        LoginManager::prepare_for_sleep(&e, start).await.unwrap();
+    }
+}
