@@ -1,51 +1,76 @@
 //! The one clock of the daemon. The engine never reads it; the daemon reads
 //! it on every wake and passes `now` in.
 
+use std::path::PathBuf;
+
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 
 /// Wall-clock time in the local zone.
 pub trait Clock: Send {
     fn now(&self) -> ZonedDateTime;
-}
 
-/// The system clock and zone (re-read each time, so a zone change is seen).
-#[derive(Debug, Default)]
-pub struct SystemClock {
-    /// Added to the system time: lets a test run the daemon "in the future"
-    /// without touching the machine's clock (`UNHUNCH_CLOCK_OFFSET`).
-    pub offset: SignedDuration,
-}
-
-impl Clock for SystemClock {
-    fn now(&self) -> ZonedDateTime {
-        let t = Timestamp::now();
-        let t = t.checked_add(self.offset).unwrap_or(t);
-        t.to_zoned_datetime(TimeZone::system())
+    /// How far this clock is from the system clock (zero but in tests):
+    /// the timer, which runs on the system clock, subtracts it.
+    fn offset(&self) -> SignedDuration {
+        SignedDuration::ZERO
     }
 }
 
-/// `UNHUNCH_CLOCK_OFFSET` ("2h", "-1h 30m", "-3days"): runs unhunch's clock
-/// ahead of or behind the system's, for timing tests that cannot set the
-/// real clock. Unset in normal use.
-pub fn offset_from_env() -> anyhow::Result<SignedDuration> {
-    let Ok(v) = std::env::var("UNHUNCH_CLOCK_OFFSET") else {
-        return Ok(SignedDuration::ZERO);
-    };
+/// The system clock and zone (re-read each time, so a zone change is seen),
+/// optionally shifted for tests that cannot set the machine's clock:
+/// `UNHUNCH_CLOCK_OFFSET` ("2h", "-1h 30m") shifts it for the whole run;
+/// `UNHUNCH_CLOCK_FILE` names a file holding such an offset, read on every
+/// clock read, so a test can move the clock while the daemon runs (and then
+/// send SIGUSR1, which stands for the kernel's "the clock was set").
+#[derive(Debug, Default)]
+pub struct SystemClock {
+    pub fixed: SignedDuration,
+    pub file: Option<PathBuf>,
+}
+
+/// "2h", "-1h 30m", "-3days", "90s".
+pub fn parse_offset(v: &str) -> anyhow::Result<SignedDuration> {
     let (neg, s) = match v.trim().strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, v.trim()),
     };
     let d = humantime::parse_duration(s).map_err(|_| {
-        anyhow::anyhow!("UNHUNCH_CLOCK_OFFSET=\"{v}\" is not a duration like \"2h\" or \"-1h 30m\"")
+        anyhow::anyhow!("clock offset \"{v}\" is not a duration like \"2h\" or \"-1h 30m\"")
     })?;
     let d = SignedDuration::try_from(d)?;
     Ok(if neg { -d } else { d })
 }
 
-/// The clock commands use: the system clock, shifted by `UNHUNCH_CLOCK_OFFSET`.
+impl Clock for SystemClock {
+    fn now(&self) -> ZonedDateTime {
+        let t = Timestamp::now();
+        let t = t.checked_add(self.offset()).unwrap_or(t);
+        t.to_zoned_datetime(TimeZone::system())
+    }
+
+    fn offset(&self) -> SignedDuration {
+        let from_file = self
+            .file
+            .as_ref()
+            .and_then(|f| std::fs::read_to_string(f).ok())
+            .and_then(|s| parse_offset(&s).ok());
+        from_file.unwrap_or(self.fixed)
+    }
+}
+
+/// The clock as the environment asks for (the system clock in normal use).
 pub fn from_env() -> anyhow::Result<SystemClock> {
-    Ok(SystemClock {
-        offset: offset_from_env()?,
-    })
+    let fixed = match std::env::var("UNHUNCH_CLOCK_OFFSET") {
+        Ok(v) => parse_offset(&v).map_err(|e| anyhow::anyhow!("UNHUNCH_CLOCK_OFFSET: {e}"))?,
+        Err(_) => SignedDuration::ZERO,
+    };
+    let file = std::env::var_os("UNHUNCH_CLOCK_FILE").map(PathBuf::from);
+    if let Some(f) = &file {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| anyhow::anyhow!("UNHUNCH_CLOCK_FILE {}: {e}", f.display()))?;
+        parse_offset(&text)
+            .map_err(|e| anyhow::anyhow!("UNHUNCH_CLOCK_FILE {}: {e}", f.display()))?;
+    }
+    Ok(SystemClock { fixed, file })
 }

@@ -34,7 +34,7 @@ use crate::ipc::{
 use crate::notify::{self, Notifier, Report, Request};
 use crate::store::{Opened, Store};
 use crate::tray::{self, Tray, TrayState};
-use clock::{Clock, SystemClock};
+use clock::Clock;
 use serde_json::{Value, json};
 use store_thread::StoreHandle;
 use timer::{Wake, WallTimer};
@@ -67,11 +67,13 @@ pub fn run(opts: Options) -> anyhow::Result<ExitCode> {
 
 async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
     let _lock = lock::acquire(&opts.runtime_dir)?;
-    let offset = clock::offset_from_env()?;
-    if !offset.is_zero() {
-        warn!("UNHUNCH_CLOCK_OFFSET: the daemon's clock runs {offset:#} off the system's");
+    let clock = clock::from_env()?;
+    if !clock.offset().is_zero() || clock.file.is_some() {
+        warn!(
+            "test clock: the daemon's clock runs {:#} off the system's",
+            clock.offset()
+        );
     }
-    let clock = SystemClock { offset };
     let icon = write_icon(&opts.runtime_dir);
 
     let (config, config_error) = match config::load_or_default(&opts.config_path) {
@@ -145,7 +147,6 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
     let mut d = Daemon {
         engine,
         clock: Box::new(clock),
-        clock_offset: offset,
         store,
         notify: notify_tx,
         config_path: opts.config_path,
@@ -184,6 +185,7 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigusr1 = signal(SignalKind::user_defined1())?;
     info!("unhunch {} running", env!("CARGO_PKG_VERSION"));
 
     loop {
@@ -204,7 +206,8 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
             None => debug!("nothing due: sleeping until something happens"),
         }
         // Due times are in the clock's frame; the timer runs on the real one.
-        timer.set(next.map(|t| t.checked_sub(d.clock_offset).unwrap_or(t)))?;
+        let offset = d.clock.offset();
+        timer.set(next.map(|t| t.checked_sub(offset).unwrap_or(t)))?;
         tokio::select! {
             w = timer.wait() => match w {
                 Ok(Wake::Due) => {}
@@ -242,6 +245,7 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
                 }
                 d.reload().await;
             }
+            _ = sigusr1.recv() => info!("SIGUSR1: the clock was set (test clock): looking again"),
             _ = sigterm.recv() => { info!("SIGTERM: stopping"); break; }
             _ = sigint.recv() => { info!("SIGINT: stopping"); break; }
         }
@@ -268,8 +272,6 @@ enum Flow {
 struct Daemon {
     engine: Engine,
     clock: Box<dyn Clock>,
-    /// The clock's distance from the system clock (zero but in tests).
-    clock_offset: SignedDuration,
     store: StoreHandle,
     notify: mpsc::UnboundedSender<Request>,
     config_path: PathBuf,

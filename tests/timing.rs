@@ -1,0 +1,177 @@
+//! Timing through the real daemon: on time within a second, and the
+//! DESIGN.md rules when the clock jumps or the machine sleeps.
+//!
+//! The daemon's clock is the system clock plus an offset read from
+//! UNHUNCH_CLOCK_FILE; a test moves it by rewriting the file and sending
+//! SIGUSR1, which stands for the kernel's "the clock was set" (the
+//! CANCEL_ON_SET wake of the timerfd), so nothing here needs root or touches
+//! the machine's clock. Days are in UTC.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::daemon::Daemon;
+use common::desktop::{Notifd, PrivateBus, wait_for};
+use jiff::Timestamp;
+
+const SEC: Duration = Duration::from_secs(1);
+
+/// Makes the daemon's clock read `target` now.
+fn set_clock(file: &Path, target: &str) {
+    let target: Timestamp = format!("2026-11-25T{target}Z").parse().unwrap();
+    let ms = target.duration_since(Timestamp::now()).as_millis();
+    std::fs::write(
+        file,
+        if ms < 0 {
+            format!("-{}ms", -ms)
+        } else {
+            format!("{ms}ms")
+        },
+    )
+    .unwrap();
+}
+
+fn start(bus: &PrivateBus, config: &str, at: &str) -> Daemon {
+    let mut d = Daemon::new(bus, config);
+    let file = d.path("clock");
+    set_clock(&file, at);
+    d.start_with(|c| {
+        c.env("UNHUNCH_CLOCK_FILE", &file).arg("--no-tray");
+    });
+    d
+}
+
+/// Moves the clock and tells the daemon, as a clock change would.
+async fn jump(d: &Daemon, to: &str) {
+    set_clock(&d.path("clock"), to);
+    d.signal(10); // SIGUSR1
+    assert!(d.log_has("SIGUSR1", 5 * SEC).await, "{}", d.log());
+}
+
+async fn ready(d: &Daemon) {
+    assert!(d.log_has("running", 10 * SEC).await, "{}", d.log());
+}
+
+fn count(d: &Daemon, line: &str) -> usize {
+    d.outcomes().iter().filter(|l| *l == line).count()
+}
+
+const FIXED: &str = r#"
+[general]
+missed_grace = "30m"
+ignore_after = "2h"
+[[reminder]]
+id = "dec"
+kind = "decompress"
+at = ["11:00", "16:00"]
+"#;
+
+#[tokio::test]
+async fn a_reminder_is_shown_within_a_second_of_its_due_time() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let d = start(&bus, FIXED, "10:59:57");
+    let due = Instant::now() + 3 * SEC;
+    let n = server.nth(1, 10 * SEC).await;
+    let late = Instant::now().saturating_duration_since(due);
+    let early = due.saturating_duration_since(Instant::now());
+    assert_eq!(n.summary, "Decompress your spine");
+    assert!(early < Duration::from_millis(100), "shown {early:?} early");
+    assert!(late < SEC, "shown {late:?} after its due time");
+    eprintln!("shown {late:?} after the due time");
+    let e = d.events();
+    assert_eq!(e[0].due.unwrap().to_string(), "2026-11-25T11:00:00Z");
+}
+
+#[tokio::test]
+async fn clock_forward_two_hours_gives_one_showing_and_a_miss() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let config =
+        format!("{FIXED}[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"45m\"\n");
+    let d = start(&bus, &config, "10:00:00");
+    ready(&d).await;
+    jump(&d, "12:00:00").await;
+    let n = server.nth(1, 5 * SEC).await;
+    assert_eq!(n.summary, "Stand up and move");
+    d.wait_outcome("dec missed schedule", 5 * SEC).await;
+    tokio::time::sleep(2 * SEC).await;
+    assert_eq!(server.calls().len(), 1, "no burst: {:?}", d.outcomes());
+    assert_eq!(count(&d, "stand shown schedule"), 1);
+    assert_eq!(count(&d, "dec shown schedule"), 0);
+    let missed = d
+        .events()
+        .into_iter()
+        .find(|e| e.outcome == unhunch::core::Outcome::Missed)
+        .unwrap();
+    assert_eq!(missed.due.unwrap().to_string(), "2026-11-25T11:00:00Z");
+}
+
+#[tokio::test]
+async fn clock_back_an_hour_fires_nothing_twice() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let d = start(&bus, FIXED, "10:59:58");
+    let n = server.nth(1, 10 * SEC).await;
+    server.invoke(n.id, "done").await;
+    d.wait_outcome("dec done notification", 5 * SEC).await;
+    // Set back an hour, then past 11:00 again.
+    jump(&d, "10:00:30").await;
+    tokio::time::sleep(SEC).await;
+    jump(&d, "11:00:30").await;
+    tokio::time::sleep(2 * SEC).await;
+    assert_eq!(
+        server.calls().len(),
+        1,
+        "11:00 fired again: {:?}",
+        d.outcomes()
+    );
+    assert_eq!(count(&d, "dec shown schedule"), 1);
+}
+
+#[tokio::test]
+async fn clock_forward_across_a_fixed_time_within_grace_shows_it_once() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let d = start(&bus, FIXED, "10:50:00");
+    ready(&d).await;
+    jump(&d, "11:10:00").await;
+    let n = server.nth(1, 5 * SEC).await;
+    assert_eq!(n.summary, "Decompress your spine");
+    tokio::time::sleep(2 * SEC).await;
+    assert_eq!(server.calls().len(), 1);
+    assert_eq!(count(&d, "dec missed schedule"), 0);
+}
+
+#[tokio::test]
+async fn an_eight_hour_suspend_gives_one_showing_and_misses() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let config = format!(
+        "{FIXED}[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"45m\"\nduring = \"09:00-18:00\"\n"
+    );
+    let d = start(&bus, &config, "09:00:00");
+    ready(&d).await;
+    // Frozen, as in suspend, while eight hours pass; then it wakes up.
+    d.signal(19); // SIGSTOP
+    set_clock(&d.path("clock"), "17:00:00");
+    d.signal(18); // SIGCONT
+    jump(&d, "17:00:00").await;
+    let n = server.nth(1, 5 * SEC).await;
+    assert_eq!(n.summary, "Stand up and move");
+    let o = wait_for(5 * SEC, || {
+        let o = d.outcomes();
+        (o.iter().filter(|l| *l == "dec missed schedule").count() == 2).then_some(o)
+    })
+    .await;
+    assert!(o.is_some(), "11:00 and 16:00 missed: {:?}", d.outcomes());
+    tokio::time::sleep(2 * SEC).await;
+    assert_eq!(
+        server.calls().len(),
+        1,
+        "one showing after the gap, not ten: {:?}",
+        d.outcomes()
+    );
+}
