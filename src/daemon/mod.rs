@@ -122,7 +122,8 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
                 .map_or("until resumed".to_string(), |u| format!("until {u}"))
         );
     }
-    let store = StoreHandle::spawn(store)?;
+    let (notices_tx, mut notices) = mpsc::unbounded_channel::<String>();
+    let store = StoreHandle::spawn(store, notices_tx)?;
 
     let (reports_tx, mut reports) = mpsc::unbounded_channel();
     let (notify_tx, notify_rx) = mpsc::unbounded_channel();
@@ -218,6 +219,7 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
                 }
             },
             Some(r) = reports.recv() => d.report(r).await,
+            Some(n) = notices.recv() => d.alert("unhunch: history file replaced", &n),
             Some(c) = control.recv() => {
                 let result = d.request(c.request).await;
                 let _ = c.reply.send(result);

@@ -8,7 +8,33 @@ use jiff::tz::Offset;
 use tokio::sync::oneshot;
 
 use crate::core::{Event, Pause};
-use crate::store::Store;
+use crate::store::{Opened, Store, StoreError};
+use tokio::sync::mpsc::UnboundedSender;
+
+/// Opens the history at the same path again, after it was deleted or
+/// replaced; a replacement that is not a database is moved aside.
+fn reopen(old: &Store) -> Result<(Store, String), StoreError> {
+    let path = old.path().to_path_buf();
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let (store, opened) = Store::open(&path)?;
+    let notice = match opened {
+        Opened::Fine => format!(
+            "The history file {} was removed or replaced while unhunch ran; it was opened again \
+             (a new one if it was gone).",
+            path.display()
+        ),
+        Opened::Recovered { moved_to, reason } => format!(
+            "The history file {} was replaced by something that is not a database ({reason}); \
+             it was moved to {} and a new one started.",
+            path.display(),
+            moved_to.display()
+        ),
+    };
+    tracing::warn!("{notice}");
+    Ok((store, notice))
+}
 
 type Reply = oneshot::Sender<Result<(), String>>;
 
@@ -23,12 +49,27 @@ pub struct StoreHandle {
 }
 
 impl StoreHandle {
-    pub fn spawn(store: Store) -> std::io::Result<StoreHandle> {
+    /// `notices` hears about a history file that had to be made again.
+    pub fn spawn(
+        mut store: Store,
+        notices: UnboundedSender<String>,
+    ) -> std::io::Result<StoreHandle> {
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("store".into())
             .spawn(move || {
                 for job in rx {
+                    if !store.is_current() {
+                        match reopen(&store) {
+                            Ok((fresh, notice)) => {
+                                store = fresh;
+                                let _ = notices.send(notice);
+                            }
+                            Err(e) => {
+                                tracing::error!("history file gone and cannot be made again: {e}")
+                            }
+                        }
+                    }
                     match job {
                         Job::Record(e, off, reply) => {
                             let _ = reply

@@ -78,6 +78,13 @@ pub enum Opened {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// (device, inode) of the file opened, to notice it being replaced.
+    file_id: Option<(u64, u64)>,
+}
+
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 fn is_corruption(e: &rusqlite::Error) -> bool {
@@ -152,6 +159,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            file_id: file_id(path),
         };
         schema::migrate(&mut store.conn, path)?;
         if !check {
@@ -195,6 +203,13 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the path still names the file this store has open. A file
+    /// deleted or replaced under a running daemon would otherwise swallow
+    /// every write that follows.
+    pub fn is_current(&self) -> bool {
+        self.file_id.is_some() && file_id(&self.path) == self.file_id
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
