@@ -236,3 +236,23 @@ fn the_embedded_default_is_valid_and_matches_the_design() {
         );
     }
 }
+
+/// Regression: a syntax error at the very first byte (span 0..0) lost its
+/// location, because 0..0 also meant "the whole file". Found by the
+/// 100,000-case mutation run.
+#[test]
+fn regression_syntax_error_at_byte_zero_is_located() {
+    let d = parse(", unless\nx = 1\n", "config.toml").unwrap_err();
+    assert_eq!(d[0].at, Some((1, 1)), "{}", d[0]);
+    assert!(
+        d[0].to_string().starts_with("config.toml:1:1: "),
+        "{}",
+        d[0]
+    );
+    // A file-wide warning still has no location.
+    let (_, w) = parse("[general]\n", "config.toml").unwrap();
+    assert_eq!(
+        w[0].to_string(),
+        "config.toml: no [[reminder]] tables: nothing will be shown"
+    );
+}

@@ -161,7 +161,11 @@ fn check_plan(config: &Config, zone: &str, start_minute: i64, days: i64) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+    // PROPTEST_CASES=100000 for the long run; 256 in CI.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256),
+        .. ProptestConfig::default()
+    })]
 
     #[test]
     fn random_configs_plan_sorted_inside_windows_without_duplicates(

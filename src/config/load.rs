@@ -26,8 +26,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     fn new(file: &str, src: &str, p: Problem) -> Diagnostic {
-        let located = !(p.span.start == 0 && p.span.end == 0);
-        let at = located.then(|| line_col(src, p.span.start));
+        let at = p.span.map(|span| line_col(src, span.start));
         let line_text = at
             .and_then(|(l, _)| src.lines().nth(l - 1))
             .map(str::to_string);
@@ -94,7 +93,8 @@ pub struct Loaded {
 /// Parses and validates config text; `file` names it in messages.
 pub fn parse(src: &str, file: &str) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
     let parsed: ConfigFile = toml::from_str(src).map_err(|e| {
-        let span = e.span().unwrap_or(0..0);
+        // A syntax error without a span is at the start of the file.
+        let span = Some(e.span().unwrap_or(0..0));
         vec![Diagnostic::new(
             file,
             src,

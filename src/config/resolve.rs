@@ -11,10 +11,10 @@ use crate::core::content;
 use crate::core::time::{Days, TimeRange, Window, fmt_clock, fmt_duration};
 use crate::core::{Config, General, Kind, Reminder, Schedule, Sleep};
 
-/// A problem at a place in the file.
+/// A problem at a place in the file (`span: None`: about the whole file).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Problem {
-    pub span: Bytes<usize>,
+    pub span: Option<Bytes<usize>>,
     pub message: String,
 }
 
@@ -27,13 +27,20 @@ struct Report {
 impl Report {
     fn error(&mut self, span: Bytes<usize>, message: impl Into<String>) {
         self.errors.push(Problem {
-            span,
+            span: Some(span),
             message: message.into(),
         });
     }
     fn warn(&mut self, span: Bytes<usize>, message: impl Into<String>) {
         self.warnings.push(Problem {
-            span,
+            span: Some(span),
+            message: message.into(),
+        });
+    }
+    /// A warning about the file as a whole.
+    fn warn_file(&mut self, message: impl Into<String>) {
+        self.warnings.push(Problem {
+            span: None,
             message: message.into(),
         });
     }
@@ -187,9 +194,9 @@ pub fn resolve(file: &ConfigFile, src: &str) -> Result<(Config, Vec<Problem>), V
         }
     }
     if file.reminders.is_empty() {
-        r.warn(0..0, "no [[reminder]] tables: nothing will be shown");
+        r.warn_file("no [[reminder]] tables: nothing will be shown");
     } else if !reminders.is_empty() && reminders.iter().all(|r| !r.enabled) {
-        r.warn(0..0, "every reminder is disabled: nothing will be shown");
+        r.warn_file("every reminder is disabled: nothing will be shown");
     }
     if r.errors.is_empty() {
         Ok((

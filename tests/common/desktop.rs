@@ -99,6 +99,8 @@ struct Server {
     log: Arc<Mutex<ServerLog>>,
     caps: Vec<String>,
     next: u32,
+    /// Click "done" on every reminder 50 ms after it arrives.
+    auto_done: bool,
 }
 
 #[zbus::interface(name = "org.freedesktop.Notifications")]
@@ -118,6 +120,7 @@ impl Server {
         actions: Vec<String>,
         hints: HashMap<String, OwnedValue>,
         expire_timeout: i32,
+        #[zbus(signal_emitter)] emitter: SignalEmitter<'_>,
     ) -> u32 {
         let id = if replaces_id != 0 {
             replaces_id
@@ -129,6 +132,13 @@ impl Server {
             .into_iter()
             .map(|(k, v)| (k, format!("{v:?}")))
             .collect();
+        if self.auto_done && !actions.is_empty() {
+            let e = emitter.into_owned();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                let _ = Self::action_invoked(&e, id, "done").await;
+            });
+        }
         self.log.lock().unwrap().notify.push(NotifyCall {
             id,
             app_name,
@@ -195,11 +205,21 @@ impl Notifd {
 
     /// Serves on the bus at `address`.
     pub async fn on(address: &str, caps: &[&str]) -> Notifd {
+        Self::serve(address, caps, false).await
+    }
+
+    /// A server that answers every reminder Done by itself.
+    pub async fn answering(bus: &PrivateBus) -> Notifd {
+        Self::serve(&bus.address, &["actions", "body", "persistence"], true).await
+    }
+
+    async fn serve(address: &str, caps: &[&str], auto_done: bool) -> Notifd {
         let log = Arc::new(Mutex::new(ServerLog::default()));
         let server = Server {
             log: log.clone(),
             caps: caps.iter().map(|c| c.to_string()).collect(),
             next: 0,
+            auto_done,
         };
         let conn = connection::Builder::address(address)
             .unwrap()
