@@ -312,3 +312,77 @@ async fn config_directory_removed_keeps_the_schedule() {
     .await;
     assert!(back.is_some(), "{}", d.log());
 }
+
+/// A full disk: answers are refused (not acknowledged), the daemon goes on,
+/// and once there is room again answers are kept. Needs a small tmpfs, so
+/// root and a kernel that allows the mount; elsewhere it says so and passes.
+#[tokio::test]
+async fn a_full_disk_refuses_answers_without_losing_acknowledged_ones() {
+    let bus = PrivateBus::start();
+    let mut d = Daemon::new(&bus, CONFIG);
+    let data = d.path("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=512k", "tmpfs"])
+        .arg(&data)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("cannot mount a tmpfs here (needs root): the full-disk case is not run");
+        return;
+    }
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount")
+                .arg("-l")
+                .arg(&self.0)
+                .status();
+        }
+    }
+    let _unmount = Unmount(data.clone());
+    start(&bus, &mut d).await;
+    let run = d.path("run");
+    let done = || {
+        client::request(
+            &run,
+            &Request::Done {
+                id: Some("stand".into()),
+            },
+        )
+    };
+    done().unwrap();
+    // Fill the disk.
+    let filler = data.join("filler");
+    let _ = std::fs::write(&filler, vec![0u8; 1024 * 1024]);
+    let mut acked = 1;
+    let mut refused = 0;
+    for _ in 0..50 {
+        match done() {
+            Ok(_) => acked += 1,
+            Err(client::ClientError::Refused(e)) => {
+                assert!(e.contains("history not written"), "{e}");
+                refused += 1;
+            }
+            Err(e) => panic!("{e}\n{}", d.log()),
+        }
+    }
+    assert!(refused > 0, "the disk never filled ({acked} acked)");
+    assert!(
+        d.child.as_mut().unwrap().try_wait().unwrap().is_none(),
+        "the daemon died: {}",
+        d.log()
+    );
+    // Room again.
+    std::fs::remove_file(&filler).unwrap();
+    done().unwrap();
+    acked += 1;
+    let rows = d
+        .outcomes()
+        .iter()
+        .filter(|l| *l == "stand done cli")
+        .count();
+    eprintln!("full disk: {acked} acknowledged, {refused} refused, {rows} in the history");
+    assert!(rows >= acked, "acked {acked}, rows {rows}");
+    assert_eq!(integrity(&d), "ok");
+}
