@@ -732,3 +732,146 @@ fn reload_closes_a_removed_reminder_that_is_showing() {
     );
     assert_eq!(effects, vec![Effect::Close { id: "stand".into() }]);
 }
+
+// ---- presence: away, do-not-disturb, fullscreen ------------------------------
+
+use unhunch::core::HoldReason;
+
+#[test]
+fn away_credits_intervals_that_fall_due_and_restarts_them_on_return() {
+    let mut sim = Sim::new(DAY_TOML, "UTC", "2026-11-25 09:00");
+    sim.auto = Some(Answer::Done);
+    sim.run_until("2026-11-25 09:40");
+    let since = sim.at("2026-11-25 09:35").timestamp();
+    sim.input(Input::Away { since }).unwrap();
+    // Away from 09:35 to 11:50: stand falls due at 09:45 and 10:30 and 11:15.
+    sim.run_until("2026-11-25 10:59");
+    assert!(
+        sim.shows().is_empty(),
+        "nothing shown while away: {:?}",
+        sim.log
+    );
+    assert_eq!(
+        sim.log,
+        vec![
+            "Wed 09:45 away stand (due Wed 09:45)",
+            "Wed 10:30 away stand (due Wed 10:30)"
+        ]
+    );
+    sim.clear();
+    // The fixed 11:00 waits for the return: back at 11:20, within grace.
+    sim.run_until("2026-11-25 11:20");
+    sim.input(Input::Back).unwrap();
+    sim.tick();
+    assert_eq!(
+        sim.log,
+        vec![
+            "Wed 11:15 away stand (due Wed 11:15)",
+            "Wed 11:20 show dec",
+            "Wed 11:20 done dec"
+        ],
+        "the 11:00 showing comes on return, late"
+    );
+    // The interval starts again at the return: next stand at 12:05.
+    let next = sim
+        .engine
+        .upcoming(&sim.now)
+        .into_iter()
+        .find(|u| u.id == "stand")
+        .unwrap();
+    assert_eq!(next.at.to_string(), "2026-11-25T12:05:00Z");
+}
+
+#[test]
+fn a_fixed_time_long_past_while_away_is_missed_on_return() {
+    let mut sim = Sim::new(DAY_TOML, "UTC", "2026-11-25 10:50");
+    sim.auto = Some(Answer::Done);
+    sim.tick();
+    sim.input(Input::Away {
+        since: sim.now.timestamp(),
+    })
+    .unwrap();
+    sim.run_until("2026-11-25 12:30");
+    sim.input(Input::Back).unwrap();
+    sim.tick();
+    // Recorded missed at the first wake past the grace (here 11:35, while
+    // away), and never shown.
+    assert!(
+        sim.log
+            .iter()
+            .any(|l| l.ends_with("missed dec (due Wed 11:00)")),
+        "{:?}",
+        sim.log
+    );
+    assert!(
+        !sim.log.iter().any(|l| l.contains("show dec")),
+        "{:?}",
+        sim.log
+    );
+}
+
+#[test]
+fn coming_back_before_anything_was_due_still_restarts_intervals() {
+    let mut sim = Sim::new(STAND_WORK, "UTC", "2026-11-25 09:00");
+    sim.run_until("2026-11-25 09:20");
+    sim.input(Input::Away {
+        since: sim.at("2026-11-25 09:20").timestamp(),
+    })
+    .unwrap();
+    sim.run_until("2026-11-25 09:40");
+    sim.input(Input::Back).unwrap();
+    assert!(sim.log.is_empty(), "{:?}", sim.log);
+    assert_eq!(
+        sim.engine.next_wake(&sim.now).unwrap().to_string(),
+        "2026-11-25T10:25:00Z"
+    );
+}
+
+#[test]
+fn do_not_disturb_and_fullscreen_hold_reminders_then_show_each_once() {
+    let mut sim = Sim::new(DAY_TOML, "UTC", "2026-11-25 09:30");
+    sim.auto = Some(Answer::Done);
+    sim.tick();
+    sim.input(Input::Hold {
+        reason: HoldReason::DoNotDisturb,
+        on: true,
+    })
+    .unwrap();
+    sim.input(Input::Hold {
+        reason: HoldReason::Fullscreen,
+        on: true,
+    })
+    .unwrap();
+    // Held from 09:30 to 11:10: stand due 10:15, dec 11:00.
+    sim.run_until("2026-11-25 11:05");
+    assert!(
+        sim.log.is_empty(),
+        "nothing shown while held: {:?}",
+        sim.log
+    );
+    assert!(
+        sim.engine
+            .next_wake(&sim.now)
+            .is_none_or(|t| t > sim.at("2026-11-25 11:05").timestamp())
+    );
+    sim.input(Input::Hold {
+        reason: HoldReason::DoNotDisturb,
+        on: false,
+    })
+    .unwrap();
+    sim.tick();
+    assert!(sim.shows().is_empty(), "still fullscreen: {:?}", sim.log);
+    sim.now = sim.at("2026-11-25 11:10");
+    sim.input(Input::Hold {
+        reason: HoldReason::Fullscreen,
+        on: false,
+    })
+    .unwrap();
+    sim.tick();
+    // Each once, not a burst; not credited as away.
+    assert_eq!(
+        sim.shows(),
+        vec!["Wed 11:10 show stand", "Wed 11:10 show dec"]
+    );
+    assert!(!sim.log.iter().any(|l| l.contains("away")), "{:?}", sim.log);
+}

@@ -200,10 +200,28 @@ pub enum Input {
         id: String,
         source: Source,
     },
+    /// The person is away (idle or locked) since `since`.
+    Away {
+        since: Timestamp,
+    },
+    /// The person is back.
+    Back,
+    /// Do-Not-Disturb or a fullscreen window began (`on`) or ended.
+    Hold {
+        reason: HoldReason,
+        on: bool,
+    },
     Pause {
         until: Option<Timestamp>,
     },
     Resume,
+}
+
+/// Why reminders wait without a pause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HoldReason {
+    DoNotDisturb,
+    Fullscreen,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -300,6 +318,10 @@ pub struct Engine {
     config: Config,
     states: HashMap<String, State>,
     pause: Option<Pause>,
+    /// Idle or locked since then.
+    away: Option<Timestamp>,
+    dnd: bool,
+    fullscreen: bool,
 }
 
 fn add(t: Timestamp, d: SignedDuration) -> Timestamp {
@@ -373,6 +395,9 @@ impl Engine {
             config,
             states,
             pause: None,
+            away: None,
+            dnd: false,
+            fullscreen: false,
         }
     }
 
@@ -454,6 +479,17 @@ impl Engine {
         self.pause.is_some()
     }
 
+    /// Paused, or held by Do-Not-Disturb or a fullscreen window: nothing is
+    /// shown, and what falls due waits (fixed times within missed_grace).
+    fn is_holding(&self) -> bool {
+        self.is_paused() || self.dnd || self.fullscreen
+    }
+
+    /// Since when the person is away, if they are.
+    pub fn away(&self) -> Option<Timestamp> {
+        self.away
+    }
+
     /// Undo what a clock set backwards would otherwise do: instants "in the
     /// future" that are really past would hold reminders back by the jump.
     /// `last_fixed` is kept on purpose: it stops occurrences from firing twice.
@@ -493,7 +529,9 @@ impl Engine {
             self.pause = None;
             effects.push(Effect::PauseChanged(None));
         }
-        let paused = self.is_paused();
+        let holding = self.is_holding();
+        let away = self.away;
+        let quiet = holding || away.is_some();
         let g = &self.config.general;
         for r in &self.config.reminders {
             let Some(s) = self.states.get_mut(&r.id) else {
@@ -512,7 +550,7 @@ impl Engine {
                     s.anchor = Some(t);
                     s.phase = Phase::Idle;
                 }
-                Phase::Snoozed { until, .. } if t >= until && !paused => {
+                Phase::Snoozed { until, .. } if t >= until && !quiet => {
                     debug!(reminder = %r.id, "snooze ended");
                     show(
                         r,
@@ -531,14 +569,21 @@ impl Engine {
             }
             match &r.schedule {
                 Schedule::Every { every, window } => {
-                    if s.phase != Phase::Idle || paused {
+                    if s.phase != Phase::Idle || holding {
                         continue;
                     }
                     let anchor = s.anchor.unwrap_or(s.since);
                     let Some(due) = interval_due(anchor, *every, window, t, &tz) else {
                         continue;
                     };
-                    if due <= t {
+                    if due <= t && away.is_some() {
+                        // The person is away from the desk: that is the break.
+                        debug!(reminder = %r.id, "due at {due} while away: a natural break");
+                        let mut e = event(r, t, Outcome::Away, Source::Schedule);
+                        e.due = Some(due);
+                        s.apply(&e);
+                        effects.push(Effect::Record(e));
+                    } else if due <= t {
                         let late = t.duration_since(due);
                         if late >= *every {
                             debug!(reminder = %r.id, "due at {due}, {late:#} late: one showing for the whole gap");
@@ -576,8 +621,8 @@ impl Engine {
                             let mut e = event(r, t, Outcome::Missed, Source::Schedule);
                             e.due = Some(o);
                             effects.push(Effect::Record(e));
-                        } else if paused {
-                            debug!(reminder = %r.id, "occurrence {o} held: paused");
+                        } else if quiet {
+                            debug!(reminder = %r.id, "occurrence {o} held: paused, away or do-not-disturb");
                             break;
                         } else if s.is_open() {
                             debug!(reminder = %r.id, "occurrence {o} merged into the open showing");
@@ -599,7 +644,8 @@ impl Engine {
     pub fn next_wake(&self, now: &ZonedDateTime) -> Option<Timestamp> {
         let t = now.timestamp();
         let tz = now.time_zone();
-        let paused = self.is_paused();
+        let holding = self.is_holding();
+        let quiet = holding || self.away.is_some();
         let g = &self.config.general;
         let mut next: Option<Timestamp> = self.pause.and_then(|p| p.until);
         let mut consider = |c: Option<Timestamp>| {
@@ -613,13 +659,18 @@ impl Engine {
             };
             match s.phase {
                 Phase::Pending { shown_at, .. } => consider(Some(add(shown_at, g.ignore_after))),
-                Phase::Snoozed { until, .. } if !paused => consider(Some(until)),
+                Phase::Snoozed { until, .. } if !quiet => consider(Some(until)),
                 _ => {}
             }
-            if !r.enabled || paused {
-                continue;
+            // Intervals keep their time while away (to be credited then);
+            // anything held waits for the hold to end.
+            let wakes = match r.schedule {
+                Schedule::Every { .. } => !holding,
+                Schedule::At { .. } => !quiet,
+            };
+            if r.enabled && wakes {
+                consider(self.next_scheduled(r, s, t, tz));
             }
-            consider(self.next_scheduled(r, s, t, tz));
         }
         next.map(|n| n.max(t))
     }
@@ -725,6 +776,38 @@ impl Engine {
                     return Err(EngineError::AlreadyShowing(id));
                 }
                 show(r, s, t, t, Cause::Manual, source, &mut effects);
+            }
+            Input::Away { since } => {
+                debug!("away since {since}");
+                self.away = Some(since.min(t));
+            }
+            Input::Back => {
+                if let Some(since) = self.away.take() {
+                    debug!(
+                        "back after {:#}: intervals start again",
+                        t.duration_since(since)
+                    );
+                    // Away long enough to count is a break: every interval
+                    // counts from now.
+                    for r in self.config.enabled() {
+                        if let (Schedule::Every { .. }, Some(s)) =
+                            (&r.schedule, self.states.get_mut(&r.id))
+                            && s.phase == Phase::Idle
+                        {
+                            s.anchor = Some(t);
+                        }
+                    }
+                }
+            }
+            Input::Hold { reason, on } => {
+                debug!(
+                    "{reason:?} {}",
+                    if on { "on: reminders wait" } else { "off" }
+                );
+                match reason {
+                    HoldReason::DoNotDisturb => self.dnd = on,
+                    HoldReason::Fullscreen => self.fullscreen = on,
+                }
             }
             Input::Pause { until } => {
                 if let Some(u) = until
