@@ -10,5 +10,6 @@ pub mod daemon;
 pub mod ipc;
 pub mod notify;
 pub mod paths;
+pub mod presence;
 pub mod store;
 pub mod tray;

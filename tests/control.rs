@@ -326,6 +326,7 @@ async fn doctor_in_a_working_session_passes() {
     let bus = PrivateBus::start();
     let _server = Notifd::start(&bus).await;
     let _host = common::desktop::TrayHost::start(&bus).await;
+    let _saver = common::desktop::ScreenSaver::start(&bus).await;
     let d = running(&bus).await;
     let o = doctor(&d, "KDE").await;
     let out = String::from_utf8_lossy(&o.stdout);
@@ -334,6 +335,7 @@ async fn doctor_in_a_working_session_passes() {
         "✓ session: wayland, desktop: KDE",
         "✓ notifications: unhunch-test-server 1.0 (with buttons)",
         "✓ tray: a StatusNotifierItem host is running",
+        "✓ presence: screen lock from org.freedesktop.ScreenSaver",
         "✓ config: ",
         "✓ history: ",
         "✓ daemon: running (pid ",
@@ -361,4 +363,8 @@ async fn doctor_says_how_to_get_a_tray_on_gnome() {
     );
     assert!(out.contains("gnome-shell-extension-appindicator"), "{out}");
     assert!(out.contains("! daemon: not running"), "{out}");
+    assert!(
+        out.contains("! presence: no screen-lock signal on this desktop"),
+        "{out}"
+    );
 }

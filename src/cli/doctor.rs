@@ -156,22 +156,41 @@ async fn dbus_checks() -> Vec<Check> {
              unhunch keeps scheduling and shows reminders once one is there.",
         ),
     };
-    let tray = match conn
-        .call_method(
-            Some("org.freedesktop.DBus"),
-            "/org/freedesktop/DBus",
-            Some("org.freedesktop.DBus"),
-            "NameHasOwner",
-            &("org.kde.StatusNotifierWatcher"),
-        )
-        .await
-        .and_then(|m| m.body().deserialize::<bool>())
-    {
+    let tray = match has_owner(&conn, "org.kde.StatusNotifierWatcher").await {
         Ok(true) => ok("tray: a StatusNotifierItem host is running"),
         Ok(false) => warn("tray: no tray host on this desktop", tray_advice()),
         Err(e) => warn(format!("tray: cannot ask the bus ({e})"), tray_advice()),
     };
-    vec![notifications, tray]
+    let mut lock = None;
+    for (name, _) in crate::presence::SCREENSAVERS {
+        if has_owner(&conn, name).await.unwrap_or(false) {
+            lock = Some(name);
+            break;
+        }
+    }
+    let presence = match lock {
+        Some(name) => ok(format!(
+            "presence: screen lock from {name} (a locked screen counts as a break)"
+        )),
+        None => warn(
+            "presence: no screen-lock signal on this desktop",
+            "Reminders still come; a locked screen is not yet seen as a break here.",
+        ),
+    };
+    vec![notifications, tray, presence]
+}
+
+async fn has_owner(conn: &zbus::Connection, name: &str) -> zbus::Result<bool> {
+    conn.call_method(
+        Some("org.freedesktop.DBus"),
+        "/org/freedesktop/DBus",
+        Some("org.freedesktop.DBus"),
+        "NameHasOwner",
+        &(name),
+    )
+    .await?
+    .body()
+    .deserialize::<bool>()
 }
 
 fn config_check(path: &Path) -> Check {

@@ -122,6 +122,12 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
                 .map_or("until resumed".to_string(), |u| format!("until {u}"))
         );
     }
+    let (presence_tx, mut presence) = mpsc::unbounded_channel();
+    if presence_enabled(&engine) {
+        tokio::spawn(crate::presence::watch_screen_lock(presence_tx));
+    } else {
+        info!("away_after = 0s: presence is not watched");
+    }
     let (notices_tx, mut notices) = mpsc::unbounded_channel::<String>();
     let store = StoreHandle::spawn(store, notices_tx)?;
 
@@ -220,6 +226,7 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
             },
             Some(r) = reports.recv() => d.report(r).await,
             Some(n) = notices.recv() => d.alert("unhunch: history file replaced", &n),
+            Some(p) = presence.recv() => d.presence(p).await,
             Some(c) = control.recv() => {
                 let result = d.request(c.request).await;
                 let _ = c.reply.send(result);
@@ -327,6 +334,26 @@ impl Daemon {
                 .map(|p| p.until.map(|u| u.to_zoned_datetime(tz.clone()))),
             today: self.today,
             date: now.date(),
+        }
+    }
+
+    /// The person left or came back.
+    async fn presence(&mut self, change: crate::presence::Change) {
+        let now = self.clock.now();
+        let input = match change {
+            crate::presence::Change::Locked(true) => {
+                info!("screen locked: away (intervals due meanwhile count as breaks)");
+                Input::Away {
+                    since: now.timestamp(),
+                }
+            }
+            crate::presence::Change::Locked(false) => {
+                info!("screen unlocked: back");
+                Input::Back
+            }
+        };
+        if let Err(e) = self.input(input, &now).await {
+            warn!("presence: {e}");
         }
     }
 
@@ -695,4 +722,9 @@ pub fn next_midnight(now: &ZonedDateTime) -> Option<jiff::Timestamp> {
         .to_zoned_datetime(now.time_zone().clone())
         .ok()
         .map(|z| z.timestamp())
+}
+
+/// `away_after = "0s"` turns presence off.
+fn presence_enabled(engine: &Engine) -> bool {
+    !engine.config().general.away_after.is_zero()
 }

@@ -587,3 +587,52 @@ impl Logind {
         LoginManager::prepare_for_sleep(&e, start).await.unwrap();
     }
 }
+
+// ---- a screensaver stand-in ---------------------------------------------------
+
+struct ScreenSaverIface {
+    active: Arc<Mutex<bool>>,
+}
+
+#[zbus::interface(name = "org.freedesktop.ScreenSaver")]
+impl ScreenSaverIface {
+    fn get_active(&self) -> bool {
+        *self.active.lock().unwrap()
+    }
+
+    #[zbus(signal)]
+    async fn active_changed(emitter: &SignalEmitter<'_>, active: bool) -> zbus::Result<()>;
+}
+
+/// org.freedesktop.ScreenSaver on the session bus: lock and unlock on demand.
+pub struct ScreenSaver {
+    conn: zbus::Connection,
+    active: Arc<Mutex<bool>>,
+}
+
+impl ScreenSaver {
+    pub async fn start(bus: &PrivateBus) -> ScreenSaver {
+        let active = Arc::new(Mutex::new(false));
+        let conn = connection::Builder::address(bus.address.as_str())
+            .unwrap()
+            .name("org.freedesktop.ScreenSaver")
+            .unwrap()
+            .serve_at(
+                "/org/freedesktop/ScreenSaver",
+                ScreenSaverIface {
+                    active: active.clone(),
+                },
+            )
+            .unwrap()
+            .build()
+            .await
+            .unwrap();
+        ScreenSaver { conn, active }
+    }
+
+    pub async fn set_locked(&self, locked: bool) {
+        *self.active.lock().unwrap() = locked;
+        let e = SignalEmitter::new(&self.conn, "/org/freedesktop/ScreenSaver").unwrap();
+        ScreenSaverIface::active_changed(&e, locked).await.unwrap();
+    }
+}
