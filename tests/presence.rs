@@ -84,3 +84,105 @@ async fn away_after_zero_turns_presence_off() {
     server.nth(1, 10 * SEC).await;
     assert!(d.log().contains("presence is not watched"), "{}", d.log());
 }
+
+/// An X server of our own (Xvfb), on a free display.
+struct Xvfb {
+    child: std::process::Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> Option<Xvfb> {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-nolisten",
+                "tcp",
+                "-screen",
+                "0",
+                "640x480x24",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take()?)
+            .read_line(&mut line)
+            .ok()?;
+        Some(Xvfb {
+            child,
+            display: format!(":{}", line.trim()),
+        })
+    }
+
+    /// The person moves the mouse.
+    fn nudge(&self, i: u32) {
+        let _ = std::process::Command::new("xdotool")
+            .env("DISPLAY", &self.display)
+            .args(["mousemove", &(100 + i % 50).to_string(), "100"])
+            .status();
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn no_input_on_x11_is_away_and_input_brings_reminders_back() {
+    let x = Xvfb::start().expect("Xvfb (package xvfb) is needed: run scripts/setup test");
+    let bus = PrivateBus::start();
+    let server = Notifd::answering(&bus).await;
+    let mut d = Daemon::new(
+        &bus,
+        "[general]\naway_after = \"4s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"2s\"\n",
+    );
+    let display = x.display.clone();
+    d.start_with(|c| {
+        c.env("DISPLAY", &display).arg("--no-tray");
+    });
+    assert!(
+        d.log_has("presence: idle time from X11", 10 * SEC).await,
+        "{}",
+        d.log()
+    );
+    // Active: reminders come.
+    for i in 0..12 {
+        x.nudge(i);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let active = server.calls().len();
+    assert!(active >= 1, "no reminder while active: {}", d.log());
+    // Hands off: after 4 s without input, due intervals are breaks, not notifications.
+    assert!(d.log_has("no input for", 10 * SEC).await, "{}", d.log());
+    let quiet_from = server.calls().len();
+    tokio::time::sleep(5 * SEC).await;
+    assert_eq!(
+        server.calls().len(),
+        quiet_from,
+        "shown while away: {:?}",
+        d.outcomes()
+    );
+    assert!(
+        d.outcomes().iter().any(|l| l == "s away schedule"),
+        "{:?}",
+        d.outcomes()
+    );
+    // Back at the keyboard: reminders again.
+    for i in 0..16 {
+        x.nudge(i);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(d.log_has("input again: back", 5 * SEC).await, "{}", d.log());
+    assert!(
+        server.calls().len() > quiet_from,
+        "no reminder after coming back: {}",
+        d.log()
+    );
+}

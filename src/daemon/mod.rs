@@ -43,6 +43,9 @@ use timer::{Wake, WallTimer};
 /// answer and the fixed times of the last day.
 const REPLAY: SignedDuration = SignedDuration::from_hours(48);
 
+/// While away by idle time, how often to look for the return.
+const IDLE_RECHECK: SignedDuration = SignedDuration::from_secs(30);
+
 /// How long edits must settle before the config is read again.
 const DEBOUNCE: Duration = Duration::from_millis(200);
 
@@ -123,11 +126,17 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
         );
     }
     let (presence_tx, mut presence) = mpsc::unbounded_channel();
-    if presence_enabled(&engine) {
+    let idle_source = if presence_enabled(&engine) {
         tokio::spawn(crate::presence::watch_screen_lock(presence_tx));
+        let x = crate::presence::x11::X11Idle::connect();
+        if x.is_some() {
+            info!("presence: idle time from X11");
+        }
+        x
     } else {
         info!("away_after = 0s: presence is not watched");
-    }
+        None
+    };
     let (notices_tx, mut notices) = mpsc::unbounded_channel::<String>();
     let store = StoreHandle::spawn(store, notices_tx)?;
 
@@ -159,6 +168,8 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
         config_path: opts.config_path,
         last_error: None,
         today: (now.date(), done, total),
+        locked: false,
+        idle_away: false,
     };
     let mut tray = if opts.tray {
         match Tray::spawn(d.tray_state(&now), tray_tx).await {
@@ -197,6 +208,9 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
 
     loop {
         let now = d.clock.now();
+        if let Some(x) = &idle_source {
+            d.sample_idle(x, &now).await;
+        }
         let effects = d.engine.tick(&now);
         // Failures are logged where they happen; the schedule goes on.
         let _ = d.apply(effects, &now).await;
@@ -213,6 +227,14 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
             None => debug!("nothing due: sleeping until something happens"),
         }
         // Due times are in the clock's frame; the timer runs on the real one.
+        // While away by idle time, look again in 30 s to see them return.
+        let next = match d.idle_away {
+            true => {
+                let soon = now.timestamp().checked_add(IDLE_RECHECK).ok();
+                next.min(soon).or(soon)
+            }
+            false => next,
+        };
         let offset = d.clock.offset();
         timer.set(next.map(|t| t.checked_sub(offset).unwrap_or(t)))?;
         tokio::select! {
@@ -288,6 +310,10 @@ struct Daemon {
     last_error: Option<String>,
     /// Local date, answers Done, answers that ended a showing: "Today: 5 of 7 done".
     today: (jiff::civil::Date, u32, u32),
+    /// The screen is locked (away until it is unlocked).
+    locked: bool,
+    /// Away because nothing was typed or moved for away_after.
+    idle_away: bool,
 }
 
 impl Daemon {
@@ -337,17 +363,38 @@ impl Daemon {
         }
     }
 
+    /// Away or back by the X11 idle time, unless the lock decides.
+    async fn sample_idle(&mut self, x: &crate::presence::x11::X11Idle, now: &ZonedDateTime) {
+        let Some(idle) = x.idle().await else { return };
+        let away_after = self.engine.config().general.away_after;
+        let idle = SignedDuration::try_from(idle).unwrap_or(SignedDuration::ZERO);
+        if idle >= away_after && self.engine.away().is_none() && !away_after.is_zero() {
+            let since = now.timestamp().checked_sub(idle).unwrap_or(now.timestamp());
+            info!("no input for {idle:#}: away (intervals due meanwhile count as breaks)");
+            self.idle_away = true;
+            let _ = self.input(Input::Away { since }, now).await;
+        } else if idle < away_after && self.idle_away && !self.locked {
+            info!("input again: back");
+            self.idle_away = false;
+            let _ = self.input(Input::Back, now).await;
+        }
+    }
+
     /// The person left or came back.
     async fn presence(&mut self, change: crate::presence::Change) {
         let now = self.clock.now();
         let input = match change {
+            crate::presence::Change::Locked(locked) if locked == self.locked => return,
             crate::presence::Change::Locked(true) => {
+                self.locked = true;
                 info!("screen locked: away (intervals due meanwhile count as breaks)");
                 Input::Away {
                     since: now.timestamp(),
                 }
             }
             crate::presence::Change::Locked(false) => {
+                self.locked = false;
+                self.idle_away = false;
                 info!("screen unlocked: back");
                 Input::Back
             }

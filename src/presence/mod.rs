@@ -2,10 +2,14 @@
 //! the daemon turns them into engine inputs (`Away`, `Back`), so the rules
 //! live in the engine and are tested there.
 //!
-//! Source here: the screen lock, from the `ActiveChanged(bool)` signal of
-//! `org.freedesktop.ScreenSaver` (KDE, XFCE, Cinnamon, MATE, LXQt) or
-//! `org.gnome.ScreenSaver` (GNOME), on the session bus. Event-driven: no
-//! polling, no wakeups while nothing changes.
+//! Sources:
+//! - the screen lock, from the `ActiveChanged(bool)` signal of
+//!   `org.freedesktop.ScreenSaver` (KDE, XFCE, Cinnamon, MATE, LXQt) or
+//!   `org.gnome.ScreenSaver` (GNOME), on the session bus: event-driven;
+//! - on X11, the idle time (`x11`), asked at the daemon's own wakes, and every
+//!   30 s only while the person is away (to see them come back).
+
+pub mod x11;
 
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
