@@ -17,9 +17,6 @@ pub mod table;
 
 pub use plan::parse_from;
 
-/// Exit status for a usage error (clap uses the same).
-pub const EXIT_USAGE: u8 = 2;
-
 #[derive(Debug, Parser)]
 #[command(
     name = "unhunch",

@@ -222,7 +222,7 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
             Some(t) => debug!(
                 "next wake {} (in {:#})",
                 t.to_zoned_datetime(now.time_zone().clone()),
-                timer::until(now.timestamp(), t)
+                t.duration_since(now.timestamp())
             ),
             None => debug!("nothing due: sleeping until something happens"),
         }
@@ -525,7 +525,6 @@ impl Daemon {
                     debug!(reminder = %reminder, "answer from the notification not taken: {e}");
                 }
             }
-            Report::Server(_) => {}
         }
     }
 

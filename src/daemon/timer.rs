@@ -8,7 +8,7 @@
 
 use std::io;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 /// Why the timer returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +110,7 @@ mod linux {
 #[cfg(not(target_os = "linux"))]
 mod portable {
     use super::*;
+    use jiff::SignedDuration;
 
     /// The longest monotonic sleep: the most a suspend or clock change can
     /// delay a reminder where there is no wall-clock timer.
@@ -143,9 +144,4 @@ mod portable {
             Ok(Wake::ClockChanged)
         }
     }
-}
-
-/// How far `at` is from `now`, for logs.
-pub fn until(now: Timestamp, at: Timestamp) -> SignedDuration {
-    at.duration_since(now)
 }

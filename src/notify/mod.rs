@@ -50,8 +50,6 @@ pub enum Request {
 pub enum Report {
     /// The user acted on a reminder's notification.
     Answer { reminder: String, answer: Answer },
-    /// A notification server is reachable, with these facts.
-    Server(ServerFacts),
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -271,8 +269,7 @@ impl Notifier {
                     );
                     self.told_no_actions = true;
                 }
-                self.server = Some(facts.clone());
-                let _ = self.reports.send(Report::Server(facts));
+                self.server = Some(facts);
             }
             Err(e) => {
                 debug!("no notification server yet: {e}");
