@@ -186,3 +186,50 @@ async fn no_input_on_x11_is_away_and_input_brings_reminders_back() {
         d.log()
     );
 }
+
+#[tokio::test]
+async fn logind_lock_and_unlock_of_our_session() {
+    let bus = PrivateBus::start();
+    let system = PrivateBus::start();
+    let server = Notifd::answering(&bus).await;
+    let logind = common::desktop::Logind::on(&system.address).await;
+    let mut d = Daemon::new(&bus, EVERY_SECOND);
+    let address = system.address.clone();
+    d.start_with(|c| {
+        c.env("DBUS_SYSTEM_BUS_ADDRESS", &address)
+            .env("XDG_SESSION_ID", "c1")
+            .arg("--no-tray");
+    });
+    assert!(
+        d.log_has("presence: logind lock signals for session c1", 10 * SEC)
+            .await,
+        "{}",
+        d.log()
+    );
+    server.nth(1, 10 * SEC).await;
+    logind.set_locked(true).await;
+    assert!(
+        d.log_has("screen locked: away", 5 * SEC).await,
+        "{}",
+        d.log()
+    );
+    let shown = server.calls().len();
+    tokio::time::sleep(3 * SEC).await;
+    assert!(
+        server.calls().len() <= shown + 1,
+        "shown while locked: {:?}",
+        d.outcomes()
+    );
+    assert!(
+        d.outcomes().iter().any(|l| l == "s away schedule"),
+        "{:?}",
+        d.outcomes()
+    );
+    logind.set_locked(false).await;
+    assert!(
+        d.log_has("screen unlocked: back", 5 * SEC).await,
+        "{}",
+        d.log()
+    );
+    server.nth(shown + 2, 8 * SEC).await;
+}

@@ -127,7 +127,8 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
     }
     let (presence_tx, mut presence) = mpsc::unbounded_channel();
     let idle_source = if presence_enabled(&engine) {
-        tokio::spawn(crate::presence::watch_screen_lock(presence_tx));
+        tokio::spawn(crate::presence::watch_screen_lock(presence_tx.clone()));
+        tokio::spawn(crate::presence::watch_logind(presence_tx));
         let x = crate::presence::x11::X11Idle::connect();
         if x.is_some() {
             info!("presence: idle time from X11");

@@ -6,6 +6,8 @@
 //! - the screen lock, from the `ActiveChanged(bool)` signal of
 //!   `org.freedesktop.ScreenSaver` (KDE, XFCE, Cinnamon, MATE, LXQt) or
 //!   `org.gnome.ScreenSaver` (GNOME), on the session bus: event-driven;
+//! - logind's `Lock`/`Unlock` signals for our session (`$XDG_SESSION_ID`) on
+//!   the system bus, as sent by `loginctl lock-session` and many lockers;
 //! - on X11, the idle time (`x11`), asked at the daemon's own wakes, and every
 //!   30 s only while the person is away (to see them come back).
 
@@ -87,6 +89,60 @@ pub async fn watch_screen_lock(tx: mpsc::UnboundedSender<Change>) {
             if tx.send(Change::Locked(active)).is_err() {
                 return;
             }
+        }
+    }
+}
+
+/// Reports logind's Lock and Unlock of our session. Returns at once (having
+/// said why at debug level) without a system bus or a session id.
+pub async fn watch_logind(tx: mpsc::UnboundedSender<Change>) {
+    let Ok(id) = std::env::var("XDG_SESSION_ID") else {
+        debug!("no XDG_SESSION_ID: logind lock signals are not watched");
+        return;
+    };
+    let conn = match Connection::system().await {
+        Ok(c) => c,
+        Err(e) => {
+            debug!("no system bus for logind: {e}");
+            return;
+        }
+    };
+    let path: zbus::zvariant::OwnedObjectPath = match conn
+        .call_method(
+            Some("org.freedesktop.login1"),
+            "/org/freedesktop/login1",
+            Some("org.freedesktop.login1.Manager"),
+            "GetSession",
+            &(id.as_str()),
+        )
+        .await
+        .and_then(|m| m.body().deserialize())
+    {
+        Ok(p) => p,
+        Err(e) => {
+            debug!("logind does not know session {id}: {e}");
+            return;
+        }
+    };
+    let rule = MatchRule::builder()
+        .msg_type(MsgType::Signal)
+        .interface("org.freedesktop.login1.Session")
+        .and_then(|b| b.path(path.clone()))
+        .map(|b| b.build());
+    let Ok(rule) = rule else { return };
+    let Ok(mut stream) = MessageStream::for_match_rule(rule, &conn, Some(8)).await else {
+        return;
+    };
+    info!("presence: logind lock signals for session {id}");
+    while let Some(Ok(msg)) = stream.next().await {
+        let member = msg.header().member().map(|m| m.to_string());
+        let change = match member.as_deref() {
+            Some("Lock") => Change::Locked(true),
+            Some("Unlock") => Change::Locked(false),
+            _ => continue,
+        };
+        if tx.send(change).is_err() {
+            return;
         }
     }
 }

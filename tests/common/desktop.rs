@@ -556,14 +556,36 @@ impl TrayHost {
 
 struct LoginManager;
 
+const SESSION_PATH: &str = "/org/freedesktop/login1/session/c1";
+
 #[zbus::interface(name = "org.freedesktop.login1.Manager")]
 impl LoginManager {
+    fn get_session(&self, id: String) -> zbus::fdo::Result<zbus::zvariant::OwnedObjectPath> {
+        if id == "c1" {
+            Ok(zbus::zvariant::OwnedObjectPath::try_from(SESSION_PATH).unwrap())
+        } else {
+            Err(zbus::fdo::Error::Failed(format!("No session '{id}' known")))
+        }
+    }
+
     #[zbus(signal)]
     async fn prepare_for_sleep(emitter: &SignalEmitter<'_>, start: bool) -> zbus::Result<()>;
 }
 
+struct LoginSession;
+
+#[zbus::interface(name = "org.freedesktop.login1.Session")]
+impl LoginSession {
+    #[zbus(signal)]
+    async fn lock(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
+
+    #[zbus(signal)]
+    async fn unlock(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
+}
+
 /// Owns org.freedesktop.login1 on a (system) bus, so programs that subscribe
-/// to logind signals start; tests can emit PrepareForSleep.
+/// to logind signals start; session "c1" can be locked and unlocked, and
+/// PrepareForSleep emitted.
 pub struct Logind {
     conn: zbus::Connection,
 }
@@ -576,10 +598,22 @@ impl Logind {
             .unwrap()
             .serve_at("/org/freedesktop/login1", LoginManager)
             .unwrap()
+            .serve_at(SESSION_PATH, LoginSession)
+            .unwrap()
             .build()
             .await
             .unwrap();
         Logind { conn }
+    }
+
+    /// `loginctl lock-session c1` / `unlock-session c1`.
+    pub async fn set_locked(&self, locked: bool) {
+        let e = SignalEmitter::new(&self.conn, SESSION_PATH).unwrap();
+        if locked {
+            LoginSession::lock(&e).await.unwrap();
+        } else {
+            LoginSession::unlock(&e).await.unwrap();
+        }
     }
 
     pub async fn prepare_for_sleep(&self, start: bool) {
