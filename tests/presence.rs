@@ -233,3 +233,59 @@ async fn logind_lock_and_unlock_of_our_session() {
     );
     server.nth(shown + 2, 8 * SEC).await;
 }
+
+#[tokio::test]
+async fn do_not_disturb_holds_reminders_until_it_ends_without_a_burst() {
+    let bus = PrivateBus::start();
+    let server = Notifd::answering(&bus).await;
+    let mut d = Daemon::new(&bus, EVERY_SECOND);
+    d.start_with(|c| {
+        c.arg("--no-tray");
+    });
+    server.nth(1, 10 * SEC).await;
+    server.set_inhibited(true).await;
+    assert!(
+        d.log_has("do-not-disturb on: reminders wait", 5 * SEC)
+            .await,
+        "{}",
+        d.log()
+    );
+    let shown = server.calls().len();
+    tokio::time::sleep(3 * SEC).await;
+    assert!(
+        server.calls().len() <= shown + 1,
+        "shown during do-not-disturb: {:?}",
+        d.outcomes()
+    );
+    assert!(
+        !d.outcomes().iter().any(|l| l.contains("away")),
+        "a hold is not a break"
+    );
+    let before = server.calls().len();
+    server.set_inhibited(false).await;
+    assert!(d.log_has("do-not-disturb off", 5 * SEC).await);
+    server.nth(before + 1, 5 * SEC).await;
+    // One showing, not one per second that passed.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        server.calls().len(),
+        before + 1,
+        "a burst after do-not-disturb"
+    );
+}
+
+#[tokio::test]
+async fn do_not_disturb_is_ignored_when_respect_dnd_is_false() {
+    let bus = PrivateBus::start();
+    let server = Notifd::answering(&bus).await;
+    server.set_inhibited(true).await;
+    let mut d = Daemon::new(
+        &bus,
+        &format!("[general]\nrespect_dnd = false\n{EVERY_SECOND}"),
+    );
+    d.start_with(|c| {
+        c.arg("--no-tray");
+    });
+    server.nth(2, 10 * SEC).await;
+    assert!(!d.log().contains("do-not-disturb on"), "{}", d.log());
+}

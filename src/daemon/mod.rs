@@ -126,6 +126,9 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
         );
     }
     let (presence_tx, mut presence) = mpsc::unbounded_channel();
+    if engine.config().general.respect_dnd {
+        tokio::spawn(crate::presence::watch_dnd(presence_tx.clone()));
+    }
     let idle_source = if presence_enabled(&engine) {
         tokio::spawn(crate::presence::watch_screen_lock(presence_tx.clone()));
         tokio::spawn(crate::presence::watch_logind(presence_tx));
@@ -385,6 +388,16 @@ impl Daemon {
     async fn presence(&mut self, change: crate::presence::Change) {
         let now = self.clock.now();
         let input = match change {
+            crate::presence::Change::DoNotDisturb(on) => {
+                info!(
+                    "do-not-disturb {}",
+                    if on { "on: reminders wait" } else { "off" }
+                );
+                Input::Hold {
+                    reason: crate::core::HoldReason::DoNotDisturb,
+                    on,
+                }
+            }
             crate::presence::Change::Locked(locked) if locked == self.locked => return,
             crate::presence::Change::Locked(true) => {
                 self.locked = true;

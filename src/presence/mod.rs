@@ -8,6 +8,8 @@
 //!   `org.gnome.ScreenSaver` (GNOME), on the session bus: event-driven;
 //! - logind's `Lock`/`Unlock` signals for our session (`$XDG_SESSION_ID`) on
 //!   the system bus, as sent by `loginctl lock-session` and many lockers;
+//! - the notification server's Do-Not-Disturb (KDE's `Inhibited`, dunst's
+//!   `paused`), followed through PropertiesChanged;
 //! - on X11, the idle time (`x11`), asked at the daemon's own wakes, and every
 //!   30 s only while the person is away (to see them come back).
 
@@ -30,6 +32,8 @@ pub const SCREENSAVERS: [(&str, &str); 2] = [
 pub enum Change {
     /// The screen was locked (true) or unlocked (false).
     Locked(bool),
+    /// The notification server's Do-Not-Disturb went on or off.
+    DoNotDisturb(bool),
 }
 
 /// Reports screen lock changes until the bus goes away. Returns at once
@@ -143,6 +147,71 @@ pub async fn watch_logind(tx: mpsc::UnboundedSender<Change>) {
         };
         if tx.send(change).is_err() {
             return;
+        }
+    }
+}
+
+/// Where notification servers say "do not disturb", on
+/// /org/freedesktop/Notifications: KDE's `Inhibited`, dunst's `paused`.
+const DND_PROPERTIES: [(&str, &str); 2] = [
+    ("org.freedesktop.Notifications", "Inhibited"),
+    ("org.dunstproject.cmd0", "paused"),
+];
+
+/// Reports the notification server's Do-Not-Disturb: read at start, then
+/// followed through PropertiesChanged (no polling).
+pub async fn watch_dnd(tx: mpsc::UnboundedSender<Change>) {
+    let Ok(conn) = Connection::session().await else {
+        return;
+    };
+    let rule = MatchRule::builder()
+        .msg_type(MsgType::Signal)
+        .interface("org.freedesktop.DBus.Properties")
+        .and_then(|b| b.member("PropertiesChanged"))
+        .and_then(|b| b.path("/org/freedesktop/Notifications"))
+        .map(|b| b.build());
+    let Ok(rule) = rule else { return };
+    let Ok(mut stream) = MessageStream::for_match_rule(rule, &conn, Some(8)).await else {
+        return;
+    };
+    for (iface, prop) in DND_PROPERTIES {
+        let reply = conn
+            .call_method(
+                Some("org.freedesktop.Notifications"),
+                "/org/freedesktop/Notifications",
+                Some("org.freedesktop.DBus.Properties"),
+                "Get",
+                &(iface, prop),
+            )
+            .await;
+        if let Ok(v) = reply.and_then(|m| m.body().deserialize::<zbus::zvariant::OwnedValue>()) {
+            if let Ok(on) = bool::try_from(v) {
+                info!(
+                    "presence: do-not-disturb from {iface}.{prop} ({})",
+                    if on { "on" } else { "off" }
+                );
+                let _ = tx.send(Change::DoNotDisturb(on));
+                break;
+            }
+        }
+    }
+    type Changed = (
+        String,
+        std::collections::HashMap<String, zbus::zvariant::OwnedValue>,
+        Vec<String>,
+    );
+    while let Some(Ok(msg)) = stream.next().await {
+        let Ok((iface, changed, _)) = msg.body().deserialize::<Changed>() else {
+            continue;
+        };
+        let Some((_, prop)) = DND_PROPERTIES.iter().find(|(i, _)| *i == iface) else {
+            continue;
+        };
+        if let Some(on) = changed.get(*prop).and_then(|v| bool::try_from(v).ok()) {
+            debug!("do-not-disturb {}", if on { "on" } else { "off" });
+            if tx.send(Change::DoNotDisturb(on)).is_err() {
+                return;
+            }
         }
     }
 }

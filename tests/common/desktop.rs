@@ -101,6 +101,8 @@ struct Server {
     next: u32,
     /// Click "done" on every reminder 50 ms after it arrives.
     auto_done: bool,
+    /// Do-Not-Disturb, as KDE's server has it.
+    inhibited: bool,
 }
 
 #[zbus::interface(name = "org.freedesktop.Notifications")]
@@ -162,6 +164,11 @@ impl Server {
         let _ = Self::notification_closed(&emitter, id, 3).await;
     }
 
+    #[zbus(property)]
+    fn inhibited(&self) -> bool {
+        self.inhibited
+    }
+
     fn get_server_information(&self) -> (String, String, String, String) {
         (
             "unhunch-test-server".into(),
@@ -220,6 +227,7 @@ impl Notifd {
             caps: caps.iter().map(|c| c.to_string()).collect(),
             next: 0,
             auto_done,
+            inhibited: false,
         };
         let conn = connection::Builder::address(address)
             .unwrap()
@@ -281,6 +289,23 @@ impl Notifd {
             )
         });
         calls[n - 1].clone()
+    }
+
+    /// Do-Not-Disturb on or off (PropertiesChanged is emitted).
+    pub async fn set_inhibited(&self, on: bool) {
+        let iface = self
+            .conn
+            .object_server()
+            .interface::<_, Server>(PATH)
+            .await
+            .unwrap();
+        iface.get_mut().await.inhibited = on;
+        iface
+            .get()
+            .await
+            .inhibited_changed(iface.signal_emitter())
+            .await
+            .unwrap();
     }
 
     /// Leaves the bus (the server "crashes").
