@@ -184,15 +184,15 @@ pub async fn watch_dnd(tx: mpsc::UnboundedSender<Change>) {
                 &(iface, prop),
             )
             .await;
-        if let Ok(v) = reply.and_then(|m| m.body().deserialize::<zbus::zvariant::OwnedValue>()) {
-            if let Ok(on) = bool::try_from(v) {
-                info!(
-                    "presence: do-not-disturb from {iface}.{prop} ({})",
-                    if on { "on" } else { "off" }
-                );
-                let _ = tx.send(Change::DoNotDisturb(on));
-                break;
-            }
+        if let Ok(v) = reply.and_then(|m| m.body().deserialize::<zbus::zvariant::OwnedValue>())
+            && let Ok(on) = bool::try_from(v)
+        {
+            info!(
+                "presence: do-not-disturb from {iface}.{prop} ({})",
+                if on { "on" } else { "off" }
+            );
+            let _ = tx.send(Change::DoNotDisturb(on));
+            break;
         }
     }
     type Changed = (
