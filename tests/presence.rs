@@ -148,7 +148,8 @@ async fn no_input_on_x11_is_away_and_input_brings_reminders_back() {
         c.env("DISPLAY", &display).arg("--no-tray");
     });
     assert!(
-        d.log_has("presence: idle time from X11", 10 * SEC).await,
+        d.log_has("presence: idle time and fullscreen from X11", 10 * SEC)
+            .await,
         "{}",
         d.log()
     );
@@ -288,4 +289,95 @@ async fn do_not_disturb_is_ignored_when_respect_dnd_is_false() {
     });
     server.nth(2, 10 * SEC).await;
     assert!(!d.log().contains("do-not-disturb on"), "{}", d.log());
+}
+
+/// Plays window manager: one window, fullscreen and active, or none active.
+fn set_fullscreen_window(display: &str, on: bool) {
+    use x11rb::connection::Connection as _;
+    use x11rb::protocol::xproto::{
+        AtomEnum, ConnectionExt as _, CreateWindowAux, PropMode, WindowClass,
+    };
+    use x11rb::wrapper::ConnectionExt as _;
+    let (conn, screen) = x11rb::connect(Some(display)).unwrap();
+    let root = conn.setup().roots[screen].root;
+    let atom = |n: &str| {
+        conn.intern_atom(false, n.as_bytes())
+            .unwrap()
+            .reply()
+            .unwrap()
+            .atom
+    };
+    let (active, state, full) = (
+        atom("_NET_ACTIVE_WINDOW"),
+        atom("_NET_WM_STATE"),
+        atom("_NET_WM_STATE_FULLSCREEN"),
+    );
+    if on {
+        let w = conn.generate_id().unwrap();
+        conn.create_window(
+            0,
+            w,
+            root,
+            0,
+            0,
+            640,
+            480,
+            0,
+            WindowClass::INPUT_OUTPUT,
+            0,
+            &CreateWindowAux::new(),
+        )
+        .unwrap();
+        conn.change_property32(PropMode::REPLACE, w, state, AtomEnum::ATOM, &[full])
+            .unwrap();
+        conn.change_property32(PropMode::REPLACE, root, active, AtomEnum::WINDOW, &[w])
+            .unwrap();
+    } else {
+        conn.delete_property(root, active).unwrap();
+    }
+    conn.flush().unwrap();
+    // The window lives as long as its client: keep this one open.
+    if on {
+        std::mem::forget(conn);
+    }
+}
+
+#[tokio::test]
+async fn a_fullscreen_window_holds_reminders_until_it_is_gone() {
+    let x = Xvfb::start().expect("Xvfb (package xvfb) is needed: run scripts/setup test");
+    let bus = PrivateBus::start();
+    let server = Notifd::answering(&bus).await;
+    let mut d = Daemon::new(
+        &bus,
+        "[general]\naway_after = \"0s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1s\"\n",
+    );
+    let display = x.display.clone();
+    d.start_with(|c| {
+        c.env("DISPLAY", &display).arg("--no-tray");
+    });
+    server.nth(1, 10 * SEC).await;
+    set_fullscreen_window(&x.display, true);
+    assert!(
+        d.log_has("fullscreen window active: reminders wait", 5 * SEC)
+            .await,
+        "{}",
+        d.log()
+    );
+    let held = server.calls().len();
+    tokio::time::sleep(3 * SEC).await;
+    assert_eq!(
+        server.calls().len(),
+        held,
+        "shown over a fullscreen window: {:?}",
+        d.outcomes()
+    );
+    set_fullscreen_window(&x.display, false);
+    // It looks again every 30 s while held; SIGUSR1 makes it look now.
+    d.signal(10);
+    assert!(
+        d.log_has("fullscreen window gone", 5 * SEC).await,
+        "{}",
+        d.log()
+    );
+    server.nth(held + 1, 5 * SEC).await;
 }

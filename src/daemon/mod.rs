@@ -129,16 +129,20 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
     if engine.config().general.respect_dnd {
         tokio::spawn(crate::presence::watch_dnd(presence_tx.clone()));
     }
-    let idle_source = if presence_enabled(&engine) {
+    if presence_enabled(&engine) {
         tokio::spawn(crate::presence::watch_screen_lock(presence_tx.clone()));
         tokio::spawn(crate::presence::watch_logind(presence_tx));
+    } else {
+        info!("away_after = 0s: presence is not watched");
+    }
+    let general = &engine.config().general;
+    let idle_source = if presence_enabled(&engine) || general.respect_fullscreen {
         let x = crate::presence::x11::X11Idle::connect();
         if x.is_some() {
-            info!("presence: idle time from X11");
+            info!("presence: idle time and fullscreen from X11");
         }
         x
     } else {
-        info!("away_after = 0s: presence is not watched");
         None
     };
     let (notices_tx, mut notices) = mpsc::unbounded_channel::<String>();
@@ -174,6 +178,7 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
         today: (now.date(), done, total),
         locked: false,
         idle_away: false,
+        fullscreen: false,
     };
     let mut tray = if opts.tray {
         match Tray::spawn(d.tray_state(&now), tray_tx).await {
@@ -231,8 +236,9 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
             None => debug!("nothing due: sleeping until something happens"),
         }
         // Due times are in the clock's frame; the timer runs on the real one.
-        // While away by idle time, look again in 30 s to see them return.
-        let next = match d.idle_away {
+        // While away by idle time or held by a fullscreen window, look again
+        // in 30 s to see it end.
+        let next = match d.idle_away || d.fullscreen {
             true => {
                 let soon = now.timestamp().checked_add(IDLE_RECHECK).ok();
                 next.min(soon).or(soon)
@@ -318,6 +324,8 @@ struct Daemon {
     locked: bool,
     /// Away because nothing was typed or moved for away_after.
     idle_away: bool,
+    /// A fullscreen window holds reminders.
+    fullscreen: bool,
 }
 
 impl Daemon {
@@ -367,9 +375,30 @@ impl Daemon {
         }
     }
 
-    /// Away or back by the X11 idle time, unless the lock decides.
+    /// Away or back by the X11 idle time (unless the lock decides), and
+    /// held while the active window is fullscreen.
     async fn sample_idle(&mut self, x: &crate::presence::x11::X11Idle, now: &ZonedDateTime) {
-        let Some(idle) = x.idle().await else { return };
+        let Some(sample) = x.sample().await else {
+            return;
+        };
+        let fullscreen = sample.fullscreen && self.engine.config().general.respect_fullscreen;
+        if fullscreen != self.fullscreen {
+            self.fullscreen = fullscreen;
+            info!(
+                "fullscreen window {}",
+                if fullscreen {
+                    "active: reminders wait"
+                } else {
+                    "gone"
+                }
+            );
+            let hold = Input::Hold {
+                reason: crate::core::HoldReason::Fullscreen,
+                on: fullscreen,
+            };
+            let _ = self.input(hold, now).await;
+        }
+        let idle = sample.idle;
         let away_after = self.engine.config().general.away_after;
         let idle = SignedDuration::try_from(idle).unwrap_or(SignedDuration::ZERO);
         if idle >= away_after && self.engine.away().is_none() && !away_after.is_zero() {

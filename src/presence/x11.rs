@@ -1,6 +1,7 @@
-//! Idle time on X11: the MIT-SCREEN-SAVER extension's time since the last
-//! user input. Asked at the daemon's own wakes (no timer of its own); the
-//! roundtrip runs off the scheduler thread.
+//! X11: the idle time (MIT-SCREEN-SAVER's time since the last user input)
+//! and whether the active window is fullscreen (EWMH `_NET_WM_STATE`).
+//! Asked at the daemon's own wakes (no timer of its own); the roundtrips run
+//! off the scheduler thread.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -8,11 +9,52 @@ use std::time::Duration;
 use tracing::{debug, info};
 use x11rb::connection::{Connection as _, RequestConnection as _};
 use x11rb::protocol::screensaver;
+use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _};
 use x11rb::rust_connection::RustConnection;
 
 pub struct X11Idle {
     conn: Arc<Mutex<RustConnection>>,
     root: u32,
+}
+
+/// What one look at the X server says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sample {
+    pub idle: Duration,
+    pub fullscreen: bool,
+}
+
+fn atom(conn: &RustConnection, name: &str) -> Option<u32> {
+    Some(
+        conn.intern_atom(false, name.as_bytes())
+            .ok()?
+            .reply()
+            .ok()?
+            .atom,
+    )
+}
+
+/// Is the active window (EWMH `_NET_ACTIVE_WINDOW`) fullscreen?
+fn active_is_fullscreen(conn: &RustConnection, root: u32) -> bool {
+    let (Some(active), Some(state), Some(full)) = (
+        atom(conn, "_NET_ACTIVE_WINDOW"),
+        atom(conn, "_NET_WM_STATE"),
+        atom(conn, "_NET_WM_STATE_FULLSCREEN"),
+    ) else {
+        return false;
+    };
+    let window = conn
+        .get_property(false, root, active, AtomEnum::WINDOW, 0, 1)
+        .ok()
+        .and_then(|c| c.reply().ok())
+        .and_then(|r| r.value32().and_then(|mut v| v.next()));
+    let Some(window) = window.filter(|w| *w != 0) else {
+        return false;
+    };
+    conn.get_property(false, window, state, AtomEnum::ATOM, 0, 64)
+        .ok()
+        .and_then(|c| c.reply().ok())
+        .is_some_and(|r| r.value32().is_some_and(|mut v| v.any(|a| a == full)))
 }
 
 impl X11Idle {
@@ -42,13 +84,16 @@ impl X11Idle {
         })
     }
 
-    /// Time since the last keyboard or mouse input; `None` if X went away.
-    pub async fn idle(&self) -> Option<Duration> {
+    /// Time since the last input, and fullscreen; `None` if X went away.
+    pub async fn sample(&self) -> Option<Sample> {
         let (conn, root) = (self.conn.clone(), self.root);
         tokio::task::spawn_blocking(move || {
             let conn = conn.lock().ok()?;
             let reply = screensaver::query_info(&*conn, root).ok()?.reply().ok()?;
-            Some(Duration::from_millis(u64::from(reply.ms_since_user_input)))
+            Some(Sample {
+                idle: Duration::from_millis(u64::from(reply.ms_since_user_input)),
+                fullscreen: active_is_fullscreen(&conn, root),
+            })
         })
         .await
         .ok()
