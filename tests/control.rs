@@ -335,7 +335,7 @@ async fn doctor_in_a_working_session_passes() {
         "✓ session: wayland, desktop: KDE",
         "✓ notifications: unhunch-test-server 1.0 (with buttons)",
         "✓ tray: a StatusNotifierItem host is running",
-        "✓ presence: screen lock from org.freedesktop.ScreenSaver",
+        "✓ presence: screen lock (org.freedesktop.ScreenSaver), do-not-disturb (notification server)",
         "✓ config: ",
         "✓ history: ",
         "✓ daemon: running (pid ",
@@ -364,7 +364,7 @@ async fn doctor_says_how_to_get_a_tray_on_gnome() {
     assert!(out.contains("gnome-shell-extension-appindicator"), "{out}");
     assert!(out.contains("! daemon: not running"), "{out}");
     assert!(
-        out.contains("! presence: no screen-lock signal on this desktop"),
+        out.contains("✓ presence: do-not-disturb (notification server)"),
         "{out}"
     );
 }

@@ -161,21 +161,29 @@ async fn dbus_checks() -> Vec<Check> {
         Ok(false) => warn("tray: no tray host on this desktop", tray_advice()),
         Err(e) => warn(format!("tray: cannot ask the bus ({e})"), tray_advice()),
     };
-    let mut lock = None;
+    let mut sources = Vec::new();
     for (name, _) in crate::presence::SCREENSAVERS {
         if has_owner(&conn, name).await.unwrap_or(false) {
-            lock = Some(name);
+            sources.push(format!("screen lock ({name})"));
             break;
         }
     }
-    let presence = match lock {
-        Some(name) => ok(format!(
-            "presence: screen lock from {name} (a locked screen counts as a break)"
-        )),
-        None => warn(
-            "presence: no screen-lock signal on this desktop",
-            "Reminders still come; a locked screen is not yet seen as a break here.",
-        ),
+    if std::env::var_os("XDG_SESSION_ID").is_some() && zbus::Connection::system().await.is_ok() {
+        sources.push("logind lock".to_string());
+    }
+    if crate::presence::x11::X11Idle::connect().is_some() {
+        sources.push("idle time and fullscreen (X11)".to_string());
+    }
+    if let Some(dnd) = crate::presence::dnd_source(&conn).await {
+        sources.push(format!("do-not-disturb ({dnd})"));
+    }
+    let presence = if sources.is_empty() {
+        warn(
+            "presence: nothing on this desktop tells unhunch you are away",
+            "Reminders still come, also while you are away or presenting.",
+        )
+    } else {
+        ok(format!("presence: {}", sources.join(", ")))
     };
     vec![notifications, tray, presence]
 }

@@ -215,3 +215,26 @@ pub async fn watch_dnd(tx: mpsc::UnboundedSender<Change>) {
         }
     }
 }
+
+/// Which property of the notification server says Do-Not-Disturb, if any.
+pub async fn dnd_source(conn: &Connection) -> Option<&'static str> {
+    for (iface, prop) in DND_PROPERTIES {
+        let reply = conn
+            .call_method(
+                Some("org.freedesktop.Notifications"),
+                "/org/freedesktop/Notifications",
+                Some("org.freedesktop.DBus.Properties"),
+                "Get",
+                &(iface, prop),
+            )
+            .await;
+        if reply.is_ok() {
+            return Some(if iface == "org.dunstproject.cmd0" {
+                "dunst"
+            } else {
+                "notification server"
+            });
+        }
+    }
+    None
+}
