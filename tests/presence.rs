@@ -355,10 +355,16 @@ async fn a_fullscreen_window_holds_reminders_until_it_is_gone() {
     d.start_with(|c| {
         c.env("DISPLAY", &display).arg("--no-tray");
     });
+    assert!(
+        d.log_has("presence: idle time and fullscreen from X11", 10 * SEC)
+            .await,
+        "{}",
+        d.log()
+    );
     server.nth(1, 10 * SEC).await;
     set_fullscreen_window(&x.display, true);
     assert!(
-        d.log_has("fullscreen window active: reminders wait", 5 * SEC)
+        d.log_has("fullscreen window active: reminders wait", 10 * SEC)
             .await,
         "{}",
         d.log()

@@ -125,26 +125,7 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
                 .map_or("until resumed".to_string(), |u| format!("until {u}"))
         );
     }
-    let (presence_tx, mut presence) = mpsc::unbounded_channel();
-    if engine.config().general.respect_dnd {
-        tokio::spawn(crate::presence::watch_dnd(presence_tx.clone()));
-    }
-    if presence_enabled(&engine) {
-        tokio::spawn(crate::presence::watch_screen_lock(presence_tx.clone()));
-        tokio::spawn(crate::presence::watch_logind(presence_tx));
-    } else {
-        info!("away_after = 0s: presence is not watched");
-    }
-    let general = &engine.config().general;
-    let idle_source = if presence_enabled(&engine) || general.respect_fullscreen {
-        let x = crate::presence::x11::X11Idle::connect();
-        if x.is_some() {
-            info!("presence: idle time and fullscreen from X11");
-        }
-        x
-    } else {
-        None
-    };
+    let (mut presence, idle_source) = start_presence(&engine.config().general);
     let (notices_tx, mut notices) = mpsc::unbounded_channel::<String>();
     let store = StoreHandle::spawn(store, notices_tx)?;
 
@@ -813,7 +794,31 @@ pub fn next_midnight(now: &ZonedDateTime) -> Option<jiff::Timestamp> {
         .map(|z| z.timestamp())
 }
 
-/// `away_after = "0s"` turns presence off.
-fn presence_enabled(engine: &Engine) -> bool {
-    !engine.config().general.away_after.is_zero()
+/// Starts the presence sources the config asks for: their channel, and
+/// the X11 sampler the loop asks at each wake. `away_after = "0s"` turns
+/// idle and lock off; `respect_dnd` / `respect_fullscreen` the holds.
+fn start_presence(
+    g: &crate::core::General,
+) -> (
+    mpsc::UnboundedReceiver<crate::presence::Change>,
+    Option<crate::presence::x11::X11Idle>,
+) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let watch_away = !g.away_after.is_zero();
+    if g.respect_dnd {
+        tokio::spawn(crate::presence::watch_dnd(tx.clone()));
+    }
+    if watch_away {
+        tokio::spawn(crate::presence::watch_screen_lock(tx.clone()));
+        tokio::spawn(crate::presence::watch_logind(tx));
+    } else {
+        info!("away_after = 0s: presence is not watched");
+    }
+    let x11 = (watch_away || g.respect_fullscreen)
+        .then(crate::presence::x11::X11Idle::connect)
+        .flatten();
+    if x11.is_some() {
+        info!("presence: idle time and fullscreen from X11");
+    }
+    (rx, x11)
 }
