@@ -174,26 +174,12 @@ pub async fn watch_dnd(tx: mpsc::UnboundedSender<Change>) {
     let Ok(mut stream) = MessageStream::for_match_rule(rule, &conn, Some(8)).await else {
         return;
     };
-    for (iface, prop) in DND_PROPERTIES {
-        let reply = conn
-            .call_method(
-                Some("org.freedesktop.Notifications"),
-                "/org/freedesktop/Notifications",
-                Some("org.freedesktop.DBus.Properties"),
-                "Get",
-                &(iface, prop),
-            )
-            .await;
-        if let Ok(v) = reply.and_then(|m| m.body().deserialize::<zbus::zvariant::OwnedValue>())
-            && let Ok(on) = bool::try_from(v)
-        {
-            info!(
-                "presence: do-not-disturb from {iface}.{prop} ({})",
-                if on { "on" } else { "off" }
-            );
-            let _ = tx.send(Change::DoNotDisturb(on));
-            break;
-        }
+    if let Some((iface, prop, on)) = read_dnd(&conn).await {
+        info!(
+            "presence: do-not-disturb from {iface}.{prop} ({})",
+            if on { "on" } else { "off" }
+        );
+        let _ = tx.send(Change::DoNotDisturb(on));
     }
     type Changed = (
         String,
@@ -216,8 +202,9 @@ pub async fn watch_dnd(tx: mpsc::UnboundedSender<Change>) {
     }
 }
 
-/// Which property of the notification server says Do-Not-Disturb, if any.
-pub async fn dnd_source(conn: &Connection) -> Option<&'static str> {
+/// The first Do-Not-Disturb property the notification server answers for:
+/// its interface, its name and its value.
+async fn read_dnd(conn: &Connection) -> Option<(&'static str, &'static str, bool)> {
     for (iface, prop) in DND_PROPERTIES {
         let reply = conn
             .call_method(
@@ -228,13 +215,21 @@ pub async fn dnd_source(conn: &Connection) -> Option<&'static str> {
                 &(iface, prop),
             )
             .await;
-        if reply.is_ok() {
-            return Some(if iface == "org.dunstproject.cmd0" {
-                "dunst"
-            } else {
-                "notification server"
-            });
+        if let Ok(v) = reply.and_then(|m| m.body().deserialize::<zbus::zvariant::OwnedValue>())
+            && let Ok(on) = bool::try_from(v)
+        {
+            return Some((iface, prop, on));
         }
     }
     None
+}
+
+/// Who says Do-Not-Disturb on this desktop, for `doctor`.
+pub async fn dnd_source(conn: &Connection) -> Option<&'static str> {
+    let (iface, _, _) = read_dnd(conn).await?;
+    Some(if iface == "org.dunstproject.cmd0" {
+        "dunst"
+    } else {
+        "notification server"
+    })
 }
