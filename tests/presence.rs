@@ -134,15 +134,13 @@ impl Drop for Xvfb {
     }
 }
 
-#[tokio::test]
-async fn no_input_on_x11_is_away_and_input_brings_reminders_back() {
+/// The daemon on an X server and a bus of its own, with a notification
+/// server that answers every reminder; returns once it reads X.
+async fn on_x(config: &str) -> (Xvfb, PrivateBus, Notifd, Daemon) {
     let x = Xvfb::start().expect("Xvfb (package xvfb) is needed: run scripts/setup test");
     let bus = PrivateBus::start();
     let server = Notifd::answering(&bus).await;
-    let mut d = Daemon::new(
-        &bus,
-        "[general]\naway_after = \"4s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"2s\"\n",
-    );
+    let mut d = Daemon::new(&bus, config);
     let display = x.display.clone();
     d.start_with(|c| {
         c.env("DISPLAY", &display).arg("--no-tray");
@@ -153,6 +151,13 @@ async fn no_input_on_x11_is_away_and_input_brings_reminders_back() {
         "{}",
         d.log()
     );
+    (x, bus, server, d)
+}
+
+#[tokio::test]
+async fn no_input_on_x11_is_away_and_input_brings_reminders_back() {
+    let (x, _bus, server, d) =
+        on_x("[general]\naway_after = \"4s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"2s\"\n").await;
     // Active: reminders come.
     for i in 0..12 {
         x.nudge(i);
@@ -344,23 +349,8 @@ fn set_fullscreen_window(display: &str, on: bool) {
 
 #[tokio::test]
 async fn a_fullscreen_window_holds_reminders_until_it_is_gone() {
-    let x = Xvfb::start().expect("Xvfb (package xvfb) is needed: run scripts/setup test");
-    let bus = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
-    let mut d = Daemon::new(
-        &bus,
-        "[general]\naway_after = \"0s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1s\"\n",
-    );
-    let display = x.display.clone();
-    d.start_with(|c| {
-        c.env("DISPLAY", &display).arg("--no-tray");
-    });
-    assert!(
-        d.log_has("presence: idle time and fullscreen from X11", 10 * SEC)
-            .await,
-        "{}",
-        d.log()
-    );
+    let (x, _bus, server, d) =
+        on_x("[general]\naway_after = \"0s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1s\"\n").await;
     server.nth(1, 10 * SEC).await;
     set_fullscreen_window(&x.display, true);
     assert!(
