@@ -377,3 +377,33 @@ async fn a_fullscreen_window_holds_reminders_until_it_is_gone() {
     );
     server.nth(held + 1, 5 * SEC).await;
 }
+
+#[tokio::test]
+async fn status_says_away_and_held() {
+    let bus = PrivateBus::start();
+    let server = Notifd::answering(&bus).await;
+    let saver = ScreenSaver::start(&bus).await;
+    let mut d = Daemon::new(&bus, EVERY_SECOND);
+    d.start_with(|c| {
+        c.arg("--no-tray");
+    });
+    server.nth(1, 10 * SEC).await;
+    saver.set_locked(true).await;
+    server.set_inhibited(true).await;
+    assert!(d.log_has("do-not-disturb on", 5 * SEC).await, "{}", d.log());
+    assert!(
+        d.log_has("screen locked: away", 5 * SEC).await,
+        "{}",
+        d.log()
+    );
+    let mut cmd = d.command(&["status"]);
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(out.contains("Away since "), "{out}");
+    assert!(
+        out.contains("Held by do-not-disturb: reminders wait until it ends"),
+        "{out}"
+    );
+}

@@ -113,6 +113,25 @@ pub fn status(runtime: &std::path::Path, args: StatusArgs) -> ExitCode {
             None => println!("Paused until you resume (`unhunch resume`)"),
         }
     }
+    if let Some(since) = v.get("away_since").filter(|a| !a.is_null()) {
+        println!(
+            "Away since {} (locked or idle): intervals due meanwhile count as breaks",
+            at(since)
+        );
+    }
+    let held: Vec<&str> = v
+        .get("held_by")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    if !held.is_empty() {
+        println!(
+            "Held by {}: reminders wait until it ends",
+            held.join(" and ")
+        );
+    }
     for p in v
         .get("pending")
         .and_then(Value::as_array)

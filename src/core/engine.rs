@@ -490,6 +490,18 @@ impl Engine {
         self.away
     }
 
+    /// What holds reminders back now, besides a pause.
+    pub fn holds(&self) -> Vec<HoldReason> {
+        let mut v = Vec::new();
+        if self.dnd {
+            v.push(HoldReason::DoNotDisturb);
+        }
+        if self.fullscreen {
+            v.push(HoldReason::Fullscreen);
+        }
+        v
+    }
+
     /// Undo what a clock set backwards would otherwise do: instants "in the
     /// future" that are really past would hold reminders back by the jump.
     /// `last_fixed` is kept on purpose: it stops occurrences from firing twice.

@@ -650,6 +650,11 @@ impl Daemon {
             "version": env!("CARGO_PKG_VERSION"),
             "config": self.config_path.display().to_string(),
             "paused": e.pause().map(|p| json!({"since": rfc(p.since), "until": p.until.map(rfc)})),
+            "away_since": e.away().map(rfc),
+            "held_by": e.holds().iter().map(|h| match h {
+                crate::core::HoldReason::DoNotDisturb => "do-not-disturb",
+                crate::core::HoldReason::Fullscreen => "fullscreen",
+            }).collect::<Vec<_>>(),
             "pending": pending,
             "snoozed": snoozed,
             "next": next,
