@@ -366,7 +366,8 @@ pub fn when(at: &jiff::ZonedDateTime, today: Date) -> String {
 /// Formats a duration the way the config writes it: `45m`, `1h 30m`, `90s`.
 pub fn fmt_duration(d: SignedDuration) -> String {
     let secs = d.as_secs();
-    if secs == 0 {
+    let ms = d.subsec_millis();
+    if secs == 0 && ms == 0 {
         return "0s".into();
     }
     let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
@@ -379,6 +380,10 @@ pub fn fmt_duration(d: SignedDuration) -> String {
     }
     if s > 0 {
         parts.push(format!("{s}s"));
+    }
+    // Rare in a config, but "500ms" must not read as "0s".
+    if ms > 0 {
+        parts.push(format!("{ms}ms"));
     }
     parts.join(" ")
 }
@@ -395,6 +400,19 @@ mod tests {
         for bad in ["9:05", "24:00", "12:60", "12-00", "1200", " 12:00", "ab:cd"] {
             assert_eq!(parse_clock(bad), None, "{bad}");
         }
+    }
+
+    /// Regression: sub-second durations were shown as "0s" (found by a
+    /// helper's property run: `every = "500ms"` warned as `every = "0s"`).
+    #[test]
+    fn durations_format_as_written() {
+        assert_eq!(fmt_duration(SignedDuration::from_millis(500)), "500ms");
+        assert_eq!(
+            fmt_duration(SignedDuration::from_millis(90_250)),
+            "1m 30s 250ms"
+        );
+        assert_eq!(fmt_duration(SignedDuration::from_mins(90)), "1h 30m");
+        assert_eq!(fmt_duration(SignedDuration::ZERO), "0s");
     }
 
     #[test]
