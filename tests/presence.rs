@@ -82,7 +82,7 @@ async fn away_after_zero_turns_presence_off() {
         c.arg("--no-tray");
     });
     server.nth(1, 10 * SEC).await;
-    assert!(d.log().contains("presence is not watched"), "{}", d.log());
+    assert!(d.log().contains("do not count as away"), "{}", d.log());
 }
 
 /// An X server of our own (Xvfb), on a free display.
@@ -146,8 +146,7 @@ async fn on_x(config: &str) -> (Xvfb, PrivateBus, Notifd, Daemon) {
         c.env("DISPLAY", &display).arg("--no-tray");
     });
     assert!(
-        d.log_has("presence: idle time and fullscreen from X11", 10 * SEC)
-            .await,
+        d.log_has("presence: idle time from X11", 10 * SEC).await,
         "{}",
         d.log()
     );
@@ -293,7 +292,7 @@ async fn do_not_disturb_is_ignored_when_respect_dnd_is_false() {
         c.arg("--no-tray");
     });
     server.nth(2, 10 * SEC).await;
-    assert!(!d.log().contains("do-not-disturb on"), "{}", d.log());
+    assert!(!d.log().contains("reminders wait"), "{}", d.log());
 }
 
 /// Plays window manager: one window, fullscreen and active, or none active.

@@ -161,22 +161,7 @@ async fn dbus_checks() -> Vec<Check> {
         Ok(false) => warn("tray: no tray host on this desktop", tray_advice()),
         Err(e) => warn(format!("tray: cannot ask the bus ({e})"), tray_advice()),
     };
-    let mut sources = Vec::new();
-    for (name, _) in crate::presence::SCREENSAVERS {
-        if has_owner(&conn, name).await.unwrap_or(false) {
-            sources.push(format!("screen lock ({name})"));
-            break;
-        }
-    }
-    if std::env::var_os("XDG_SESSION_ID").is_some() && zbus::Connection::system().await.is_ok() {
-        sources.push("logind lock".to_string());
-    }
-    if crate::presence::x11::X11Idle::connect().is_some() {
-        sources.push("idle time and fullscreen (X11)".to_string());
-    }
-    if let Some(dnd) = crate::presence::dnd_source(&conn).await {
-        sources.push(format!("do-not-disturb ({dnd})"));
-    }
+    let sources = presence_sources(&conn).await;
     let presence = if sources.is_empty() {
         warn(
             "presence: nothing on this desktop tells unhunch you are away",
@@ -186,6 +171,48 @@ async fn dbus_checks() -> Vec<Check> {
         ok(format!("presence: {}", sources.join(", ")))
     };
     vec![notifications, tray, presence]
+}
+
+/// The presence sources this desktop offers, as `unhunch run` would use them.
+async fn presence_sources(conn: &zbus::Connection) -> Vec<String> {
+    use crate::presence::{Session, choose_idle, dnd, lock, logind};
+    let mut sources = Vec::new();
+    for (name, _) in lock::SCREENSAVERS {
+        if has_owner(conn, name).await.unwrap_or(false) {
+            sources.push(format!("screen lock ({name})"));
+            break;
+        }
+    }
+    if let Ok(system) = zbus::Connection::system().await {
+        match logind::our_session(&system).await {
+            Some((id, _)) => {
+                sources.push(format!("logind lock, idle hint and sleep (session {id})"))
+            }
+            None if has_owner(&system, "org.freedesktop.login1")
+                .await
+                .unwrap_or(false) =>
+            {
+                sources.push("logind sleep".to_string())
+            }
+            None => {}
+        }
+    }
+    let session = Session::detect();
+    if let Some(idle) = choose_idle(session).await {
+        let what = if session == Session::X11 {
+            "idle time and fullscreen"
+        } else {
+            "idle time"
+        };
+        sources.push(format!("{what} ({})", idle.name()));
+    }
+    if let Some(by) = dnd::server_source(conn).await {
+        sources.push(format!("do-not-disturb ({by})"));
+    }
+    if dnd::is_gnome() && dnd::gnome_dnd().await.is_some() {
+        sources.push("do-not-disturb (GNOME)".to_string());
+    }
+    sources
 }
 
 async fn has_owner(conn: &zbus::Connection, name: &str) -> zbus::Result<bool> {

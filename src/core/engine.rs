@@ -687,6 +687,31 @@ impl Engine {
         next.map(|n| n.max(t))
     }
 
+    /// When a reminder could next show if nobody were away and nothing
+    /// held it (possibly already past: one is waiting). The daemon watches
+    /// for the end of an absence only while this is near. `None` while
+    /// paused until resumed, or with nothing scheduled.
+    pub fn next_due(&self, now: &ZonedDateTime) -> Option<Timestamp> {
+        let t = now.timestamp();
+        let pause_end = match self.pause {
+            Some(Pause { until: None, .. }) => return None,
+            Some(Pause { until, .. }) => until,
+            None => None,
+        };
+        let due = self
+            .config
+            .enabled()
+            .filter_map(|r| {
+                let s = self.states.get(&r.id)?;
+                match s.phase {
+                    Phase::Snoozed { until, .. } => Some(until),
+                    _ => self.next_scheduled(r, s, t, now.time_zone()),
+                }
+            })
+            .min()?;
+        Some(pause_end.map_or(due, |p| due.max(p)))
+    }
+
     fn next_scheduled(
         &self,
         r: &Reminder,

@@ -11,6 +11,7 @@
 
 pub mod clock;
 pub mod lock;
+mod presence;
 mod store_thread;
 pub mod timer;
 
@@ -43,8 +44,9 @@ use timer::{Wake, WallTimer};
 /// answer and the fixed times of the last day.
 const REPLAY: SignedDuration = SignedDuration::from_hours(48);
 
-/// While away by idle time, how often to look for the return.
-const IDLE_RECHECK: SignedDuration = SignedDuration::from_secs(30);
+/// While away or held, the idle-time source is asked again (where it
+/// cannot signal the return) only if a reminder could come within this.
+const SOON: SignedDuration = SignedDuration::from_hours(1);
 
 /// How long edits must settle before the config is read again.
 const DEBOUNCE: Duration = Duration::from_millis(200);
@@ -125,7 +127,10 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
                 .map_or("until resumed".to_string(), |u| format!("until {u}"))
         );
     }
-    let (mut presence, idle_source) = start_presence(&engine.config().general);
+    let (mut presence, idle_source) = start_presence().await;
+    if engine.config().general.away_after.is_zero() {
+        info!("away_after = 0s: a locked screen, idle time or sleep do not count as away");
+    }
     let (notices_tx, mut notices) = mpsc::unbounded_channel::<String>();
     let store = StoreHandle::spawn(store, notices_tx)?;
 
@@ -157,9 +162,8 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
         config_path: opts.config_path,
         last_error: None,
         today: (now.date(), done, total),
-        locked: false,
-        idle_away: false,
-        fullscreen: false,
+        presence: presence::Presence::default(),
+        has_idle_source: idle_source.is_some(),
     };
     let mut tray = if opts.tray {
         match Tray::spawn(d.tray_state(&now), tray_tx).await {
@@ -198,8 +202,8 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
 
     loop {
         let now = d.clock.now();
-        if let Some(x) = &idle_source {
-            d.sample_idle(x, &now).await;
+        if let Some(source) = &idle_source {
+            d.sample_idle(source.as_ref(), &now).await;
         }
         let effects = d.engine.tick(&now);
         // Failures are logged where they happen; the schedule goes on.
@@ -217,15 +221,24 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
             None => debug!("nothing due: sleeping until something happens"),
         }
         // Due times are in the clock's frame; the timer runs on the real one.
-        // While away by idle time or held by a fullscreen window, look again
-        // in 30 s to see it end.
-        let next = match d.idle_away || d.fullscreen {
-            true => {
-                let soon = now.timestamp().checked_add(IDLE_RECHECK).ok();
-                next.min(soon).or(soon)
+        // While away by idle time or held by a fullscreen window, and a
+        // reminder could come soon, see it end: by the source's signal of
+        // the next input, else by asking again in 30 s.
+        let watch_return = (d.presence.idle.is_some() || d.presence.fullscreen)
+            && d.engine
+                .next_due(&now)
+                .is_some_and(|t| t.duration_since(now.timestamp()) <= SOON);
+        let mut input_signal = None;
+        let mut next = next;
+        if watch_return && let Some(source) = &idle_source {
+            match source.next_input().filter(|_| !d.presence.fullscreen) {
+                Some(signal) => input_signal = Some(signal),
+                None => {
+                    let again = now.timestamp().checked_add(crate::presence::RECHECK).ok();
+                    next = next.min(again).or(again);
+                }
             }
-            false => next,
-        };
+        }
         let offset = d.clock.offset();
         timer.set(next.map(|t| t.checked_sub(offset).unwrap_or(t)))?;
         tokio::select! {
@@ -239,7 +252,8 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
             },
             Some(r) = reports.recv() => d.report(r).await,
             Some(n) = notices.recv() => d.alert("unhunch: history file replaced", &n),
-            Some(p) = presence.recv() => d.presence(p).await,
+            Some(p) = presence.recv() => d.presence_changed(p).await,
+            () = maybe(&mut input_signal) => debug!("input again (signalled)"),
             Some(c) = control.recv() => {
                 let result = d.request(c.request).await;
                 let _ = c.reply.send(result);
@@ -301,12 +315,11 @@ struct Daemon {
     last_error: Option<String>,
     /// Local date, answers Done, answers that ended a showing: "Today: 5 of 7 done".
     today: (jiff::civil::Date, u32, u32),
-    /// The screen is locked (away until it is unlocked).
-    locked: bool,
-    /// Away because nothing was typed or moved for away_after.
-    idle_away: bool,
-    /// A fullscreen window holds reminders.
-    fullscreen: bool,
+    /// What the presence sources said.
+    presence: presence::Presence,
+    /// Whether an idle-time source is in use (then the desktop's own idle
+    /// hint is not needed).
+    has_idle_source: bool,
 }
 
 impl Daemon {
@@ -353,78 +366,6 @@ impl Daemon {
                 .map(|p| p.until.map(|u| u.to_zoned_datetime(tz.clone()))),
             today: self.today,
             date: now.date(),
-        }
-    }
-
-    /// Away or back by the X11 idle time (unless the lock decides), and
-    /// held while the active window is fullscreen.
-    async fn sample_idle(&mut self, x: &crate::presence::x11::X11Idle, now: &ZonedDateTime) {
-        let Some(sample) = x.sample().await else {
-            return;
-        };
-        let fullscreen = sample.fullscreen && self.engine.config().general.respect_fullscreen;
-        if fullscreen != self.fullscreen {
-            self.fullscreen = fullscreen;
-            info!(
-                "fullscreen window {}",
-                if fullscreen {
-                    "active: reminders wait"
-                } else {
-                    "gone"
-                }
-            );
-            let hold = Input::Hold {
-                reason: crate::core::HoldReason::Fullscreen,
-                on: fullscreen,
-            };
-            let _ = self.input(hold, now).await;
-        }
-        let idle = sample.idle;
-        let away_after = self.engine.config().general.away_after;
-        let idle = SignedDuration::try_from(idle).unwrap_or(SignedDuration::ZERO);
-        if idle >= away_after && self.engine.away().is_none() && !away_after.is_zero() {
-            let since = now.timestamp().checked_sub(idle).unwrap_or(now.timestamp());
-            info!("no input for {idle:#}: away (intervals due meanwhile count as breaks)");
-            self.idle_away = true;
-            let _ = self.input(Input::Away { since }, now).await;
-        } else if idle < away_after && self.idle_away && !self.locked {
-            info!("input again: back");
-            self.idle_away = false;
-            let _ = self.input(Input::Back, now).await;
-        }
-    }
-
-    /// The person left or came back.
-    async fn presence(&mut self, change: crate::presence::Change) {
-        let now = self.clock.now();
-        let input = match change {
-            crate::presence::Change::DoNotDisturb(on) => {
-                info!(
-                    "do-not-disturb {}",
-                    if on { "on: reminders wait" } else { "off" }
-                );
-                Input::Hold {
-                    reason: crate::core::HoldReason::DoNotDisturb,
-                    on,
-                }
-            }
-            crate::presence::Change::Locked(locked) if locked == self.locked => return,
-            crate::presence::Change::Locked(true) => {
-                self.locked = true;
-                info!("screen locked: away (intervals due meanwhile count as breaks)");
-                Input::Away {
-                    since: now.timestamp(),
-                }
-            }
-            crate::presence::Change::Locked(false) => {
-                self.locked = false;
-                self.idle_away = false;
-                info!("screen unlocked: back");
-                Input::Back
-            }
-        };
-        if let Err(e) = self.input(input, &now).await {
-            warn!("presence: {e}");
         }
     }
 
@@ -699,6 +640,8 @@ impl Daemon {
                 self.notify(Request::Timeout(loaded.config.general.notification_timeout));
                 let effects = self.engine.set_config(loaded.config, now.timestamp());
                 let _ = self.apply(effects, &now).await;
+                // away_after, respect_dnd and respect_fullscreen apply now.
+                self.sync_presence(&now).await;
             }
             Err(LoadError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
                 info!(
@@ -799,31 +742,27 @@ pub fn next_midnight(now: &ZonedDateTime) -> Option<jiff::Timestamp> {
         .map(|z| z.timestamp())
 }
 
-/// Starts the presence sources the config asks for: their channel, and
-/// the X11 sampler the loop asks at each wake. `away_after = "0s"` turns
-/// idle and lock off; `respect_dnd` / `respect_fullscreen` the holds.
-fn start_presence(
-    g: &crate::core::General,
-) -> (
+/// Starts every presence source this desktop has: their channel, and the
+/// idle-time source the loop asks at its wakes. They all run whatever the
+/// config says (they cost nothing while nothing happens); the config decides
+/// what their reports mean, so a reload applies at once.
+async fn start_presence() -> (
     mpsc::UnboundedReceiver<crate::presence::Change>,
-    Option<crate::presence::x11::X11Idle>,
+    Option<Box<dyn crate::presence::IdleSource>>,
 ) {
+    use crate::presence::{Session, choose_idle, dnd, lock, logind};
     let (tx, rx) = mpsc::unbounded_channel();
-    let watch_away = !g.away_after.is_zero();
-    if g.respect_dnd {
-        tokio::spawn(crate::presence::watch_dnd(tx.clone()));
+    tokio::spawn(dnd::watch_server(tx.clone()));
+    tokio::spawn(dnd::watch_gnome(tx.clone()));
+    tokio::spawn(lock::watch_screen_lock(tx.clone()));
+    tokio::spawn(logind::watch(tx));
+    (rx, choose_idle(Session::detect()).await)
+}
+
+/// Waits for an optional future; never, without one.
+async fn maybe(f: &mut Option<futures_util::future::BoxFuture<'_, ()>>) {
+    match f {
+        Some(f) => f.await,
+        None => std::future::pending().await,
     }
-    if watch_away {
-        tokio::spawn(crate::presence::watch_screen_lock(tx.clone()));
-        tokio::spawn(crate::presence::watch_logind(tx));
-    } else {
-        info!("away_after = 0s: presence is not watched");
-    }
-    let x11 = (watch_away || g.respect_fullscreen)
-        .then(crate::presence::x11::X11Idle::connect)
-        .flatten();
-    if x11.is_some() {
-        info!("presence: idle time and fullscreen from X11");
-    }
-    (rx, x11)
 }

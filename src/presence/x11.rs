@@ -6,22 +6,18 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use tracing::{debug, info};
 use x11rb::connection::{Connection as _, RequestConnection as _};
 use x11rb::protocol::screensaver;
 use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _};
 use x11rb::rust_connection::RustConnection;
 
+use super::{IdleSource, Sample};
+
 pub struct X11Idle {
     conn: Arc<Mutex<RustConnection>>,
     root: u32,
-}
-
-/// What one look at the X server says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Sample {
-    pub idle: Duration,
-    pub fullscreen: bool,
 }
 
 fn atom(conn: &RustConnection, name: &str) -> Option<u32> {
@@ -83,20 +79,28 @@ impl X11Idle {
             root,
         })
     }
+}
+
+impl IdleSource for X11Idle {
+    fn name(&self) -> &'static str {
+        "X11"
+    }
 
     /// Time since the last input, and fullscreen; `None` if X went away.
-    pub async fn sample(&self) -> Option<Sample> {
+    fn sample(&self) -> BoxFuture<'_, Option<Sample>> {
         let (conn, root) = (self.conn.clone(), self.root);
-        tokio::task::spawn_blocking(move || {
-            let conn = conn.lock().ok()?;
-            let reply = screensaver::query_info(&*conn, root).ok()?.reply().ok()?;
-            Some(Sample {
-                idle: Duration::from_millis(u64::from(reply.ms_since_user_input)),
-                fullscreen: active_is_fullscreen(&conn, root),
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || {
+                let conn = conn.lock().ok()?;
+                let reply = screensaver::query_info(&*conn, root).ok()?.reply().ok()?;
+                Some(Sample {
+                    idle: Duration::from_millis(u64::from(reply.ms_since_user_input)),
+                    fullscreen: Some(active_is_fullscreen(&conn, root)),
+                })
             })
+            .await
+            .ok()
+            .flatten()
         })
-        .await
-        .ok()
-        .flatten()
     }
 }

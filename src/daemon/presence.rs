@@ -1,0 +1,260 @@
+//! What the presence sources said, and what the engine is told because of
+//! it. The raw facts are kept apart from the config, so a reload that
+//! changes `away_after`, `respect_dnd` or `respect_fullscreen` re-applies
+//! them at once.
+
+use std::collections::BTreeSet;
+
+use jiff::{SignedDuration, Timestamp, ZonedDateTime};
+use tracing::{info, warn};
+
+use super::Daemon;
+use crate::core::{General, HoldReason, Input};
+use crate::presence::{Change, Dnd, IdleSource};
+
+/// The raw facts, each with the time it began.
+#[derive(Debug, Default)]
+pub struct Presence {
+    pub locked: Option<Timestamp>,
+    pub asleep: Option<Timestamp>,
+    /// No input for away_after, by the idle-time source: since the last input.
+    pub idle: Option<Timestamp>,
+    /// The desktop's own idle hint (logind), used without an idle-time source.
+    pub desktop_idle: Option<Timestamp>,
+    pub fullscreen: bool,
+    pub dnd: BTreeSet<Dnd>,
+}
+
+/// What the engine should be told: away since when, and which holds.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Wanted {
+    pub away: Option<Timestamp>,
+    pub holds: Vec<HoldReason>,
+}
+
+impl Presence {
+    /// The facts read through the config. `away_after = "0s"` ignores
+    /// lock, idle and sleep; the desktop's idle hint counts only where no
+    /// idle-time source exists.
+    pub fn wanted(&self, g: &General, has_idle_source: bool) -> Wanted {
+        let mut away = None;
+        if !g.away_after.is_zero() {
+            let hint = self.desktop_idle.filter(|_| !has_idle_source);
+            away = [self.locked, self.asleep, self.idle, hint]
+                .into_iter()
+                .flatten()
+                .min();
+        }
+        let mut holds = Vec::new();
+        if g.respect_dnd && !self.dnd.is_empty() {
+            holds.push(HoldReason::DoNotDisturb);
+        }
+        if g.respect_fullscreen && self.fullscreen {
+            holds.push(HoldReason::Fullscreen);
+        }
+        Wanted { away, holds }
+    }
+}
+
+impl Daemon {
+    /// Tells the engine what changed between the facts and its state.
+    pub(super) async fn sync_presence(&mut self, now: &ZonedDateTime) {
+        let want = self
+            .presence
+            .wanted(&self.engine.config().general, self.has_idle_source);
+        let mut inputs = Vec::new();
+        let holds = self.engine.holds();
+        for reason in [HoldReason::DoNotDisturb, HoldReason::Fullscreen] {
+            let on = want.holds.contains(&reason);
+            if on != holds.contains(&reason) {
+                inputs.push(Input::Hold { reason, on });
+            }
+        }
+        match (want.away, self.engine.away()) {
+            (Some(since), None) => inputs.push(Input::Away { since }),
+            (None, Some(_)) => {
+                // What fell due while away is a break: credit it before
+                // the intervals start again from now.
+                let effects = self.engine.tick(now);
+                let _ = self.apply(effects, now).await;
+                inputs.push(Input::Back);
+            }
+            _ => {}
+        }
+        for input in inputs {
+            if let Err(e) = self.input(input, now).await {
+                warn!("presence: {e}");
+            }
+        }
+    }
+
+    /// Asks the idle-time source (at a wake): away after away_after without
+    /// input, back at the first input; held while a fullscreen window is active.
+    pub(super) async fn sample_idle(&mut self, source: &dyn IdleSource, now: &ZonedDateTime) {
+        let Some(sample) = source.sample().await else {
+            return;
+        };
+        if let Some(full) = sample.fullscreen
+            && full != self.presence.fullscreen
+        {
+            self.presence.fullscreen = full;
+            info!(
+                "fullscreen window {}",
+                if full {
+                    "active: reminders wait"
+                } else {
+                    "gone"
+                }
+            );
+        }
+        let away_after = self.engine.config().general.away_after;
+        let idle = SignedDuration::try_from(sample.idle).unwrap_or(SignedDuration::ZERO);
+        let idle_now = !away_after.is_zero() && idle >= away_after;
+        match (idle_now, self.presence.idle) {
+            (true, None) => {
+                info!("no input for {idle:#}: away (intervals due meanwhile count as breaks)");
+                let since = now.timestamp().checked_sub(idle).unwrap_or(now.timestamp());
+                self.presence.idle = Some(since);
+            }
+            (false, Some(_)) => {
+                info!("input again: back");
+                self.presence.idle = None;
+            }
+            _ => {}
+        }
+        self.sync_presence(now).await;
+    }
+
+    /// An event source reported a change.
+    pub(super) async fn presence_changed(&mut self, change: Change) {
+        let now = self.clock.now();
+        let t = now.timestamp();
+        let p = &mut self.presence;
+        match change {
+            Change::Locked(true) if p.locked.is_none() => {
+                info!("screen locked: away (intervals due meanwhile count as breaks)");
+                p.locked = Some(t);
+            }
+            Change::Locked(false) if p.locked.is_some() => {
+                info!("screen unlocked: back");
+                p.locked = None;
+                // Unlocking is input.
+                p.idle = None;
+                p.desktop_idle = None;
+            }
+            Change::Locked(_) => {}
+            Change::DesktopIdle { since } => {
+                info!("the desktop says idle: away (intervals due meanwhile count as breaks)");
+                p.desktop_idle = Some(since.map_or(t, |s| s.min(t)));
+            }
+            Change::DesktopActive => {
+                if p.desktop_idle.take().is_some() {
+                    info!("the desktop says active: back");
+                }
+            }
+            Change::Sleeping { ack } => {
+                info!("going to sleep: away");
+                p.asleep = Some(t);
+                self.sync_presence(&now).await;
+                let _ = ack.send(());
+                return;
+            }
+            Change::Woke => {
+                info!("woke up from sleep");
+                p.asleep = None;
+            }
+            Change::DoNotDisturb { by, on } => {
+                let changed = if on {
+                    p.dnd.insert(by)
+                } else {
+                    p.dnd.remove(&by)
+                };
+                if changed {
+                    let respect = self.engine.config().general.respect_dnd;
+                    info!(
+                        "do-not-disturb {}",
+                        match (on, respect) {
+                            (true, true) => "on: reminders wait",
+                            (true, false) => "on (respect_dnd = false: reminders still show)",
+                            (false, _) => "off",
+                        }
+                    );
+                }
+            }
+        }
+        self.sync_presence(&now).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn general(toml: &str) -> General {
+        crate::config::parse(&format!("[general]\n{toml}"), "test")
+            .unwrap()
+            .0
+            .general
+    }
+
+    fn at(s: i64) -> Option<Timestamp> {
+        Some(Timestamp::from_second(s).unwrap())
+    }
+
+    #[test]
+    fn the_earliest_reason_is_when_away_began() {
+        let g = general("");
+        let p = Presence {
+            locked: at(200),
+            idle: at(100),
+            ..Presence::default()
+        };
+        assert_eq!(p.wanted(&g, true).away, at(100));
+    }
+
+    #[test]
+    fn away_after_zero_ignores_lock_idle_and_sleep() {
+        let g = general("away_after = \"0s\"");
+        let p = Presence {
+            locked: at(1),
+            asleep: at(2),
+            idle: at(3),
+            ..Presence::default()
+        };
+        assert_eq!(p.wanted(&g, true).away, None);
+    }
+
+    #[test]
+    fn the_desktop_hint_counts_only_without_an_idle_source() {
+        let g = general("");
+        let p = Presence {
+            desktop_idle: at(5),
+            ..Presence::default()
+        };
+        assert_eq!(p.wanted(&g, false).away, at(5));
+        assert_eq!(p.wanted(&g, true).away, None);
+    }
+
+    #[test]
+    fn holds_follow_the_config() {
+        let mut p = Presence {
+            fullscreen: true,
+            ..Presence::default()
+        };
+        p.dnd.insert(Dnd::Gnome);
+        let g = general("");
+        assert_eq!(
+            p.wanted(&g, true).holds,
+            vec![HoldReason::DoNotDisturb, HoldReason::Fullscreen]
+        );
+        let g = general("respect_dnd = false\nrespect_fullscreen = false");
+        assert!(p.wanted(&g, true).holds.is_empty());
+        // One of two switches off: still held.
+        p.dnd.insert(Dnd::Server);
+        p.dnd.remove(&Dnd::Gnome);
+        assert_eq!(
+            p.wanted(&general(""), true).holds,
+            vec![HoldReason::DoNotDisturb, HoldReason::Fullscreen]
+        );
+    }
+}

@@ -1,0 +1,241 @@
+//! Do-Not-Disturb, followed by signals (no polling):
+//! - the notification server's switch on /org/freedesktop/Notifications:
+//!   KDE's `Inhibited`, dunst's `paused` (PropertiesChanged);
+//! - GNOME's, which is the `show-banners` key of
+//!   `org.gnome.desktop.notifications`: dconf announces every write with its
+//!   `Notify` signal, and the key is then read with `gsettings` (which knows
+//!   the defaults, system databases and locks), so only at start and when it
+//!   changes.
+
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use tracing::{debug, info};
+use zbus::{Connection, MatchRule, MessageStream, message::Type as MsgType};
+
+use super::{Change, Dnd};
+
+/// Where notification servers say "do not disturb", on
+/// /org/freedesktop/Notifications: KDE's `Inhibited`, dunst's `paused`.
+const DND_PROPERTIES: [(&str, &str); 2] = [
+    ("org.freedesktop.Notifications", "Inhibited"),
+    ("org.dunstproject.cmd0", "paused"),
+];
+
+/// Reports the notification server's Do-Not-Disturb: read at start, then
+/// followed through PropertiesChanged (no polling).
+pub async fn watch_server(tx: mpsc::UnboundedSender<Change>) {
+    let Ok(conn) = Connection::session().await else {
+        return;
+    };
+    let rule = MatchRule::builder()
+        .msg_type(MsgType::Signal)
+        .interface("org.freedesktop.DBus.Properties")
+        .and_then(|b| b.member("PropertiesChanged"))
+        .and_then(|b| b.path("/org/freedesktop/Notifications"))
+        .map(|b| b.build());
+    let Ok(rule) = rule else { return };
+    let Ok(mut stream) = MessageStream::for_match_rule(rule, &conn, Some(8)).await else {
+        return;
+    };
+    if let Some((iface, prop, on)) = read_dnd(&conn).await {
+        info!(
+            "presence: do-not-disturb from {iface}.{prop} ({})",
+            if on { "on" } else { "off" }
+        );
+        let _ = tx.send(Change::DoNotDisturb {
+            by: Dnd::Server,
+            on,
+        });
+    }
+    type Changed = (
+        String,
+        std::collections::HashMap<String, zbus::zvariant::OwnedValue>,
+        Vec<String>,
+    );
+    while let Some(Ok(msg)) = stream.next().await {
+        let Ok((iface, changed, _)) = msg.body().deserialize::<Changed>() else {
+            continue;
+        };
+        let Some((_, prop)) = DND_PROPERTIES.iter().find(|(i, _)| *i == iface) else {
+            continue;
+        };
+        if let Some(on) = changed.get(*prop).and_then(|v| bool::try_from(v).ok()) {
+            debug!("do-not-disturb {}", if on { "on" } else { "off" });
+            if tx
+                .send(Change::DoNotDisturb {
+                    by: Dnd::Server,
+                    on,
+                })
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// The first Do-Not-Disturb property the notification server answers for:
+/// its interface, its name and its value.
+async fn read_dnd(conn: &Connection) -> Option<(&'static str, &'static str, bool)> {
+    for (iface, prop) in DND_PROPERTIES {
+        let reply = conn
+            .call_method(
+                Some("org.freedesktop.Notifications"),
+                "/org/freedesktop/Notifications",
+                Some("org.freedesktop.DBus.Properties"),
+                "Get",
+                &(iface, prop),
+            )
+            .await;
+        if let Ok(v) = reply.and_then(|m| m.body().deserialize::<zbus::zvariant::OwnedValue>())
+            && let Ok(on) = bool::try_from(v)
+        {
+            return Some((iface, prop, on));
+        }
+    }
+    None
+}
+
+/// Who says Do-Not-Disturb on this desktop, for `doctor`.
+pub async fn server_source(conn: &Connection) -> Option<&'static str> {
+    let (iface, _, _) = read_dnd(conn).await?;
+    Some(if iface == "org.dunstproject.cmd0" {
+        "dunst"
+    } else {
+        "notification server"
+    })
+}
+
+const BANNERS_SCHEMA: &str = "org.gnome.desktop.notifications";
+const BANNERS_KEY: &str = "/org/gnome/desktop/notifications/show-banners";
+
+/// Whether this is a GNOME session (`XDG_CURRENT_DESKTOP` names GNOME, as
+/// in "GNOME", "ubuntu:GNOME", "pop:GNOME").
+pub fn is_gnome() -> bool {
+    std::env::var("XDG_CURRENT_DESKTOP")
+        .is_ok_and(|d| d.split(':').any(|part| part.eq_ignore_ascii_case("gnome")))
+}
+
+/// GNOME's Do-Not-Disturb: `show-banners` is false. `None` if it cannot be
+/// read (no gsettings, no schema).
+pub async fn gnome_dnd() -> Option<bool> {
+    let out = tokio::task::spawn_blocking(|| {
+        std::process::Command::new("gsettings")
+            .args(["get", BANNERS_SCHEMA, "show-banners"])
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output()
+    })
+    .await
+    .ok()?;
+    let out = match out {
+        Ok(o) if o.status.success() => o,
+        Ok(_) => return None,
+        Err(e) => {
+            debug!("gsettings: {e}");
+            return None;
+        }
+    };
+    match String::from_utf8_lossy(&out.stdout).trim() {
+        "true" => Some(false),
+        "false" => Some(true),
+        other => {
+            debug!("gsettings show-banners said {other:?}");
+            None
+        }
+    }
+}
+
+/// Does a dconf `Notify(prefix, changes, tag)` touch show-banners?
+fn touches_banners(prefix: &str, changes: &[String]) -> bool {
+    changes.iter().any(|c| {
+        let key = format!("{prefix}{c}");
+        key == BANNERS_KEY || (BANNERS_KEY.starts_with(&key) && key.ends_with('/'))
+    })
+}
+
+/// Reports GNOME's Do-Not-Disturb: read at start, then again whenever dconf
+/// says the key (or a directory above it) was written.
+pub async fn watch_gnome(tx: mpsc::UnboundedSender<Change>) {
+    if !is_gnome() {
+        return;
+    }
+    let Ok(conn) = Connection::session().await else {
+        return;
+    };
+    let rule = MatchRule::builder()
+        .msg_type(MsgType::Signal)
+        .interface("ca.desrt.dconf.Writer")
+        .and_then(|b| b.member("Notify"))
+        .map(|b| b.build());
+    let Ok(rule) = rule else { return };
+    let Ok(mut stream) = MessageStream::for_match_rule(rule, &conn, Some(8)).await else {
+        return;
+    };
+    let Some(mut on) = gnome_dnd().await else {
+        debug!("GNOME's show-banners cannot be read: its do-not-disturb is not followed");
+        return;
+    };
+    info!(
+        "presence: do-not-disturb from GNOME ({})",
+        if on { "on" } else { "off" }
+    );
+    if on {
+        let _ = tx.send(Change::DoNotDisturb { by: Dnd::Gnome, on });
+    }
+    while let Some(Ok(msg)) = stream.next().await {
+        let Ok((prefix, changes, _)) = msg.body().deserialize::<(String, Vec<String>, String)>()
+        else {
+            continue;
+        };
+        if !touches_banners(&prefix, &changes) {
+            continue;
+        }
+        match gnome_dnd().await {
+            Some(now) if now != on => {
+                on = now;
+                if tx
+                    .send(Change::DoNotDisturb { by: Dnd::Gnome, on })
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::touches_banners;
+
+    #[test]
+    fn dconf_notify_paths() {
+        let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(touches_banners(BANNERS, &s(&[""])));
+        assert!(touches_banners(
+            "/org/gnome/desktop/notifications/",
+            &s(&["show-banners", "x"])
+        ));
+        assert!(touches_banners(
+            "/org/gnome/",
+            &s(&["desktop/notifications/"])
+        ));
+        assert!(touches_banners("/", &s(&[""])));
+        assert!(!touches_banners(
+            "/org/gnome/desktop/notifications/",
+            &s(&["show-in-lock-screen"])
+        ));
+        assert!(!touches_banners(
+            "/org/gnome/desktop/interface/",
+            &s(&["gtk-theme"])
+        ));
+        assert!(!touches_banners(
+            "/org/gnome/desktop/notifications/show-banners-x",
+            &s(&[""])
+        ));
+    }
+
+    const BANNERS: &str = super::BANNERS_KEY;
+}
