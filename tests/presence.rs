@@ -406,3 +406,324 @@ async fn status_says_away_and_held() {
         "{out}"
     );
 }
+
+/// The daemon in a Wayland session (no X display) on `bus`.
+fn start_wayland(d: &mut Daemon) {
+    d.start_with(|c| {
+        c.env("XDG_SESSION_TYPE", "wayland").arg("--no-tray");
+    });
+}
+
+#[tokio::test]
+async fn gnome_idle_monitor_on_wayland_signals_the_return_without_polling() {
+    let bus = PrivateBus::start();
+    let _server = Notifd::answering(&bus).await;
+    let mutter = common::desktop::Mutter::start(&bus).await;
+    mutter.set_idle(10 * 60 * 1000);
+    let mut d = Daemon::new(
+        &bus,
+        "[general]\naway_after = \"1s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"2m\"\n",
+    );
+    start_wayland(&mut d);
+    assert!(
+        d.log_has(
+            "presence: idle time from GNOME (Mutter idle monitor)",
+            10 * SEC
+        )
+        .await,
+        "{}",
+        d.log()
+    );
+    assert!(d.log_has("no input for 10m", 5 * SEC).await, "{}", d.log());
+    // Away, a reminder due within the hour: it waits for Mutter's signal.
+    let watching = wait_for(5 * SEC, || (mutter.active_watches() == 1).then_some(())).await;
+    assert!(watching.is_some(), "no user-active watch: {}", d.log());
+    let asked = mutter.get_calls();
+    tokio::time::sleep(2 * SEC).await;
+    assert_eq!(mutter.get_calls(), asked, "polled while it could wait");
+    mutter.input().await;
+    assert!(
+        d.log_has("input again (signalled)", 5 * SEC).await,
+        "{}",
+        d.log()
+    );
+    assert!(d.log_has("input again: back", 5 * SEC).await, "{}", d.log());
+    assert_eq!(mutter.active_watches(), 0, "a watch left behind");
+}
+
+#[tokio::test]
+async fn screensaver_idle_time_on_wayland_in_seconds_and_kde_milliseconds() {
+    // The specification's seconds: 600 s idle is away after 1 minute.
+    let bus = PrivateBus::start();
+    let _server = Notifd::answering(&bus).await;
+    let saver = ScreenSaver::start(&bus).await;
+    saver.set_idle(600);
+    let config = "[general]\naway_after = \"1m\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"2m\"\n";
+    let mut d = Daemon::new(&bus, config);
+    start_wayland(&mut d);
+    assert!(
+        d.log_has(
+            "presence: idle time from org.freedesktop.ScreenSaver",
+            10 * SEC
+        )
+        .await,
+        "{}",
+        d.log()
+    );
+    assert!(d.log_has("no input for 10m", 5 * SEC).await, "{}", d.log());
+    // No signal here: it asks again (every 30 s; SIGUSR1 makes it now).
+    saver.set_idle(0);
+    d.signal(10);
+    assert!(d.log_has("input again: back", 5 * SEC).await, "{}", d.log());
+
+    // KDE answers milliseconds: 3000 is 3 s, not away.
+    let bus = PrivateBus::start();
+    let _server = Notifd::answering(&bus).await;
+    let saver = ScreenSaver::kde(&bus).await;
+    saver.set_idle(3000);
+    let mut d = Daemon::new(&bus, config);
+    start_wayland(&mut d);
+    assert!(
+        d.log_has("presence: idle time from KDE", 10 * SEC).await,
+        "{}",
+        d.log()
+    );
+    tokio::time::sleep(SEC).await;
+    assert!(!d.log().contains("no input for"), "{}", d.log());
+    saver.set_idle(120_000);
+    d.signal(10);
+    assert!(d.log_has("no input for 2m", 5 * SEC).await, "{}", d.log());
+}
+
+#[tokio::test]
+async fn logind_idle_hint_of_the_users_display_session() {
+    // No XDG_SESSION_ID (as under a systemd user service): the session is
+    // the user's display session; no idle-time source, so the hint counts.
+    let bus = PrivateBus::start();
+    let system = PrivateBus::start();
+    let server = Notifd::answering(&bus).await;
+    let logind = common::desktop::Logind::on(&system.address).await;
+    let mut d = Daemon::new(&bus, EVERY_SECOND);
+    let address = system.address.clone();
+    d.start_with(|c| {
+        c.env("DBUS_SYSTEM_BUS_ADDRESS", &address).arg("--no-tray");
+    });
+    assert!(
+        d.log_has("presence: logind lock signals for session c1", 10 * SEC)
+            .await,
+        "{}",
+        d.log()
+    );
+    server.nth(1, 10 * SEC).await;
+    logind.set_idle(true).await;
+    assert!(
+        d.log_has("the desktop says idle: away", 5 * SEC).await,
+        "{}",
+        d.log()
+    );
+    let shown = server.calls().len();
+    tokio::time::sleep(3 * SEC).await;
+    assert!(server.calls().len() <= shown + 1, "{:?}", d.outcomes());
+    assert!(
+        d.outcomes().iter().any(|l| l == "s away schedule"),
+        "{:?}",
+        d.outcomes()
+    );
+    logind.set_idle(false).await;
+    assert!(
+        d.log_has("the desktop says active: back", 5 * SEC).await,
+        "{}",
+        d.log()
+    );
+    server.nth(shown + 2, 8 * SEC).await;
+}
+
+#[tokio::test]
+async fn sleep_is_a_break_and_the_sleep_lock_is_released() {
+    let bus = PrivateBus::start();
+    let system = PrivateBus::start();
+    let server = Notifd::answering(&bus).await;
+    let logind = common::desktop::Logind::on(&system.address).await;
+    let mut d = Daemon::new(
+        &bus,
+        "[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1h\"\n",
+    );
+    let clock = d.path("clock");
+    std::fs::write(&clock, "0s").unwrap();
+    let address = system.address.clone();
+    let clock_file = clock.clone();
+    d.start_with(|c| {
+        c.env("DBUS_SYSTEM_BUS_ADDRESS", &address)
+            .env("UNHUNCH_CLOCK_FILE", &clock_file)
+            .arg("--no-tray");
+    });
+    let held = wait_for(10 * SEC, || (logind.inhibitors_held() == 1).then_some(())).await;
+    assert!(held.is_some(), "no sleep delay lock: {}", d.log());
+    logind.prepare_for_sleep(true).await;
+    assert!(
+        d.log_has("going to sleep: away", 5 * SEC).await,
+        "{}",
+        d.log()
+    );
+    let released = wait_for(5 * SEC, || (logind.inhibitors_held() == 0).then_some(())).await;
+    assert!(released.is_some(), "the sleep lock was kept: {}", d.log());
+    // Three hours asleep; logind says so on resume before any timer wake.
+    std::fs::write(&clock, "3h").unwrap();
+    logind.prepare_for_sleep(false).await;
+    assert!(
+        d.log_has("woke up from sleep", 5 * SEC).await,
+        "{}",
+        d.log()
+    );
+    let retaken = wait_for(5 * SEC, || (logind.inhibitors_held() == 1).then_some(())).await;
+    assert!(retaken.is_some(), "the sleep lock was not taken again");
+    assert_eq!(logind.inhibit_calls(), 2);
+    // The interval due while asleep is a break, not a miss, and nothing
+    // pops up on resume: the hour starts again.
+    let away = wait_for(5 * SEC, || {
+        d.outcomes()
+            .iter()
+            .any(|l| l == "s away schedule")
+            .then_some(())
+    })
+    .await;
+    assert!(away.is_some(), "{:?}\n{}", d.outcomes(), d.log());
+    tokio::time::sleep(SEC).await;
+    assert!(
+        !d.outcomes().iter().any(|l| l.contains("missed")),
+        "{:?}",
+        d.outcomes()
+    );
+    assert!(server.calls().is_empty(), "shown on resume");
+}
+
+#[tokio::test]
+async fn a_reload_applies_respect_dnd_at_once() {
+    let bus = PrivateBus::start();
+    let server = Notifd::answering(&bus).await;
+    server.set_inhibited(true).await;
+    let mut d = Daemon::new(
+        &bus,
+        &format!("[general]\nrespect_dnd = false\n{EVERY_SECOND}"),
+    );
+    d.start_with(|c| {
+        c.arg("--no-tray");
+    });
+    server.nth(2, 10 * SEC).await;
+    std::fs::write(
+        d.config_path(),
+        format!("[general]\nrespect_dnd = true\n{EVERY_SECOND}"),
+    )
+    .unwrap();
+    assert!(d.log_has("config reloaded", 5 * SEC).await, "{}", d.log());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let held = server.calls().len();
+    tokio::time::sleep(3 * SEC).await;
+    assert_eq!(server.calls().len(), held, "shown during do-not-disturb");
+    std::fs::write(
+        d.config_path(),
+        format!("[general]\nrespect_dnd = false\n{EVERY_SECOND}"),
+    )
+    .unwrap();
+    server.nth(held + 1, 5 * SEC).await;
+}
+
+/// GNOME's settings store on the private bus: the real dconf service, and
+/// `gsettings` to flip "Do Not Disturb" as GNOME's panel does.
+struct Dconf {
+    child: std::process::Child,
+    env: Vec<(String, String)>,
+}
+
+impl Dconf {
+    fn start(bus: &PrivateBus, d: &Daemon) -> Dconf {
+        let runtime = d.path("xdg-runtime");
+        std::fs::create_dir_all(&runtime).unwrap();
+        let env = vec![
+            ("DBUS_SESSION_BUS_ADDRESS".into(), bus.address.clone()),
+            ("HOME".into(), d.dir.path().display().to_string()),
+            ("XDG_RUNTIME_DIR".into(), runtime.display().to_string()),
+        ];
+        let child = std::process::Command::new("/usr/libexec/dconf-service")
+            .env_clear()
+            .envs(env.iter().cloned())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("dconf-service (package dconf-service) is needed: run scripts/setup test");
+        Dconf { child, env }
+    }
+
+    async fn set_banners(&self, on: bool) {
+        let mut c = std::process::Command::new("gsettings");
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .envs(self.env.iter().cloned())
+            .args([
+                "set",
+                "org.gnome.desktop.notifications",
+                "show-banners",
+                if on { "true" } else { "false" },
+            ]);
+        let status = tokio::task::spawn_blocking(move || c.status().unwrap())
+            .await
+            .unwrap();
+        assert!(status.success(), "gsettings set failed");
+    }
+}
+
+impl Drop for Dconf {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn gnome_do_not_disturb_through_dconf() {
+    let bus = PrivateBus::start();
+    let server = Notifd::answering(&bus).await;
+    let mut d = Daemon::new(&bus, EVERY_SECOND);
+    let dconf = Dconf::start(&bus, &d);
+    let runtime = d.path("xdg-runtime");
+    d.start_with(|c| {
+        c.env("XDG_CURRENT_DESKTOP", "ubuntu:GNOME")
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .arg("--no-tray");
+    });
+    assert!(
+        d.log_has("presence: do-not-disturb from GNOME (off)", 10 * SEC)
+            .await,
+        "{}",
+        d.log()
+    );
+    server.nth(1, 10 * SEC).await;
+    dconf.set_banners(false).await;
+    assert!(
+        d.log_has("do-not-disturb on: reminders wait", 5 * SEC)
+            .await,
+        "{}",
+        d.log()
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let held = server.calls().len();
+    tokio::time::sleep(3 * SEC).await;
+    assert_eq!(
+        server.calls().len(),
+        held,
+        "shown during GNOME's do-not-disturb"
+    );
+    dconf.set_banners(true).await;
+    assert!(
+        d.log_has("do-not-disturb off", 5 * SEC).await,
+        "{}",
+        d.log()
+    );
+    server.nth(held + 1, 5 * SEC).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        server.calls().len(),
+        held + 1,
+        "a burst after do-not-disturb"
+    );
+}

@@ -176,9 +176,9 @@ impl ScreenSaverIdle {
 impl IdleSource for ScreenSaverIdle {
     fn name(&self) -> &'static str {
         if self.millis {
-            "KDE (ScreenSaver session idle time)"
+            "KDE (org.freedesktop.ScreenSaver)"
         } else {
-            "the ScreenSaver session idle time"
+            "org.freedesktop.ScreenSaver"
         }
     }
 

@@ -579,9 +579,18 @@ impl TrayHost {
 
 // ---- a logind stand-in --------------------------------------------------------
 
-struct LoginManager;
-
 const SESSION_PATH: &str = "/org/freedesktop/login1/session/c1";
+
+#[derive(Default)]
+struct LoginState {
+    /// Read ends of the sleep inhibitors handed out (EOF once released).
+    inhibitors: Vec<std::io::PipeReader>,
+    inhibit_calls: usize,
+}
+
+struct LoginManager {
+    state: Arc<Mutex<LoginState>>,
+}
 
 #[zbus::interface(name = "org.freedesktop.login1.Manager")]
 impl LoginManager {
@@ -593,11 +602,50 @@ impl LoginManager {
         }
     }
 
+    fn get_user(&self, uid: u32) -> zbus::zvariant::OwnedObjectPath {
+        zbus::zvariant::OwnedObjectPath::try_from(format!("/org/freedesktop/login1/user/_{uid}"))
+            .unwrap()
+    }
+
+    /// As logind: the write end of a pipe, held until the caller closes it.
+    fn inhibit(
+        &self,
+        what: String,
+        _who: String,
+        _why: String,
+        mode: String,
+    ) -> zbus::fdo::Result<zbus::zvariant::OwnedFd> {
+        if what != "sleep" || mode != "delay" {
+            return Err(zbus::fdo::Error::InvalidArgs(format!("{what} {mode}")));
+        }
+        let (reader, writer) = std::io::pipe().unwrap();
+        let mut st = self.state.lock().unwrap();
+        st.inhibitors.push(reader);
+        st.inhibit_calls += 1;
+        Ok(std::os::fd::OwnedFd::from(writer).into())
+    }
+
     #[zbus(signal)]
     async fn prepare_for_sleep(emitter: &SignalEmitter<'_>, start: bool) -> zbus::Result<()>;
 }
 
-struct LoginSession;
+struct LoginUser;
+
+#[zbus::interface(name = "org.freedesktop.login1.User")]
+impl LoginUser {
+    #[zbus(property)]
+    fn display(&self) -> (String, zbus::zvariant::OwnedObjectPath) {
+        (
+            "c1".to_string(),
+            zbus::zvariant::OwnedObjectPath::try_from(SESSION_PATH).unwrap(),
+        )
+    }
+}
+
+struct LoginSession {
+    idle: bool,
+    idle_since_us: u64,
+}
 
 #[zbus::interface(name = "org.freedesktop.login1.Session")]
 impl LoginSession {
@@ -606,29 +654,56 @@ impl LoginSession {
 
     #[zbus(signal)]
     async fn unlock(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
+
+    #[zbus(property)]
+    fn idle_hint(&self) -> bool {
+        self.idle
+    }
+
+    #[zbus(property)]
+    fn idle_since_hint(&self) -> u64 {
+        self.idle_since_us
+    }
 }
 
 /// Owns org.freedesktop.login1 on a (system) bus, so programs that subscribe
-/// to logind signals start; session "c1" can be locked and unlocked, and
-/// PrepareForSleep emitted.
+/// to logind signals start; session "c1" (also every user's display session)
+/// can be locked, unlocked and marked idle, PrepareForSleep emitted, and sleep
+/// inhibitors are handed out as pipes, as logind does.
 pub struct Logind {
     conn: zbus::Connection,
+    state: Arc<Mutex<LoginState>>,
 }
 
 impl Logind {
     pub async fn on(address: &str) -> Logind {
+        let state = Arc::new(Mutex::new(LoginState::default()));
+        let uid = rustix::process::getuid().as_raw();
         let conn = connection::Builder::address(address)
             .unwrap()
             .name("org.freedesktop.login1")
             .unwrap()
-            .serve_at("/org/freedesktop/login1", LoginManager)
+            .serve_at(
+                "/org/freedesktop/login1",
+                LoginManager {
+                    state: state.clone(),
+                },
+            )
             .unwrap()
-            .serve_at(SESSION_PATH, LoginSession)
+            .serve_at(format!("/org/freedesktop/login1/user/_{uid}"), LoginUser)
+            .unwrap()
+            .serve_at(
+                SESSION_PATH,
+                LoginSession {
+                    idle: false,
+                    idle_since_us: 0,
+                },
+            )
             .unwrap()
             .build()
             .await
             .unwrap();
-        Logind { conn }
+        Logind { conn, state }
     }
 
     /// `loginctl lock-session c1` / `unlock-session c1`.
@@ -641,9 +716,53 @@ impl Logind {
         }
     }
 
+    /// The desktop sets the session's idle hint (`SetIdleHint`).
+    pub async fn set_idle(&self, idle: bool) {
+        let iface = self
+            .conn
+            .object_server()
+            .interface::<_, LoginSession>(SESSION_PATH)
+            .await
+            .unwrap();
+        let mut s = iface.get_mut().await;
+        s.idle = idle;
+        s.idle_since_us = if idle {
+            u64::try_from(jiff::Timestamp::now().as_microsecond()).unwrap()
+        } else {
+            0
+        };
+        s.idle_hint_changed(iface.signal_emitter()).await.unwrap();
+    }
+
     pub async fn prepare_for_sleep(&self, start: bool) {
         let e = SignalEmitter::new(&self.conn, "/org/freedesktop/login1").unwrap();
         LoginManager::prepare_for_sleep(&e, start).await.unwrap();
+    }
+
+    /// How many sleep inhibitors were asked for.
+    pub fn inhibit_calls(&self) -> usize {
+        self.state.lock().unwrap().inhibit_calls
+    }
+
+    /// How many inhibitors are still held (their pipe not closed): looks
+    /// without blocking.
+    pub fn inhibitors_held(&self) -> usize {
+        let st = self.state.lock().unwrap();
+        st.inhibitors
+            .iter()
+            .filter(|r| {
+                use std::os::fd::AsRawFd;
+                let mut fd = libc::pollfd {
+                    fd: r.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd, no timeout.
+                let n = unsafe { libc::poll(&mut fd, 1, 0) };
+                // Readable (or hung up) with nothing written = every writer closed.
+                n == 0
+            })
+            .count()
     }
 }
 
@@ -651,6 +770,8 @@ impl Logind {
 
 struct ScreenSaverIface {
     active: Arc<Mutex<bool>>,
+    /// What GetSessionIdleTime answers (seconds, or ms for a KDE stand-in).
+    idle: Arc<Mutex<u32>>,
 }
 
 #[zbus::interface(name = "org.freedesktop.ScreenSaver")]
@@ -659,39 +780,174 @@ impl ScreenSaverIface {
         *self.active.lock().unwrap()
     }
 
+    fn get_session_idle_time(&self) -> u32 {
+        *self.idle.lock().unwrap()
+    }
+
     #[zbus(signal)]
     async fn active_changed(emitter: &SignalEmitter<'_>, active: bool) -> zbus::Result<()>;
 }
 
-/// org.freedesktop.ScreenSaver on the session bus: lock and unlock on demand.
+/// org.freedesktop.ScreenSaver on the session bus: lock and unlock on
+/// demand, and a session idle time to answer.
 pub struct ScreenSaver {
     conn: zbus::Connection,
     active: Arc<Mutex<bool>>,
+    idle: Arc<Mutex<u32>>,
 }
 
 impl ScreenSaver {
     pub async fn start(bus: &PrivateBus) -> ScreenSaver {
+        ScreenSaver::serve(bus, false).await
+    }
+
+    /// As KDE's screen locker, which also owns org.kde.screensaver and
+    /// answers GetSessionIdleTime in milliseconds.
+    pub async fn kde(bus: &PrivateBus) -> ScreenSaver {
+        ScreenSaver::serve(bus, true).await
+    }
+
+    async fn serve(bus: &PrivateBus, kde: bool) -> ScreenSaver {
         let active = Arc::new(Mutex::new(false));
-        let conn = connection::Builder::address(bus.address.as_str())
+        let idle = Arc::new(Mutex::new(0));
+        let mut b = connection::Builder::address(bus.address.as_str())
             .unwrap()
             .name("org.freedesktop.ScreenSaver")
-            .unwrap()
+            .unwrap();
+        if kde {
+            b = b.name("org.kde.screensaver").unwrap();
+        }
+        let conn = b
             .serve_at(
                 "/org/freedesktop/ScreenSaver",
                 ScreenSaverIface {
                     active: active.clone(),
+                    idle: idle.clone(),
                 },
             )
             .unwrap()
             .build()
             .await
             .unwrap();
-        ScreenSaver { conn, active }
+        ScreenSaver { conn, active, idle }
     }
 
     pub async fn set_locked(&self, locked: bool) {
         *self.active.lock().unwrap() = locked;
         let e = SignalEmitter::new(&self.conn, "/org/freedesktop/ScreenSaver").unwrap();
         ScreenSaverIface::active_changed(&e, locked).await.unwrap();
+    }
+
+    pub fn set_idle(&self, n: u32) {
+        *self.idle.lock().unwrap() = n;
+    }
+}
+
+// ---- GNOME's idle monitor stand-in -------------------------------------------
+
+const MUTTER_PATH: &str = "/org/gnome/Mutter/IdleMonitor/Core";
+
+#[derive(Default)]
+struct MutterState {
+    idle_ms: u64,
+    next_id: u32,
+    /// User-active watches: id and owner (one-shot, as Mutter's).
+    active_watches: Vec<(u32, String)>,
+    get_calls: usize,
+}
+
+struct MutterIface {
+    state: Arc<Mutex<MutterState>>,
+}
+
+#[zbus::interface(name = "org.gnome.Mutter.IdleMonitor")]
+impl MutterIface {
+    fn get_idletime(&self) -> u64 {
+        let mut st = self.state.lock().unwrap();
+        st.get_calls += 1;
+        st.idle_ms
+    }
+
+    fn add_user_active_watch(&self, #[zbus(header)] header: zbus::message::Header<'_>) -> u32 {
+        let mut st = self.state.lock().unwrap();
+        st.next_id += 1;
+        let id = st.next_id;
+        let owner = header.sender().map(|s| s.to_string()).unwrap_or_default();
+        st.active_watches.push((id, owner));
+        id
+    }
+
+    fn add_idle_watch(&self, _interval: u64) -> u32 {
+        let mut st = self.state.lock().unwrap();
+        st.next_id += 1;
+        st.next_id
+    }
+
+    fn remove_watch(&self, id: u32) {
+        self.state
+            .lock()
+            .unwrap()
+            .active_watches
+            .retain(|(w, _)| *w != id);
+    }
+
+    #[zbus(signal)]
+    async fn watch_fired(emitter: &SignalEmitter<'_>, id: u32) -> zbus::Result<()>;
+}
+
+/// org.gnome.Mutter.IdleMonitor on the session bus: an idle time to answer,
+/// and user-active watches fired (to their owner, as Mutter does) on input.
+pub struct Mutter {
+    conn: zbus::Connection,
+    state: Arc<Mutex<MutterState>>,
+}
+
+impl Mutter {
+    pub async fn start(bus: &PrivateBus) -> Mutter {
+        let state = Arc::new(Mutex::new(MutterState::default()));
+        let conn = connection::Builder::address(bus.address.as_str())
+            .unwrap()
+            .name("org.gnome.Mutter.IdleMonitor")
+            .unwrap()
+            .serve_at(
+                MUTTER_PATH,
+                MutterIface {
+                    state: state.clone(),
+                },
+            )
+            .unwrap()
+            .build()
+            .await
+            .unwrap();
+        Mutter { conn, state }
+    }
+
+    pub fn set_idle(&self, ms: u64) {
+        self.state.lock().unwrap().idle_ms = ms;
+    }
+
+    /// The person touches the keyboard: idle time 0, user-active watches fire.
+    pub async fn input(&self) {
+        let watches = {
+            let mut st = self.state.lock().unwrap();
+            st.idle_ms = 0;
+            std::mem::take(&mut st.active_watches)
+        };
+        for (id, owner) in watches {
+            let e = SignalEmitter::new(&self.conn, MUTTER_PATH)
+                .unwrap()
+                .set_destination(zbus::names::BusName::try_from(owner).unwrap());
+            MutterIface::watch_fired(&e, id).await.unwrap();
+        }
+    }
+
+    /// User-active watches now registered.
+    pub fn active_watches(&self) -> usize {
+        self.state.lock().unwrap().active_watches.len()
+    }
+
+    /// GetIdletime calls so far.
+    pub fn get_calls(&self) -> usize {
+        self.state.lock().unwrap().get_calls
     }
 }
