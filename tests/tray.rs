@@ -229,3 +229,37 @@ async fn no_tray_flag_never_registers() {
     assert!(host.registered().is_empty());
     assert!(d.log().contains("--no-tray"), "{}", d.log());
 }
+
+/// The menu's labels once its second line passes `ok` (panics after 5 s).
+async fn second_line(host: &TrayHost, item: &str, ok: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut labels = Vec::new();
+    for _ in 0..100 {
+        labels = host.labels(item).await;
+        if labels.get(1).is_some_and(|l| ok(l)) {
+            return labels;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("unexpected menu: {labels:#?}");
+}
+
+#[tokio::test]
+async fn the_menu_says_away_and_what_holds_reminders() {
+    let bus = PrivateBus::start();
+    let host = TrayHost::start(&bus).await;
+    let server = Notifd::start(&bus).await;
+    let saver = common::desktop::ScreenSaver::start(&bus).await;
+    let mut d = Daemon::new(&bus, TWO);
+    d.start();
+    let item = host.item(10 * SEC).await;
+    server.set_inhibited(true).await;
+    second_line(&host, &item, |l| l == "Waiting while do-not-disturb is on").await;
+    saver.set_locked(true).await;
+    second_line(&host, &item, |l| {
+        l.starts_with("Away since ") && l.ends_with(": counted as a break")
+    })
+    .await;
+    saver.set_locked(false).await;
+    server.set_inhibited(false).await;
+    second_line(&host, &item, |l| l == "Take a break now").await;
+}

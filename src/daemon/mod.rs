@@ -366,6 +366,15 @@ impl Daemon {
                 .map(|p| p.until.map(|u| u.to_zoned_datetime(tz.clone()))),
             today: self.today,
             date: now.date(),
+            away_since: e.away().map(|t| t.to_zoned_datetime(tz.clone())),
+            held_by: e
+                .holds()
+                .iter()
+                .map(|h| match h {
+                    crate::core::HoldReason::DoNotDisturb => "do-not-disturb is on",
+                    crate::core::HoldReason::Fullscreen => "a window is fullscreen",
+                })
+                .collect(),
         }
     }
 

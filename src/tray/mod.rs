@@ -35,6 +35,10 @@ pub struct TrayState {
     pub today: (Date, u32, u32),
     /// The local date "now" is on when the state was made.
     pub date: Date,
+    /// Away (screen locked, idle, asleep) since when.
+    pub away_since: Option<ZonedDateTime>,
+    /// What holds reminders back: "do-not-disturb is on", "a window is fullscreen".
+    pub held_by: Vec<&'static str>,
 }
 
 /// What a click asks for.
@@ -76,6 +80,17 @@ impl TrayState {
         }
     }
 
+    /// Why reminders do not show now, if that is because of presence.
+    pub fn presence_line(&self) -> Option<String> {
+        if let Some(since) = &self.away_since {
+            return Some(format!(
+                "Away since {}: counted as a break",
+                when(since, self.date)
+            ));
+        }
+        (!self.held_by.is_empty()).then(|| format!("Waiting while {}", self.held_by.join(" and ")))
+    }
+
     pub fn today_line(&self) -> String {
         let (date, done, total) = self.today;
         if date != self.date || total == 0 {
@@ -87,6 +102,9 @@ impl TrayState {
 
     fn menu(&self) -> Vec<MenuItem<UnhunchTray>> {
         let mut items: Vec<MenuItem<UnhunchTray>> = vec![disabled(&self.headline())];
+        if let Some(line) = self.presence_line() {
+            items.push(disabled(&line));
+        }
         for (id, title, snooze) in &self.pending {
             items.push(MenuItem::Separator);
             items.push(disabled(&format!("{title} — due now")));
@@ -285,6 +303,10 @@ impl ksni::Tray for UnhunchTray {
 
     fn tool_tip(&self) -> ToolTip {
         let mut description = self.state.headline();
+        if let Some(line) = self.state.presence_line() {
+            description.push('\n');
+            description.push_str(&line);
+        }
         for (_, title, _) in &self.state.pending {
             description.push_str(&format!("\n{title} — due now"));
         }
@@ -391,6 +413,26 @@ mod tests {
         assert_eq!(s.headline(), "Paused until tomorrow");
         s.paused = Some(None);
         assert_eq!(s.headline(), "Paused until you resume");
+    }
+
+    #[test]
+    fn presence_line_says_why_nothing_shows() {
+        let today = jiff::civil::date(2026, 11, 25);
+        let mut s = TrayState {
+            date: today,
+            ..Default::default()
+        };
+        assert_eq!(s.presence_line(), None);
+        s.held_by = vec!["do-not-disturb is on", "a window is fullscreen"];
+        assert_eq!(
+            s.presence_line().as_deref(),
+            Some("Waiting while do-not-disturb is on and a window is fullscreen")
+        );
+        s.away_since = Some(at("2026-11-25T14:02[UTC]"));
+        assert_eq!(
+            s.presence_line().as_deref(),
+            Some("Away since 14:02: counted as a break")
+        );
     }
 
     #[test]
