@@ -335,7 +335,8 @@ async fn doctor_in_a_working_session_passes() {
         "✓ session: wayland, desktop: KDE",
         "✓ notifications: unhunch-test-server 1.0 (with buttons)",
         "✓ tray: a StatusNotifierItem host is running",
-        "✓ presence: screen lock (org.freedesktop.ScreenSaver), do-not-disturb (notification server)",
+        "✓ presence: screen lock (org.freedesktop.ScreenSaver), idle time (org.freedesktop.ScreenSaver), do-not-disturb (notification server)",
+        "! fullscreen: windows are not visible to unhunch on Wayland",
         "✓ config: ",
         "✓ history: ",
         "✓ daemon: running (pid ",
@@ -363,8 +364,13 @@ async fn doctor_says_how_to_get_a_tray_on_gnome() {
     );
     assert!(out.contains("gnome-shell-extension-appindicator"), "{out}");
     assert!(out.contains("! daemon: not running"), "{out}");
+    // GNOME's own switch is read with gsettings (its default here: off).
     assert!(
-        out.contains("✓ presence: do-not-disturb (notification server)"),
+        out.contains("✓ presence: do-not-disturb (notification server), do-not-disturb (GNOME)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("! idle time: this desktop does not tell it"),
         "{out}"
     );
 }

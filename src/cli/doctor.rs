@@ -161,7 +161,7 @@ async fn dbus_checks() -> Vec<Check> {
         Ok(false) => warn("tray: no tray host on this desktop", tray_advice()),
         Err(e) => warn(format!("tray: cannot ask the bus ({e})"), tray_advice()),
     };
-    let sources = presence_sources(&conn).await;
+    let (sources, idle) = presence_sources(&conn).await;
     let presence = if sources.is_empty() {
         warn(
             "presence: nothing on this desktop tells unhunch you are away",
@@ -170,11 +170,29 @@ async fn dbus_checks() -> Vec<Check> {
     } else {
         ok(format!("presence: {}", sources.join(", ")))
     };
-    vec![notifications, tray, presence]
+    let mut checks = vec![notifications, tray, presence];
+    let session = crate::presence::Session::detect();
+    if !idle && session != crate::presence::Session::None {
+        checks.push(warn(
+            "idle time: this desktop does not tell it",
+            "Only a locked screen, the desktop's own idle hint and sleep count as away;\n\
+             lock the screen when you step away.",
+        ));
+    }
+    if session == crate::presence::Session::Wayland {
+        checks.push(warn(
+            "fullscreen: windows are not visible to unhunch on Wayland",
+            "Reminders may show over a fullscreen window there, unless the desktop\n\
+             holds notifications back itself (GNOME Shell does for ordinary banners).\n\
+             Turn on Do-Not-Disturb for a presentation: unhunch follows it.",
+        ));
+    }
+    checks
 }
 
-/// The presence sources this desktop offers, as `unhunch run` would use them.
-async fn presence_sources(conn: &zbus::Connection) -> Vec<String> {
+/// The presence sources this desktop offers, as `unhunch run` would use
+/// them, and whether one of them tells the idle time.
+async fn presence_sources(conn: &zbus::Connection) -> (Vec<String>, bool) {
     use crate::presence::{Session, choose_idle, dnd, lock, logind};
     let mut sources = Vec::new();
     for (name, _) in lock::SCREENSAVERS {
@@ -198,7 +216,8 @@ async fn presence_sources(conn: &zbus::Connection) -> Vec<String> {
         }
     }
     let session = Session::detect();
-    if let Some(idle) = choose_idle(session).await {
+    let idle = choose_idle(session).await;
+    if let Some(idle) = &idle {
         let what = if session == Session::X11 {
             "idle time and fullscreen"
         } else {
@@ -212,7 +231,7 @@ async fn presence_sources(conn: &zbus::Connection) -> Vec<String> {
     if dnd::is_gnome() && dnd::gnome_dnd().await.is_some() {
         sources.push("do-not-disturb (GNOME)".to_string());
     }
-    sources
+    (sources, idle.is_some())
 }
 
 async fn has_owner(conn: &zbus::Connection, name: &str) -> zbus::Result<bool> {
