@@ -426,11 +426,8 @@ async fn gnome_idle_monitor_on_wayland_signals_the_return_without_polling() {
     );
     start_wayland(&mut d);
     assert!(
-        d.log_has(
-            "presence: idle time from GNOME (Mutter idle monitor)",
-            10 * SEC
-        )
-        .await,
+        d.log_has("presence: idle time from GNOME's idle monitor", 10 * SEC)
+            .await,
         "{}",
         d.log()
     );

@@ -98,7 +98,7 @@ impl Mutter {
 
 impl IdleSource for Mutter {
     fn name(&self) -> &'static str {
-        "GNOME (Mutter idle monitor)"
+        "GNOME's idle monitor"
     }
 
     fn sample(&self) -> BoxFuture<'_, Option<Sample>> {
@@ -176,7 +176,7 @@ impl ScreenSaverIdle {
 impl IdleSource for ScreenSaverIdle {
     fn name(&self) -> &'static str {
         if self.millis {
-            "KDE (org.freedesktop.ScreenSaver)"
+            "KDE's screen locker"
         } else {
             "org.freedesktop.ScreenSaver"
         }
