@@ -875,3 +875,32 @@ fn do_not_disturb_and_fullscreen_hold_reminders_then_show_each_once() {
     );
     assert!(!sim.log.iter().any(|l| l.contains("away")), "{:?}", sim.log);
 }
+
+#[test]
+fn next_due_ignores_presence_so_the_daemon_knows_when_a_return_matters() {
+    let mut sim = Sim::new(DAY_TOML, "UTC", "2026-11-25 09:00");
+    sim.auto = Some(Answer::Done);
+    sim.run_until("2026-11-25 09:40");
+    sim.input(Input::Away {
+        since: sim.now.timestamp(),
+    })
+    .unwrap();
+    // Away: the next stand interval still counts as "could come".
+    let due = sim.engine.next_due(&sim.now).unwrap();
+    assert_eq!(due.to_string(), "2026-11-25T09:45:00Z");
+    // A fixed time waiting for the return is due already (in the past).
+    sim.run_until("2026-11-25 11:10");
+    assert!(sim.engine.next_due(&sim.now).unwrap() <= sim.now.timestamp());
+    sim.input(Input::Back).unwrap();
+    sim.tick();
+    // Evening, after the last fixed time: nothing until tomorrow's window.
+    sim.run_until("2026-11-25 20:00");
+    let due = sim.engine.next_due(&sim.now).unwrap();
+    assert!(
+        due.duration_since(sim.now.timestamp()) > jiff::SignedDuration::from_hours(12),
+        "{due}"
+    );
+    // Paused until resumed: nothing could come.
+    sim.input(Input::Pause { until: None }).unwrap();
+    assert_eq!(sim.engine.next_due(&sim.now), None);
+}
