@@ -11,6 +11,35 @@ const SEC: Duration = Duration::from_secs(1);
 
 const EVERY_SECOND: &str = "[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1s\"\n";
 
+/// The middle of every "away" test: once `away_log` is logged, three
+/// seconds show at most one reminder (one may have been on its way) and
+/// credit `away`; after `back` and `back_log`, reminders come again.
+async fn stays_away_until(
+    d: &Daemon,
+    server: &Notifd,
+    away_log: &str,
+    back: impl std::future::Future<Output = ()>,
+    back_log: &str,
+) {
+    assert!(d.log_has(away_log, 5 * SEC).await, "{}", d.log());
+    let shown = server.calls().len();
+    tokio::time::sleep(3 * SEC).await;
+    assert!(
+        server.calls().len() <= shown + 1,
+        "shown while away: {:?}",
+        d.outcomes()
+    );
+    assert!(
+        d.outcomes().iter().any(|l| l == "s away schedule"),
+        "{:?}",
+        d.outcomes()
+    );
+    let before = server.calls().len();
+    back.await;
+    assert!(d.log_has(back_log, 5 * SEC).await, "{}", d.log());
+    server.nth(before + 1, 8 * SEC).await;
+}
+
 #[tokio::test]
 async fn a_locked_screen_shows_nothing_and_credits_away() {
     let bus = PrivateBus::start();
@@ -22,29 +51,14 @@ async fn a_locked_screen_shows_nothing_and_credits_away() {
     });
     server.nth(2, 10 * SEC).await;
     saver.set_locked(true).await;
-    assert!(
-        d.log_has("screen locked: away", 5 * SEC).await,
-        "{}",
-        d.log()
-    );
-    let shown = server.calls().len();
-    // Locked for three seconds: no notification, intervals credited away.
-    tokio::time::sleep(3 * SEC).await;
-    assert!(
-        server.calls().len() <= shown + 1,
-        "shown while locked: {:?}",
-        d.outcomes()
-    );
-    let away = d
-        .outcomes()
-        .iter()
-        .filter(|l| *l == "s away schedule")
-        .count();
-    assert!(away >= 1, "{:?}", d.outcomes());
-    let before = server.calls().len();
-    saver.set_locked(false).await;
-    assert!(d.log_has("screen unlocked: back", 5 * SEC).await);
-    server.nth(before + 1, 5 * SEC).await;
+    stays_away_until(
+        &d,
+        &server,
+        "screen locked: away",
+        saver.set_locked(false),
+        "screen unlocked: back",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -213,30 +227,14 @@ async fn logind_lock_and_unlock_of_our_session() {
     );
     server.nth(1, 10 * SEC).await;
     logind.set_locked(true).await;
-    assert!(
-        d.log_has("screen locked: away", 5 * SEC).await,
-        "{}",
-        d.log()
-    );
-    let shown = server.calls().len();
-    tokio::time::sleep(3 * SEC).await;
-    assert!(
-        server.calls().len() <= shown + 1,
-        "shown while locked: {:?}",
-        d.outcomes()
-    );
-    assert!(
-        d.outcomes().iter().any(|l| l == "s away schedule"),
-        "{:?}",
-        d.outcomes()
-    );
-    logind.set_locked(false).await;
-    assert!(
-        d.log_has("screen unlocked: back", 5 * SEC).await,
-        "{}",
-        d.log()
-    );
-    server.nth(shown + 2, 8 * SEC).await;
+    stays_away_until(
+        &d,
+        &server,
+        "screen locked: away",
+        logind.set_locked(false),
+        "screen unlocked: back",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -513,26 +511,14 @@ async fn logind_idle_hint_of_the_users_display_session() {
     );
     server.nth(1, 10 * SEC).await;
     logind.set_idle(true).await;
-    assert!(
-        d.log_has("the desktop says idle: away", 5 * SEC).await,
-        "{}",
-        d.log()
-    );
-    let shown = server.calls().len();
-    tokio::time::sleep(3 * SEC).await;
-    assert!(server.calls().len() <= shown + 1, "{:?}", d.outcomes());
-    assert!(
-        d.outcomes().iter().any(|l| l == "s away schedule"),
-        "{:?}",
-        d.outcomes()
-    );
-    logind.set_idle(false).await;
-    assert!(
-        d.log_has("the desktop says active: back", 5 * SEC).await,
-        "{}",
-        d.log()
-    );
-    server.nth(shown + 2, 8 * SEC).await;
+    stays_away_until(
+        &d,
+        &server,
+        "the desktop says idle: away",
+        logind.set_idle(false),
+        "the desktop says active: back",
+    )
+    .await;
 }
 
 #[tokio::test]

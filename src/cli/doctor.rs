@@ -216,7 +216,7 @@ async fn presence_sources(conn: &zbus::Connection) -> (Vec<String>, bool) {
         }
     }
     let session = Session::detect();
-    let idle = choose_idle(session).await;
+    let idle = choose_idle(session, Some(conn)).await;
     if let Some(idle) = &idle {
         let what = if session == Session::X11 {
             "idle time and fullscreen"

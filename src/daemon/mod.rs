@@ -761,11 +761,21 @@ async fn start_presence() -> (
 ) {
     use crate::presence::{Session, choose_idle, dnd, lock, logind};
     let (tx, rx) = mpsc::unbounded_channel();
-    tokio::spawn(dnd::watch_server(tx.clone()));
-    tokio::spawn(dnd::watch_gnome(tx.clone()));
-    tokio::spawn(lock::watch_screen_lock(tx.clone()));
+    // One session-bus connection for all of them.
+    let bus = match zbus::Connection::session().await {
+        Ok(bus) => {
+            tokio::spawn(dnd::watch_server(bus.clone(), tx.clone()));
+            tokio::spawn(dnd::watch_gnome(bus.clone(), tx.clone()));
+            tokio::spawn(lock::watch_screen_lock(bus.clone(), tx.clone()));
+            Some(bus)
+        }
+        Err(e) => {
+            debug!("no session bus for presence: {e}");
+            None
+        }
+    };
     tokio::spawn(logind::watch(tx));
-    (rx, choose_idle(Session::detect()).await)
+    (rx, choose_idle(Session::detect(), bus.as_ref()).await)
 }
 
 /// Waits for an optional future; never, without one.

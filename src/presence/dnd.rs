@@ -23,10 +23,7 @@ const DND_PROPERTIES: [(&str, &str); 2] = [
 
 /// Reports the notification server's Do-Not-Disturb: read at start, then
 /// followed through PropertiesChanged (no polling).
-pub async fn watch_server(tx: mpsc::UnboundedSender<Change>) {
-    let Ok(conn) = Connection::session().await else {
-        return;
-    };
+pub async fn watch_server(conn: Connection, tx: mpsc::UnboundedSender<Change>) {
     let rule = MatchRule::builder()
         .msg_type(MsgType::Signal)
         .interface("org.freedesktop.DBus.Properties")
@@ -156,13 +153,10 @@ fn touches_banners(prefix: &str, changes: &[String]) -> bool {
 
 /// Reports GNOME's Do-Not-Disturb: read at start, then again whenever dconf
 /// says the key (or a directory above it) was written.
-pub async fn watch_gnome(tx: mpsc::UnboundedSender<Change>) {
+pub async fn watch_gnome(conn: Connection, tx: mpsc::UnboundedSender<Change>) {
     if !is_gnome() {
         return;
     }
-    let Ok(conn) = Connection::session().await else {
-        return;
-    };
     let rule = MatchRule::builder()
         .msg_type(MsgType::Signal)
         .interface("ca.desrt.dconf.Writer")

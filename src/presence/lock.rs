@@ -17,16 +17,8 @@ pub const SCREENSAVERS: [(&str, &str); 2] = [
     ("org.gnome.ScreenSaver", "/org/gnome/ScreenSaver"),
 ];
 
-/// Reports screen lock changes until the bus goes away. Returns at once
-/// (having said so) when there is no session bus.
-pub async fn watch_screen_lock(tx: mpsc::UnboundedSender<Change>) {
-    let conn = match Connection::session().await {
-        Ok(c) => c,
-        Err(e) => {
-            debug!("no session bus for the screen lock: {e}");
-            return;
-        }
-    };
+/// Reports screen lock changes until the bus goes away.
+pub async fn watch_screen_lock(conn: Connection, tx: mpsc::UnboundedSender<Change>) {
     let rule = match MatchRule::builder()
         .msg_type(MsgType::Signal)
         .member("ActiveChanged")

@@ -121,14 +121,17 @@ impl Session {
 /// MIT-SCREEN-SAVER on X11; on Wayland GNOME's Mutter IdleMonitor, else the
 /// freedesktop ScreenSaver's GetSessionIdleTime (KDE). Elsewhere only the
 /// event sources (lock, logind IdleHint) say when the person is away.
-pub async fn choose_idle(session: Session) -> Option<Box<dyn IdleSource>> {
+pub async fn choose_idle(
+    session: Session,
+    bus: Option<&zbus::Connection>,
+) -> Option<Box<dyn IdleSource>> {
     let chosen: Option<Box<dyn IdleSource>> = match session {
         Session::X11 => x11::X11Idle::connect().map(|x| Box::new(x) as Box<dyn IdleSource>),
         Session::Wayland => {
-            let conn = zbus::Connection::session().await.ok()?;
-            match idle::Mutter::connect(&conn).await {
+            let conn = bus?;
+            match idle::Mutter::connect(conn).await {
                 Some(m) => Some(Box::new(m)),
-                None => idle::ScreenSaverIdle::connect(&conn)
+                None => idle::ScreenSaverIdle::connect(conn)
                     .await
                     .map(|s| Box::new(s) as Box<dyn IdleSource>),
             }
