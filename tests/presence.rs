@@ -710,3 +710,85 @@ async fn gnome_do_not_disturb_through_dconf() {
         "a burst after do-not-disturb"
     );
 }
+
+/// `dunstctl` against the dunst on `bus`.
+async fn dunstctl(bus: &PrivateBus, args: &'static [&'static str]) {
+    let address = bus.address.clone();
+    let status = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("dunstctl")
+            .args(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", address)
+            .status()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(status.success(), "dunstctl {args:?}");
+}
+
+#[tokio::test]
+async fn dunst_paused_holds_reminders() {
+    let x = Xvfb::start().expect("Xvfb (package xvfb) is needed: run scripts/setup test");
+    let bus = PrivateBus::start();
+    let home = tempfile::tempdir().unwrap();
+    let mut dunst = std::process::Command::new("dunst")
+        .env_clear()
+        .env("DISPLAY", &x.display)
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env("HOME", home.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("dunst (package dunst) is needed: run scripts/setup test");
+    let mut d = Daemon::new(&bus, EVERY_SECOND);
+    d.start_with(|c| {
+        c.arg("--no-tray");
+    });
+    assert!(
+        d.log_has(
+            "presence: do-not-disturb from org.dunstproject.cmd0.paused (off)",
+            10 * SEC
+        )
+        .await,
+        "{}",
+        d.log()
+    );
+    let shown = |d: &Daemon| {
+        d.outcomes()
+            .iter()
+            .filter(|l| *l == "s shown schedule")
+            .count()
+    };
+    assert!(
+        wait_for(10 * SEC, || (shown(&d) >= 1).then_some(()))
+            .await
+            .is_some(),
+        "{}",
+        d.log()
+    );
+    dunstctl(&bus, &["set-paused", "true"]).await;
+    assert!(
+        d.log_has("do-not-disturb on: reminders wait", 5 * SEC)
+            .await,
+        "{}",
+        d.log()
+    );
+    // Answer what is showing: nothing new comes while dunst is paused.
+    let mut done = d.command(&["done"]);
+    tokio::task::spawn_blocking(move || done.output().unwrap())
+        .await
+        .unwrap();
+    let before = shown(&d);
+    tokio::time::sleep(3 * SEC).await;
+    assert_eq!(shown(&d), before, "{:?}", d.outcomes());
+    dunstctl(&bus, &["set-paused", "false"]).await;
+    assert!(
+        wait_for(5 * SEC, || (shown(&d) == before + 1).then_some(()))
+            .await
+            .is_some(),
+        "{:?}",
+        d.outcomes()
+    );
+    let _ = dunst.kill();
+    let _ = dunst.wait();
+}
