@@ -44,10 +44,6 @@ use timer::{Wake, WallTimer};
 /// answer and the fixed times of the last day.
 const REPLAY: SignedDuration = SignedDuration::from_hours(48);
 
-/// While away or held, the idle-time source is asked again (where it
-/// cannot signal the return) only if a reminder could come within this.
-const SOON: SignedDuration = SignedDuration::from_hours(1);
-
 /// How long edits must settle before the config is read again.
 const DEBOUNCE: Duration = Duration::from_millis(200);
 
@@ -221,24 +217,11 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
             None => debug!("nothing due: sleeping until something happens"),
         }
         // Due times are in the clock's frame; the timer runs on the real one.
-        // While away by idle time or held by a fullscreen window, and a
-        // reminder could come soon, see it end: by the source's signal of
-        // the next input, else by asking again in 30 s.
-        let watch_return = (d.presence.idle.is_some() || d.presence.fullscreen)
-            && d.engine
-                .next_due(&now)
-                .is_some_and(|t| t.duration_since(now.timestamp()) <= SOON);
-        let mut input_signal = None;
-        let mut next = next;
-        if watch_return && let Some(source) = &idle_source {
-            match source.next_input().filter(|_| !d.presence.fullscreen) {
-                Some(signal) => input_signal = Some(signal),
-                None => {
-                    let again = now.timestamp().checked_add(crate::presence::RECHECK).ok();
-                    next = next.min(again).or(again);
-                }
-            }
-        }
+        let (next, input_signal) = match &idle_source {
+            Some(source) => d.watch_for_return(source.as_ref(), next, &now),
+            None => (next, None),
+        };
+        let mut input_signal = input_signal;
         let offset = d.clock.offset();
         timer.set(next.map(|t| t.checked_sub(offset).unwrap_or(t)))?;
         tokio::select! {

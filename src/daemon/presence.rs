@@ -5,12 +5,17 @@
 
 use std::collections::BTreeSet;
 
+use futures_util::future::BoxFuture;
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 use tracing::{info, warn};
 
 use super::Daemon;
 use crate::core::{General, HoldReason, Input};
-use crate::presence::{Change, Dnd, IdleSource};
+use crate::presence::{Change, Dnd, IdleSource, RECHECK};
+
+/// While away or held, the idle-time source is asked again every 30 s (where
+/// it cannot signal the return) only if a reminder could come within this.
+const SOON: SignedDuration = SignedDuration::from_hours(1);
 
 /// The raw facts, each with the time it began.
 #[derive(Debug, Default)]
@@ -56,6 +61,16 @@ impl Presence {
     }
 }
 
+/// When to ask a source that cannot signal again: in 30 s if a reminder
+/// could come within [`SOON`], else when one could; never with none due.
+fn look_again(next_due: Option<Timestamp>, t: Timestamp) -> Option<Timestamp> {
+    match next_due {
+        Some(due) if due.duration_since(t) <= SOON => t.checked_add(RECHECK).ok(),
+        Some(due) => due.checked_sub(SOON).ok(),
+        None => None,
+    }
+}
+
 impl Daemon {
     /// Tells the engine what changed between the facts and its state.
     pub(super) async fn sync_presence(&mut self, now: &ZonedDateTime) {
@@ -86,6 +101,30 @@ impl Daemon {
                 warn!("presence: {e}");
             }
         }
+    }
+
+    /// While away by idle time or held by a fullscreen window, how the
+    /// loop sees it end: the source's signal of the next input where it has
+    /// one (free, so always); else the next wake is brought forward to ask
+    /// again in 30 s, but only while a reminder could come within
+    /// [`SOON`], and otherwise to when one could.
+    pub(super) fn watch_for_return<'s>(
+        &self,
+        source: &'s dyn IdleSource,
+        next: Option<Timestamp>,
+        now: &ZonedDateTime,
+    ) -> (Option<Timestamp>, Option<BoxFuture<'s, ()>>) {
+        let p = &self.presence;
+        if p.idle.is_none() && !p.fullscreen {
+            return (next, None);
+        }
+        if !p.fullscreen
+            && let Some(signal) = source.next_input()
+        {
+            return (next, Some(signal));
+        }
+        let look = look_again(self.engine.next_due(now), now.timestamp());
+        (next.min(look).or(look).or(next), None)
     }
 
     /// Asks the idle-time source (at a wake): away after away_after without
@@ -199,6 +238,19 @@ mod tests {
 
     fn at(s: i64) -> Option<Timestamp> {
         Some(Timestamp::from_second(s).unwrap())
+    }
+
+    #[test]
+    fn asks_again_every_30s_only_when_a_reminder_is_near() {
+        let t = Timestamp::from_second(1_000_000).unwrap();
+        let secs = |n| t.checked_add(SignedDuration::from_secs(n)).unwrap();
+        // Due in 20 min, or overdue (a fixed time waiting): look in 30 s.
+        assert_eq!(look_again(Some(secs(1200)), t), Some(secs(30)));
+        assert_eq!(look_again(Some(secs(-600)), t), Some(secs(30)));
+        // Due in 5 h: not before 4 h from now.
+        assert_eq!(look_again(Some(secs(5 * 3600)), t), Some(secs(4 * 3600)));
+        // Nothing could come: no look.
+        assert_eq!(look_again(None, t), None);
     }
 
     #[test]
