@@ -727,9 +727,15 @@ async fn dunstctl(bus: &PrivateBus, args: &'static [&'static str]) {
 }
 
 #[tokio::test]
-async fn dunst_paused_holds_reminders() {
+async fn dunst_paused_holds_reminders_and_a_late_server_is_read() {
     let x = Xvfb::start().expect("Xvfb (package xvfb) is needed: run scripts/setup test");
     let bus = PrivateBus::start();
+    // The daemon first: it reads dunst's state when dunst takes the name.
+    let mut d = Daemon::new(&bus, EVERY_SECOND);
+    d.start_with(|c| {
+        c.arg("--no-tray");
+    });
+    assert!(d.log_has("running", 10 * SEC).await, "{}", d.log());
     let home = tempfile::tempdir().unwrap();
     let mut dunst = std::process::Command::new("dunst")
         .env_clear()
@@ -740,10 +746,6 @@ async fn dunst_paused_holds_reminders() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("dunst (package dunst) is needed: run scripts/setup test");
-    let mut d = Daemon::new(&bus, EVERY_SECOND);
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
     assert!(
         d.log_has(
             "presence: do-not-disturb from org.dunstproject.cmd0.paused (off)",

@@ -21,52 +21,86 @@ const DND_PROPERTIES: [(&str, &str); 2] = [
     ("org.dunstproject.cmd0", "paused"),
 ];
 
-/// Reports the notification server's Do-Not-Disturb: read at start, then
-/// followed through PropertiesChanged (no polling).
+/// Reports the notification server's Do-Not-Disturb: read at start and
+/// whenever a (new) server takes the name, then followed through
+/// PropertiesChanged (no polling). A server that leaves is not in DND.
 pub async fn watch_server(conn: Connection, tx: mpsc::UnboundedSender<Change>) {
-    let rule = MatchRule::builder()
+    let props = MatchRule::builder()
         .msg_type(MsgType::Signal)
         .interface("org.freedesktop.DBus.Properties")
         .and_then(|b| b.member("PropertiesChanged"))
         .and_then(|b| b.path("/org/freedesktop/Notifications"))
         .map(|b| b.build());
-    let Ok(rule) = rule else { return };
-    let Ok(mut stream) = MessageStream::for_match_rule(rule, &conn, Some(8)).await else {
+    let owner = MatchRule::builder()
+        .msg_type(MsgType::Signal)
+        .sender("org.freedesktop.DBus")
+        .and_then(|b| b.member("NameOwnerChanged"))
+        .and_then(|b| b.arg(0, "org.freedesktop.Notifications"))
+        .map(|b| b.build());
+    let (Ok(props), Ok(owner)) = (props, owner) else {
         return;
     };
-    if let Some((iface, prop, on)) = read_dnd(&conn).await {
-        info!(
-            "presence: do-not-disturb from {iface}.{prop} ({})",
-            if on { "on" } else { "off" }
-        );
-        let _ = tx.send(Change::DoNotDisturb {
+    let (Ok(mut props), Ok(mut owner)) = (
+        MessageStream::for_match_rule(props, &conn, Some(8)).await,
+        MessageStream::for_match_rule(owner, &conn, Some(4)).await,
+    ) else {
+        return;
+    };
+    let send = |on: bool| {
+        tx.send(Change::DoNotDisturb {
             by: Dnd::Server,
             on,
-        });
+        })
+        .is_ok()
+    };
+    let read = async |conn: &Connection| match read_dnd(conn).await {
+        Some((iface, prop, on)) => {
+            info!(
+                "presence: do-not-disturb from {iface}.{prop} ({})",
+                if on { "on" } else { "off" }
+            );
+            Some(on)
+        }
+        None => None,
+    };
+    if let Some(on) = read(&conn).await {
+        send(on);
     }
     type Changed = (
         String,
         std::collections::HashMap<String, zbus::zvariant::OwnedValue>,
         Vec<String>,
     );
-    while let Some(Ok(msg)) = stream.next().await {
-        let Ok((iface, changed, _)) = msg.body().deserialize::<Changed>() else {
-            continue;
-        };
-        let Some((_, prop)) = DND_PROPERTIES.iter().find(|(i, _)| *i == iface) else {
-            continue;
-        };
-        if let Some(on) = changed.get(*prop).and_then(|v| bool::try_from(v).ok()) {
-            debug!("do-not-disturb {}", if on { "on" } else { "off" });
-            if tx
-                .send(Change::DoNotDisturb {
-                    by: Dnd::Server,
-                    on,
-                })
-                .is_err()
-            {
-                return;
+    loop {
+        let on = tokio::select! {
+            Some(Ok(msg)) = props.next() => {
+                let Ok((iface, changed, _)) = msg.body().deserialize::<Changed>() else {
+                    continue;
+                };
+                let Some((_, prop)) = DND_PROPERTIES.iter().find(|(i, _)| *i == iface) else {
+                    continue;
+                };
+                let Some(on) = changed.get(*prop).and_then(|v| bool::try_from(v).ok()) else {
+                    continue;
+                };
+                debug!("do-not-disturb {}", if on { "on" } else { "off" });
+                on
             }
+            Some(Ok(msg)) = owner.next() => {
+                let Ok((_, _, new)) = msg.body().deserialize::<(String, String, String)>() else {
+                    continue;
+                };
+                if new.is_empty() {
+                    debug!("the notification server left: not in do-not-disturb");
+                    false
+                } else {
+                    read(&conn).await.unwrap_or(false)
+                }
+            }
+            else => return,
+        };
+        if !send(on) {
+            return;
         }
     }
 }
