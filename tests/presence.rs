@@ -415,7 +415,7 @@ fn start_wayland(d: &mut Daemon) {
 #[tokio::test]
 async fn gnome_idle_monitor_on_wayland_signals_the_return_without_polling() {
     let bus = PrivateBus::start();
-    let _server = Notifd::answering(&bus).await;
+    let server = Notifd::answering(&bus).await;
     let mutter = common::desktop::Mutter::start(&bus).await;
     mutter.set_idle(10 * 60 * 1000);
     let mut d = Daemon::new(
@@ -433,6 +433,17 @@ async fn gnome_idle_monitor_on_wayland_signals_the_return_without_polling() {
     // Away, a reminder due within the hour: it waits for Mutter's signal.
     let watching = wait_for(5 * SEC, || (mutter.active_watches() == 1).then_some(())).await;
     assert!(watching.is_some(), "no user-active watch: {}", d.log());
+    // Other wakes meanwhile (do-not-disturb on and off) keep that one watch.
+    for on in [true, false, true, false] {
+        server.set_inhibited(on).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        d.log_has("do-not-disturb off", 5 * SEC).await,
+        "{}",
+        d.log()
+    );
+    assert_eq!(mutter.active_watches(), 1, "watches pile up");
     let asked = mutter.get_calls();
     tokio::time::sleep(2 * SEC).await;
     assert_eq!(mutter.get_calls(), asked, "polled while it could wait");

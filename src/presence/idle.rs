@@ -6,11 +6,11 @@
 //!   specification says seconds; KDE's screen locker answers milliseconds
 //!   (KIdleTime), so the unit follows who answers.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
+use tokio::sync::{mpsc, watch};
 use tracing::debug;
 use zbus::{Connection, MatchRule, MessageStream, message::Type as MsgType};
 
@@ -22,77 +22,98 @@ const MUTTER_PATH: &str = "/org/gnome/Mutter/IdleMonitor/Core";
 /// GNOME's idle monitor.
 pub struct Mutter {
     conn: Connection,
-    /// Our pending "user active" watch, removed before another is added.
-    watch: Mutex<Option<u32>>,
+    /// Asks the watcher task to have a "user active" watch registered.
+    arm: mpsc::UnboundedSender<()>,
+    /// Bumped each time our watch fires (the person is back).
+    fired: watch::Receiver<u64>,
 }
 
 impl Mutter {
     /// The monitor, if Mutter answers on this bus.
     pub async fn connect(conn: &Connection) -> Option<Mutter> {
-        let m = Mutter {
+        idle_time(conn).await?;
+        let (arm, armed) = mpsc::unbounded_channel();
+        let (fire, fired) = watch::channel(0);
+        tokio::spawn(watch_input(conn.clone(), armed, fire));
+        Some(Mutter {
             conn: conn.clone(),
-            watch: Mutex::new(None),
-        };
-        m.idle_time().await.map(|_| m)
+            arm,
+            fired,
+        })
     }
+}
 
-    async fn call<B>(&self, method: &str, body: &B) -> zbus::Result<zbus::Message>
-    where
-        B: serde::Serialize + zbus::zvariant::DynamicType,
-    {
-        self.conn
-            .call_method(Some(MUTTER), MUTTER_PATH, Some(MUTTER), method, body)
-            .await
-    }
+async fn call<B>(conn: &Connection, method: &str, body: &B) -> zbus::Result<zbus::Message>
+where
+    B: serde::Serialize + zbus::zvariant::DynamicType,
+{
+    conn.call_method(Some(MUTTER), MUTTER_PATH, Some(MUTTER), method, body)
+        .await
+}
 
-    async fn idle_time(&self) -> Option<Duration> {
-        let reply = self.call("GetIdletime", &()).await;
-        match reply.and_then(|m| m.body().deserialize::<u64>()) {
-            Ok(ms) => Some(Duration::from_millis(ms)),
-            Err(e) => {
-                debug!("Mutter idle time: {e}");
-                None
-            }
+async fn idle_time(conn: &Connection) -> Option<Duration> {
+    let reply = call(conn, "GetIdletime", &()).await;
+    match reply.and_then(|m| m.body().deserialize::<u64>()) {
+        Ok(ms) => Some(Duration::from_millis(ms)),
+        Err(e) => {
+            debug!("Mutter idle time: {e}");
+            None
         }
     }
+}
 
-    /// Waits for Mutter's WatchFired of a fresh "user active" watch.
-    async fn wait_for_input(&self) -> zbus::Result<()> {
-        let rule = MatchRule::builder()
-            .msg_type(MsgType::Signal)
-            .interface(MUTTER)?
-            .member("WatchFired")?
-            .path(MUTTER_PATH)?
-            .build();
-        // Listen before adding the watch, so its signal cannot be missed.
-        let mut fired = MessageStream::for_match_rule(rule, &self.conn, Some(8)).await?;
-        let old = self.watch.lock().ok().and_then(|mut w| w.take());
-        if let Some(old) = old {
-            let _ = self.call("RemoveWatch", &(old)).await;
+/// Keeps at most one one-shot "user active" watch registered with Mutter,
+/// adding it when asked, and reports when it fires. A task of its own, so a
+/// waiter that gives up (the daemon woke for something else) can neither
+/// leave a second watch behind nor miss the signal. Mutter sends WatchFired
+/// only to the watch's owner, so nothing else arrives here.
+async fn watch_input(
+    conn: Connection,
+    mut arm: mpsc::UnboundedReceiver<()>,
+    fired: watch::Sender<u64>,
+) {
+    let rule = MatchRule::builder()
+        .msg_type(MsgType::Signal)
+        .interface(MUTTER)
+        .and_then(|b| b.member("WatchFired"))
+        .and_then(|b| b.path(MUTTER_PATH))
+        .map(|b| b.build());
+    let Ok(rule) = rule else { return };
+    let mut signals = match MessageStream::for_match_rule(rule, &conn, Some(8)).await {
+        Ok(s) => s,
+        Err(e) => {
+            debug!("Mutter watches: {e}");
+            return;
         }
-        let id: u32 = self
-            .call("AddUserActiveWatch", &())
-            .await?
-            .body()
-            .deserialize()?;
-        if let Ok(mut w) = self.watch.lock() {
-            *w = Some(id);
-        }
-        while let Some(msg) = fired.next().await {
-            if msg?
-                .body()
-                .deserialize::<u32>()
-                .is_ok_and(|fired| fired == id)
-            {
-                if let Ok(mut w) = self.watch.lock() {
-                    w.take();
+    };
+    let mut armed: Option<u32> = None;
+    loop {
+        tokio::select! {
+            asked = arm.recv() => {
+                if asked.is_none() {
+                    return;
                 }
-                return Ok(());
+                if armed.is_none() {
+                    let reply = call(&conn, "AddUserActiveWatch", &()).await;
+                    match reply.and_then(|m| m.body().deserialize::<u32>()) {
+                        Ok(id) => armed = Some(id),
+                        Err(e) => {
+                            debug!("Mutter user-active watch: {e}");
+                            return;
+                        }
+                    }
+                }
             }
+            Some(Ok(msg)) = signals.next() => {
+                if let Ok(id) = msg.body().deserialize::<u32>()
+                    && Some(id) == armed
+                {
+                    armed = None;
+                    fired.send_modify(|n| *n += 1);
+                }
+            }
+            else => return,
         }
-        Err(zbus::Error::InputOutput(std::sync::Arc::new(
-            std::io::Error::from(std::io::ErrorKind::UnexpectedEof),
-        )))
     }
 }
 
@@ -104,17 +125,21 @@ impl IdleSource for Mutter {
     fn sample(&self) -> BoxFuture<'_, Option<Sample>> {
         Box::pin(async move {
             Some(Sample {
-                idle: self.idle_time().await?,
+                idle: idle_time(&self.conn).await?,
                 fullscreen: None,
             })
         })
     }
 
     fn next_input(&self) -> Option<BoxFuture<'_, ()>> {
+        let mut fired = self.fired.clone();
+        fired.mark_unchanged();
+        // Asked now, not when the future is first polled: it is done even
+        // if the daemon drops the future for another wake.
+        let asked = self.arm.send(()).is_ok();
         Some(Box::pin(async move {
-            if let Err(e) = self.wait_for_input().await {
-                // Cannot be told: look again in a while instead.
-                debug!("Mutter user-active watch: {e}");
+            if !asked || fired.changed().await.is_err() {
+                // The watcher is gone: look again in a while instead.
                 tokio::time::sleep(super::RECHECK).await;
             }
         }))
