@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use futures_util::future::BoxFuture;
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use super::Daemon;
 use crate::core::{General, HoldReason, Input};
@@ -20,7 +20,11 @@ const SOON: SignedDuration = SignedDuration::from_hours(1);
 /// The raw facts, each with the time it began.
 #[derive(Debug, Default)]
 pub struct Presence {
+    /// Locked, by the screensaver's state.
     pub locked: Option<Timestamp>,
+    /// Locked by logind's Lock request (or LockedHint): until Unlock, the
+    /// hint going off, or input after it.
+    pub session_locked: Option<Timestamp>,
     pub asleep: Option<Timestamp>,
     /// No input for away_after, by the idle-time source: since the last input.
     pub idle: Option<Timestamp>,
@@ -45,10 +49,16 @@ impl Presence {
         let mut away = None;
         if !g.away_after.is_zero() {
             let hint = self.desktop_idle.filter(|_| !has_idle_source);
-            away = [self.locked, self.asleep, self.idle, hint]
-                .into_iter()
-                .flatten()
-                .min();
+            away = [
+                self.locked,
+                self.session_locked,
+                self.asleep,
+                self.idle,
+                hint,
+            ]
+            .into_iter()
+            .flatten()
+            .min();
         }
         let mut holds = Vec::new();
         if g.respect_dnd && !self.dnd.is_empty() {
@@ -115,12 +125,13 @@ impl Daemon {
         now: &ZonedDateTime,
     ) -> (Option<Timestamp>, Option<BoxFuture<'s, ()>>) {
         let p = &self.presence;
-        if p.idle.is_none() && !p.fullscreen {
+        let held = p.fullscreen && self.engine.config().general.respect_fullscreen;
+        // A screensaver lock and sleep end by their own signal.
+        let signalled = p.locked.is_some() || p.asleep.is_some();
+        if signalled || (p.idle.is_none() && p.session_locked.is_none() && !held) {
             return (next, None);
         }
-        if !p.fullscreen
-            && let Some(signal) = source.next_input()
-        {
+        if !held && let Some(signal) = source.next_input() {
             return (next, Some(signal));
         }
         let look = look_again(self.engine.next_due(now), now.timestamp());
@@ -133,27 +144,34 @@ impl Daemon {
         let Some(sample) = source.sample().await else {
             return;
         };
+        let g = &self.engine.config().general;
         if let Some(full) = sample.fullscreen
             && full != self.presence.fullscreen
         {
             self.presence.fullscreen = full;
             info!(
                 "fullscreen window {}",
-                if full {
-                    "active: reminders wait"
-                } else {
-                    "gone"
+                match (full, g.respect_fullscreen) {
+                    (true, true) => "active: reminders wait",
+                    (true, false) => "active (respect_fullscreen = false: reminders still show)",
+                    (false, _) => "gone",
                 }
             );
         }
-        let away_after = self.engine.config().general.away_after;
+        let away_after = g.away_after;
         let idle = SignedDuration::try_from(sample.idle).unwrap_or(SignedDuration::ZERO);
+        let last_input = now.timestamp().checked_sub(idle).unwrap_or(now.timestamp());
+        if let Some(since) = self.presence.session_locked
+            && last_input > since
+        {
+            info!("input after the session lock: back");
+            self.presence.session_locked = None;
+        }
         let idle_now = !away_after.is_zero() && idle >= away_after;
         match (idle_now, self.presence.idle) {
             (true, None) => {
                 info!("no input for {idle:#}: away (intervals due meanwhile count as breaks)");
-                let since = now.timestamp().checked_sub(idle).unwrap_or(now.timestamp());
-                self.presence.idle = Some(since);
+                self.presence.idle = Some(last_input);
             }
             (false, Some(_)) => {
                 info!("input again: back");
@@ -168,10 +186,16 @@ impl Daemon {
     pub(super) async fn presence_changed(&mut self, change: Change) {
         let now = self.clock.now();
         let t = now.timestamp();
+        let counts = !self.engine.config().general.away_after.is_zero();
+        let away = if counts {
+            "away (intervals due meanwhile count as breaks)"
+        } else {
+            "not counted as away (away_after = 0s)"
+        };
         let p = &mut self.presence;
         match change {
             Change::Locked(true) if p.locked.is_none() => {
-                info!("screen locked: away (intervals due meanwhile count as breaks)");
+                info!("screen locked: {away}");
                 p.locked = Some(t);
             }
             Change::Locked(false) if p.locked.is_some() => {
@@ -179,11 +203,29 @@ impl Daemon {
                 p.locked = None;
                 // Unlocking is input.
                 p.idle = None;
+                p.session_locked = None;
                 p.desktop_idle = None;
             }
             Change::Locked(_) => {}
+            Change::SessionLocked(true) if p.session_locked.is_none() => {
+                info!("session locked: {away}");
+                p.session_locked = Some(t);
+            }
+            Change::SessionLocked(false) if p.session_locked.is_some() => {
+                info!("session unlocked: back");
+                p.session_locked = None;
+                p.idle = None;
+                p.desktop_idle = None;
+            }
+            Change::SessionLocked(_) => {}
             Change::DesktopIdle { since } => {
-                info!("the desktop says idle: away (intervals due meanwhile count as breaks)");
+                if self.has_idle_source {
+                    debug!("the desktop says idle (the idle time decides here)");
+                } else {
+                    info!("the desktop says idle: {away}");
+                }
+                // Its time is on the system clock; ours may be offset (tests).
+                let since = since.and_then(|s| s.checked_add(self.clock.offset()).ok());
                 p.desktop_idle = Some(since.map_or(t, |s| s.min(t)));
             }
             Change::DesktopActive => {
@@ -192,7 +234,7 @@ impl Daemon {
                 }
             }
             Change::Sleeping { ack } => {
-                info!("going to sleep: away");
+                info!("going to sleep: {away}");
                 p.asleep = Some(t);
                 self.sync_presence(&now).await;
                 let _ = ack.send(());

@@ -2,9 +2,9 @@
 //! - GNOME: `org.gnome.Mutter.IdleMonitor` (`GetIdletime` in ms, and a
 //!   one-shot "user active" watch that signals the next input, so nothing
 //!   polls while the person is away);
-//! - KDE and others: `org.freedesktop.ScreenSaver.GetSessionIdleTime`. The
-//!   specification says seconds; KDE's screen locker answers milliseconds
-//!   (KIdleTime), so the unit follows who answers.
+//! - others: `org.freedesktop.ScreenSaver.GetSessionIdleTime` (seconds).
+//!   KDE's screen locker implements it but cannot poll the idle time on
+//!   Wayland, so it is not used there; logind's IdleHint stands in.
 
 use std::time::Duration;
 
@@ -26,6 +26,9 @@ pub struct Mutter {
     arm: mpsc::UnboundedSender<()>,
     /// Bumped each time our watch fires (the person is back).
     fired: watch::Receiver<u64>,
+    /// `fired` as of the last sample: a firing after it is news, even if
+    /// it came before the daemon started waiting.
+    seen: std::sync::atomic::AtomicU64,
 }
 
 impl Mutter {
@@ -39,6 +42,7 @@ impl Mutter {
             conn: conn.clone(),
             arm,
             fired,
+            seen: std::sync::atomic::AtomicU64::new(0),
         })
     }
 }
@@ -97,10 +101,9 @@ async fn watch_input(
                     let reply = call(&conn, "AddUserActiveWatch", &()).await;
                     match reply.and_then(|m| m.body().deserialize::<u32>()) {
                         Ok(id) => armed = Some(id),
-                        Err(e) => {
-                            debug!("Mutter user-active watch: {e}");
-                            return;
-                        }
+                        // Asked again at the next wake; meanwhile the
+                        // daemon's own wakes still see the return.
+                        Err(e) => debug!("Mutter user-active watch: {e}"),
                     }
                 }
             }
@@ -123,6 +126,8 @@ impl IdleSource for Mutter {
     }
 
     fn sample(&self) -> BoxFuture<'_, Option<Sample>> {
+        use std::sync::atomic::Ordering;
+        self.seen.store(*self.fired.borrow(), Ordering::Relaxed);
         Box::pin(async move {
             Some(Sample {
                 idle: idle_time(&self.conn).await?,
@@ -131,32 +136,33 @@ impl IdleSource for Mutter {
         })
     }
 
+    /// `None` once the watcher task is gone (the bus went away): the daemon
+    /// then asks again as it does for sources without a signal.
     fn next_input(&self) -> Option<BoxFuture<'_, ()>> {
-        let mut fired = self.fired.clone();
-        fired.mark_unchanged();
+        use std::sync::atomic::Ordering;
         // Asked now, not when the future is first polled: it is done even
         // if the daemon drops the future for another wake.
-        let asked = self.arm.send(()).is_ok();
+        self.arm.send(()).ok()?;
+        let mut fired = self.fired.clone();
+        let seen = self.seen.load(Ordering::Relaxed);
         Some(Box::pin(async move {
-            if !asked || fired.changed().await.is_err() {
-                // The watcher is gone: look again in a while instead.
-                tokio::time::sleep(super::RECHECK).await;
-            }
+            // Fired since the last sample (even before this wait): now.
+            let _ = fired.wait_for(|n| *n != seen).await;
         }))
     }
 }
 
 const SCREENSAVER: &str = "org.freedesktop.ScreenSaver";
 
-/// The freedesktop ScreenSaver's session idle time.
+/// The freedesktop ScreenSaver's session idle time (seconds).
 pub struct ScreenSaverIdle {
     conn: Connection,
-    /// KDE answers in milliseconds, the specification in seconds.
-    millis: bool,
 }
 
 impl ScreenSaverIdle {
-    /// The source, if the screensaver answers GetSessionIdleTime here.
+    /// The source, if the screensaver answers GetSessionIdleTime here. Not
+    /// KDE's: on Wayland its screen locker cannot poll the idle time and
+    /// answers 0 (before Plasma 5.27) or an error.
     pub async fn connect(conn: &Connection) -> Option<ScreenSaverIdle> {
         let kde = conn
             .call_method(
@@ -169,10 +175,11 @@ impl ScreenSaverIdle {
             .await
             .and_then(|m| m.body().deserialize::<bool>())
             .unwrap_or(false);
-        let s = ScreenSaverIdle {
-            conn: conn.clone(),
-            millis: kde,
-        };
+        if kde {
+            debug!("KDE's screen locker cannot tell the idle time on Wayland");
+            return None;
+        }
+        let s = ScreenSaverIdle { conn: conn.clone() };
         s.idle_time().await.map(|_| s)
     }
 
@@ -188,7 +195,6 @@ impl ScreenSaverIdle {
             )
             .await;
         match reply.and_then(|m| m.body().deserialize::<u32>()) {
-            Ok(n) if self.millis => Some(Duration::from_millis(n.into())),
             Ok(n) => Some(Duration::from_secs(n.into())),
             Err(e) => {
                 debug!("ScreenSaver idle time: {e}");
@@ -200,11 +206,7 @@ impl ScreenSaverIdle {
 
 impl IdleSource for ScreenSaverIdle {
     fn name(&self) -> &'static str {
-        if self.millis {
-            "KDE's screen locker"
-        } else {
-            "org.freedesktop.ScreenSaver"
-        }
+        "org.freedesktop.ScreenSaver"
     }
 
     fn sample(&self) -> BoxFuture<'_, Option<Sample>> {

@@ -46,15 +46,14 @@ pub async fn our_session(conn: &Connection) -> Option<(String, OwnedObjectPath)>
             )
             .await
             .and_then(|m| m.body().deserialize());
-        return match path {
-            Ok(p) => Some((id, p)),
-            Err(e) => {
-                debug!("logind does not know session {id}: {e}");
-                None
-            }
-        };
+        match path {
+            Ok(p) => return Some((id, p)),
+            // A stale or foreign id (tmux, a toolbox): try the display session.
+            Err(e) => debug!("logind does not know session {id}: {e}"),
+        }
     }
-    // No XDG_SESSION_ID (a systemd user service): the user's display session.
+    // No (known) XDG_SESSION_ID, as in a systemd user service: the user's
+    // display session.
     let uid = rustix::process::getuid().as_raw();
     let user: OwnedObjectPath = conn
         .call_method(Some(DEST), MANAGER_PATH, Some(MANAGER), "GetUser", &(uid))
@@ -162,13 +161,15 @@ pub async fn watch(tx: mpsc::UnboundedSender<Change>) {
         Some(path) => {
             let lock_rule = MatchRule::builder()
                 .msg_type(MsgType::Signal)
-                .interface(SESSION)
+                .sender(DEST)
+                .and_then(|b| b.interface(SESSION))
                 .and_then(|b| b.path(path.clone()))
                 .map(|b| b.build());
             lock = stream(&conn, lock_rule).await;
             let props_rule = MatchRule::builder()
                 .msg_type(MsgType::Signal)
-                .interface("org.freedesktop.DBus.Properties")
+                .sender(DEST)
+                .and_then(|b| b.interface("org.freedesktop.DBus.Properties"))
                 .and_then(|b| b.member("PropertiesChanged"))
                 .and_then(|b| b.path(path.clone()))
                 .and_then(|b| b.arg(0, SESSION))
@@ -206,8 +207,8 @@ pub async fn watch(tx: mpsc::UnboundedSender<Change>) {
             }
             Some(Ok(msg)) = next(&mut lock) => {
                 let change = match msg.header().member().map(|m| m.as_str()) {
-                    Some("Lock") => Change::Locked(true),
-                    Some("Unlock") => Change::Locked(false),
+                    Some("Lock") => Change::SessionLocked(true),
+                    Some("Unlock") => Change::SessionLocked(false),
                     _ => continue,
                 };
                 if tx.send(change).is_err() {
@@ -219,11 +220,19 @@ pub async fn watch(tx: mpsc::UnboundedSender<Change>) {
                 let Ok((_, changed, invalidated)) = msg.body().deserialize::<Changed>() else {
                     continue;
                 };
-                let mentions = changed.contains_key("IdleHint")
-                    || invalidated.iter().any(|p| p == "IdleHint");
-                let Some(path) = session_path.as_ref().filter(|_| mentions) else {
+                let mentions = |p: &str| changed.contains_key(p) || invalidated.iter().any(|i| i == p);
+                let Some(path) = session_path.as_ref() else { continue };
+                if mentions("LockedHint")
+                    && let Some(locked) = get(&conn, path.as_str(), SESSION, "LockedHint")
+                        .await
+                        .and_then(|v| bool::try_from(v).ok())
+                    && tx.send(Change::SessionLocked(locked)).is_err()
+                {
+                    return;
+                }
+                if !mentions("IdleHint") {
                     continue;
-                };
+                }
                 if let Some((now, since)) = idle_hint(&conn, path.as_str()).await
                     && now != idle
                 {

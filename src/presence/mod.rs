@@ -35,8 +35,12 @@ pub const RECHECK: Duration = Duration::from_secs(30);
 /// What an event source saw.
 #[derive(Debug)]
 pub enum Change {
-    /// The screen was locked (true) or unlocked (false).
+    /// The screensaver's lock went on (true) or off (false): a state.
     Locked(bool),
+    /// logind's Lock (true) or Unlock (false) of our session, or its
+    /// LockedHint. Lock and Unlock are requests to a locker, so an unlock
+    /// by password often sends nothing: input after the lock also ends it.
+    SessionLocked(bool),
     /// The desktop says the person is idle (logind's IdleHint, with the
     /// time it went idle if known), or active again.
     DesktopIdle {
@@ -119,7 +123,7 @@ impl Session {
 
 /// The idle-time source this session offers, if any: X11's
 /// MIT-SCREEN-SAVER on X11; on Wayland GNOME's Mutter IdleMonitor, else the
-/// freedesktop ScreenSaver's GetSessionIdleTime (KDE). Elsewhere only the
+/// freedesktop ScreenSaver's GetSessionIdleTime. Elsewhere only the
 /// event sources (lock, logind IdleHint) say when the person is away.
 pub async fn choose_idle(
     session: Session,

@@ -52,6 +52,11 @@ impl Daemon {
             .env("HOME", self.dir.path())
             .env("XDG_CONFIG_DIRS", self.dir.path().join("etc-xdg"))
             .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+            // Never the machine's logind: tests that want one give theirs.
+            .env(
+                "DBUS_SYSTEM_BUS_ADDRESS",
+                "unix:path=/nonexistent/unhunch-test",
+            )
             .env("UNHUNCH_CONFIG", self.config_path())
             .env("UNHUNCH_DATA_DIR", self.path("data"))
             .env("UNHUNCH_RUNTIME_DIR", self.path("run"))

@@ -770,7 +770,7 @@ impl Logind {
 
 struct ScreenSaverIface {
     active: Arc<Mutex<bool>>,
-    /// What GetSessionIdleTime answers (seconds, or ms for a KDE stand-in).
+    /// What GetSessionIdleTime answers, in seconds.
     idle: Arc<Mutex<u32>>,
 }
 
@@ -801,8 +801,7 @@ impl ScreenSaver {
         ScreenSaver::serve(bus, false).await
     }
 
-    /// As KDE's screen locker, which also owns org.kde.screensaver and
-    /// answers GetSessionIdleTime in milliseconds.
+    /// As KDE's screen locker, which also owns org.kde.screensaver.
     pub async fn kde(bus: &PrivateBus) -> ScreenSaver {
         ScreenSaver::serve(bus, true).await
     }
