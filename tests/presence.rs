@@ -206,17 +206,17 @@ async fn no_input_on_x11_is_away_and_input_brings_reminders_back() {
     );
 }
 
-#[tokio::test]
-async fn logind_lock_and_unlock_of_our_session() {
-    let bus = PrivateBus::start();
-    let system = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
+/// A logind stand-in on `system`, and the daemon started against it with
+/// `env` added; returns once the daemon follows session c1.
+async fn start_on_logind(
+    d: &mut Daemon,
+    system: &PrivateBus,
+    env: &[(&str, String)],
+) -> common::desktop::Logind {
     let logind = common::desktop::Logind::on(&system.address).await;
-    let mut d = Daemon::new(&bus, EVERY_SECOND);
-    let address = system.address.clone();
     d.start_with(|c| {
-        c.env("DBUS_SYSTEM_BUS_ADDRESS", &address)
-            .env("XDG_SESSION_ID", "c1")
+        c.env("DBUS_SYSTEM_BUS_ADDRESS", &system.address)
+            .envs(env.iter().map(|(k, v)| (*k, v)))
             .arg("--no-tray");
     });
     assert!(
@@ -225,6 +225,16 @@ async fn logind_lock_and_unlock_of_our_session() {
         "{}",
         d.log()
     );
+    logind
+}
+
+#[tokio::test]
+async fn logind_lock_and_unlock_of_our_session() {
+    let bus = PrivateBus::start();
+    let system = PrivateBus::start();
+    let server = Notifd::answering(&bus).await;
+    let mut d = Daemon::new(&bus, EVERY_SECOND);
+    let logind = start_on_logind(&mut d, &system, &[("XDG_SESSION_ID", "c1".into())]).await;
     server.nth(1, 10 * SEC).await;
     logind.set_locked(true).await;
     stays_away_until(
@@ -511,18 +521,8 @@ async fn logind_idle_hint_of_the_users_display_session() {
     let bus = PrivateBus::start();
     let system = PrivateBus::start();
     let server = Notifd::answering(&bus).await;
-    let logind = common::desktop::Logind::on(&system.address).await;
     let mut d = Daemon::new(&bus, EVERY_SECOND);
-    let address = system.address.clone();
-    d.start_with(|c| {
-        c.env("DBUS_SYSTEM_BUS_ADDRESS", &address).arg("--no-tray");
-    });
-    assert!(
-        d.log_has("presence: logind lock signals for session c1", 10 * SEC)
-            .await,
-        "{}",
-        d.log()
-    );
+    let logind = start_on_logind(&mut d, &system, &[]).await;
     server.nth(1, 10 * SEC).await;
     logind.set_idle(true).await;
     stays_away_until(
@@ -540,20 +540,14 @@ async fn sleep_is_a_break_and_the_sleep_lock_is_released() {
     let bus = PrivateBus::start();
     let system = PrivateBus::start();
     let server = Notifd::answering(&bus).await;
-    let logind = common::desktop::Logind::on(&system.address).await;
     let mut d = Daemon::new(
         &bus,
         "[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1h\"\n",
     );
     let clock = d.path("clock");
     std::fs::write(&clock, "0s").unwrap();
-    let address = system.address.clone();
-    let clock_file = clock.clone();
-    d.start_with(|c| {
-        c.env("DBUS_SYSTEM_BUS_ADDRESS", &address)
-            .env("UNHUNCH_CLOCK_FILE", &clock_file)
-            .arg("--no-tray");
-    });
+    let env = [("UNHUNCH_CLOCK_FILE", clock.display().to_string())];
+    let logind = start_on_logind(&mut d, &system, &env).await;
     let held = wait_for(10 * SEC, || (logind.inhibitors_held() == 1).then_some(())).await;
     assert!(held.is_some(), "no sleep delay lock: {}", d.log());
     logind.prepare_for_sleep(true).await;
@@ -817,20 +811,8 @@ async fn a_session_lock_without_unlock_ends_at_the_next_input() {
     let bus = PrivateBus::start();
     let system = PrivateBus::start();
     let server = Notifd::answering(&bus).await;
-    let logind = common::desktop::Logind::on(&system.address).await;
     let mut d = Daemon::new(&bus, EVERY_SECOND);
-    let (address, display) = (system.address.clone(), x.display.clone());
-    d.start_with(|c| {
-        c.env("DBUS_SYSTEM_BUS_ADDRESS", &address)
-            .env("DISPLAY", &display)
-            .arg("--no-tray");
-    });
-    assert!(
-        d.log_has("presence: logind lock signals for session c1", 10 * SEC)
-            .await,
-        "{}",
-        d.log()
-    );
+    let logind = start_on_logind(&mut d, &system, &[("DISPLAY", x.display.clone())]).await;
     server.nth(1, 10 * SEC).await;
     logind.set_locked(true).await;
     assert!(

@@ -156,7 +156,7 @@ async fn dbus_checks() -> Vec<Check> {
              unhunch keeps scheduling and shows reminders once one is there.",
         ),
     };
-    let tray = match has_owner(&conn, "org.kde.StatusNotifierWatcher").await {
+    let tray = match crate::presence::has_owner(&conn, "org.kde.StatusNotifierWatcher").await {
         Ok(true) => ok("tray: a StatusNotifierItem host is running"),
         Ok(false) => warn("tray: no tray host on this desktop", tray_advice()),
         Err(e) => warn(format!("tray: cannot ask the bus ({e})"), tray_advice()),
@@ -196,7 +196,10 @@ async fn presence_sources(conn: &zbus::Connection) -> (Vec<String>, bool) {
     use crate::presence::{Session, choose_idle, dnd, lock, logind};
     let mut sources = Vec::new();
     for (name, _) in lock::SCREENSAVERS {
-        if has_owner(conn, name).await.unwrap_or(false) {
+        if crate::presence::has_owner(conn, name)
+            .await
+            .unwrap_or(false)
+        {
             sources.push(format!("screen lock ({name})"));
             break;
         }
@@ -206,7 +209,7 @@ async fn presence_sources(conn: &zbus::Connection) -> (Vec<String>, bool) {
             Some((id, _)) => {
                 sources.push(format!("logind lock, idle hint and sleep (session {id})"))
             }
-            None if has_owner(&system, "org.freedesktop.login1")
+            None if crate::presence::has_owner(&system, "org.freedesktop.login1")
                 .await
                 .unwrap_or(false) =>
             {
@@ -232,19 +235,6 @@ async fn presence_sources(conn: &zbus::Connection) -> (Vec<String>, bool) {
         sources.push("do-not-disturb (GNOME)".to_string());
     }
     (sources, idle.is_some())
-}
-
-async fn has_owner(conn: &zbus::Connection, name: &str) -> zbus::Result<bool> {
-    conn.call_method(
-        Some("org.freedesktop.DBus"),
-        "/org/freedesktop/DBus",
-        Some("org.freedesktop.DBus"),
-        "NameHasOwner",
-        &(name),
-    )
-    .await?
-    .body()
-    .deserialize::<bool>()
 }
 
 fn config_check(path: &Path) -> Check {

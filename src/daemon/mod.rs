@@ -217,11 +217,10 @@ async fn run_async(opts: Options) -> anyhow::Result<ExitCode> {
             None => debug!("nothing due: sleeping until something happens"),
         }
         // Due times are in the clock's frame; the timer runs on the real one.
-        let (next, input_signal) = match &idle_source {
+        let (next, mut input_signal) = match &idle_source {
             Some(source) => d.watch_for_return(source.as_ref(), next, &now),
             None => (next, None),
         };
-        let mut input_signal = input_signal;
         let offset = d.clock.offset();
         timer.set(next.map(|t| t.checked_sub(offset).unwrap_or(t)))?;
         tokio::select! {

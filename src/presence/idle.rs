@@ -164,18 +164,10 @@ impl ScreenSaverIdle {
     /// KDE's: on Wayland its screen locker cannot poll the idle time and
     /// answers 0 (before Plasma 5.27) or an error.
     pub async fn connect(conn: &Connection) -> Option<ScreenSaverIdle> {
-        let kde = conn
-            .call_method(
-                Some("org.freedesktop.DBus"),
-                "/org/freedesktop/DBus",
-                Some("org.freedesktop.DBus"),
-                "NameHasOwner",
-                &("org.kde.screensaver"),
-            )
+        if super::has_owner(conn, "org.kde.screensaver")
             .await
-            .and_then(|m| m.body().deserialize::<bool>())
-            .unwrap_or(false);
-        if kde {
+            .unwrap_or(false)
+        {
             debug!("KDE's screen locker cannot tell the idle time on Wayland");
             return None;
         }

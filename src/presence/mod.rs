@@ -96,6 +96,20 @@ pub trait IdleSource: Send + Sync {
     }
 }
 
+/// Whether `name` has an owner on the bus.
+pub async fn has_owner(conn: &zbus::Connection, name: &str) -> zbus::Result<bool> {
+    conn.call_method(
+        Some("org.freedesktop.DBus"),
+        "/org/freedesktop/DBus",
+        Some("org.freedesktop.DBus"),
+        "NameHasOwner",
+        &(name),
+    )
+    .await?
+    .body()
+    .deserialize::<bool>()
+}
+
 /// The kind of graphical session we run in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Session {
