@@ -26,6 +26,25 @@ pub struct NoHome {
     var: &'static str,
 }
 
+/// Where everything is, resolved once per run.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub config: PathBuf,
+    pub data_dir: PathBuf,
+    pub runtime_dir: PathBuf,
+}
+
+impl Paths {
+    /// `config_flag` is `--config` (or `$UNHUNCH_CONFIG`, which clap reads).
+    pub fn resolve(config_flag: Option<PathBuf>) -> Result<Paths, NoHome> {
+        Ok(Paths {
+            config: config_file(config_flag)?,
+            data_dir: data_dir()?,
+            runtime_dir: runtime_dir(),
+        })
+    }
+}
+
 /// The config file: `--config`, then `$UNHUNCH_CONFIG`, then
 /// `$XDG_CONFIG_HOME/unhunch/config.toml`. (clap reads the env var into `flag`.)
 pub fn config_file(flag: Option<PathBuf>) -> Result<PathBuf, NoHome> {

@@ -105,10 +105,9 @@ async fn commands_work_end_to_end_and_record_source_cli() {
         .await
         .is_some()
     );
-    let (_, out, _) = cli(&d, &["status", "--json"]);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["snoozed"][0]["id"], "stand");
-    assert_eq!(v["pending"], serde_json::json!([]));
+    let v = d.status();
+    assert_eq!(v.snoozed[0].id, "stand");
+    assert!(v.pending.is_empty());
 
     let (code, out, _) = cli(&d, &["done", "stand"]);
     assert_eq!(
@@ -142,9 +141,11 @@ async fn pause_and_resume_from_the_terminal() {
     let (code, out, _) = cli(&d, &["pause", "--for", "45m"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("Paused until "), "{out}");
-    let (_, out, _) = cli(&d, &["status", "--json"]);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert!(v["paused"]["until"].is_string(), "{v}");
+    let v = d.status();
+    assert!(
+        v.paused.as_ref().is_some_and(|p| p.until.is_some()),
+        "{v:?}"
+    );
     let (_, out, _) = cli(&d, &["status"]);
     assert!(out.contains("Paused until "), "{out}");
 
@@ -230,13 +231,13 @@ async fn malformed_input_gets_errors_and_the_daemon_keeps_serving() {
     );
     assert_eq!(replies.len(), 6, "{replies:#?}");
     assert!(
-        replies[0].starts_with(r#"{"error":"bad JSON: "#),
+        replies[0].starts_with(r#"{"ok":false,"error":"bad JSON: "#),
         "{}",
         replies[0]
     );
     assert_eq!(
         replies[1],
-        r#"{"error":"expected a JSON object like {\"v\":1,\"cmd\":\"status\"}","ok":false}"#
+        r#"{"ok":false,"error":"expected a JSON object like {\"v\":1,\"cmd\":\"status\"}"}"#
     );
     assert!(
         replies[2].contains("protocol version 9 is not supported"),
@@ -250,7 +251,7 @@ async fn malformed_input_gets_errors_and_the_daemon_keeps_serving() {
     );
     assert_eq!(
         replies[4],
-        r#"{"error":"the line is not UTF-8","ok":false}"#
+        r#"{"ok":false,"error":"the line is not UTF-8"}"#
     );
     assert!(
         replies[5].contains(r#""ok":true"#) && replies[5].contains(r#""running":true"#),
@@ -263,7 +264,7 @@ async fn malformed_input_gets_errors_and_the_daemon_keeps_serving() {
     big.push(b'\n');
     assert_eq!(
         raw(&d, &big),
-        vec![r#"{"error":"line longer than 64 KiB","ok":false}"#]
+        vec![r#"{"ok":false,"error":"line longer than 64 KiB"}"#]
     );
 
     // A client that stops halfway holds only its own connection.

@@ -730,7 +730,16 @@ fn reload_closes_a_removed_reminder_that_is_showing() {
             .as_str()),
         sim.now.timestamp(),
     );
-    assert_eq!(effects, vec![Effect::Close { id: "stand".into() }]);
+    // Its showing ends in the history too, or a restart would put it up again.
+    assert_eq!(effects.len(), 2, "{effects:?}");
+    assert_eq!(effects[0], Effect::Close { id: "stand".into() });
+    let Effect::Record(e) = &effects[1] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        (e.reminder.as_str(), e.outcome, e.source),
+        ("stand", Outcome::Dismissed, Source::Schedule)
+    );
 }
 
 // ---- presence: away, do-not-disturb, fullscreen ------------------------------

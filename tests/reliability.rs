@@ -15,6 +15,7 @@ use common::daemon::Daemon;
 use common::desktop::{Notifd, PrivateBus, wait_for};
 use unhunch::ipc::client;
 use unhunch::ipc::protocol::Request;
+use unhunch::ipc::reply::{Answered, Status};
 
 const SEC: Duration = Duration::from_secs(1);
 
@@ -58,7 +59,7 @@ async fn start(bus: &PrivateBus, d: &mut Daemon) {
         c.arg("--no-tray");
     });
     let up = wait_for(10 * SEC, || {
-        client::request(&d.path("run"), &Request::Status).ok()
+        client::request::<Status>(&d.path("run"), &Request::Status).ok()
     })
     .await;
     assert!(up.is_some(), "daemon did not come up: {}", d.log());
@@ -87,7 +88,7 @@ async fn kill_9_at_random_moments_loses_no_acknowledged_answer() {
             let (stop, count) = (stop.clone(), count.clone());
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
-                    match client::request(
+                    match client::request::<Answered>(
                         &run,
                         &Request::Done {
                             id: Some("stand".into()),
@@ -188,7 +189,7 @@ async fn malformed_flood_never_stops_the_daemon_nor_slows_a_good_client() {
     let end = Instant::now() + Duration::from_secs(if long() { 600 } else { 60 });
     while sent.load(Ordering::Relaxed) < total && Instant::now() < end {
         let t = Instant::now();
-        let r = client::request(&run, &Request::Status);
+        let r = client::request::<Status>(&run, &Request::Status);
         latencies.push(t.elapsed());
         assert!(r.is_ok(), "the good client was refused: {r:?}\n{}", d.log());
         std::thread::sleep(Duration::from_millis(5));
@@ -214,7 +215,7 @@ async fn malformed_flood_never_stops_the_daemon_nor_slows_a_good_client() {
         d.log()
     );
     assert!(
-        client::request(
+        client::request::<Answered>(
             &run,
             &Request::Done {
                 id: Some("stand".into())
@@ -231,7 +232,7 @@ async fn history_deleted_or_replaced_while_running_goes_on_in_a_new_file() {
     let mut d = Daemon::new(&bus, CONFIG);
     start(&bus, &mut d).await;
     let done = || {
-        client::request(
+        client::request::<Answered>(
             &d.path("run"),
             &Request::Done {
                 id: Some("stand".into()),
@@ -344,7 +345,7 @@ async fn a_full_disk_refuses_answers_without_losing_acknowledged_ones() {
     start(&bus, &mut d).await;
     let run = d.path("run");
     let done = || {
-        client::request(
+        client::request::<Answered>(
             &run,
             &Request::Done {
                 id: Some("stand".into()),

@@ -64,6 +64,9 @@ _unhunch() {
             unhunch,status)
                 cmd="unhunch__subcmd__status"
                 ;;
+            unhunch,stop)
+                cmd="unhunch__subcmd__stop"
+                ;;
             unhunch,trigger)
                 cmd="unhunch__subcmd__trigger"
                 ;;
@@ -145,6 +148,9 @@ _unhunch() {
             unhunch__subcmd__help,status)
                 cmd="unhunch__subcmd__help__subcmd__status"
                 ;;
+            unhunch__subcmd__help,stop)
+                cmd="unhunch__subcmd__help__subcmd__stop"
+                ;;
             unhunch__subcmd__help,trigger)
                 cmd="unhunch__subcmd__help__subcmd__trigger"
                 ;;
@@ -200,7 +206,7 @@ _unhunch() {
 
     case "${cmd}" in
         unhunch)
-            opts="-h -V --config --no-tray --help --version run status done skip snooze pause resume trigger stats history doctor service completions man plan config help"
+            opts="-h -V --config --no-tray --help --version run status done skip snooze pause resume trigger stop stats history doctor service completions man plan config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -446,7 +452,7 @@ _unhunch() {
             return 0
             ;;
         unhunch__subcmd__help)
-            opts="run status done skip snooze pause resume trigger stats history doctor service completions man plan config help"
+            opts="run status done skip snooze pause resume trigger stop stats history doctor service completions man plan config help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -768,6 +774,20 @@ _unhunch() {
             return 0
             ;;
         unhunch__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        unhunch__subcmd__help__subcmd__stop)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1153,6 +1173,24 @@ _unhunch() {
             ;;
         unhunch__subcmd__status)
             opts="-h --json --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        unhunch__subcmd__stop)
+            opts="-h --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,16 +1,19 @@
 //! Commands for the running daemon: status, done, skip, snooze, pause,
-//! resume, trigger. They talk to it over the control socket.
+//! resume, trigger, stop. They talk to it over the control socket.
 
 use std::process::ExitCode;
 
+use std::path::Path;
+
+use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ZonedDateTime};
-use serde_json::Value;
+use serde::de::DeserializeOwned;
 
 use super::table;
 use crate::core::time::when;
 use crate::ipc::client::{self, ClientError};
 use crate::ipc::protocol::{PauseEnd, Request, parse_duration, parse_until};
+use crate::ipc::reply::{Answered, LocalTime, PauseState, Status, Stopping};
 
 /// Exit status when the daemon is not running.
 pub const EXIT_NOT_RUNNING: u8 = 3;
@@ -53,29 +56,17 @@ pub struct TriggerArgs {
     pub id: String,
 }
 
-fn local(s: &str) -> Option<ZonedDateTime> {
-    let t: Timestamp = s.parse().ok()?;
-    Some(t.to_zoned_datetime(TimeZone::system()))
-}
-
-/// "14:05" (or "tomorrow 09:45") for an RFC 3339 string.
-fn at(v: &Value) -> String {
+/// "14:05" (or "tomorrow 09:45"), in this machine's zone.
+fn at(t: &LocalTime) -> String {
     let today = Timestamp::now()
         .to_zoned_datetime(TimeZone::system())
         .date();
-    v.as_str()
-        .and_then(local)
-        .map(|z| when(&z, today))
-        .unwrap_or_else(|| "?".into())
-}
-
-fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
+    when(&t.local(), today)
 }
 
 /// Sends `req`; prints the daemon's refusal or the not-running hint.
-fn send(runtime: &std::path::Path, req: Request) -> Result<Value, ExitCode> {
-    match client::request(runtime, &req) {
+fn send<T: DeserializeOwned>(runtime: &Path, req: &Request) -> Result<T, ExitCode> {
+    match client::request(runtime, req) {
         Ok(v) => Ok(v),
         Err(e @ ClientError::NotRunning(_)) => {
             eprintln!("{e}");
@@ -88,88 +79,59 @@ fn send(runtime: &std::path::Path, req: Request) -> Result<Value, ExitCode> {
     }
 }
 
-pub fn status(runtime: &std::path::Path, args: StatusArgs) -> ExitCode {
-    let v = match send(runtime, Request::Status) {
+pub fn status(runtime: &Path, args: StatusArgs) -> ExitCode {
+    let v: Status = match send(runtime, &Request::Status) {
         Ok(v) => v,
         Err(code) => return code,
     };
     if args.json {
-        let mut v = v;
-        if let Value::Object(m) = &mut v {
-            m.remove("ok");
+        match serde_json::to_string_pretty(&v) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("unhunch: error: {e}");
+                return ExitCode::FAILURE;
+            }
         }
-        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         return ExitCode::SUCCESS;
     }
     println!(
         "unhunch {} is running (pid {}), config {}",
-        str_of(&v, "version"),
-        v.get("pid").and_then(Value::as_u64).unwrap_or(0),
-        str_of(&v, "config")
+        v.version, v.pid, v.config
     );
-    if let Some(p) = v.get("paused").filter(|p| !p.is_null()) {
-        match p.get("until").filter(|u| !u.is_null()) {
+    if let Some(p) = &v.paused {
+        match &p.until {
             Some(u) => println!("Paused until {} (`unhunch resume` to go on)", at(u)),
             None => println!("Paused until you resume (`unhunch resume`)"),
         }
     }
-    if let Some(since) = v.get("away_since").filter(|a| !a.is_null()) {
+    if let Some(since) = &v.away_since {
         println!(
             "Away since {} (locked or idle): intervals due meanwhile count as breaks",
             at(since)
         );
     }
-    let held: Vec<&str> = v
-        .get("held_by")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    if !held.is_empty() {
+    if !v.held_by.is_empty() {
+        let held: Vec<&str> = v.held_by.iter().map(|h| h.name()).collect();
         println!(
             "Held by {}: reminders wait until it ends",
             held.join(" and ")
         );
     }
-    for p in v
-        .get("pending")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for p in &v.pending {
         println!(
             "Showing now: {} ({}), since {} — answer with `unhunch done`, `snooze` or `skip`",
-            str_of(p, "title"),
-            str_of(p, "id"),
-            at(&p["since"])
+            p.title,
+            p.id,
+            at(&p.since)
         );
     }
-    for s in v
-        .get("snoozed")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        println!(
-            "Snoozed: {} ({}) until {}",
-            str_of(s, "title"),
-            str_of(s, "id"),
-            at(&s["until"])
-        );
+    for s in &v.snoozed {
+        println!("Snoozed: {} ({}) until {}", s.title, s.id, at(&s.until));
     }
     let next: Vec<Vec<String>> = v
-        .get("next")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|n| {
-            vec![
-                at(&n["at"]),
-                str_of(n, "id").to_string(),
-                str_of(n, "title").to_string(),
-            ]
-        })
+        .next
+        .iter()
+        .map(|n| vec![at(&n.at), n.id.clone(), n.title.clone()])
         .collect();
     if next.is_empty() {
         println!("Next: nothing scheduled");
@@ -177,40 +139,54 @@ pub fn status(runtime: &std::path::Path, args: StatusArgs) -> ExitCode {
         println!("Next:");
         print!("{}", table::render(&next, 2));
     }
-    let today = &v["today"];
-    let (done, total) = (
-        today["done"].as_u64().unwrap_or(0),
-        today["total"].as_u64().unwrap_or(0),
-    );
-    if total > 0 {
-        println!("Today: {done} of {total} done");
+    if v.today.total > 0 {
+        println!("Today: {} of {} done", v.today.done, v.today.total);
     } else {
         println!("Today: nothing yet");
     }
     ExitCode::SUCCESS
 }
 
-/// done, skip, snooze, pause, resume, trigger.
-pub fn command(runtime: &std::path::Path, req: Request) -> ExitCode {
-    let v = match send(runtime, req.clone()) {
-        Ok(v) => v,
-        Err(code) => return code,
-    };
-    let name = match (str_of(&v, "title"), str_of(&v, "id")) {
-        ("", id) => id.to_string(),
-        (title, id) => format!("{title} ({id})"),
-    };
-    match req {
-        Request::Done { .. } => println!("Done: {name}."),
-        Request::Skip { .. } => println!("Skipped: {name}."),
-        Request::Snooze { .. } => println!("Snoozed: {name}, back at {}.", at(&v["until"])),
-        Request::Trigger { .. } => println!("Showing {name} now."),
-        Request::Pause(_) => match v.get("until").filter(|u| !u.is_null()) {
-            Some(u) => println!("Paused until {}.", at(u)),
-            None => println!("Paused until you resume (`unhunch resume`)."),
-        },
-        Request::Resume => println!("Resumed."),
-        Request::Status => {}
+/// Sends `req` and prints its reply with `say`.
+fn command<T: DeserializeOwned>(runtime: &Path, req: Request, say: impl FnOnce(T)) -> ExitCode {
+    match send(runtime, &req) {
+        Ok(v) => {
+            say(v);
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
     }
-    ExitCode::SUCCESS
+}
+
+/// done, skip, snooze, trigger.
+pub fn answer(runtime: &Path, req: Request) -> ExitCode {
+    let verb = match &req {
+        Request::Done { .. } => "Done",
+        Request::Skip { .. } => "Skipped",
+        Request::Snooze { .. } => "Snoozed",
+        _ => "Showing",
+    };
+    command(runtime, req, |a: Answered| {
+        let name = format!("{} ({})", a.title, a.id);
+        match (&a.until, verb) {
+            (Some(u), _) => println!("{verb}: {name}, back at {}.", at(u)),
+            (None, "Showing") => println!("Showing {name} now."),
+            (None, _) => println!("{verb}: {name}."),
+        }
+    })
+}
+
+/// pause, resume.
+pub fn pause(runtime: &Path, req: Request) -> ExitCode {
+    command(runtime, req, |p: PauseState| match (p.paused, &p.until) {
+        (false, _) => println!("Resumed."),
+        (true, Some(u)) => println!("Paused until {}.", at(u)),
+        (true, None) => println!("Paused until you resume (`unhunch resume`)."),
+    })
+}
+
+pub fn stop(runtime: &Path) -> ExitCode {
+    command(runtime, Request::Stop, |s: Stopping| {
+        println!("Stopping unhunch (pid {}).", s.pid)
+    })
 }

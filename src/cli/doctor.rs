@@ -1,12 +1,14 @@
 //! `unhunch doctor`: one line per check, ✓ / ✗ / !, with what to do.
 //! Exit 1 when something essential (notifications, config, history) fails.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use crate::config;
 use crate::ipc::client;
 use crate::ipc::protocol::Request;
+use crate::ipc::reply::Status;
+use crate::paths::Paths;
 use crate::store::{DB_FILE, SCHEMA_VERSION, Store};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -46,12 +48,6 @@ fn fail(what: impl Into<String>, advice: impl Into<String>) -> Check {
         what: what.into(),
         advice: Some(advice.into()),
     }
-}
-
-pub struct Paths {
-    pub config: PathBuf,
-    pub data_dir: PathBuf,
-    pub runtime_dir: PathBuf,
 }
 
 pub fn run(p: &Paths) -> anyhow::Result<ExitCode> {
@@ -298,10 +294,10 @@ fn database(data_dir: &Path) -> Check {
 }
 
 fn daemon(runtime_dir: &Path) -> Check {
-    match client::request(runtime_dir, &Request::Status) {
+    match client::request::<Status>(runtime_dir, &Request::Status) {
         Ok(v) => ok(format!(
             "daemon: running (pid {}), socket {}",
-            v["pid"].as_u64().unwrap_or(0),
+            v.pid,
             runtime_dir.join(crate::ipc::protocol::SOCKET).display()
         )),
         Err(client::ClientError::NotRunning(p)) => warn(
@@ -317,19 +313,12 @@ fn autostart() -> Check {
     else {
         return warn("autostart: cannot find the config directory", "Set $HOME.");
     };
-    let unit = config_home.join("systemd/user/unhunch.service");
-    let user = config_home.join("autostart/unhunch.desktop");
-    let system = crate::paths::system_autostart()
-        .into_iter()
-        .find(|p| p.exists());
-    // A user entry with Hidden=true switches the system-wide one off.
-    let hidden =
-        std::fs::read_to_string(&user).is_ok_and(|s| s.lines().any(|l| l.trim() == "Hidden=true"));
-    if unit.exists() {
+    let login = super::service::LoginStart::find(&config_home);
+    if let Some(unit) = login.unit {
         ok(format!("autostart: systemd user unit {}", unit.display()))
-    } else if user.exists() && !hidden {
+    } else if let Some(user) = login.user {
         ok(format!("autostart: {}", user.display()))
-    } else if let Some(system) = system.filter(|_| !hidden) {
+    } else if let Some(system) = login.system {
         ok(format!("autostart: {} (for all users)", system.display()))
     } else {
         warn(

@@ -108,10 +108,7 @@ pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
         Some(s) => s.outcome_counts(from, to)?,
         None => Vec::new(),
     };
-    let summary = summarize(
-        rows.iter()
-            .map(|(d, r, o, n)| (d.as_str(), r.as_str(), *o, *n)),
-    );
+    let summary = summarize(&rows);
     // Streaks walk back one day at a time through the (day, reminder) index.
     let streak_of = |reminder: Option<&str>| -> anyhow::Result<u32> {
         let Some(s) = &store else { return Ok(0) };
@@ -295,7 +292,7 @@ pub fn history(data_dir: &Path, args: HistoryArgs) -> anyhow::Result<ExitCode> {
         Some(s) => s.history(&q)?,
         None => Vec::new(),
     };
-    let rfc = |at: Timestamp, off: i32| local(at, off).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    let rfc = |at: Timestamp, off: i32| crate::core::time::rfc3339(&local(at, off));
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::ipc::protocol::{PauseEnd, Request};
+use crate::paths::Paths;
 
 mod config_cmd;
 pub mod control;
@@ -63,6 +64,8 @@ pub enum Command {
     Resume,
     /// Show a reminder now.
     Trigger(control::TriggerArgs),
+    /// Stop the running daemon.
+    Stop,
     /// Adherence and streaks per reminder and per day (reads the history).
     Stats(history::StatsArgs),
     /// The events in the history: every reminder shown and every answer.
@@ -126,20 +129,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(_) => tracing::Level::INFO,
         _ => tracing::Level::WARN,
     });
-    let config_path = crate::paths::config_file(cli.config)?;
     match command {
-        Command::Run(args) => crate::daemon::run(crate::daemon::Options {
-            config_path,
-            data_dir: crate::paths::data_dir()?,
-            runtime_dir: crate::paths::runtime_dir(),
-            tray: !(args.no_tray || cli.no_tray),
-        }),
-        Command::Plan(args) => plan::run(&config_path, args),
-        Command::Doctor => doctor::run(&doctor::Paths {
-            config: config_path,
-            data_dir: crate::paths::data_dir()?,
-            runtime_dir: crate::paths::runtime_dir(),
-        }),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
@@ -147,7 +137,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "unhunch",
                 &mut std::io::stdout(),
             );
-            Ok(ExitCode::SUCCESS)
+            return Ok(ExitCode::SUCCESS);
         }
         Command::Man { dir } => {
             let cmd = <Cli as clap::CommandFactory>::command();
@@ -155,46 +145,44 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(dir) => clap_mangen::generate_to(cmd, &dir)?,
                 None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?,
             }
-            Ok(ExitCode::SUCCESS)
+            return Ok(ExitCode::SUCCESS);
         }
-        Command::Service(cmd) => service::run(cmd, crate::paths::runtime_dir()),
-        Command::Stats(args) => history::stats(&crate::paths::data_dir()?, args),
-        Command::History(args) => history::history(&crate::paths::data_dir()?, args),
-        Command::Status(args) => Ok(control::status(&crate::paths::runtime_dir(), args)),
-        Command::Done(a) => Ok(control::command(
-            &crate::paths::runtime_dir(),
-            Request::Done { id: a.id },
-        )),
-        Command::Skip(a) => Ok(control::command(
-            &crate::paths::runtime_dir(),
-            Request::Skip { id: a.id },
-        )),
-        Command::Snooze(a) => Ok(control::command(
-            &crate::paths::runtime_dir(),
+        _ => {}
+    }
+    let paths = Paths::resolve(cli.config)?;
+    let run = &paths.runtime_dir;
+    Ok(match command {
+        Command::Run(args) => crate::daemon::run(crate::daemon::Options {
+            tray: !(args.no_tray || cli.no_tray),
+            paths,
+        })?,
+        Command::Plan(args) => plan::run(&paths.config, args)?,
+        Command::Doctor => doctor::run(&paths)?,
+        Command::Completions { .. } | Command::Man { .. } => ExitCode::SUCCESS,
+        Command::Service(cmd) => service::run(cmd, paths.runtime_dir)?,
+        Command::Stats(args) => history::stats(&paths.data_dir, args)?,
+        Command::History(args) => history::history(&paths.data_dir, args)?,
+        Command::Status(args) => control::status(run, args),
+        Command::Done(a) => control::answer(run, Request::Done { id: a.id }),
+        Command::Skip(a) => control::answer(run, Request::Skip { id: a.id }),
+        Command::Snooze(a) => control::answer(
+            run,
             Request::Snooze {
                 id: a.id,
                 length: a.length,
             },
-        )),
+        ),
+        Command::Trigger(a) => control::answer(run, Request::Trigger { id: a.id }),
         Command::Pause(a) => {
             let end = match (a.length, a.until) {
                 (Some(d), _) => PauseEnd::For(d),
                 (None, Some(u)) => u,
                 (None, None) => PauseEnd::Never,
             };
-            Ok(control::command(
-                &crate::paths::runtime_dir(),
-                Request::Pause(end),
-            ))
+            control::pause(run, Request::Pause(end))
         }
-        Command::Resume => Ok(control::command(
-            &crate::paths::runtime_dir(),
-            Request::Resume,
-        )),
-        Command::Trigger(a) => Ok(control::command(
-            &crate::paths::runtime_dir(),
-            Request::Trigger { id: a.id },
-        )),
-        Command::Config(cmd) => config_cmd::run(&config_path, cmd),
-    }
+        Command::Resume => control::pause(run, Request::Resume),
+        Command::Stop => control::stop(run),
+        Command::Config(cmd) => config_cmd::run(&paths.config, cmd)?,
+    })
 }

@@ -11,7 +11,7 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{Context, bail};
 
-use crate::ipc::{client, protocol::Request};
+use crate::ipc::{client, protocol::Request, reply::Status};
 
 pub const MARKER: &str = "Written by `unhunch service install`";
 const UNIT_TEMPLATE: &str = include_str!("../../packaging/systemd/unhunch.service");
@@ -26,6 +26,37 @@ pub enum ServiceCommand {
     Uninstall,
     /// How unhunch starts at login, and whether it runs now.
     Status,
+}
+
+/// How unhunch starts at login, as the files on disk say: the systemd user
+/// unit, the user's autostart entry and the system-wide one (a user entry
+/// with `Hidden=true` switches both entries off).
+pub struct LoginStart {
+    pub unit: Option<PathBuf>,
+    pub user: Option<PathBuf>,
+    pub system: Option<PathBuf>,
+}
+
+impl LoginStart {
+    pub fn find(config_home: &Path) -> LoginStart {
+        let unit = config_home.join("systemd/user").join(UNIT);
+        let user = config_home.join("autostart/unhunch.desktop");
+        let hidden = std::fs::read_to_string(&user)
+            .is_ok_and(|s| s.lines().any(|l| l.trim() == "Hidden=true"));
+        let system = crate::paths::system_autostart()
+            .into_iter()
+            .find(|p| p.exists())
+            .filter(|_| !hidden);
+        LoginStart {
+            unit: unit.exists().then_some(unit),
+            user: (user.exists() && !hidden).then_some(user),
+            system,
+        }
+    }
+
+    pub fn starts(&self) -> bool {
+        self.unit.is_some() || self.user.is_some() || self.system.is_some()
+    }
 }
 
 struct Service {
@@ -71,10 +102,10 @@ impl Service {
         Ok(())
     }
 
-    fn running(&self) -> Option<u64> {
-        client::request(&self.runtime_dir, &Request::Status)
+    fn running(&self) -> Option<u32> {
+        client::request::<Status>(&self.runtime_dir, &Request::Status)
             .ok()
-            .and_then(|v| v["pid"].as_u64())
+            .map(|v| v.pid)
     }
 }
 
@@ -218,27 +249,21 @@ fn uninstall(svc: &Service) -> anyhow::Result<ExitCode> {
 }
 
 fn status(svc: &Service) -> anyhow::Result<ExitCode> {
-    let unit = svc.unit_path();
-    let auto = svc.autostart_path();
-    let system_auto = crate::paths::system_autostart()
-        .into_iter()
-        .find(|p| p.exists());
-    let hidden =
-        std::fs::read_to_string(&auto).is_ok_and(|s| s.lines().any(|l| l.trim() == "Hidden=true"));
-    if unit.exists() {
+    let login = LoginStart::find(&svc.config_home);
+    if let Some(unit) = &login.unit {
         let enabled = svc
             .systemctl(&["is-enabled", UNIT])
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
             .unwrap_or_else(|_| "unknown (no systemctl)".into());
         println!("systemd user unit: {} ({enabled})", unit.display());
     }
-    if auto.exists() && !hidden {
-        println!("XDG autostart: {}", auto.display());
+    if let Some(user) = &login.user {
+        println!("XDG autostart: {}", user.display());
     }
-    if let Some(system) = system_auto.as_ref().filter(|_| !hidden) {
+    if let Some(system) = &login.system {
         println!("XDG autostart for all users: {}", system.display());
     }
-    if !unit.exists() && (hidden || !auto.exists()) && (hidden || system_auto.is_none()) {
+    if !login.starts() {
         println!("Not started at login: `unhunch service install` sets that up.");
     }
     match svc.running() {

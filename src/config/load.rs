@@ -63,6 +63,9 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// The largest config file read: a schedule is a few KiB.
+pub const MAX_SIZE: u64 = 1024 * 1024;
+
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("cannot read {}: {source}", path.display())]
@@ -70,6 +73,10 @@ pub enum LoadError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot read {}: it is {what}, not a regular file", path.display())]
+    NotAFile { path: PathBuf, what: &'static str },
+    #[error("cannot read {}: it is larger than {} KiB", path.display(), MAX_SIZE / 1024)]
+    TooLarge { path: PathBuf },
     #[error("{}", render_all(.0))]
     Invalid(Vec<Diagnostic>),
 }
@@ -115,12 +122,67 @@ pub fn parse(src: &str, file: &str) -> Result<(Config, Vec<Diagnostic>), Vec<Dia
     }
 }
 
-/// Loads the file at `path`, which must exist.
-pub fn load(path: &Path) -> Result<Loaded, LoadError> {
-    let src = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+/// What a file that is not a regular file is, for messages.
+fn file_kind(t: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Reads a config file: a regular file of at most [`MAX_SIZE`] bytes. It is
+/// opened non-blocking and checked on the open descriptor, so a FIFO or a
+/// device (even one renamed over the file in between) is an error at once,
+/// never a read that waits or does not end.
+pub fn read_source(path: &Path) -> Result<String, LoadError> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let io = |source| LoadError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(LoadError::NotAFile {
+            path: path.to_path_buf(),
+            what: file_kind(meta.file_type()),
+        });
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_SIZE {
+        return Err(LoadError::TooLarge {
+            path: path.to_path_buf(),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("it is not UTF-8 text ({e})"),
+        ))
+    })
+}
+
+/// Loads the file at `path`, which must exist.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    let src = read_source(path)?;
     let (config, warnings) =
         parse(&src, &path.display().to_string()).map_err(LoadError::Invalid)?;
     Ok(Loaded {

@@ -6,7 +6,7 @@
 //! socket. Both return [`Effect`]s to carry out. The engine never reads the clock,
 //! so every rule of the timing semantics is tested with plain instants.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 
 use jiff::tz::TimeZone;
@@ -66,17 +66,20 @@ impl Outcome {
         Outcome::ALL.into_iter().find(|o| o.as_str() == s)
     }
 
+    /// The outcomes that end a showing (and restart an interval): the
+    /// engine's state machine, the day's count and the stats all use this set.
+    pub const ENDS_SHOWING: [Outcome; 6] = [
+        Outcome::Done,
+        Outcome::Skipped,
+        Outcome::Dismissed,
+        Outcome::Expired,
+        Outcome::Ignored,
+        Outcome::Away,
+    ];
+
     /// Ends a showing and restarts an interval.
     pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            Outcome::Done
-                | Outcome::Skipped
-                | Outcome::Dismissed
-                | Outcome::Expired
-                | Outcome::Ignored
-                | Outcome::Away
-        )
+        Outcome::ENDS_SHOWING.contains(&self)
     }
 }
 
@@ -206,7 +209,7 @@ pub enum Input {
     },
     /// The person is back.
     Back,
-    /// Do-Not-Disturb or a fullscreen window began (`on`) or ended.
+    /// A hold (Do-Not-Disturb, a fullscreen window) began (`on`) or ended.
     Hold {
         reason: HoldReason,
         on: bool,
@@ -218,11 +221,37 @@ pub enum Input {
 }
 
 /// Why reminders wait without a pause.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum HoldReason {
     DoNotDisturb,
     Fullscreen,
 }
+
+impl HoldReason {
+    pub const ALL: [HoldReason; 2] = [HoldReason::DoNotDisturb, HoldReason::Fullscreen];
+
+    /// Its name in `status` (as in JSON): "do-not-disturb", "fullscreen".
+    pub fn name(self) -> &'static str {
+        match self {
+            HoldReason::DoNotDisturb => "do-not-disturb",
+            HoldReason::Fullscreen => "fullscreen",
+        }
+    }
+
+    /// What the tray says: "Waiting while {this}".
+    pub fn describe(self) -> &'static str {
+        match self {
+            HoldReason::DoNotDisturb => "do-not-disturb is on",
+            HoldReason::Fullscreen => "a window is fullscreen",
+        }
+    }
+}
+
+/// The holds in force: a set, so each reason is added and removed in one place.
+pub type Holds = BTreeSet<HoldReason>;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
@@ -314,14 +343,77 @@ pub struct Upcoming {
     pub at: Timestamp,
 }
 
+/// The engine is small (a config and a state per reminder), so a decision
+/// is made on a copy: see [`Step`].
+#[derive(Clone)]
 pub struct Engine {
     config: Config,
     states: HashMap<String, State>,
     pause: Option<Pause>,
     /// Idle or locked since then.
     away: Option<Timestamp>,
-    dnd: bool,
-    fullscreen: bool,
+    holds: Holds,
+}
+
+/// A decision not yet made: the engine as it would be after some inputs,
+/// and the effects that take it there. The runtime writes the step's
+/// records (write-ahead) and only then [commits](Engine::commit) it; a step
+/// dropped (the write failed, or an input was refused) changed nothing.
+#[derive(Clone)]
+pub struct Step {
+    next: Engine,
+    effects: Vec<Effect>,
+}
+
+impl Step {
+    /// Adds what falls due at `now`.
+    pub fn tick(&mut self, now: &ZonedDateTime) {
+        let e = self.next.tick(now);
+        self.effects.extend(e);
+    }
+
+    /// Adds one input. On an error the step is to be dropped.
+    pub fn handle(&mut self, input: Input, now: &ZonedDateTime) -> Result<(), EngineError> {
+        let e = self.next.handle(input, now)?;
+        self.effects.extend(e);
+        Ok(())
+    }
+
+    /// Adds a new configuration.
+    pub fn set_config(&mut self, config: Config, now: Timestamp) {
+        let e = self.next.set_config(config, now);
+        self.effects.extend(e);
+    }
+
+    /// The engine as it would be.
+    pub fn engine(&self) -> &Engine {
+        &self.next
+    }
+
+    pub fn effects(&self) -> &[Effect] {
+        &self.effects
+    }
+
+    /// The history rows this step writes, in order.
+    pub fn records(&self) -> impl Iterator<Item = &Event> {
+        self.effects.iter().filter_map(|e| match e {
+            Effect::Record(ev) => Some(ev),
+            _ => None,
+        })
+    }
+
+    /// The pause to store, if the step changes it.
+    pub fn pause_change(&self) -> Option<Option<Pause>> {
+        self.effects.iter().rev().find_map(|e| match e {
+            Effect::PauseChanged(p) => Some(*p),
+            _ => None,
+        })
+    }
+
+    /// Whether anything must reach the disk before the step is committed.
+    pub fn needs_write(&self) -> bool {
+        self.records().next().is_some() || self.pause_change().is_some()
+    }
 }
 
 fn add(t: Timestamp, d: SignedDuration) -> Timestamp {
@@ -396,9 +488,23 @@ impl Engine {
             states,
             pause: None,
             away: None,
-            dnd: false,
-            fullscreen: false,
+            holds: Holds::new(),
         }
+    }
+
+    /// A decision starting from the engine as it is.
+    pub fn begin(&self) -> Step {
+        Step {
+            next: self.clone(),
+            effects: Vec::new(),
+        }
+    }
+
+    /// Makes a step's decision: the engine becomes what the step computed.
+    /// Returns its effects, to carry out now that its records are on disk.
+    pub fn commit(&mut self, step: Step) -> Vec<Effect> {
+        *self = step.next;
+        step.effects
     }
 
     pub fn config(&self) -> &Config {
@@ -433,10 +539,21 @@ impl Engine {
             let s = self.states.remove(&r.id).unwrap_or_else(|| State::new(now));
             states.insert(r.id.clone(), s);
         }
-        // A removed reminder that was showing is closed without an answer.
+        // A removed reminder that was showing (or snoozed) is taken down,
+        // and its showing ends in the history like any other: dismissed, by
+        // the schedule. Otherwise a restart would put it up again.
         for (id, s) in self.states.drain() {
-            if s.is_open() {
+            if s.is_open()
+                && let Some(r) = self.config.reminder(&id)
+            {
+                debug!(reminder = %id, "removed while showing: dismissed");
                 effects.push(Effect::Close { id });
+                effects.push(Effect::Record(event(
+                    r,
+                    now,
+                    Outcome::Dismissed,
+                    Source::Schedule,
+                )));
             }
         }
         self.states = states;
@@ -482,7 +599,7 @@ impl Engine {
     /// Paused, or held by Do-Not-Disturb or a fullscreen window: nothing is
     /// shown, and what falls due waits (fixed times within missed_grace).
     fn is_holding(&self) -> bool {
-        self.is_paused() || self.dnd || self.fullscreen
+        self.is_paused() || !self.holds.is_empty()
     }
 
     /// Since when the person is away, if they are.
@@ -491,15 +608,8 @@ impl Engine {
     }
 
     /// What holds reminders back now, besides a pause.
-    pub fn holds(&self) -> Vec<HoldReason> {
-        let mut v = Vec::new();
-        if self.dnd {
-            v.push(HoldReason::DoNotDisturb);
-        }
-        if self.fullscreen {
-            v.push(HoldReason::Fullscreen);
-        }
-        v
+    pub fn holds(&self) -> &Holds {
+        &self.holds
     }
 
     /// Undo what a clock set backwards would otherwise do: instants "in the
@@ -841,9 +951,10 @@ impl Engine {
                     "{reason:?} {}",
                     if on { "on: reminders wait" } else { "off" }
                 );
-                match reason {
-                    HoldReason::DoNotDisturb => self.dnd = on,
-                    HoldReason::Fullscreen => self.fullscreen = on,
+                if on {
+                    self.holds.insert(reason);
+                } else {
+                    self.holds.remove(&reason);
                 }
             }
             Input::Pause { until } => {

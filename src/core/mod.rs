@@ -9,8 +9,8 @@ pub mod stats;
 pub mod time;
 
 pub use engine::{
-    Answer, Cause, Effect, Engine, EngineError, Event, HoldReason, Input, Outcome, Pause, Phase,
-    ShowRequest, Source,
+    Answer, Cause, Effect, Engine, EngineError, Event, HoldReason, Holds, Input, Outcome, Pause,
+    Phase, ShowRequest, Source, Step,
 };
 pub use model::{Config, General, Kind, Reminder, Schedule, Sleep, Urgency};
 pub use time::{Days, TimeRange, Window};

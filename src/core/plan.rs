@@ -18,7 +18,7 @@ pub struct Planned {
 }
 
 fn ser_zoned<S: serde::Serializer>(z: &ZonedDateTime, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
+    s.serialize_str(&super::time::rfc3339(z))
 }
 
 /// Occurrences in `[from, until)`, in order. Reminders count from `from`.

@@ -6,7 +6,46 @@
 
 use std::collections::BTreeMap;
 
-use super::engine::Outcome;
+use jiff::civil::Date;
+
+use super::engine::{Event, Outcome};
+
+/// "Today: 5 of 7 done": on `date`, the answers Done and all the answers
+/// that ended a showing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Today {
+    pub date: Date,
+    pub done: u32,
+    pub total: u32,
+}
+
+impl Today {
+    pub fn new(date: Date) -> Today {
+        Today {
+            date,
+            done: 0,
+            total: 0,
+        }
+    }
+
+    /// Counts an event recorded on local day `date`.
+    pub fn count(&mut self, e: &Event, date: Date) {
+        if self.date != date {
+            *self = Today::new(date);
+        }
+        self.done += u32::from(e.outcome == Outcome::Done);
+        self.total += u32::from(e.outcome.is_terminal());
+    }
+
+    /// The counts as they stand on `date` (none yet, on a new day).
+    pub fn on(self, date: Date) -> Today {
+        if self.date == date {
+            self
+        } else {
+            Today::new(date)
+        }
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Tally {
@@ -39,25 +78,23 @@ impl Tally {
         }
     }
 
-    pub fn merge(&mut self, o: &Tally) {
-        self.shown += o.shown;
-        self.done += o.done;
-        self.snoozed += o.snoozed;
-        self.skipped += o.skipped;
-        self.dismissed += o.dismissed;
-        self.expired += o.expired;
-        self.ignored += o.ignored;
-        self.missed += o.missed;
-        self.away += o.away;
-    }
-
     /// done / shown, 0.0 to 1.0; `None` when nothing was shown.
     pub fn adherence(&self) -> Option<f64> {
         (self.shown > 0).then(|| f64::from(self.done) / f64::from(self.shown))
     }
 }
 
-/// Sums of `(day, reminder, outcome, count)` rows by reminder, by day, and in all.
+/// How many events of one outcome one reminder had on one local day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeCount {
+    /// The local day, `YYYY-MM-DD`.
+    pub day: String,
+    pub reminder: String,
+    pub outcome: Outcome,
+    pub count: u32,
+}
+
+/// Sums of [`OutcomeCount`] rows by reminder, by day, and in all.
 #[derive(Debug, Default, PartialEq)]
 pub struct Summary {
     pub by_reminder: BTreeMap<String, Tally>,
@@ -66,16 +103,17 @@ pub struct Summary {
     pub total: Tally,
 }
 
-pub fn summarize<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str, Outcome, u32)>) -> Summary {
+pub fn summarize<'a>(rows: impl IntoIterator<Item = &'a OutcomeCount>) -> Summary {
     let mut s = Summary::default();
-    for (day, reminder, outcome, n) in rows {
+    for r in rows {
+        let (outcome, n) = (r.outcome, r.count);
         s.by_reminder
-            .entry(reminder.to_string())
+            .entry(r.reminder.clone())
             .or_default()
             .add(outcome, n);
-        s.by_day.entry(day.to_string()).or_default().add(outcome, n);
+        s.by_day.entry(r.day.clone()).or_default().add(outcome, n);
         s.by_day_reminder
-            .entry((day.to_string(), reminder.to_string()))
+            .entry((r.day.clone(), r.reminder.clone()))
             .or_default()
             .add(outcome, n);
         s.total.add(outcome, n);
@@ -102,14 +140,23 @@ mod tests {
 
     #[test]
     fn a_snoozed_then_done_showing_counts_once() {
-        let s = summarize([
+        let rows: Vec<OutcomeCount> = [
             ("2026-11-25", "stand", Outcome::Shown, 3),
             ("2026-11-25", "stand", Outcome::Snoozed, 1),
             ("2026-11-25", "stand", Outcome::Done, 1),
             ("2026-11-25", "stand", Outcome::Ignored, 1),
             ("2026-11-25", "neck", Outcome::Missed, 2),
             ("2026-11-24", "neck", Outcome::Skipped, 1),
-        ]);
+        ]
+        .into_iter()
+        .map(|(day, reminder, outcome, count)| OutcomeCount {
+            day: day.into(),
+            reminder: reminder.into(),
+            outcome,
+            count,
+        })
+        .collect();
+        let s = summarize(&rows);
         let stand = &s.by_reminder["stand"];
         assert_eq!(
             (stand.shown, stand.done, stand.snoozed, stand.ignored),

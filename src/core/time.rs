@@ -62,10 +62,6 @@ impl Days {
     pub fn parse_day(name: &str) -> Option<Weekday> {
         DAY_NAMES.iter().position(|n| *n == name).map(|i| WEEK[i])
     }
-
-    pub fn day_name(day: Weekday) -> &'static str {
-        DAY_NAMES[day.to_monday_zero_offset() as usize]
-    }
 }
 
 impl FromIterator<Weekday> for Days {
@@ -351,6 +347,12 @@ impl fmt::Display for Window {
 
 /// An instant for people, absolute so it never needs updating: "14:05"
 /// today, "tomorrow 09:45", "Thu 09:45" later in the week.
+/// RFC 3339 with the local offset, to the second: "2026-11-25T14:15:00+01:00".
+/// The one format of instants in JSON (status, plan, history).
+pub fn rfc3339(at: &jiff::ZonedDateTime) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
 pub fn when(at: &jiff::ZonedDateTime, today: Date) -> String {
     let hm = at.strftime("%H:%M").to_string();
     let d = at.date();

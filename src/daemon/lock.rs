@@ -83,16 +83,3 @@ pub fn acquire(dir: &Path) -> Result<InstanceLock, LockError> {
     writeln!(file, "{}", std::process::id()).map_err(io)?;
     Ok(InstanceLock { _file: file })
 }
-
-/// The pid of the running daemon, if one holds the lock.
-pub fn running_pid(dir: &Path) -> Option<u32> {
-    let mut file = File::open(dir.join(LOCK_FILE)).ok()?;
-    match file.try_lock_shared() {
-        Ok(()) => None,
-        Err(_) => {
-            let mut s = String::new();
-            file.read_to_string(&mut s).ok()?;
-            s.trim().parse().ok()
-        }
-    }
-}

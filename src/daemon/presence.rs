@@ -4,14 +4,20 @@
 //! them at once.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 use tracing::{debug, info, warn};
 
 use super::Daemon;
-use crate::core::{General, HoldReason, Input};
+use super::write::{Origin, Redo};
+use crate::core::{General, HoldReason, Holds, Input};
 use crate::presence::{Change, Dnd, IdleSource, RECHECK};
+
+/// The longest the loop waits for an idle-time sample (a D-Bus call, or
+/// the X server on a blocking thread) before it goes on without one.
+const SAMPLE_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// While away or held, the idle-time source is asked again every 30 s (where
 /// it cannot signal the return) only if a reminder could come within this.
@@ -38,7 +44,7 @@ pub struct Presence {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Wanted {
     pub away: Option<Timestamp>,
-    pub holds: Vec<HoldReason>,
+    pub holds: Holds,
 }
 
 impl Presence {
@@ -60,12 +66,12 @@ impl Presence {
             .flatten()
             .min();
         }
-        let mut holds = Vec::new();
+        let mut holds = Holds::new();
         if g.respect_dnd && !self.dnd.is_empty() {
-            holds.push(HoldReason::DoNotDisturb);
+            holds.insert(HoldReason::DoNotDisturb);
         }
         if g.respect_fullscreen && self.fullscreen {
-            holds.push(HoldReason::Fullscreen);
+            holds.insert(HoldReason::Fullscreen);
         }
         Wanted { away, holds }
     }
@@ -82,16 +88,19 @@ fn look_again(next_due: Option<Timestamp>, t: Timestamp) -> Option<Timestamp> {
 }
 
 impl Daemon {
-    /// Tells the engine what changed between the facts and its state.
-    pub(super) async fn sync_presence(&mut self, now: &ZonedDateTime) {
+    /// Tells the engine what changed between the facts and its state, as
+    /// one decision.
+    pub(super) fn sync_presence(&mut self) {
+        self.presence_dirty = false;
+        let now = self.clock.now();
         let want = self
             .presence
             .wanted(&self.engine.config().general, self.has_idle_source);
+        let mut step = self.engine.begin();
         let mut inputs = Vec::new();
-        let holds = self.engine.holds();
-        for reason in [HoldReason::DoNotDisturb, HoldReason::Fullscreen] {
+        for reason in HoldReason::ALL {
             let on = want.holds.contains(&reason);
-            if on != holds.contains(&reason) {
+            if on != self.engine.holds().contains(&reason) {
                 inputs.push(Input::Hold { reason, on });
             }
         }
@@ -100,17 +109,17 @@ impl Daemon {
             (None, Some(_)) => {
                 // What fell due while away is a break: credit it before
                 // the intervals start again from now.
-                let effects = self.engine.tick(now);
-                let _ = self.apply(effects, now).await;
+                step.tick(&now);
                 inputs.push(Input::Back);
             }
             _ => {}
         }
         for input in inputs {
-            if let Err(e) = self.input(input, now).await {
+            if let Err(e) = step.handle(input, &now) {
                 warn!("presence: {e}");
             }
         }
+        self.decide(step, now, Origin::Schedule(Redo::Presence));
     }
 
     /// While away by idle time or held by a fullscreen window, how the
@@ -141,8 +150,13 @@ impl Daemon {
     /// Asks the idle-time source (at a wake): away after away_after without
     /// input, back at the first input; held while a fullscreen window is active.
     pub(super) async fn sample_idle(&mut self, source: &dyn IdleSource, now: &ZonedDateTime) {
-        let Some(sample) = source.sample().await else {
-            return;
+        let sample = match tokio::time::timeout(SAMPLE_TIMEOUT, source.sample()).await {
+            Ok(Some(sample)) => sample,
+            Ok(None) => return,
+            Err(_) => {
+                debug!("{} did not answer in time: no idle sample", source.name());
+                return;
+            }
         };
         let g = &self.engine.config().general;
         if let Some(full) = sample.fullscreen
@@ -179,11 +193,11 @@ impl Daemon {
             }
             _ => {}
         }
-        self.sync_presence(now).await;
+        self.presence_dirty = true;
     }
 
     /// An event source reported a change.
-    pub(super) async fn presence_changed(&mut self, change: Change) {
+    pub(super) fn presence_changed(&mut self, change: Change) {
         let now = self.clock.now();
         let t = now.timestamp();
         let counts = !self.engine.config().general.away_after.is_zero();
@@ -236,9 +250,8 @@ impl Daemon {
             Change::Sleeping { ack } => {
                 info!("going to sleep: {away}");
                 p.asleep = Some(t);
-                self.sync_presence(&now).await;
-                let _ = ack.send(());
-                return;
+                // Released once the engine has heard (see `succeeded`).
+                self.sleep_acks.push(ack);
             }
             Change::Woke => {
                 info!("woke up from sleep");
@@ -263,7 +276,7 @@ impl Daemon {
                 }
             }
         }
-        self.sync_presence(&now).await;
+        self.presence_dirty = true;
     }
 }
 
@@ -337,18 +350,13 @@ mod tests {
         };
         p.dnd.insert(Dnd::Gnome);
         let g = general("");
-        assert_eq!(
-            p.wanted(&g, true).holds,
-            vec![HoldReason::DoNotDisturb, HoldReason::Fullscreen]
-        );
+        let both = Holds::from(HoldReason::ALL);
+        assert_eq!(p.wanted(&g, true).holds, both);
         let g = general("respect_dnd = false\nrespect_fullscreen = false");
         assert!(p.wanted(&g, true).holds.is_empty());
         // One of two switches off: still held.
         p.dnd.insert(Dnd::Server);
         p.dnd.remove(&Dnd::Gnome);
-        assert_eq!(
-            p.wanted(&general(""), true).holds,
-            vec![HoldReason::DoNotDisturb, HoldReason::Fullscreen]
-        );
+        assert_eq!(p.wanted(&general(""), true).holds, both);
     }
 }

@@ -4,29 +4,107 @@
 //! not follow clock changes. On Linux a timerfd on CLOCK_REALTIME, armed with
 //! an absolute time and TFD_TIMER_CANCEL_ON_SET, wakes exactly at the due
 //! time, right after a resume that passed it, and whenever the clock is set.
-//! Elsewhere the daemon sleeps at most 30 s at a time and looks again.
+//! Where there is none (another OS, or the timerfd failed) the timer sleeps
+//! at most 30 s at a time and the daemon looks again; a failed timerfd is
+//! made again at those wakes. The timer never returns an error to the loop.
 
-use std::io;
-
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
+use tracing::{info, warn};
 
 /// Why the timer returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wake {
     Due,
-    /// The wall clock was set (or the process has no real timer): look again.
+    /// The wall clock was set, or a 30 s chunk passed: look again.
     ClockChanged,
 }
 
-#[cfg(target_os = "linux")]
-pub use linux::WallTimer;
+/// The longest monotonic sleep: the most a suspend or clock change can
+/// delay a reminder where there is no wall-clock timer.
+const CHUNK: SignedDuration = SignedDuration::from_secs(30);
 
-#[cfg(not(target_os = "linux"))]
-pub use portable::WallTimer;
+pub struct WallTimer {
+    #[cfg(target_os = "linux")]
+    fd: Option<linux::TimerFd>,
+    at: Option<Timestamp>,
+}
+
+impl Default for WallTimer {
+    fn default() -> WallTimer {
+        WallTimer::new()
+    }
+}
+
+impl WallTimer {
+    pub fn new() -> WallTimer {
+        WallTimer {
+            #[cfg(target_os = "linux")]
+            fd: linux::TimerFd::new()
+                .inspect_err(|e| {
+                    warn!("no wall-clock timer ({e}): looking at the clock every 30 s")
+                })
+                .ok(),
+            at: None,
+        }
+    }
+
+    /// Arms the timer for `at` (a past instant fires at once); `None` disarms.
+    pub fn set(&mut self, at: Option<Timestamp>) {
+        self.at = at;
+        #[cfg(target_os = "linux")]
+        if let Some(fd) = &mut self.fd
+            && let Err(e) = fd.set(at)
+        {
+            warn!(
+                "wall-clock timer failed ({e}): looking at the clock every 30 s until it works again"
+            );
+            self.fd = None;
+        }
+    }
+
+    /// Waits for the armed instant or a clock change; never returns when disarmed.
+    pub async fn wait(&mut self) -> Wake {
+        #[cfg(target_os = "linux")]
+        if let Some(fd) = &mut self.fd {
+            return match fd.wait().await {
+                Ok(w) => w,
+                Err(e) => {
+                    warn!(
+                        "wall-clock timer failed ({e}): looking at the clock every 30 s until it works again"
+                    );
+                    self.fd = None;
+                    Wake::ClockChanged
+                }
+            };
+        }
+        let wake = chunk(self.at).await;
+        #[cfg(target_os = "linux")]
+        if let Ok(fd) = linux::TimerFd::new() {
+            info!("wall-clock timer works again");
+            self.fd = Some(fd);
+        }
+        wake
+    }
+}
+
+/// One monotonic sleep towards `at`, at most [`CHUNK`] long.
+async fn chunk(at: Option<Timestamp>) -> Wake {
+    let Some(at) = at else {
+        return std::future::pending().await;
+    };
+    let left = at.duration_since(Timestamp::now());
+    if left <= SignedDuration::ZERO {
+        return Wake::Due;
+    }
+    tokio::time::sleep(left.min(CHUNK).unsigned_abs()).await;
+    Wake::ClockChanged
+}
 
 #[cfg(target_os = "linux")]
 mod linux {
-    use super::*;
+    use std::io;
+
+    use jiff::Timestamp;
     use rustix::fd::OwnedFd;
     use rustix::time::{
         Itimerspec, TimerfdClockId, TimerfdFlags, TimerfdTimerFlags, Timespec, timerfd_create,
@@ -34,13 +112,15 @@ mod linux {
     };
     use tokio::io::unix::AsyncFd;
 
-    pub struct WallTimer {
+    use super::Wake;
+
+    pub struct TimerFd {
         fd: AsyncFd<OwnedFd>,
         armed: bool,
     }
 
-    impl WallTimer {
-        pub fn new() -> io::Result<WallTimer> {
+    impl TimerFd {
+        pub fn new() -> io::Result<TimerFd> {
             let fd = timerfd_create(
                 TimerfdClockId::Realtime,
                 TimerfdFlags::CLOEXEC | TimerfdFlags::NONBLOCK,
@@ -48,10 +128,9 @@ mod linux {
             // SAFETY: an OwnedFd is a valid descriptor that stays open and
             // the same for as long as the AsyncFd owns it.
             let fd = unsafe { AsyncFd::register_with_interest(fd, tokio::io::Interest::READABLE)? };
-            Ok(WallTimer { fd, armed: false })
+            Ok(TimerFd { fd, armed: false })
         }
 
-        /// Arms the timer for `at` (a past instant fires at once); `None` disarms.
         pub fn set(&mut self, at: Option<Timestamp>) -> io::Result<()> {
             let zero = Timespec {
                 tv_sec: 0,
@@ -78,7 +157,6 @@ mod linux {
             Ok(())
         }
 
-        /// Waits for the armed instant or a clock change; never returns when disarmed.
         pub async fn wait(&mut self) -> io::Result<Wake> {
             if !self.armed {
                 return std::future::pending().await;
@@ -103,45 +181,6 @@ mod linux {
                     Err(_would_block) => continue,
                 }
             }
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-mod portable {
-    use super::*;
-    use jiff::SignedDuration;
-
-    /// The longest monotonic sleep: the most a suspend or clock change can
-    /// delay a reminder where there is no wall-clock timer.
-    const CHUNK: SignedDuration = SignedDuration::from_secs(30);
-
-    pub struct WallTimer {
-        at: Option<Timestamp>,
-    }
-
-    impl WallTimer {
-        pub fn new() -> io::Result<WallTimer> {
-            Ok(WallTimer { at: None })
-        }
-
-        pub fn set(&mut self, at: Option<Timestamp>) -> io::Result<()> {
-            self.at = at;
-            Ok(())
-        }
-
-        pub async fn wait(&mut self) -> io::Result<Wake> {
-            let Some(at) = self.at else {
-                return std::future::pending().await;
-            };
-            let left = at.duration_since(Timestamp::now());
-            if left <= SignedDuration::ZERO {
-                self.at = None;
-                return Ok(Wake::Due);
-            }
-            let nap = left.min(CHUNK).unsigned_abs();
-            tokio::time::sleep(nap).await;
-            Ok(Wake::ClockChanged)
         }
     }
 }

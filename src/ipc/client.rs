@@ -5,9 +5,10 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde_json::Value;
+use serde::de::DeserializeOwned;
 
 use super::protocol::{self, Request, SOCKET};
+use super::reply::read_line;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -25,8 +26,9 @@ pub enum ClientError {
     Refused(String),
 }
 
-/// Sends one request and returns the daemon's answer (the fields of an `ok`).
-pub fn request(runtime_dir: &Path, req: &Request) -> Result<Value, ClientError> {
+/// Sends one request and returns the daemon's reply, of the type that
+/// request gets (`reply::Status` for `Request::Status`, …).
+pub fn request<T: DeserializeOwned>(runtime_dir: &Path, req: &Request) -> Result<T, ClientError> {
     let path = runtime_dir.join(SOCKET);
     let io = |source| ClientError::Io {
         path: path.clone(),
@@ -55,16 +57,9 @@ pub fn request(runtime_dir: &Path, req: &Request) -> Result<Value, ClientError> 
         .map_err(io)?;
     let mut line = String::new();
     BufReader::new(&stream).read_line(&mut line).map_err(io)?;
-    let v: Value =
-        serde_json::from_str(&line).map_err(|e| ClientError::Protocol(format!("{e}: {line:?}")))?;
-    match v.get("ok").and_then(Value::as_bool) {
-        Some(true) => Ok(v),
-        Some(false) => Err(ClientError::Refused(
-            v.get("error")
-                .and_then(Value::as_str)
-                .unwrap_or("refused without a reason")
-                .to_string(),
-        )),
-        None => Err(ClientError::Protocol(line)),
+    match read_line(&line) {
+        Ok(Ok(reply)) => Ok(reply),
+        Ok(Err(refusal)) => Err(ClientError::Refused(refusal)),
+        Err(e) => Err(ClientError::Protocol(e)),
     }
 }

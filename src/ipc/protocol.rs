@@ -8,8 +8,8 @@
 
 use jiff::SignedDuration;
 use jiff::civil::Time;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::core::time::parse_clock;
 
@@ -18,7 +18,7 @@ pub const VERSION: u64 = 1;
 pub const MAX_LINE: usize = 64 * 1024;
 pub const SOCKET: &str = "unhunch.sock";
 
-const COMMANDS: &str = "status, done, skip, snooze, pause, resume, trigger";
+const COMMANDS: &str = "status, done, skip, snooze, pause, resume, trigger, stop";
 
 /// When a pause ends.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,16 +50,21 @@ pub enum Request {
     Trigger {
         id: String,
     },
+    /// Stop the daemon.
+    Stop,
 }
 
-#[derive(Deserialize)]
+/// A request line as written; absent fields are left out, not null.
+#[derive(Deserialize, Serialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Wire {
     v: Option<u64>,
     cmd: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<String>,
-    #[serde(rename = "for")]
+    #[serde(rename = "for", skip_serializing_if = "Option::is_none")]
     for_: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     until: Option<String>,
 }
 
@@ -162,6 +167,10 @@ pub fn parse(line: &str) -> Result<Request, String> {
                 id: w.id.ok_or("trigger needs an \"id\"")?,
             }
         }
+        "stop" => {
+            no_extra(&[])?;
+            Request::Stop
+        }
         other => {
             return Err(format!(
                 "unknown command \"{other}\": expected one of {COMMANDS}"
@@ -174,41 +183,29 @@ pub fn parse(line: &str) -> Result<Request, String> {
 /// The line that asks for `req` (what the CLI sends).
 pub fn encode(req: &Request) -> String {
     let fmt = crate::core::time::fmt_duration;
-    let v = match req {
-        Request::Status => json!({"v": VERSION, "cmd": "status"}),
-        Request::Done { id } => json!({"v": VERSION, "cmd": "done", "id": id}),
-        Request::Skip { id } => json!({"v": VERSION, "cmd": "skip", "id": id}),
-        Request::Snooze { id, length } => {
-            json!({"v": VERSION, "cmd": "snooze", "id": id, "for": length.map(fmt)})
+    let (cmd, id, for_, until) = match req {
+        Request::Status => ("status", None, None, None),
+        Request::Done { id } => ("done", id.clone(), None, None),
+        Request::Skip { id } => ("skip", id.clone(), None, None),
+        Request::Snooze { id, length } => ("snooze", id.clone(), length.map(fmt), None),
+        Request::Pause(PauseEnd::For(d)) => ("pause", None, Some(fmt(*d)), None),
+        Request::Pause(PauseEnd::At(t)) => {
+            ("pause", None, None, Some(crate::core::time::fmt_clock(*t)))
         }
-        Request::Pause(end) => match end {
-            PauseEnd::For(d) => json!({"v": VERSION, "cmd": "pause", "for": fmt(*d)}),
-            PauseEnd::At(t) => {
-                json!({"v": VERSION, "cmd": "pause", "until": crate::core::time::fmt_clock(*t)})
-            }
-            PauseEnd::Tomorrow => json!({"v": VERSION, "cmd": "pause", "until": "tomorrow"}),
-            PauseEnd::Never => json!({"v": VERSION, "cmd": "pause"}),
-        },
-        Request::Resume => json!({"v": VERSION, "cmd": "resume"}),
-        Request::Trigger { id } => json!({"v": VERSION, "cmd": "trigger", "id": id}),
+        Request::Pause(PauseEnd::Tomorrow) => ("pause", None, None, Some("tomorrow".into())),
+        Request::Pause(PauseEnd::Never) => ("pause", None, None, None),
+        Request::Resume => ("resume", None, None, None),
+        Request::Trigger { id } => ("trigger", Some(id.clone()), None, None),
+        Request::Stop => ("stop", None, None, None),
     };
-    // Drop nulls: optional fields are absent, not null.
-    let v = match v {
-        Value::Object(m) => Value::Object(m.into_iter().filter(|(_, v)| !v.is_null()).collect()),
-        v => v,
+    let wire = Wire {
+        v: Some(VERSION),
+        cmd: Some(cmd.into()),
+        id,
+        for_,
+        until,
     };
-    v.to_string()
-}
-
-pub fn ok(mut fields: Value) -> String {
-    if let Value::Object(m) = &mut fields {
-        m.insert("ok".into(), Value::Bool(true));
-    }
-    fields.to_string()
-}
-
-pub fn error(message: &str) -> String {
-    json!({"ok": false, "error": message}).to_string()
+    serde_json::to_string(&wire).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -237,6 +234,7 @@ mod tests {
             Request::Pause(PauseEnd::Never),
             Request::Resume,
             Request::Trigger { id: "stand".into() },
+            Request::Stop,
         ] {
             assert_eq!(parse(&encode(&req)), Ok(req.clone()), "{}", encode(&req));
         }
@@ -245,7 +243,7 @@ mod tests {
                 id: Some("neck".into()),
                 length: Some(SignedDuration::from_mins(10))
             }),
-            r#"{"cmd":"snooze","for":"10m","id":"neck","v":1}"#
+            r#"{"v":1,"cmd":"snooze","id":"neck","for":"10m"}"#
         );
     }
 
@@ -267,11 +265,11 @@ mod tests {
             ),
             (
                 r#"{"v":1}"#,
-                "missing \"cmd\": expected one of status, done, skip, snooze, pause, resume, trigger",
+                "missing \"cmd\": expected one of status, done, skip, snooze, pause, resume, trigger, stop",
             ),
             (
                 r#"{"v":1,"cmd":"dance"}"#,
-                "unknown command \"dance\": expected one of status, done, skip, snooze, pause, resume, trigger",
+                "unknown command \"dance\": expected one of status, done, skip, snooze, pause, resume, trigger, stop",
             ),
             (
                 r#"{"v":1,"cmd":"status","id":"x"}"#,

@@ -8,19 +8,15 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Value;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc};
 use tracing::{debug, warn};
 
-use super::protocol::{self, MAX_LINE, Request, SOCKET};
-
-/// A request for the daemon, with the place for its answer.
-pub struct Incoming {
-    pub request: Request,
-    pub reply: oneshot::Sender<Result<Value, String>>,
-}
+use super::command::{Command, What};
+use super::protocol::{self, MAX_LINE, SOCKET};
+use super::reply::{error_line, ok_line};
+use crate::core::Source;
 
 /// Connections served at once; more wait for a free place.
 const MAX_CLIENTS: usize = 64;
@@ -41,7 +37,7 @@ pub fn bind(runtime_dir: &Path) -> io::Result<UnixListener> {
     Ok(listener)
 }
 
-pub async fn serve(listener: UnixListener, daemon: mpsc::Sender<Incoming>) {
+pub async fn serve(listener: UnixListener, daemon: mpsc::UnboundedSender<Command>) {
     let slots = Arc::new(Semaphore::new(MAX_CLIENTS));
     let uid = rustix::process::getuid().as_raw();
     loop {
@@ -111,14 +107,14 @@ fn text(buf: Vec<u8>) -> Line {
 
 async fn connection(
     stream: UnixStream,
-    daemon: mpsc::Sender<Incoming>,
+    daemon: mpsc::UnboundedSender<Command>,
     uid: u32,
 ) -> io::Result<()> {
     let peer = stream.peer_cred()?.uid();
     let (r, mut w) = stream.into_split();
     if peer != uid {
         warn!("control socket: refused a client of uid {peer}");
-        w.write_all(format!("{}\n", protocol::error("permission denied")).as_bytes())
+        w.write_all(format!("{}\n", error_line("permission denied")).as_bytes())
             .await?;
         return Ok(());
     }
@@ -131,10 +127,8 @@ async fn connection(
         let line = match tokio::time::timeout(LINE_TIMEOUT, read_line(&mut r)).await {
             Ok(line) => line?,
             Err(_) => {
-                w.write_all(
-                    format!("{}\n", protocol::error("line not finished in time")).as_bytes(),
-                )
-                .await?;
+                w.write_all(format!("{}\n", error_line("line not finished in time")).as_bytes())
+                    .await?;
                 return Ok(());
             }
         };
@@ -142,24 +136,24 @@ async fn connection(
             Line::Eof => return Ok(()),
             Line::TooLong => {
                 // The rest of that line cannot be told from the next request.
-                let e = protocol::error(&format!("line longer than {} KiB", MAX_LINE / 1024));
+                let e = error_line(&format!("line longer than {} KiB", MAX_LINE / 1024));
                 w.write_all(format!("{e}\n").as_bytes()).await?;
                 return Ok(());
             }
-            Line::NotUtf8 => protocol::error("the line is not UTF-8"),
+            Line::NotUtf8 => error_line("the line is not UTF-8"),
             Line::Text(t) if t.trim().is_empty() => continue,
             Line::Text(t) => match protocol::parse(&t) {
-                Err(e) => protocol::error(&e),
+                Err(e) => error_line(&e),
                 Ok(request) => {
-                    let (tx, rx) = oneshot::channel();
-                    if daemon.send(Incoming { request, reply: tx }).await.is_err() {
-                        protocol::error("the daemon is stopping")
-                    } else {
-                        match rx.await {
-                            Ok(Ok(v)) => protocol::ok(v),
-                            Ok(Err(e)) => protocol::error(&e),
-                            Err(_) => protocol::error("the daemon is stopping"),
-                        }
+                    let (cmd, rx) = Command::asking(What::from(request), Source::Cli);
+                    let answer = match daemon.send(cmd) {
+                        Ok(()) => rx.await.ok(),
+                        Err(_) => None,
+                    };
+                    match answer {
+                        Some(Ok(reply)) => ok_line(&reply),
+                        Some(Err(e)) => error_line(&e.to_string()),
+                        None => error_line("the daemon is stopping"),
                     }
                 }
             },

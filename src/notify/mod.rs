@@ -22,7 +22,9 @@ use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 use zbus::{Connection, MatchRule, MessageStream, message::Type as MsgType};
 
-use crate::core::{Answer, ShowRequest, Urgency};
+use crate::core::{Answer, ShowRequest, Source, Urgency};
+use crate::future::or_never;
+use crate::ipc::{Command, What};
 
 const NAME: &str = "org.freedesktop.Notifications";
 const PATH: &str = "/org/freedesktop/Notifications";
@@ -43,13 +45,6 @@ pub enum Request {
     },
     /// `notification_timeout` changed.
     Timeout(SignedDuration),
-}
-
-/// What the notifier reports back.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Report {
-    /// The user acted on a reminder's notification.
-    Answer { reminder: String, answer: Answer },
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -180,14 +175,15 @@ pub struct Notifier {
     alert: Option<(u32, String, String)>,
     alert_waiting: bool,
     backoff: Duration,
-    reports: mpsc::UnboundedSender<Report>,
+    /// Answers given on notifications go to the daemon as commands.
+    commands: mpsc::UnboundedSender<Command>,
 }
 
 const BACKOFF_MIN: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
 
 impl Notifier {
-    pub fn new(settings: Settings, reports: mpsc::UnboundedSender<Report>) -> Notifier {
+    pub fn new(settings: Settings, commands: mpsc::UnboundedSender<Command>) -> Notifier {
         Notifier {
             settings,
             bus: None,
@@ -198,7 +194,7 @@ impl Notifier {
             alert: None,
             alert_waiting: false,
             backoff: BACKOFF_MIN,
-            reports,
+            commands,
         }
     }
 
@@ -213,7 +209,7 @@ impl Notifier {
                     Some(req) => self.request(req).await,
                     None => break,
                 },
-                msg = next(&mut self.bus) => match msg {
+                msg = or_never(self.bus.as_mut().map(next)) => match msg {
                     Some(Incoming::Signal(m)) => self.signal(m),
                     Some(Incoming::Owner(m)) => self.owner_changed(m).await,
                     None => {
@@ -445,7 +441,7 @@ impl Notifier {
                 s.answered = true;
                 let reminder = s.reminder.clone();
                 debug!(reminder = %reminder, "action {key}");
-                let _ = self.reports.send(Report::Answer { reminder, answer });
+                self.answer(reminder, answer);
             }
             "NotificationClosed" => {
                 let Ok((nid, reason)) = msg.body().deserialize::<(u32, u32)>() else {
@@ -463,14 +459,19 @@ impl Notifier {
                 }
                 if let Some(answer) = answer_for_close(reason) {
                     debug!(reminder = %s.reminder, "closed, reason {reason}");
-                    let _ = self.reports.send(Report::Answer {
-                        reminder: s.reminder,
-                        answer,
-                    });
+                    self.answer(s.reminder, answer);
                 }
             }
             _ => {}
         }
+    }
+
+    fn answer(&self, reminder: String, answer: Answer) {
+        let what = What::Answer {
+            id: Some(reminder),
+            answer,
+        };
+        let _ = self.commands.send(Command::new(what, Source::Notification));
     }
 
     /// A notification server appeared or went away.
@@ -505,11 +506,8 @@ enum Incoming {
     Owner(zbus::Result<zbus::Message>),
 }
 
-/// The next message of either of the bus's streams; never, without a bus.
-async fn next(bus: &mut Option<Bus>) -> Option<Incoming> {
-    let Some(b) = bus else {
-        return std::future::pending().await;
-    };
+/// The next message of either of the bus's streams.
+async fn next(b: &mut Bus) -> Option<Incoming> {
     tokio::select! {
         m = b.signals.next() => m.map(Incoming::Signal),
         m = b.owners.next() => m.map(Incoming::Owner),
@@ -517,7 +515,7 @@ async fn next(bus: &mut Option<Bus>) -> Option<Incoming> {
 }
 
 async fn open_bus() -> zbus::Result<Bus> {
-    let conn = Connection::session().await?;
+    let conn = crate::bus::session().await?;
     // Subscribed before anything is sent: no signal can be missed.
     let rule = MatchRule::builder()
         .msg_type(MsgType::Signal)

@@ -22,6 +22,7 @@ use zbus::zvariant::{OwnedFd, OwnedObjectPath, OwnedValue};
 use zbus::{Connection, MatchRule, MessageStream, message::Type as MsgType};
 
 use super::Change;
+use crate::future::or_never;
 
 const DEST: &str = "org.freedesktop.login1";
 const MANAGER_PATH: &str = "/org/freedesktop/login1";
@@ -136,7 +137,7 @@ async fn stream(conn: &Connection, rule: zbus::Result<MatchRule<'_>>) -> Option<
 /// Reports our session's lock, idle hint, and the machine's sleep, until
 /// the system bus goes away. Returns at once without a system bus.
 pub async fn watch(tx: mpsc::UnboundedSender<Change>) {
-    let conn = match Connection::system().await {
+    let conn = match crate::bus::system().await {
         Ok(c) => c,
         Err(e) => {
             debug!("no system bus for logind: {e}");
@@ -205,7 +206,7 @@ pub async fn watch(tx: mpsc::UnboundedSender<Change>) {
                     }
                 }
             }
-            Some(Ok(msg)) = next(&mut lock) => {
+            Some(Ok(msg)) = or_never(lock.as_mut().map(|s| s.next())) => {
                 let change = match msg.header().member().map(|m| m.as_str()) {
                     Some("Lock") => Change::SessionLocked(true),
                     Some("Unlock") => Change::SessionLocked(false),
@@ -215,7 +216,7 @@ pub async fn watch(tx: mpsc::UnboundedSender<Change>) {
                     return;
                 }
             }
-            Some(Ok(msg)) = next(&mut props) => {
+            Some(Ok(msg)) = or_never(props.as_mut().map(|s| s.next())) => {
                 type Changed = (String, HashMap<String, OwnedValue>, Vec<String>);
                 let Ok((_, changed, invalidated)) = msg.body().deserialize::<Changed>() else {
                     continue;
@@ -244,13 +245,5 @@ pub async fn watch(tx: mpsc::UnboundedSender<Change>) {
             }
             else => return,
         }
-    }
-}
-
-/// The next message of an optional stream; never, without one.
-async fn next(s: &mut Option<MessageStream>) -> Option<zbus::Result<zbus::Message>> {
-    match s {
-        Some(s) => s.next().await,
-        None => std::future::pending().await,
     }
 }

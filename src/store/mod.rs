@@ -5,6 +5,7 @@
 //! that is not a database, or is corrupt, is moved aside and a fresh one made.
 
 mod schema;
+mod writer;
 
 use std::path::{Path, PathBuf};
 
@@ -12,11 +13,17 @@ use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::core::stats::{OutcomeCount, Today};
 use crate::core::{Event, Kind, Outcome, Pause, Source};
 
 pub use schema::SCHEMA_VERSION;
+pub use writer::{StoreHandle, WriteError, Written};
 
 pub const DB_FILE: &str = "unhunch.db";
+
+/// How long a write waits for another process's lock on the history (the
+/// `sqlite3` shell, a backup) before it fails and the answer is refused.
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 const COLUMNS: &str = "id, at, utc_offset, reminder, kind, outcome, source, due, snooze";
 
@@ -65,6 +72,15 @@ pub enum StoreError {
         row: i64,
         what: String,
     },
+}
+
+/// What one decision of the engine writes, all or nothing: its events and
+/// the pause if it changed. `offset` is the local offset of the moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    pub events: Vec<Event>,
+    pub pause: Option<Option<Pause>>,
+    pub offset: jiff::tz::Offset,
 }
 
 /// What happened when opening: the database was fine, or a broken file was
@@ -145,8 +161,7 @@ impl Store {
             source,
         };
         let conn = Connection::open(path).map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
         // Reading the header here makes a non-database fail now, not later.
         let mode: String = conn
             .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
@@ -240,6 +255,23 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Writes a batch in one transaction: durable when this returns `Ok`,
+    /// and nothing of it written when it returns `Err`.
+    pub fn write(&self, b: &Batch) -> Result<(), StoreError> {
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )
+        .map_err(self.err())?;
+        for e in &b.events {
+            self.record(e, b.offset)?;
+        }
+        if let Some(p) = b.pause {
+            self.set_pause(p)?;
+        }
+        tx.commit().map_err(self.err())
+    }
+
     /// Events at or after `since`, oldest first: what a restart replays.
     pub fn events_since(&self, since: Timestamp) -> Result<Vec<Event>, StoreError> {
         let rows = self.select(
@@ -301,11 +333,7 @@ impl Store {
     }
 
     /// Outcome counts per local day and reminder for days `from..=to`.
-    pub fn outcome_counts(
-        &self,
-        from: Date,
-        to: Date,
-    ) -> Result<Vec<(String, String, Outcome, u32)>, StoreError> {
+    pub fn outcome_counts(&self, from: Date, to: Date) -> Result<Vec<OutcomeCount>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(
@@ -327,8 +355,13 @@ impl Store {
         for row in rows {
             let (day, reminder, outcome, n) = row.map_err(self.err())?;
             // An outcome this version does not know is left out, not fatal.
-            if let Some(o) = Outcome::parse(&outcome) {
-                out.push((day, reminder, o, n));
+            if let Some(outcome) = Outcome::parse(&outcome) {
+                out.push(OutcomeCount {
+                    day,
+                    reminder,
+                    outcome,
+                    count: n,
+                });
             }
         }
         Ok(out)
@@ -375,15 +408,28 @@ impl Store {
     }
 
     /// On local day `day`: answers that were Done, and all answers that ended
-    /// a showing (done, skipped, dismissed, expired, ignored, away).
-    pub fn day_counts(&self, day: jiff::civil::Date) -> Result<(u32, u32), StoreError> {
+    /// a showing ([`Outcome::ENDS_SHOWING`]).
+    pub fn day_counts(&self, day: Date) -> Result<Today, StoreError> {
+        let ends: Vec<String> = Outcome::ENDS_SHOWING
+            .iter()
+            .map(|o| format!("'{}'", o.as_str()))
+            .collect();
         self.conn
             .query_row(
-                "SELECT coalesce(sum(outcome = 'done'), 0),
-                        coalesce(sum(outcome IN ('done', 'skipped', 'dismissed', 'expired', 'ignored', 'away')), 0)
-                 FROM events WHERE day = ?1",
+                &format!(
+                    "SELECT coalesce(sum(outcome = 'done'), 0),
+                            coalesce(sum(outcome IN ({})), 0)
+                     FROM events WHERE day = ?1",
+                    ends.join(", ")
+                ),
                 [day.to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| {
+                    Ok(Today {
+                        date: day,
+                        done: r.get(0)?,
+                        total: r.get(1)?,
+                    })
+                },
             )
             .map_err(self.err())
     }

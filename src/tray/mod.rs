@@ -1,7 +1,7 @@
 //! The tray icon and its menu: a StatusNotifierItem with a dbusmenu, served
 //! by `ksni` on our tokio runtime (pure Rust over D-Bus: no GTK, no X
 //! connection, no thread of its own). It renders a [`TrayState`] and turns
-//! clicks into [`Action`]s; it decides nothing.
+//! clicks into [`Command`]s; it decides nothing.
 //!
 //! Without a tray host (GNOME without the AppIndicator extension, a bare
 //! session) ksni waits for `org.kde.StatusNotifierWatcher` to appear, driven
@@ -13,44 +13,71 @@ use jiff::civil::Date;
 use jiff::{SignedDuration, ZonedDateTime};
 use ksni::menu::{MenuItem, StandardItem, SubMenu};
 use ksni::{Category, Icon, Status, ToolTip, TrayMethods};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tracing::{info, warn};
 
-use crate::core::Answer;
+use crate::core::stats::Today;
 use crate::core::time::when;
+use crate::core::{Answer, HoldReason, Source};
+use crate::ipc::protocol::PauseEnd;
+use crate::ipc::{Command, What};
 
-/// What the tray shows. Equal states render equal menus, so the daemon
-/// pushes a state only when it differs from the last one.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// What the tray shows. Equal states render equal menus, so a state is
+/// pushed only when it differs from the last one.
+#[derive(Debug, Clone, PartialEq)]
 pub struct TrayState {
     /// The next reminder and when.
-    pub next: Option<(String, ZonedDateTime)>,
-    /// Reminders showing now: id, title, snooze label.
-    pub pending: Vec<(String, String, String)>,
-    /// Enabled reminders, for "Take a break now": id, title.
-    pub reminders: Vec<(String, String)>,
+    pub next: Option<NextUp>,
+    /// Reminders showing now.
+    pub pending: Vec<PendingItem>,
+    /// Enabled reminders, for "Take a break now".
+    pub reminders: Vec<ReminderItem>,
     /// `Some(None)`: paused until resumed; `Some(Some(t))`: until `t`.
     pub paused: Option<Option<ZonedDateTime>>,
-    /// Answers on `date`: done, and all that ended a showing.
-    pub today: (Date, u32, u32),
+    pub today: Today,
     /// The local date "now" is on when the state was made.
     pub date: Date,
     /// Away (screen locked, idle, asleep) since when.
     pub away_since: Option<ZonedDateTime>,
-    /// What holds reminders back: "do-not-disturb is on", "a window is fullscreen".
-    pub held_by: Vec<&'static str>,
+    /// What holds reminders back.
+    pub held_by: Vec<HoldReason>,
 }
 
-/// What a click asks for.
+impl TrayState {
+    /// Nothing to show yet, on `date`.
+    pub fn empty(date: Date) -> TrayState {
+        TrayState {
+            next: None,
+            pending: Vec::new(),
+            reminders: Vec::new(),
+            paused: None,
+            today: Today::new(date),
+            date,
+            away_since: None,
+            held_by: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
-pub enum Action {
-    Answer { id: String, answer: Answer },
-    Trigger(String),
-    PauseFor(SignedDuration),
-    PauseUntilTomorrow,
-    Resume,
-    EditConfig,
-    Quit,
+pub struct NextUp {
+    pub title: String,
+    pub at: ZonedDateTime,
+}
+
+/// A reminder showing now, with its answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingItem {
+    pub id: String,
+    pub title: String,
+    /// "Snooze 10 min".
+    pub snooze_label: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReminderItem {
+    pub id: String,
+    pub title: String,
 }
 
 /// Menu labels treat `_` as a mnemonic marker; keep underscores literal.
@@ -73,7 +100,7 @@ impl TrayState {
                 }
             }
             None => match &self.next {
-                Some((title, at)) => format!("Next: {title} at {}", when(at, self.date)),
+                Some(n) => format!("Next: {} at {}", n.title, when(&n.at, self.date)),
                 None if !self.pending.is_empty() => "Nothing else scheduled".into(),
                 None => "Nothing scheduled".into(),
             },
@@ -88,15 +115,16 @@ impl TrayState {
                 when(since, self.date)
             ));
         }
-        (!self.held_by.is_empty()).then(|| format!("Waiting while {}", self.held_by.join(" and ")))
+        let held: Vec<&str> = self.held_by.iter().map(|h| h.describe()).collect();
+        (!held.is_empty()).then(|| format!("Waiting while {}", held.join(" and ")))
     }
 
     pub fn today_line(&self) -> String {
-        let (date, done, total) = self.today;
-        if date != self.date || total == 0 {
+        let today = self.today.on(self.date);
+        if today.total == 0 {
             "Today: nothing yet".into()
         } else {
-            format!("Today: {done} of {total} done")
+            format!("Today: {} of {} done", today.done, today.total)
         }
     }
 
@@ -105,20 +133,22 @@ impl TrayState {
         if let Some(line) = self.presence_line() {
             items.push(disabled(&line));
         }
-        for (id, title, snooze) in &self.pending {
+        for p in &self.pending {
             items.push(MenuItem::Separator);
-            items.push(disabled(&format!("{title} — due now")));
+            items.push(disabled(&format!("{} — due now", p.title)));
             let answers = [
                 ("Done", Answer::Done),
-                (snooze.as_str(), Answer::Snooze(None)),
+                (p.snooze_label.as_str(), Answer::Snooze(None)),
                 ("Skip", Answer::Skip),
             ];
             for (text, answer) in answers {
-                let id = id.clone();
-                items.push(item(&format!("    {text}"), move || Action::Answer {
-                    id: id.clone(),
-                    answer,
-                }));
+                items.push(item(
+                    &format!("    {text}"),
+                    What::Answer {
+                        id: Some(p.id.clone()),
+                        answer,
+                    },
+                ));
             }
         }
         items.push(MenuItem::Separator);
@@ -126,10 +156,7 @@ impl TrayState {
             let sub = self
                 .reminders
                 .iter()
-                .map(|(id, title)| {
-                    let id = id.clone();
-                    item(title, move || Action::Trigger(id.clone()))
-                })
+                .map(|r| item(&r.title, What::Trigger { id: r.id.clone() }))
                 .collect();
             items.push(MenuItem::SubMenu(SubMenu {
                 label: "Take a break now".into(),
@@ -137,15 +164,12 @@ impl TrayState {
                 ..Default::default()
             }));
         }
+        let pause_for = |d| What::Pause(PauseEnd::For(d));
         let pause = vec![
-            item("30 minutes", || {
-                Action::PauseFor(SignedDuration::from_mins(30))
-            }),
-            item("1 hour", || Action::PauseFor(SignedDuration::from_hours(1))),
-            item("2 hours", || {
-                Action::PauseFor(SignedDuration::from_hours(2))
-            }),
-            item("Until tomorrow", || Action::PauseUntilTomorrow),
+            item("30 minutes", pause_for(SignedDuration::from_mins(30))),
+            item("1 hour", pause_for(SignedDuration::from_hours(1))),
+            item("2 hours", pause_for(SignedDuration::from_hours(2))),
+            item("Until tomorrow", What::Pause(PauseEnd::Tomorrow)),
         ];
         items.push(MenuItem::SubMenu(SubMenu {
             label: "Pause".into(),
@@ -153,13 +177,13 @@ impl TrayState {
             ..Default::default()
         }));
         if self.paused.is_some() {
-            items.push(item("Resume", || Action::Resume));
+            items.push(item("Resume", What::Resume));
         }
         items.push(MenuItem::Separator);
         items.push(disabled(&self.today_line()));
-        items.push(item("Edit schedule…", || Action::EditConfig));
+        items.push(item("Edit schedule…", What::EditConfig));
         items.push(MenuItem::Separator);
-        items.push(item("Quit", || Action::Quit));
+        items.push(item("Quit", What::Stop));
         items
     }
 }
@@ -172,11 +196,12 @@ fn disabled(text: &str) -> MenuItem<UnhunchTray> {
     })
 }
 
-fn item(text: &str, action: impl Fn() -> Action + Send + Sync + 'static) -> MenuItem<UnhunchTray> {
+/// A menu item that sends the daemon `what`.
+fn item(text: &str, what: What) -> MenuItem<UnhunchTray> {
     MenuItem::Standard(StandardItem {
         label: label(text),
         activate: Box::new(move |t: &mut UnhunchTray| {
-            let _ = t.actions.send(action());
+            let _ = t.commands.send(Command::new(what.clone(), Source::Tray));
         }),
         ..Default::default()
     })
@@ -184,7 +209,7 @@ fn item(text: &str, action: impl Fn() -> Action + Send + Sync + 'static) -> Menu
 
 pub struct UnhunchTray {
     state: TrayState,
-    actions: mpsc::UnboundedSender<Action>,
+    commands: mpsc::UnboundedSender<Command>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -307,8 +332,8 @@ impl ksni::Tray for UnhunchTray {
             description.push('\n');
             description.push_str(&line);
         }
-        for (_, title, _) in &self.state.pending {
-            description.push_str(&format!("\n{title} — due now"));
+        for p in &self.state.pending {
+            description.push_str(&format!("\n{} — due now", p.title));
         }
         ToolTip {
             title: "unhunch".into(),
@@ -341,40 +366,48 @@ impl ksni::Tray for UnhunchTray {
     }
 }
 
-/// A running tray icon.
+/// A running tray icon. States go to it through a watch channel and a task
+/// of its own, so the daemon never waits on the tray's D-Bus traffic.
 pub struct Tray {
     handle: ksni::Handle<UnhunchTray>,
-    last: TrayState,
+    state: watch::Sender<TrayState>,
 }
 
 impl Tray {
     /// Puts the icon up (or waits for a tray host). `Err`: no session bus.
     pub async fn spawn(
         state: TrayState,
-        actions: mpsc::UnboundedSender<Action>,
+        commands: mpsc::UnboundedSender<Command>,
     ) -> Result<Tray, String> {
         let tray = UnhunchTray {
             state: state.clone(),
-            actions,
+            commands,
         };
         let handle = tray
             .assume_sni_available(true)
             .spawn()
             .await
             .map_err(|e| e.to_string())?;
-        Ok(Tray {
-            handle,
-            last: state,
-        })
+        let (tx, mut rx) = watch::channel(state);
+        let h = handle.clone();
+        tokio::spawn(async move {
+            while rx.changed().await.is_ok() {
+                let state = rx.borrow_and_update().clone();
+                h.update(move |t| t.state = state).await;
+            }
+        });
+        Ok(Tray { handle, state: tx })
     }
 
-    /// Shows `state` if it differs from what is shown.
-    pub async fn show(&mut self, state: TrayState) {
-        if state == self.last {
-            return;
-        }
-        self.last = state.clone();
-        self.handle.update(move |t| t.state = state).await;
+    /// Shows `state` if it differs from what is shown; never waits.
+    pub fn show(&self, state: TrayState) {
+        self.state.send_if_modified(|shown| {
+            let changed = *shown != state;
+            if changed {
+                *shown = state;
+            }
+            changed
+        });
     }
 
     pub async fn shutdown(self) {
@@ -393,19 +426,26 @@ mod tests {
     #[test]
     fn headline_says_when_in_absolute_time() {
         let today = jiff::civil::date(2026, 11, 25);
-        let mut s = TrayState {
-            date: today,
-            ..Default::default()
-        };
+        let mut s = TrayState::empty(today);
         assert_eq!(s.headline(), "Nothing scheduled");
-        s.pending = vec![("neck".into(), "Neck stretch".into(), "Snooze 10 min".into())];
+        s.pending = vec![PendingItem {
+            id: "neck".into(),
+            title: "Neck stretch".into(),
+            snooze_label: "Snooze 10 min".into(),
+        }];
         assert_eq!(s.headline(), "Nothing else scheduled");
         s.pending.clear();
-        s.next = Some(("Neck stretch".into(), at("2026-11-25T14:05[UTC]")));
+        let next = |title: &str, t: &str| {
+            Some(NextUp {
+                title: title.into(),
+                at: at(t),
+            })
+        };
+        s.next = next("Neck stretch", "2026-11-25T14:05[UTC]");
         assert_eq!(s.headline(), "Next: Neck stretch at 14:05");
-        s.next = Some(("Stand up and move".into(), at("2026-11-26T09:45[UTC]")));
+        s.next = next("Stand up and move", "2026-11-26T09:45[UTC]");
         assert_eq!(s.headline(), "Next: Stand up and move at tomorrow 09:45");
-        s.next = Some(("Breathe".into(), at("2026-11-30T13:00[UTC]")));
+        s.next = next("Breathe", "2026-11-30T13:00[UTC]");
         assert_eq!(s.headline(), "Next: Breathe at Mon 13:00");
         s.paused = Some(Some(at("2026-11-25T15:30[UTC]")));
         assert_eq!(s.headline(), "Paused until 15:30");
@@ -418,12 +458,9 @@ mod tests {
     #[test]
     fn presence_line_says_why_nothing_shows() {
         let today = jiff::civil::date(2026, 11, 25);
-        let mut s = TrayState {
-            date: today,
-            ..Default::default()
-        };
+        let mut s = TrayState::empty(today);
         assert_eq!(s.presence_line(), None);
-        s.held_by = vec!["do-not-disturb is on", "a window is fullscreen"];
+        s.held_by = vec![HoldReason::DoNotDisturb, HoldReason::Fullscreen];
         assert_eq!(
             s.presence_line().as_deref(),
             Some("Waiting while do-not-disturb is on and a window is fullscreen")
@@ -438,13 +475,14 @@ mod tests {
     #[test]
     fn today_line_ignores_counts_of_another_day() {
         let today = jiff::civil::date(2026, 11, 25);
-        let mut s = TrayState {
+        let mut s = TrayState::empty(today);
+        s.today = Today {
             date: today,
-            today: (today, 5, 7),
-            ..Default::default()
+            done: 5,
+            total: 7,
         };
         assert_eq!(s.today_line(), "Today: 5 of 7 done");
-        s.today = (jiff::civil::date(2026, 11, 24), 5, 7);
+        s.today.date = jiff::civil::date(2026, 11, 24);
         assert_eq!(s.today_line(), "Today: nothing yet");
     }
 

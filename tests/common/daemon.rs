@@ -137,6 +137,19 @@ impl Daemon {
         status.code()
     }
 
+    /// `unhunch status --json`, read as the typed reply the CLI prints.
+    pub fn status(&self) -> unhunch::ipc::reply::Status {
+        let out = self.command(&["status", "--json"]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        serde_json::from_str(&text).unwrap_or_else(|e| {
+            panic!(
+                "status --json: {e}: {text}{}\nlog:\n{}",
+                String::from_utf8_lossy(&out.stderr),
+                self.log()
+            )
+        })
+    }
+
     pub fn write_config(&self, text: &str) {
         // As editors do: write beside, then rename over.
         let tmp = self.path("config/.config.toml.swp");

@@ -1,0 +1,206 @@
+//! The one handler. Every [`Command`] (a click in the tray, a button on a
+//! notification, a line on the socket) comes here; an answer is decided by
+//! the engine, written, and only then made (see [`write`](super::write)).
+
+use jiff::{Timestamp, ZonedDateTime};
+use tracing::{debug, info, warn};
+
+use super::Daemon;
+use super::write::{Origin, Redo};
+use crate::config;
+use crate::core::time::resolve_local;
+use crate::core::{Effect, Input, Source, Step};
+use crate::ipc::protocol::PauseEnd;
+use crate::ipc::reply::{Answered, LocalTime, PauseState, Stopping};
+use crate::ipc::{Command, CommandError, Reply, What};
+
+impl Daemon {
+    /// Handles one command, from any source.
+    pub(super) fn command(&mut self, cmd: Command) {
+        if cmd.abandoned() {
+            debug!("{:?}: its client has gone; not carried out", cmd.what);
+            return;
+        }
+        if cmd.what.reads_only() {
+            let now = self.clock.now();
+            cmd.answer(Ok(Reply::Status(Box::new(self.status(&now)))));
+            return;
+        }
+        if self.stopping {
+            cmd.answer(Err(CommandError::Stopping));
+            return;
+        }
+        if self.writing.is_some() {
+            // One decision at a time: this one is made on what is on disk.
+            self.queue.push_back(cmd);
+            return;
+        }
+        match cmd.what {
+            What::Stop => {
+                info!("stop asked for ({})", cmd.source.as_str());
+                self.stopping = true;
+                cmd.answer(Ok(Reply::Stopping(Stopping {
+                    pid: std::process::id(),
+                })));
+                return;
+            }
+            What::EditConfig => {
+                self.edit_config();
+                cmd.answer(Ok(Reply::Empty {}));
+                return;
+            }
+            _ => {}
+        }
+        let now = self.clock.now();
+        match self.decide_command(&cmd, &now) {
+            Ok((step, reply)) => self.decide(step, now, Origin::Command { cmd, reply }),
+            Err(e) => {
+                match cmd.source {
+                    // A click on a notification that already ended, say.
+                    Source::Notification => debug!("answer from the notification not taken: {e}"),
+                    Source::Tray => warn!("tray: {e}"),
+                    Source::Cli | Source::Schedule => {}
+                }
+                cmd.answer(Err(e));
+            }
+        }
+    }
+
+    /// What the engine would do, and the reply that says so.
+    fn decide_command(
+        &self,
+        cmd: &Command,
+        now: &ZonedDateTime,
+    ) -> Result<(Step, Reply), CommandError> {
+        let source = cmd.source;
+        let input = match &cmd.what {
+            What::Answer { id, answer } => Input::Answer {
+                id: id.clone(),
+                answer: *answer,
+                source,
+            },
+            What::Trigger { id } => Input::Trigger {
+                id: id.clone(),
+                source,
+            },
+            What::Pause(end) => Input::Pause {
+                until: pause_end(end, now)?,
+            },
+            What::Resume => Input::Resume,
+            What::Status | What::Stop | What::EditConfig => {
+                unreachable!("handled before any decision")
+            }
+        };
+        let mut step = self.engine.begin();
+        step.handle(input, now)?;
+        let reply = self.reply_for(&step, now);
+        Ok((step, reply))
+    }
+
+    /// What a decided step did, as the reply to its command.
+    fn reply_for(&self, step: &Step, now: &ZonedDateTime) -> Reply {
+        let tz = now.time_zone();
+        for effect in step.effects() {
+            match effect {
+                Effect::Record(ev) => {
+                    return Reply::Answered(Answered {
+                        id: ev.reminder.clone(),
+                        title: step
+                            .engine()
+                            .config()
+                            .reminder(&ev.reminder)
+                            .map(|r| r.title.clone())
+                            .unwrap_or_default(),
+                        outcome: ev.outcome,
+                        until: ev
+                            .snooze
+                            .and_then(|len| ev.at.checked_add(len).ok())
+                            .map(|t| LocalTime::new(t, tz)),
+                    });
+                }
+                Effect::PauseChanged(p) => {
+                    return Reply::Pause(PauseState {
+                        paused: p.is_some(),
+                        until: p.and_then(|p| p.until).map(|t| LocalTime::new(t, tz)),
+                    });
+                }
+                Effect::Show(_) | Effect::Close { .. } => {}
+            }
+        }
+        Reply::Empty {}
+    }
+
+    /// Does what waited while a write was under way (the commands, a new
+    /// config, presence), then what falls due now. Returns with a write
+    /// under way or with nothing left to do; never waits.
+    pub(super) fn settle(&mut self) {
+        while self.writing.is_none() && !self.stopping {
+            if let Some(cmd) = self.queue.pop_front() {
+                self.command(cmd);
+                continue;
+            }
+            // Schedule writes failed a moment ago: let the back-off pass.
+            if self.retry.waiting().is_some() {
+                return;
+            }
+            if let Some(c) = self.new_config.take() {
+                self.swap_config(c);
+                continue;
+            }
+            if self.presence_dirty {
+                self.sync_presence();
+                continue;
+            }
+            let now = self.clock.now();
+            let mut step = self.engine.begin();
+            step.tick(&now);
+            self.decide(step, now, Origin::Schedule(Redo::Tick));
+            return;
+        }
+    }
+
+    /// Opens the config in the desktop's editor, writing the default first
+    /// if there is no file yet; off the loop.
+    fn edit_config(&self) {
+        let path = self.config_path.clone();
+        tokio::task::spawn_blocking(move || {
+            if !path.exists()
+                && let Err(e) = std::fs::write(&path, config::DEFAULT_TOML)
+            {
+                warn!("cannot write {}: {e}", path.display());
+                return;
+            }
+            match std::process::Command::new("xdg-open").arg(&path).status() {
+                Ok(s) if s.success() => {}
+                Ok(s) => warn!("xdg-open {} failed ({s})", path.display()),
+                Err(e) => warn!(
+                    "cannot run xdg-open ({e}): edit {} yourself",
+                    path.display()
+                ),
+            }
+        });
+    }
+}
+
+/// The instant a pause ends: `None` until resumed.
+fn pause_end(end: &PauseEnd, now: &ZonedDateTime) -> Result<Option<Timestamp>, jiff::Error> {
+    Ok(match end {
+        PauseEnd::Never => None,
+        PauseEnd::For(d) => Some(now.timestamp().checked_add(*d)?),
+        PauseEnd::Tomorrow => next_midnight(now),
+        PauseEnd::At(t) => match resolve_local(now.date(), *t, now.time_zone()) {
+            Some(at) if at > now.timestamp() => Some(at),
+            _ => resolve_local(now.date().tomorrow()?, *t, now.time_zone()),
+        },
+    })
+}
+
+/// The start of the next local day: "pause until tomorrow".
+fn next_midnight(now: &ZonedDateTime) -> Option<Timestamp> {
+    now.date()
+        .tomorrow()
+        .ok()?
+        .to_zoned_datetime(now.time_zone().clone())
+        .ok()
+        .map(|z| z.timestamp())
+}

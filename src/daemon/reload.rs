@@ -1,0 +1,181 @@
+//! The config file while the daemon runs: edits are noticed by inotify,
+//! settle for a debounce that is a timer the loop selects on, and are read
+//! on a blocking thread, so a slow, huge or strange file never holds up the
+//! loop. A valid config is swapped in as a decision of its own (a reminder
+//! removed while showing ends in the history); an invalid one keeps the
+//! running schedule and is shown once.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tracing::{debug, error, info, warn};
+
+use super::Daemon;
+use super::write::{Origin, Redo};
+use crate::config::{self, LoadError, Loaded, watch::ConfigWatch};
+use crate::core::Config;
+use crate::future::or_never;
+
+/// How long edits must settle before the config is read again ...
+const DEBOUNCE: Duration = Duration::from_millis(200);
+/// ... but a file saved without pause is still read this often.
+const DEBOUNCE_MAX: Duration = Duration::from_secs(1);
+
+type Loading = JoinHandle<Result<Loaded, LoadError>>;
+
+/// The config file as a source of new configs for the loop.
+pub(super) struct ConfigSource {
+    path: PathBuf,
+    watch: Option<ConfigWatch>,
+    /// The first and the latest change not read yet.
+    changed: Option<(Instant, Instant)>,
+    loading: Option<Loading>,
+    /// Changed again while a read was under way: read once more after it.
+    again: bool,
+}
+
+impl ConfigSource {
+    pub(super) fn new(path: PathBuf) -> ConfigSource {
+        let watch = watch(&path);
+        ConfigSource {
+            path,
+            watch,
+            changed: None,
+            loading: None,
+            again: false,
+        }
+    }
+
+    /// SIGHUP: read now (and watch again, if the watch was lost).
+    pub(super) fn reload_now(&mut self) {
+        if self.watch.is_none() {
+            self.watch = watch(&self.path);
+        }
+        self.changed = None;
+        self.start_read();
+    }
+
+    fn start_read(&mut self) {
+        if self.loading.is_some() {
+            self.again = true;
+            return;
+        }
+        let path = self.path.clone();
+        self.loading = Some(tokio::task::spawn_blocking(move || config::load(&path)));
+    }
+
+    fn due(&self) -> Option<Instant> {
+        self.changed
+            .map(|(first, last)| (last + DEBOUNCE).min(first + DEBOUNCE_MAX))
+    }
+
+    /// The next config read from the file. Cancel-safe: the state lives
+    /// in `self`, so the loop may drop this for another event at any await.
+    pub(super) async fn next(&mut self) -> Result<Loaded, LoadError> {
+        loop {
+            let due = self.due();
+            tokio::select! {
+                r = or_never(self.watch.as_mut().map(|w| w.changed())) => match r {
+                    Ok(()) => {
+                        let now = Instant::now();
+                        let first = self.changed.map_or(now, |(f, _)| f);
+                        self.changed = Some((first, now));
+                    }
+                    Err(e) => {
+                        warn!("{e}: config changes are not seen until it is back and unhunch gets SIGHUP or restarts");
+                        self.watch = None;
+                    }
+                },
+                () = or_never(due.map(tokio::time::sleep_until)) => {
+                    self.changed = None;
+                    self.start_read();
+                }
+                r = or_never(self.loading.as_mut()) => {
+                    self.loading = None;
+                    if std::mem::take(&mut self.again) {
+                        self.start_read();
+                        continue;
+                    }
+                    return r.unwrap_or_else(|e| Err(LoadError::Io {
+                        path: self.path.clone(),
+                        source: std::io::Error::other(e),
+                    }));
+                }
+            }
+        }
+    }
+}
+
+fn watch(path: &std::path::Path) -> Option<ConfigWatch> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        warn!("cannot create {}: {e}", dir.display());
+    }
+    match ConfigWatch::new(path) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            warn!("config changes will not be seen ({e}); send SIGHUP to read it again");
+            None
+        }
+    }
+}
+
+impl Daemon {
+    /// A read of the config file finished.
+    pub(super) fn config_read(&mut self, result: Result<Loaded, LoadError>) {
+        match result {
+            Ok(loaded) => {
+                self.last_error = None;
+                for w in &loaded.warnings {
+                    warn!("{w}");
+                }
+                self.new_config = Some(loaded.config);
+            }
+            Err(LoadError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                info!(
+                    "{} was removed: the running schedule continues",
+                    self.config_path.display()
+                );
+            }
+            Err(e) => self.config_failed(&e),
+        }
+    }
+
+    /// Swaps in a valid config, keeping the state of reminders whose id is
+    /// unchanged.
+    pub(super) fn swap_config(&mut self, config: Config) {
+        if config == *self.engine.config() {
+            debug!("config saved without changes");
+            return;
+        }
+        let now = self.clock.now();
+        let mut step = self.engine.begin();
+        step.set_config(config.clone(), now.timestamp());
+        self.decide(step, now, Origin::Schedule(Redo::Config(config)));
+    }
+
+    /// Reports an invalid config once (and again only if the error changes).
+    pub(super) fn config_failed(&mut self, e: &LoadError) {
+        let text = e.to_string();
+        if self.last_error.as_deref() == Some(text.as_str()) {
+            return;
+        }
+        error!("config not loaded, the running schedule is unchanged:\n{text}");
+        let body = match e {
+            LoadError::Invalid(d) => {
+                let more = if d.len() > 1 {
+                    format!("\n(and {} more: `unhunch config check`)", d.len() - 1)
+                } else {
+                    String::new()
+                };
+                format!("{}{more}\nThe running schedule is unchanged.", d[0])
+            }
+            other => format!("{other}\nThe running schedule is unchanged."),
+        };
+        self.alert("unhunch: config error", &body);
+        self.last_error = Some(text);
+    }
+}

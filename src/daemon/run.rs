@@ -1,0 +1,105 @@
+//! The loop. Each turn: ask the idle source (bounded), do what waits and
+//! what is due (see `settle`), arm the wall-clock timer for the next due
+//! time, and wait for whatever comes first. No arm waits on a file, SQLite
+//! or D-Bus: those answer through channels.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use tracing::{debug, info};
+
+use super::Daemon;
+use super::start::Sources;
+use super::timer::Wake;
+use super::write::finished;
+use crate::future::or_never;
+use crate::ipc::CommandError;
+use crate::notify::Request;
+
+pub(super) async fn run(mut d: Daemon, mut s: Sources) -> ExitCode {
+    info!("unhunch {} running", env!("CARGO_PKG_VERSION"));
+    loop {
+        if let Some(source) = &s.idle {
+            let now = d.clock.now();
+            d.sample_idle(source.as_ref(), &now).await;
+        }
+        d.settle();
+        if d.stopping {
+            break;
+        }
+        let now = d.clock.now();
+        d.show_tray(&now);
+        let next = d.next_wake(&now);
+        let (next, input_signal) = match &s.idle {
+            Some(source) => d.watch_for_return(source.as_ref(), next, &now),
+            None => (next, None),
+        };
+        // Due times are in the clock's frame; the timer runs on the real one.
+        let offset = d.clock.offset();
+        s.timer
+            .set(next.map(|t| t.checked_sub(offset).unwrap_or(t)));
+        let retry = d.retry.waiting();
+        tokio::select! {
+            w = s.timer.wait() => if w == Wake::ClockChanged {
+                info!("the system clock was set (or the timer looks again): looking again");
+            },
+            r = finished(&mut d.writing) => d.written(r),
+            () = or_never(retry.map(tokio::time::sleep_until)) => debug!("trying the history again"),
+            Some(c) = s.commands.recv() => d.command(c),
+            Some(p) = s.presence.recv() => d.presence_changed(p),
+            Some(n) = s.notices.recv() => d.alert("unhunch: history file replaced", &n),
+            () = or_never(input_signal) => debug!("input again (signalled)"),
+            r = s.config.next() => d.config_read(r),
+            _ = s.signals.hup.recv() => {
+                info!("SIGHUP: reading the config again");
+                s.config.reload_now();
+            }
+            _ = s.signals.usr1.recv() => info!("SIGUSR1: the clock was set (test clock): looking again"),
+            _ = s.signals.term.recv() => { info!("SIGTERM: stopping"); break; }
+            _ = s.signals.int.recv() => { info!("SIGINT: stopping"); break; }
+        }
+    }
+    stop(d, s).await
+}
+
+/// How long stopping waits for a write under way, and for the notifier.
+const STOP_WAIT: Duration = Duration::from_secs(2);
+
+async fn stop(mut d: Daemon, s: Sources) -> ExitCode {
+    // A write under way ends first, so its giver hears the truth.
+    if d.writing.is_some()
+        && let Ok(r) = tokio::time::timeout(STOP_WAIT, finished(&mut d.writing)).await
+    {
+        d.written(r);
+    }
+    for cmd in d.queue.drain(..) {
+        cmd.answer(Err(CommandError::Stopping));
+    }
+    // Notifications left up could no longer be answered: take them down.
+    for r in d.engine.pending() {
+        d.notify(Request::Close(r.id.clone()));
+    }
+    let Daemon { notify, tray, .. } = d;
+    drop(notify);
+    if let Some(t) = tray {
+        t.shutdown().await;
+    }
+    let _ = tokio::time::timeout(STOP_WAIT, s.notifier).await;
+    ExitCode::SUCCESS
+}
+
+impl Daemon {
+    /// The next instant the engine has something to do.
+    fn next_wake(&self, now: &jiff::ZonedDateTime) -> Option<jiff::Timestamp> {
+        let next = self.engine.next_wake(now);
+        match next {
+            Some(t) => debug!(
+                "next wake {} (in {:#})",
+                t.to_zoned_datetime(now.time_zone().clone()),
+                t.duration_since(now.timestamp())
+            ),
+            None => debug!("nothing due: sleeping until something happens"),
+        }
+        next
+    }
+}

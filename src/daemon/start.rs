@@ -1,0 +1,244 @@
+//! Start-up: everything the loop needs, built once, and the schedule
+//! restored from the history.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use jiff::SignedDuration;
+use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tracing::{debug, error, info, warn};
+
+use super::clock::Clock;
+use super::reload::ConfigSource;
+use super::timer::WallTimer;
+use super::{Daemon, Options, clock, lock};
+use crate::config::{self, LoadError, Loaded};
+use crate::core::{Config, Engine};
+use crate::ipc::{self, Command};
+use crate::notify::{self, Notifier, Request};
+use crate::presence::{Change, IdleSource, Session, choose_idle, dnd, lock as screen, logind};
+use crate::store::{Opened, Store, StoreHandle};
+use crate::tray::Tray;
+
+/// How much history a start replays: enough for every reminder's last
+/// answer and the fixed times of the last day.
+const REPLAY: SignedDuration = SignedDuration::from_hours(48);
+
+const ICON_PNG: &[u8] = include_bytes!("../../packaging/icons/hicolor/128x128/apps/unhunch.png");
+
+/// What the loop waits on.
+pub(super) struct Sources {
+    pub commands: mpsc::UnboundedReceiver<Command>,
+    pub presence: mpsc::UnboundedReceiver<Change>,
+    /// Notices from the store thread (a history file made again).
+    pub notices: mpsc::UnboundedReceiver<String>,
+    pub config: ConfigSource,
+    pub timer: WallTimer,
+    /// The idle-time source, asked at the loop's wakes.
+    pub idle: Option<Box<dyn IdleSource>>,
+    pub signals: Signals,
+    pub notifier: JoinHandle<()>,
+    /// Held for the life of the daemon.
+    pub _lock: lock::InstanceLock,
+}
+
+pub(super) struct Signals {
+    pub term: Signal,
+    pub int: Signal,
+    pub hup: Signal,
+    /// The test clock was moved (it stands for the kernel's "clock set").
+    pub usr1: Signal,
+}
+
+pub(super) async fn start(opts: Options) -> anyhow::Result<(Daemon, Sources)> {
+    let paths = opts.paths;
+    let lock = lock::acquire(&paths.runtime_dir)?;
+    let clock = clock::from_env()?;
+    if !clock.offset().is_zero() || clock.file.is_some() {
+        warn!(
+            "test clock: the daemon's clock runs {:#} off the system's",
+            clock.offset()
+        );
+    }
+    let icon = write_icon(&paths.runtime_dir);
+    let (config, config_error) = first_config(&paths.config);
+
+    let (store, opened) = Store::open_in(&paths.data_dir)?;
+    info!("history: {}", store.path().display());
+    let now = clock.now();
+    let today = store.day_counts(now.date())?;
+    let mut engine = Engine::new(config, now.timestamp());
+    let history = store.events_since(
+        now.timestamp()
+            .checked_sub(REPLAY)
+            .unwrap_or(now.timestamp()),
+    )?;
+    debug!("replaying {} events", history.len());
+    engine.restore(&history);
+    engine.set_pause(store.pause()?);
+    if let Some(p) = engine.pause() {
+        info!(
+            "paused {}",
+            p.until
+                .map_or("until resumed".to_string(), |u| format!("until {u}"))
+        );
+    }
+    if engine.config().general.away_after.is_zero() {
+        info!("away_after = 0s: a locked screen, idle time or sleep do not count as away");
+    }
+    let (presence, idle) = start_presence().await;
+    let (notices_tx, notices) = mpsc::unbounded_channel();
+    let store = StoreHandle::spawn(store, notices_tx)?;
+
+    let (commands_tx, commands) = mpsc::unbounded_channel();
+    let (notify_tx, notify_rx) = mpsc::unbounded_channel();
+    let notifier = Notifier::new(
+        notify::Settings {
+            timeout: engine.config().general.notification_timeout,
+            icon,
+        },
+        commands_tx.clone(),
+    );
+    let notifier = tokio::spawn(notifier.run(notify_rx));
+    let listener = ipc::server::bind(&paths.runtime_dir).with_context(|| {
+        format!(
+            "cannot create the control socket in {}",
+            paths.runtime_dir.display()
+        )
+    })?;
+    tokio::spawn(ipc::server::serve(listener, commands_tx.clone()));
+
+    let mut d = Daemon {
+        engine,
+        clock: Box::new(clock),
+        store,
+        notify: notify_tx,
+        tray: None,
+        config_path: paths.config.clone(),
+        last_error: None,
+        today,
+        presence: super::presence::Presence::default(),
+        has_idle_source: idle.is_some(),
+        writing: None,
+        queue: Default::default(),
+        new_config: None,
+        presence_dirty: false,
+        sleep_acks: Vec::new(),
+        retry: Default::default(),
+        stopping: false,
+    };
+    if opts.tray {
+        match Tray::spawn(d.tray_state(&now), commands_tx).await {
+            Ok(t) => d.tray = Some(t),
+            Err(e) => warn!("no tray icon: {e}; notifications and `unhunch` commands still work"),
+        }
+    } else {
+        info!("--no-tray: running without an icon");
+    }
+    if let Opened::Recovered { moved_to, reason } = opened {
+        let msg = format!(
+            "The history database was damaged ({reason}) and was moved to {}. A new one was started.",
+            moved_to.display()
+        );
+        warn!("{msg}");
+        d.alert("unhunch: history database replaced", &msg);
+    }
+    if let Some(e) = config_error {
+        d.config_failed(&e);
+    }
+    // Their notifications went with the last run: put them up again.
+    for req in d.engine.showing() {
+        d.notify(Request::Show(req));
+    }
+    let sources = Sources {
+        commands,
+        presence,
+        notices,
+        config: ConfigSource::new(paths.config),
+        timer: WallTimer::new(),
+        idle,
+        signals: Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+            usr1: signal(SignalKind::user_defined1())?,
+        },
+        notifier,
+        _lock: lock,
+    };
+    Ok((d, sources))
+}
+
+/// The config to start on, and the error to show if the file is invalid.
+fn first_config(path: &Path) -> (Config, Option<LoadError>) {
+    match config::load_or_default(path) {
+        Ok(loaded) => {
+            log_loaded(&loaded, path);
+            (loaded.config, None)
+        }
+        Err(e) => {
+            error!("{e}");
+            error!("no reminders until the config is fixed; it is read again when it changes");
+            (empty_config(), Some(e))
+        }
+    }
+}
+
+fn log_loaded(loaded: &Loaded, path: &Path) {
+    for w in &loaded.warnings {
+        warn!("{w}");
+    }
+    let n = loaded.config.reminders.len();
+    match &loaded.path {
+        Some(p) => info!("config {}: {n} reminders", p.display()),
+        None => info!(
+            "no config at {}: running the embedded default ({n} reminders); `unhunch config init` writes it out",
+            path.display()
+        ),
+    }
+}
+
+/// A configuration with no reminders: what runs while the file is invalid.
+fn empty_config() -> Config {
+    match config::parse("", "empty") {
+        Ok((c, _)) => c,
+        Err(_) => unreachable!("an empty config is valid"),
+    }
+}
+
+/// The icon as a file, for notification servers that take a path.
+fn write_icon(runtime_dir: &Path) -> Option<PathBuf> {
+    let path = runtime_dir.join("unhunch.png");
+    match std::fs::write(&path, ICON_PNG) {
+        Ok(()) => Some(path),
+        Err(e) => {
+            debug!("icon not written to {}: {e}", path.display());
+            None
+        }
+    }
+}
+
+/// Starts every presence source this desktop has: their channel, and the
+/// idle-time source the loop asks at its wakes. They all run whatever the
+/// config says (they cost nothing while nothing happens); the config decides
+/// what their reports mean, so a reload applies at once.
+async fn start_presence() -> (mpsc::UnboundedReceiver<Change>, Option<Box<dyn IdleSource>>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    // One session-bus connection for all of them.
+    let bus = match crate::bus::session().await {
+        Ok(bus) => {
+            tokio::spawn(dnd::watch_server(bus.clone(), tx.clone()));
+            tokio::spawn(dnd::watch_gnome(bus.clone(), tx.clone()));
+            tokio::spawn(screen::watch_screen_lock(bus.clone(), tx.clone()));
+            Some(bus)
+        }
+        Err(e) => {
+            debug!("no session bus for presence: {e}");
+            None
+        }
+    };
+    tokio::spawn(logind::watch(tx));
+    (rx, choose_idle(Session::detect(), bus.as_ref()).await)
+}

@@ -1,0 +1,101 @@
+//! What `status` and the tray show, read from the engine as it is (what is
+//! on disk: a decision being written is not shown until it is made).
+
+use jiff::ZonedDateTime;
+
+use super::Daemon;
+use crate::core::Phase;
+use crate::ipc::reply::{LocalTime, Next, Paused, Showing, Snoozed, Status};
+use crate::notify::snooze_label;
+use crate::tray::{NextUp, PendingItem, ReminderItem, TrayState};
+
+impl Daemon {
+    pub(super) fn status(&self, now: &ZonedDateTime) -> Status {
+        let tz = now.time_zone();
+        let local = |t| LocalTime::new(t, tz);
+        let e = &self.engine;
+        let mut pending = Vec::new();
+        let mut snoozed = Vec::new();
+        for r in &e.config().reminders {
+            match e.phase(&r.id) {
+                Some(Phase::Pending { shown_at, .. }) => pending.push(Showing {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    since: local(shown_at),
+                }),
+                Some(Phase::Snoozed { until, .. }) => snoozed.push(Snoozed {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    until: local(until),
+                }),
+                _ => {}
+            }
+        }
+        Status {
+            running: true,
+            pid: std::process::id(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            config: self.config_path.display().to_string(),
+            paused: e.pause().map(|p| Paused {
+                since: local(p.since),
+                until: p.until.map(local),
+            }),
+            away_since: e.away().map(local),
+            held_by: e.holds().iter().copied().collect(),
+            pending,
+            snoozed,
+            next: e
+                .upcoming(now)
+                .into_iter()
+                .map(|u| Next {
+                    id: u.id,
+                    title: u.title,
+                    at: local(u.at),
+                })
+                .collect(),
+            today: self.today.on(now.date()),
+        }
+    }
+
+    pub(super) fn tray_state(&self, now: &ZonedDateTime) -> TrayState {
+        let tz = now.time_zone();
+        let e = &self.engine;
+        TrayState {
+            next: e.upcoming(now).into_iter().next().map(|u| NextUp {
+                title: u.title,
+                at: u.at.to_zoned_datetime(tz.clone()),
+            }),
+            pending: e
+                .pending()
+                .iter()
+                .map(|r| PendingItem {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    snooze_label: snooze_label(r.snooze),
+                })
+                .collect(),
+            reminders: e
+                .config()
+                .enabled()
+                .map(|r| ReminderItem {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                })
+                .collect(),
+            paused: e
+                .pause()
+                .map(|p| p.until.map(|u| u.to_zoned_datetime(tz.clone()))),
+            today: self.today,
+            date: now.date(),
+            away_since: e.away().map(|t| t.to_zoned_datetime(tz.clone())),
+            held_by: e.holds().iter().copied().collect(),
+        }
+    }
+
+    /// Pushes the tray's state (the tray shows it only if it changed).
+    pub(super) fn show_tray(&self, now: &ZonedDateTime) {
+        if let Some(t) = &self.tray {
+            t.show(self.tray_state(now));
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! Write-ahead: a decision of the engine (a [`Step`]) changes nothing until
+//! its history rows are on disk. The store thread writes them while the
+//! loop goes on; when the write is done the step is committed and its
+//! effects carried out (notifications up or down), or, if the write failed,
+//! dropped: the engine is as it was, and whoever gave the answer is told.
+
+use std::time::Duration;
+
+use jiff::ZonedDateTime;
+use tokio::sync::oneshot;
+use tokio::time::Instant;
+use tracing::{debug, error, info};
+
+use super::Daemon;
+use crate::core::{Config, Effect, Source, Step};
+use crate::future::or_never;
+use crate::ipc::{Command, CommandError, Reply, What};
+use crate::notify::Request;
+use crate::store::{Batch, WriteError, Written};
+
+/// Who a decision is for, which says what to do once it is written or not.
+pub(super) enum Origin {
+    /// A command: its giver gets `reply` once the rows are on disk.
+    Command { cmd: Command, reply: Reply },
+    /// The schedule: a tick, a new config, a change of presence.
+    Schedule(Redo),
+}
+
+/// A schedule decision, to be made again if its write fails.
+pub(super) enum Redo {
+    /// The next tick decides again anyway.
+    Tick,
+    Config(Config),
+    Presence,
+}
+
+pub(super) struct Writing {
+    step: Step,
+    now: ZonedDateTime,
+    origin: Origin,
+    rx: oneshot::Receiver<Written>,
+}
+
+/// Waits for the write under way; never, without one.
+pub(super) async fn finished(writing: &mut Option<Writing>) -> Written {
+    or_never(writing.as_mut().map(|w| &mut w.rx))
+        .await
+        .unwrap_or(Err(WriteError::Stopped))
+}
+
+const RETRY_MIN: Duration = Duration::from_secs(1);
+const RETRY_MAX: Duration = Duration::from_secs(60);
+
+/// The back-off of schedule writes that failed.
+#[derive(Debug)]
+pub(super) struct Retry {
+    at: Option<Instant>,
+    delay: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Retry {
+        Retry {
+            at: None,
+            delay: RETRY_MIN,
+        }
+    }
+}
+
+impl Retry {
+    /// When the schedule may try again, while that is still ahead.
+    pub(super) fn waiting(&self) -> Option<Instant> {
+        self.at.filter(|t| *t > Instant::now())
+    }
+
+    /// Returns whether this is the first failure in a row.
+    fn failed(&mut self) -> bool {
+        let first = self.at.is_none();
+        self.at = Some(Instant::now() + self.delay);
+        self.delay = (self.delay * 2).min(RETRY_MAX);
+        first
+    }
+
+    /// Returns whether writes had been failing.
+    fn succeeded(&mut self) -> bool {
+        let was = self.at.is_some();
+        *self = Retry::default();
+        was
+    }
+}
+
+impl Daemon {
+    /// Carries out a decision: at once when it writes nothing, else once
+    /// its rows are on disk.
+    pub(super) fn decide(&mut self, step: Step, now: ZonedDateTime, origin: Origin) {
+        if !step.needs_write() {
+            self.commit(step, &now);
+            self.succeeded(origin);
+            return;
+        }
+        let batch = Batch {
+            events: step.records().cloned().collect(),
+            pause: step.pause_change(),
+            offset: now.offset(),
+        };
+        let rx = self.store.write(batch);
+        self.writing = Some(Writing {
+            step,
+            now,
+            origin,
+            rx,
+        });
+    }
+
+    /// The write under way ended.
+    pub(super) fn written(&mut self, result: Written) {
+        let Some(w) = self.writing.take() else {
+            return;
+        };
+        match result {
+            Ok(()) => {
+                if self.retry.succeeded() {
+                    info!("the history can be written again");
+                }
+                self.commit(w.step, &w.now);
+                self.succeeded(w.origin);
+            }
+            Err(e) => self.refused(w.origin, e),
+        }
+    }
+
+    /// Makes the decision and carries out its effects.
+    fn commit(&mut self, step: Step, now: &ZonedDateTime) {
+        for effect in self.engine.commit(step) {
+            match effect {
+                Effect::Show(req) => {
+                    info!(reminder = %req.id, "showing \"{}\" ({:?})", req.title, req.cause);
+                    self.notify(Request::Show(req));
+                }
+                Effect::Close { id } => self.notify(Request::Close(id)),
+                Effect::Record(e) => {
+                    debug!(reminder = %e.reminder, "recorded {}", e.outcome);
+                    self.today.count(&e, now.date());
+                }
+                Effect::PauseChanged(Some(p)) => info!(
+                    "paused {}",
+                    p.until
+                        .map_or("until resumed".into(), |u| format!("until {u}"))
+                ),
+                Effect::PauseChanged(None) => info!("resumed"),
+            }
+        }
+    }
+
+    fn succeeded(&mut self, origin: Origin) {
+        match origin {
+            Origin::Command { cmd, reply } => cmd.answer(Ok(reply)),
+            Origin::Schedule(Redo::Tick) => {}
+            Origin::Schedule(Redo::Config(c)) => {
+                info!("config reloaded: {} reminders", c.reminders.len());
+                self.notify(Request::Timeout(c.general.notification_timeout));
+                // away_after, respect_dnd and respect_fullscreen apply now.
+                self.presence_dirty = true;
+            }
+            Origin::Schedule(Redo::Presence) => {
+                for ack in self.sleep_acks.drain(..) {
+                    let _ = ack.send(());
+                }
+            }
+        }
+    }
+
+    /// A write failed: nothing changed. Says so, and to whom.
+    fn refused(&mut self, origin: Origin, e: WriteError) {
+        error!("{e}");
+        match origin {
+            Origin::Command { cmd, .. } => {
+                if matches!(cmd.source, Source::Notification | Source::Tray) {
+                    self.answer_not_saved(&cmd, &e);
+                }
+                cmd.answer(Err(CommandError::NotWritten(e)));
+            }
+            Origin::Schedule(redo) => {
+                match redo {
+                    Redo::Tick => {}
+                    Redo::Config(c) => self.new_config = self.new_config.take().or(Some(c)),
+                    Redo::Presence => self.presence_dirty = true,
+                }
+                if self.retry.failed() {
+                    self.alert(
+                        "unhunch: history cannot be written",
+                        &format!(
+                            "{e}\nReminders wait until it can be written; unhunch tries again."
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// An answer given on a notification or in the tray was not saved: the
+    /// person is told, and the reminder is put up again to answer again.
+    fn answer_not_saved(&self, cmd: &Command, e: &WriteError) {
+        let What::Answer { id: Some(id), .. } = &cmd.what else {
+            self.alert("unhunch: not saved", &format!("{e}\nNothing changed."));
+            return;
+        };
+        let title = self
+            .engine
+            .config()
+            .reminder(id)
+            .map_or(id.as_str(), |r| r.title.as_str());
+        self.alert(
+            "unhunch: answer not saved",
+            &format!(
+                "Your answer to \"{title}\" was not saved, so nothing changed: {e}\n\
+                 Answer again once the history can be written."
+            ),
+        );
+        if let Some(req) = self.engine.showing().into_iter().find(|r| r.id == *id) {
+            self.notify(Request::Show(req));
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The one command type. The tray, the notifications and the control socket
+//! each turn what happened into a [`Command`]; the daemon handles every
+//! command in one function, so an answer takes the same path (and the same
+//! write-ahead rule) wherever it was given.
+
+use tokio::sync::oneshot;
+
+use super::protocol::{PauseEnd, Request};
+use super::reply::Reply;
+use crate::core::{Answer, EngineError, Source};
+use crate::store::WriteError;
+
+/// What a command asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum What {
+    Status,
+    /// `id: None` answers the one reminder showing.
+    Answer {
+        id: Option<String>,
+        answer: Answer,
+    },
+    Trigger {
+        id: String,
+    },
+    Pause(PauseEnd),
+    Resume,
+    /// Stop the daemon (the tray's Quit, `unhunch stop`).
+    Stop,
+    /// Open the config in the desktop's editor (the tray's "Edit schedule…").
+    EditConfig,
+}
+
+impl What {
+    /// Reads only: answered from the state as it is, even while a write
+    /// is under way.
+    pub fn reads_only(&self) -> bool {
+        matches!(self, What::Status)
+    }
+}
+
+impl From<Request> for What {
+    fn from(r: Request) -> What {
+        match r {
+            Request::Status => What::Status,
+            Request::Done { id } => What::Answer {
+                id,
+                answer: Answer::Done,
+            },
+            Request::Skip { id } => What::Answer {
+                id,
+                answer: Answer::Skip,
+            },
+            Request::Snooze { id, length } => What::Answer {
+                id,
+                answer: Answer::Snooze(length),
+            },
+            Request::Trigger { id } => What::Trigger { id },
+            Request::Pause(end) => What::Pause(end),
+            Request::Resume => What::Resume,
+            Request::Stop => What::Stop,
+        }
+    }
+}
+
+/// Why a command was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    NotWritten(#[from] WriteError),
+    #[error("that time is out of range: {0}")]
+    Time(#[from] jiff::Error),
+    #[error("the daemon is stopping")]
+    Stopping,
+}
+
+pub type Replied = Result<Reply, CommandError>;
+
+pub struct Command {
+    pub what: What,
+    pub source: Source,
+    /// Where the answer goes; `None` when nobody waits for one (a click).
+    pub reply: Option<oneshot::Sender<Replied>>,
+}
+
+impl Command {
+    /// A command whose giver does not wait for the answer.
+    pub fn new(what: What, source: Source) -> Command {
+        Command {
+            what,
+            source,
+            reply: None,
+        }
+    }
+
+    /// A command and the receiver of its answer.
+    pub fn asking(what: What, source: Source) -> (Command, oneshot::Receiver<Replied>) {
+        let (tx, rx) = oneshot::channel();
+        (
+            Command {
+                what,
+                source,
+                reply: Some(tx),
+            },
+            rx,
+        )
+    }
+
+    /// Whoever asked has gone (a client that gave up): nothing to do for it.
+    pub fn abandoned(&self) -> bool {
+        self.reply.as_ref().is_some_and(|r| r.is_closed())
+    }
+
+    /// Sends the answer to whoever waits for it.
+    pub fn answer(self, result: Replied) {
+        if let Some(r) = self.reply {
+            let _ = r.send(result);
+        }
+    }
+}
