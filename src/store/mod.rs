@@ -227,6 +227,25 @@ impl Store {
         self.file_id.is_some() && file_id(&self.path) == self.file_id
     }
 
+    /// Closes a store whose path now names another file (or nothing).
+    /// SQLite's last close deletes the WAL and shared-memory files *by
+    /// name*, which may by now belong to the database opened in its place:
+    /// keep them (SQLITE_FCNTL_PERSIST_WAL). The checkpoint still goes to
+    /// the old file through its open descriptors.
+    pub fn close_detached(self) {
+        let mut keep: std::ffi::c_int = 1;
+        // SAFETY: a live connection handle, the "main" schema, and an int
+        // argument, as SQLITE_FCNTL_PERSIST_WAL expects.
+        unsafe {
+            rusqlite::ffi::sqlite3_file_control(
+                self.conn.handle(),
+                c"main".as_ptr(),
+                rusqlite::ffi::SQLITE_FCNTL_PERSIST_WAL,
+                (&raw mut keep).cast(),
+            );
+        }
+    }
+
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
         |source| StoreError::Sqlite {
             path: self.path.clone(),

@@ -81,7 +81,7 @@ impl StoreHandle {
                         store.write(&job.batch).map_err(WriteError::from)
                     } else {
                         reopen(&store).and_then(|(fresh, notice)| {
-                            store = fresh;
+                            std::mem::replace(&mut store, fresh).close_detached();
                             let _ = notices.send(notice);
                             store.write(&job.batch).map_err(WriteError::from)
                         })

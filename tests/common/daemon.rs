@@ -46,8 +46,23 @@ impl Daemon {
     /// The binary with this home's environment and `args`.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_unhunch"));
-        c.args(args)
-            .env_clear()
+        c.args(args);
+        self.environment(&mut c);
+        c
+    }
+
+    /// The binary run by `wrapper` (e.g. `unshare -m`), with this home's environment.
+    pub fn command_via(&self, wrapper: &[&str], args: &[&str]) -> Command {
+        let mut c = Command::new(wrapper[0]);
+        c.args(&wrapper[1..])
+            .arg(env!("CARGO_BIN_EXE_unhunch"))
+            .args(args);
+        self.environment(&mut c);
+        c
+    }
+
+    fn environment(&self, c: &mut Command) {
+        c.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.dir.path())
             .env("XDG_CONFIG_DIRS", self.dir.path().join("etc-xdg"))
@@ -62,7 +77,6 @@ impl Daemon {
             .env("UNHUNCH_RUNTIME_DIR", self.path("run"))
             .env("UNHUNCH_LOG", "debug")
             .env("TZ", "UTC");
-        c
     }
 
     pub fn start(&mut self) {
@@ -70,15 +84,42 @@ impl Daemon {
     }
 
     pub fn start_with(&mut self, f: impl FnOnce(&mut Command)) {
+        let mut c = self.command(&["run"]);
+        f(&mut c);
+        self.spawn(c);
+    }
+
+    /// Starts `c` (a daemon command) with its output in the log.
+    pub fn spawn(&mut self, mut c: Command) {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(self.log_path())
             .unwrap();
-        let mut c = self.command(&["run"]);
         c.stdout(Stdio::null()).stderr(log);
-        f(&mut c);
         self.child = Some(c.spawn().unwrap());
+    }
+
+    /// Runs the CLI: exit code, stdout, stderr.
+    pub fn cli(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.command(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Waits until the control socket answers `status`.
+    pub async fn wait_up(&self) {
+        let up = wait_for(Duration::from_secs(10), || {
+            self.command(&["status"])
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+        })
+        .await;
+        assert!(up.is_some(), "the daemon did not come up:\n{}", self.log());
     }
 
     pub fn log(&self) -> String {
