@@ -9,10 +9,11 @@ use anyhow::Context;
 use jiff::civil::Date;
 use jiff::tz::{Offset, TimeZone};
 use jiff::{Timestamp, ZonedDateTime};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::table;
 use crate::core::stats::{Summary, Tally, streak, summarize};
+use crate::core::{Kind, Outcome, Source};
 use crate::store::{DB_FILE, HistoryQuery, Store};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -94,10 +95,64 @@ fn counts(t: &Tally) -> Vec<String> {
         .collect()
 }
 
-fn tally_json(t: &Tally) -> Value {
-    let mut v = serde_json::to_value(t).unwrap_or_default();
-    v["adherence"] = json!(t.adherence().map(|a| (a * 1000.0).round() / 1000.0));
-    v
+/// A tally as `stats --format json` writes it, with its adherence.
+#[derive(Serialize)]
+struct TallyJson<'a> {
+    #[serde(flatten)]
+    tally: &'a Tally,
+    adherence: Option<f64>,
+}
+
+impl<'a> TallyJson<'a> {
+    fn new(tally: &'a Tally) -> TallyJson<'a> {
+        TallyJson {
+            tally,
+            adherence: tally.adherence().map(|a| (a * 1000.0).round() / 1000.0),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct StatsJson<'a> {
+    from: String,
+    to: String,
+    reminders: Vec<ReminderJson<'a>>,
+    days: Vec<DayJson<'a>>,
+    total: TotalJson<'a>,
+}
+
+#[derive(Serialize)]
+struct ReminderJson<'a> {
+    id: &'a str,
+    #[serde(flatten)]
+    tally: TallyJson<'a>,
+    streak: u32,
+}
+
+#[derive(Serialize)]
+struct DayJson<'a> {
+    day: &'a str,
+    #[serde(flatten)]
+    tally: TallyJson<'a>,
+}
+
+#[derive(Serialize)]
+struct TotalJson<'a> {
+    #[serde(flatten)]
+    tally: TallyJson<'a>,
+    streak: u32,
+}
+
+/// One event as `history --format json` writes it.
+#[derive(Serialize)]
+struct EventJson<'a> {
+    at: String,
+    reminder: &'a str,
+    kind: Kind,
+    outcome: Outcome,
+    source: Source,
+    due: Option<String>,
+    snooze_seconds: Option<i64>,
 }
 
 pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
@@ -136,29 +191,32 @@ pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => {
-            let reminders: Vec<Value> = summary
-                .by_reminder
-                .iter()
-                .zip(&streaks)
-                .map(|((id, t), (_, st))| {
-                    let mut v = tally_json(t);
-                    v["id"] = json!(id);
-                    v["streak"] = json!(st);
-                    v
-                })
-                .collect();
-            let days: Vec<Value> = summary
-                .by_day
-                .iter()
-                .map(|(day, t)| {
-                    let mut v = tally_json(t);
-                    v["day"] = json!(day);
-                    v
-                })
-                .collect();
-            let mut total = tally_json(&summary.total);
-            total["streak"] = json!(overall);
-            let v = json!({"from": from.to_string(), "to": to.to_string(), "reminders": reminders, "days": days, "total": total});
+            let v = StatsJson {
+                from: from.to_string(),
+                to: to.to_string(),
+                reminders: summary
+                    .by_reminder
+                    .iter()
+                    .zip(&streaks)
+                    .map(|((id, t), (_, streak))| ReminderJson {
+                        id,
+                        tally: TallyJson::new(t),
+                        streak: *streak,
+                    })
+                    .collect(),
+                days: summary
+                    .by_day
+                    .iter()
+                    .map(|(day, t)| DayJson {
+                        day,
+                        tally: TallyJson::new(t),
+                    })
+                    .collect(),
+                total: TotalJson {
+                    tally: TallyJson::new(&summary.total),
+                    streak: overall,
+                },
+            };
             writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         }
         Format::Csv => write_stats_csv(&mut out, &summary)?,
@@ -296,18 +354,16 @@ pub fn history(data_dir: &Path, args: HistoryArgs) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => {
-            let v: Vec<Value> = rows
+            let v: Vec<EventJson> = rows
                 .iter()
-                .map(|(e, off)| {
-                    json!({
-                        "at": rfc(e.at, *off),
-                        "reminder": e.reminder,
-                        "kind": e.kind.as_str(),
-                        "outcome": e.outcome.as_str(),
-                        "source": e.source.as_str(),
-                        "due": e.due.map(|d| rfc(d, *off)),
-                        "snooze_seconds": e.snooze.map(|s| s.as_secs()),
-                    })
+                .map(|(e, off)| EventJson {
+                    at: rfc(e.at, *off),
+                    reminder: &e.reminder,
+                    kind: e.kind,
+                    outcome: e.outcome,
+                    source: e.source,
+                    due: e.due.map(|d| rfc(d, *off)),
+                    snooze_seconds: e.snooze.map(|s| s.as_secs()),
                 })
                 .collect();
             writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
