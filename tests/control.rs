@@ -375,3 +375,20 @@ async fn doctor_says_how_to_get_a_tray_on_gnome() {
         "{out}"
     );
 }
+
+#[tokio::test]
+async fn stop_ends_the_daemon_and_takes_its_notifications_down() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = running(&bus).await;
+    assert_eq!(cli(&d, &["trigger", "stand"]).0, 0);
+    let n = server.nth(1, 5 * SEC).await;
+    let (code, out, err) = cli(&d, &["stop"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("Stopping unhunch (pid "), "{out}");
+    assert_eq!(d.wait_exit(5 * SEC).await, Some(0), "{}", d.log());
+    assert!(server.closed_by_client().contains(&n.id));
+    let (code, _, err) = cli(&d, &["stop"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.starts_with("unhunch is not running"), "{err}");
+}

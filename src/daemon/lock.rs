@@ -11,7 +11,7 @@ pub const LOCK_FILE: &str = "unhunch.lock";
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("unhunch is already running{}: see `unhunch status`, or stop it first", .pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
+    #[error("unhunch is already running{}: see `unhunch status`, or stop it with `unhunch stop`", .pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
     Running { pid: Option<u32> },
     #[error("runtime directory {}: {source}", path.display())]
     Io {
