@@ -19,7 +19,12 @@ use crate::notify::Request;
 pub(super) async fn run(mut d: Daemon, mut s: Sources) -> ExitCode {
     info!("unhunch {} running", env!("CARGO_PKG_VERSION"));
     loop {
-        if let Some(source) = &s.idle {
+        // Sampled only when the facts can be acted on at once: a decision
+        // under way was made without them, and the next turn comes as soon
+        // as it is written.
+        if let Some(source) = &s.idle
+            && d.writing.is_none()
+        {
             let now = d.clock.now();
             d.sample_idle(source.as_ref(), &now).await;
         }
