@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use common::daemon::Daemon;
 use common::desktop::{Notifd, PrivateBus, ScreenSaver, wait_for};
+use unhunch::core::HoldReason;
 
 const SEC: Duration = Duration::from_secs(1);
 
@@ -257,12 +258,10 @@ async fn do_not_disturb_holds_reminders_until_it_ends_without_a_burst() {
     });
     server.nth(1, 10 * SEC).await;
     server.set_inhibited(true).await;
-    assert!(
-        d.log_has("do-not-disturb on: reminders wait", 5 * SEC)
-            .await,
-        "{}",
-        d.log()
-    );
+    d.wait_status("held by do-not-disturb", 5 * SEC, |s| {
+        s.held_by.contains(&HoldReason::DoNotDisturb)
+    })
+    .await;
     let shown = server.calls().len();
     tokio::time::sleep(3 * SEC).await;
     assert!(
@@ -276,7 +275,8 @@ async fn do_not_disturb_holds_reminders_until_it_ends_without_a_burst() {
     );
     let before = server.calls().len();
     server.set_inhibited(false).await;
-    assert!(d.log_has("do-not-disturb off", 5 * SEC).await);
+    d.wait_status("no hold", 5 * SEC, |s| s.held_by.is_empty())
+        .await;
     server.nth(before + 1, 5 * SEC).await;
     // One showing, not one per second that passed.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -366,12 +366,10 @@ async fn a_fullscreen_window_holds_reminders_until_it_is_gone() {
         on_x("[general]\naway_after = \"0s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1s\"\n").await;
     server.nth(1, 10 * SEC).await;
     set_fullscreen_window(&x.display, true);
-    assert!(
-        d.log_has("fullscreen window active: reminders wait", 10 * SEC)
-            .await,
-        "{}",
-        d.log()
-    );
+    d.wait_status("held by a fullscreen window", 10 * SEC, |s| {
+        s.held_by.contains(&HoldReason::Fullscreen)
+    })
+    .await;
     let held = server.calls().len();
     tokio::time::sleep(3 * SEC).await;
     assert_eq!(
@@ -383,11 +381,8 @@ async fn a_fullscreen_window_holds_reminders_until_it_is_gone() {
     set_fullscreen_window(&x.display, false);
     // It looks again every 30 s while held; SIGUSR1 makes it look now.
     d.signal(10);
-    assert!(
-        d.log_has("fullscreen window gone", 5 * SEC).await,
-        "{}",
-        d.log()
-    );
+    d.wait_status("no hold", 5 * SEC, |s| s.held_by.is_empty())
+        .await;
     server.nth(held + 1, 5 * SEC).await;
 }
 
@@ -404,11 +399,8 @@ async fn status_says_away_and_held() {
     saver.set_locked(true).await;
     server.set_inhibited(true).await;
     assert!(d.log_has("do-not-disturb on", 5 * SEC).await, "{}", d.log());
-    assert!(
-        d.log_has("screen locked: away", 5 * SEC).await,
-        "{}",
-        d.log()
-    );
+    d.wait_status("away", 5 * SEC, |s| s.away_since.is_some())
+        .await;
     let mut cmd = d.command(&["status"]);
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
@@ -454,8 +446,17 @@ async fn gnome_idle_monitor_on_wayland_signals_the_return_without_polling() {
         server.set_inhibited(on).await;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // The last "off" seen (the end state equals the start, so the log tells).
+    let offs = || {
+        d.log()
+            .lines()
+            .filter(|l| l.contains("INFO") && l.ends_with("do-not-disturb off"))
+            .count()
+    };
     assert!(
-        d.log_has("do-not-disturb off", 5 * SEC).await,
+        wait_for(5 * SEC, || (offs() == 2).then_some(()))
+            .await
+            .is_some(),
         "{}",
         d.log()
     );
@@ -551,21 +552,15 @@ async fn sleep_is_a_break_and_the_sleep_lock_is_released() {
     let held = wait_for(10 * SEC, || (logind.inhibitors_held() == 1).then_some(())).await;
     assert!(held.is_some(), "no sleep delay lock: {}", d.log());
     logind.prepare_for_sleep(true).await;
-    assert!(
-        d.log_has("going to sleep: away", 5 * SEC).await,
-        "{}",
-        d.log()
-    );
+    d.wait_status("away", 5 * SEC, |s| s.away_since.is_some())
+        .await;
     let released = wait_for(5 * SEC, || (logind.inhibitors_held() == 0).then_some(())).await;
     assert!(released.is_some(), "the sleep lock was kept: {}", d.log());
     // Three hours asleep; logind says so on resume before any timer wake.
     std::fs::write(&clock, "3h").unwrap();
     logind.prepare_for_sleep(false).await;
-    assert!(
-        d.log_has("woke up from sleep", 5 * SEC).await,
-        "{}",
-        d.log()
-    );
+    d.wait_status("back", 5 * SEC, |s| s.away_since.is_none())
+        .await;
     let retaken = wait_for(5 * SEC, || (logind.inhibitors_held() == 1).then_some(())).await;
     assert!(retaken.is_some(), "the sleep lock was not taken again");
     assert_eq!(logind.inhibit_calls(), 2);
@@ -690,12 +685,10 @@ async fn gnome_do_not_disturb_through_dconf() {
     );
     server.nth(1, 10 * SEC).await;
     dconf.set_banners(false).await;
-    assert!(
-        d.log_has("do-not-disturb on: reminders wait", 5 * SEC)
-            .await,
-        "{}",
-        d.log()
-    );
+    d.wait_status("held by do-not-disturb", 5 * SEC, |s| {
+        s.held_by.contains(&HoldReason::DoNotDisturb)
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let held = server.calls().len();
     tokio::time::sleep(3 * SEC).await;
@@ -705,11 +698,8 @@ async fn gnome_do_not_disturb_through_dconf() {
         "shown during GNOME's do-not-disturb"
     );
     dconf.set_banners(true).await;
-    assert!(
-        d.log_has("do-not-disturb off", 5 * SEC).await,
-        "{}",
-        d.log()
-    );
+    d.wait_status("no hold", 5 * SEC, |s| s.held_by.is_empty())
+        .await;
     server.nth(held + 1, 5 * SEC).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
@@ -777,12 +767,10 @@ async fn dunst_paused_holds_reminders_and_a_late_server_is_read() {
         d.log()
     );
     dunstctl(&bus, &["set-paused", "true"]).await;
-    assert!(
-        d.log_has("do-not-disturb on: reminders wait", 5 * SEC)
-            .await,
-        "{}",
-        d.log()
-    );
+    d.wait_status("held by do-not-disturb", 5 * SEC, |s| {
+        s.held_by.contains(&HoldReason::DoNotDisturb)
+    })
+    .await;
     // Answer what is showing: nothing new comes while dunst is paused.
     let mut done = d.command(&["done"]);
     tokio::task::spawn_blocking(move || done.output().unwrap())
@@ -815,19 +803,12 @@ async fn a_session_lock_without_unlock_ends_at_the_next_input() {
     let logind = start_on_logind(&mut d, &system, &[("DISPLAY", x.display.clone())]).await;
     server.nth(1, 10 * SEC).await;
     logind.set_locked(true).await;
-    assert!(
-        d.log_has("session locked: away", 5 * SEC).await,
-        "{}",
-        d.log()
-    );
+    d.wait_status("away", 5 * SEC, |s| s.away_since.is_some())
+        .await;
     tokio::time::sleep(2 * SEC).await;
     let before = server.calls().len();
     x.nudge(7);
-    assert!(
-        d.log_has("input after the session lock: back", 5 * SEC)
-            .await,
-        "{}",
-        d.log()
-    );
+    d.wait_status("back", 5 * SEC, |s| s.away_since.is_none())
+        .await;
     server.nth(before + 1, 5 * SEC).await;
 }

@@ -191,6 +191,24 @@ impl Daemon {
         })
     }
 
+    /// Waits until `status` shows `what` (checked by `f`); the last status.
+    pub async fn wait_status(
+        &self,
+        what: &str,
+        within: Duration,
+        f: impl Fn(&unhunch::ipc::reply::Status) -> bool,
+    ) -> unhunch::ipc::reply::Status {
+        wait_for(within, || Some(self.status()).filter(|s| f(s)))
+            .await
+            .unwrap_or_else(|| {
+                panic!(
+                    "status never showed {what} within {within:?}: {:?}\nlog:\n{}",
+                    self.status(),
+                    self.log()
+                )
+            })
+    }
+
     pub fn write_config(&self, text: &str) {
         // As editors do: write beside, then rename over.
         let tmp = self.path("config/.config.toml.swp");
