@@ -17,8 +17,12 @@ use crate::ipc::{Command, CommandError, Reply, What};
 impl Daemon {
     /// Handles one command, from any source.
     pub(super) fn command(&mut self, cmd: Command) {
-        if cmd.abandoned() {
-            debug!("{:?}: its client has gone; not carried out", cmd.what);
+        if cmd.too_late() {
+            warn!(
+                "{:?} waited too long (or its client left): not carried out",
+                cmd.what
+            );
+            cmd.answer(Err(CommandError::TooLate));
             return;
         }
         if cmd.what.reads_only() {

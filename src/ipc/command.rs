@@ -4,6 +4,7 @@
 //! write-ahead rule) wherever it was given.
 
 use tokio::sync::oneshot;
+use tokio::time::Instant;
 
 use super::protocol::{PauseEnd, Request};
 use super::reply::Reply;
@@ -73,6 +74,8 @@ pub enum CommandError {
     Time(#[from] jiff::Error),
     #[error("the daemon is stopping")]
     Stopping,
+    #[error("not carried out: the daemon was busy writing the history for too long; try again")]
+    TooLate,
 }
 
 pub type Replied = Result<Reply, CommandError>;
@@ -82,6 +85,8 @@ pub struct Command {
     pub source: Source,
     /// Where the answer goes; `None` when nobody waits for one (a click).
     pub reply: Option<oneshot::Sender<Replied>>,
+    /// Not to be begun after this: whoever asked will have given up.
+    pub deadline: Option<Instant>,
 }
 
 impl Command {
@@ -91,6 +96,7 @@ impl Command {
             what,
             source,
             reply: None,
+            deadline: None,
         }
     }
 
@@ -102,14 +108,16 @@ impl Command {
                 what,
                 source,
                 reply: Some(tx),
+                deadline: None,
             },
             rx,
         )
     }
 
-    /// Whoever asked has gone (a client that gave up): nothing to do for it.
-    pub fn abandoned(&self) -> bool {
+    /// Whoever asked has gone, or will have given up: not to be carried out.
+    pub fn too_late(&self) -> bool {
         self.reply.as_ref().is_some_and(|r| r.is_closed())
+            || self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 
     /// Sends the answer to whoever waits for it.

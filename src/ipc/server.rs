@@ -20,6 +20,8 @@ use crate::core::Source;
 
 /// Connections served at once; more wait for a free place.
 const MAX_CLIENTS: usize = 64;
+/// A command not begun within this is refused (the CLI waits 10 s).
+const ANSWER_WITHIN: Duration = Duration::from_secs(9);
 /// A client that started a line must finish it within this.
 const LINE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -145,7 +147,10 @@ async fn connection(
             Line::Text(t) => match protocol::parse(&t) {
                 Err(e) => error_line(&e),
                 Ok(request) => {
-                    let (cmd, rx) = Command::asking(What::from(request), Source::Cli);
+                    let (mut cmd, rx) = Command::asking(What::from(request), Source::Cli);
+                    // Our CLI gives up after 10 s: a command still waiting then
+                    // is refused rather than carried out behind its back.
+                    cmd.deadline = Some(tokio::time::Instant::now() + ANSWER_WITHIN);
                     let answer = match daemon.send(cmd) {
                         Ok(()) => rx.await.ok(),
                         Err(_) => None,
