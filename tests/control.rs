@@ -97,14 +97,7 @@ async fn commands_work_end_to_end_and_record_source_cli() {
         out.starts_with("Snoozed: Stand up and move (stand), back at "),
         "{out}"
     );
-    assert!(
-        wait_for(5 * SEC, || server
-            .closed_by_client()
-            .contains(&n.id)
-            .then_some(()))
-        .await
-        .is_some()
-    );
+    server.wait_closed_by_client(n.id, 5 * SEC).await;
     let v = d.status();
     assert_eq!(v.snoozed[0].id, "stand");
     assert!(v.pending.is_empty());

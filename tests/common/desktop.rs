@@ -275,6 +275,18 @@ impl Notifd {
         self.log.lock().unwrap().closed_by_client.clone()
     }
 
+    /// Waits until the client has closed notification `id`.
+    pub async fn wait_closed_by_client(&self, id: u32, within: Duration) {
+        let closed = wait_for(within, || {
+            self.closed_by_client().contains(&id).then_some(())
+        })
+        .await;
+        assert!(
+            closed.is_some(),
+            "notification {id} was not closed within {within:?}"
+        );
+    }
+
     /// Waits until `n` notifications have arrived; returns the `n`th.
     pub async fn nth(&self, n: usize, within: Duration) -> NotifyCall {
         let calls = wait_for(within, || {
