@@ -913,3 +913,41 @@ fn next_due_ignores_presence_so_the_daemon_knows_when_a_return_matters() {
     sim.input(Input::Pause { until: None }).unwrap();
     assert_eq!(sim.engine.next_due(&sim.now), None);
 }
+
+#[test]
+fn a_step_changes_nothing_until_it_is_committed() {
+    let mut sim = Sim::new(DAY_TOML, "UTC", "2026-11-25 09:00");
+    sim.run_until("2026-11-25 09:45");
+    assert!(matches!(
+        sim.engine.phase("stand"),
+        Some(Phase::Pending { .. })
+    ));
+    let done = || Input::Answer {
+        id: Some("stand".into()),
+        answer: Answer::Done,
+        source: Source::Cli,
+    };
+    // Decided, not written (dropped): the engine is as it was.
+    let mut step = sim.engine.begin();
+    step.handle(done(), &sim.now).unwrap();
+    assert!(step.needs_write());
+    assert_eq!(step.records().count(), 1);
+    assert_eq!(step.engine().phase("stand"), Some(Phase::Idle));
+    drop(step);
+    assert!(matches!(
+        sim.engine.phase("stand"),
+        Some(Phase::Pending { .. })
+    ));
+    // Committed: the answer is made and its effects come out.
+    let mut step = sim.engine.begin();
+    step.handle(done(), &sim.now).unwrap();
+    let effects = sim.engine.commit(step);
+    assert_eq!(sim.engine.phase("stand"), Some(Phase::Idle));
+    assert_eq!(effects[0], Effect::Close { id: "stand".into() });
+    // A refused input leaves nothing to write.
+    let mut step = sim.engine.begin();
+    assert_eq!(
+        step.handle(Input::Resume, &sim.now),
+        Err(EngineError::NotPaused)
+    );
+}
