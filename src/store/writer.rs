@@ -16,10 +16,10 @@ pub enum WriteError {
     #[error("history not written: {0}")]
     Store(#[from] StoreError),
     #[error(
-        "history not written: {} was removed or replaced and cannot be opened again ({source})",
+        "history not written: {} was removed or replaced, and cannot be opened again: {reason}",
         path.display()
     )]
-    Gone { path: PathBuf, source: StoreError },
+    Gone { path: PathBuf, reason: String },
     #[error("history not written: the store thread stopped")]
     Stopped,
 }
@@ -33,9 +33,13 @@ fn reopen(old: &Store) -> Result<(Store, String), WriteError> {
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let (store, opened) = Store::open(&path).map_err(|source| WriteError::Gone {
+    let (store, opened) = Store::open(&path).map_err(|e| WriteError::Gone {
         path: path.clone(),
-        source,
+        // The path is said once.
+        reason: match e {
+            StoreError::Sqlite { source, .. } => source.to_string(),
+            other => other.to_string(),
+        },
     })?;
     let notice = match opened {
         Opened::Fine => format!(
