@@ -68,61 +68,89 @@ struct Wire {
     until: Option<String>,
 }
 
+/// What is wrong with a request line (the daemon sends it back) or a
+/// duration or time given on the command line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    #[error("bad JSON: {0}")]
+    Json(String),
+    #[error("expected a JSON object like {{\"v\":1,\"cmd\":\"status\"}}")]
+    NotAnObject,
+    #[error("bad request: {0}")]
+    Fields(String),
+    #[error("protocol version {0} is not supported: this daemon speaks version {VERSION}")]
+    Version(u64),
+    #[error("missing \"v\": this daemon speaks protocol version {VERSION}")]
+    NoVersion,
+    #[error("missing \"cmd\": expected one of {COMMANDS}")]
+    NoCommand,
+    #[error("unknown command \"{0}\": expected one of {COMMANDS}")]
+    UnknownCommand(String),
+    #[error("\"{cmd}\" takes no \"{field}\"")]
+    ExtraField { cmd: String, field: &'static str },
+    #[error("trigger needs an \"id\"")]
+    NoId,
+    #[error("pause takes \"for\" or \"until\", not both")]
+    ForAndUntil,
+    #[error("invalid duration \"{0}\": expected e.g. \"10m\", \"1h 30m\"")]
+    Duration(String),
+    #[error("duration \"{0}\" is too long")]
+    TooLong(String),
+    #[error("the duration must be longer than zero")]
+    Zero,
+    #[error("duration \"{0}\" is longer than a week")]
+    OverAWeek(String),
+    #[error("invalid time \"{0}\": expected HH:MM or \"tomorrow\"")]
+    Time(String),
+}
+
 /// A duration as the CLI and config write it: "10m", "1h 30m".
-pub fn parse_duration(s: &str) -> Result<SignedDuration, String> {
-    let d = humantime::parse_duration(s.trim())
-        .map_err(|_| format!("invalid duration \"{s}\": expected e.g. \"10m\", \"1h 30m\""))?;
-    let d = SignedDuration::try_from(d).map_err(|_| format!("duration \"{s}\" is too long"))?;
+pub fn parse_duration(s: &str) -> Result<SignedDuration, RequestError> {
+    let d = humantime::parse_duration(s.trim()).map_err(|_| RequestError::Duration(s.into()))?;
+    let d = SignedDuration::try_from(d).map_err(|_| RequestError::TooLong(s.into()))?;
     if d.is_zero() {
-        return Err("the duration must be longer than zero".into());
+        return Err(RequestError::Zero);
     }
     if d > SignedDuration::from_hours(24 * 7) {
-        return Err(format!("duration \"{s}\" is longer than a week"));
+        return Err(RequestError::OverAWeek(s.into()));
     }
     Ok(d)
 }
 
 /// `HH:MM` or `tomorrow`.
-pub fn parse_until(s: &str) -> Result<PauseEnd, String> {
+pub fn parse_until(s: &str) -> Result<PauseEnd, RequestError> {
     match s.trim() {
         "tomorrow" => Ok(PauseEnd::Tomorrow),
         t => parse_clock(t)
             .map(PauseEnd::At)
-            .ok_or_else(|| format!("invalid time \"{s}\": expected HH:MM or \"tomorrow\"")),
+            .ok_or_else(|| RequestError::Time(s.into())),
     }
 }
 
 /// Parses one request line.
-pub fn parse(line: &str) -> Result<Request, String> {
-    let value: Value = serde_json::from_str(line).map_err(|e| format!("bad JSON: {e}"))?;
+pub fn parse(line: &str) -> Result<Request, RequestError> {
+    let value: Value = serde_json::from_str(line).map_err(|e| RequestError::Json(e.to_string()))?;
     if !value.is_object() {
-        return Err("expected a JSON object like {\"v\":1,\"cmd\":\"status\"}".into());
+        return Err(RequestError::NotAnObject);
     }
-    let w: Wire = serde_json::from_value(value).map_err(|e| format!("bad request: {e}"))?;
+    let w: Wire = serde_json::from_value(value).map_err(|e| RequestError::Fields(e.to_string()))?;
     match w.v {
         Some(VERSION) => {}
-        Some(v) => {
-            return Err(format!(
-                "protocol version {v} is not supported: this daemon speaks version {VERSION}"
-            ));
-        }
-        None => {
-            return Err(format!(
-                "missing \"v\": this daemon speaks protocol version {VERSION}"
-            ));
-        }
+        Some(v) => return Err(RequestError::Version(v)),
+        None => return Err(RequestError::NoVersion),
     }
-    let cmd = w
-        .cmd
-        .ok_or_else(|| format!("missing \"cmd\": expected one of {COMMANDS}"))?;
-    let no_extra = |allowed: &[&str]| -> Result<(), String> {
+    let cmd = w.cmd.ok_or(RequestError::NoCommand)?;
+    let no_extra = |allowed: &[&str]| -> Result<(), RequestError> {
         let given = [
             ("id", w.id.is_some()),
             ("for", w.for_.is_some()),
             ("until", w.until.is_some()),
         ];
         match given.iter().find(|(k, set)| *set && !allowed.contains(k)) {
-            Some((k, _)) => Err(format!("\"{cmd}\" takes no \"{k}\"")),
+            Some((k, _)) => Err(RequestError::ExtraField {
+                cmd: cmd.clone(),
+                field: k,
+            }),
             None => Ok(()),
         }
     };
@@ -149,9 +177,7 @@ pub fn parse(line: &str) -> Result<Request, String> {
         "pause" => {
             no_extra(&["for", "until"])?;
             match (w.for_, w.until) {
-                (Some(_), Some(_)) => {
-                    return Err("pause takes \"for\" or \"until\", not both".into());
-                }
+                (Some(_), Some(_)) => return Err(RequestError::ForAndUntil),
                 (Some(f), None) => Request::Pause(PauseEnd::For(parse_duration(&f)?)),
                 (None, Some(u)) => Request::Pause(parse_until(&u)?),
                 (None, None) => Request::Pause(PauseEnd::Never),
@@ -164,18 +190,14 @@ pub fn parse(line: &str) -> Result<Request, String> {
         "trigger" => {
             no_extra(&["id"])?;
             Request::Trigger {
-                id: w.id.ok_or("trigger needs an \"id\"")?,
+                id: w.id.ok_or(RequestError::NoId)?,
             }
         }
         "stop" => {
             no_extra(&[])?;
             Request::Stop
         }
-        other => {
-            return Err(format!(
-                "unknown command \"{other}\": expected one of {COMMANDS}"
-            ));
-        }
+        other => return Err(RequestError::UnknownCommand(other.into())),
     };
     Ok(req)
 }
@@ -294,11 +316,16 @@ mod tests {
             ),
         ];
         for (line, want) in cases {
-            assert_eq!(parse(line), Err(want.to_string()), "{line}");
+            assert_eq!(
+                parse(line).map_err(|e| e.to_string()),
+                Err(want.to_string()),
+                "{line}"
+            );
         }
         assert!(
             parse(r#"{"v":1,"cmd":"done","extra":1}"#)
                 .unwrap_err()
+                .to_string()
                 .starts_with("bad request: unknown field `extra`")
         );
     }

@@ -145,7 +145,7 @@ async fn connection(
             Line::NotUtf8 => error_line("the line is not UTF-8"),
             Line::Text(t) if t.trim().is_empty() => continue,
             Line::Text(t) => match protocol::parse(&t) {
-                Err(e) => error_line(&e),
+                Err(e) => error_line(&e.to_string()),
                 Ok(request) => {
                     let (mut cmd, rx) = Command::asking(What::from(request), Source::Cli);
                     // Our CLI gives up after 10 s: a command still waiting then

@@ -378,16 +378,12 @@ impl Tray {
     pub async fn spawn(
         state: TrayState,
         commands: mpsc::UnboundedSender<Command>,
-    ) -> Result<Tray, String> {
+    ) -> Result<Tray, ksni::Error> {
         let tray = UnhunchTray {
             state: state.clone(),
             commands,
         };
-        let handle = tray
-            .assume_sni_available(true)
-            .spawn()
-            .await
-            .map_err(|e| e.to_string())?;
+        let handle = tray.assume_sni_available(true).spawn().await?;
         let (tx, mut rx) = watch::channel(state);
         let h = handle.clone();
         tokio::spawn(async move {
