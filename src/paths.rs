@@ -30,6 +30,9 @@ pub struct NoHome {
 #[derive(Debug, Clone)]
 pub struct Paths {
     pub config: PathBuf,
+    /// The config path was given (`--config`, `$UNHUNCH_CONFIG`): a missing
+    /// file there is an error, not the embedded default.
+    pub config_given: bool,
     pub data_dir: PathBuf,
     pub runtime_dir: PathBuf,
 }
@@ -38,6 +41,7 @@ impl Paths {
     /// `config_flag` is `--config` (or `$UNHUNCH_CONFIG`, which clap reads).
     pub fn resolve(config_flag: Option<PathBuf>) -> Result<Paths, NoHome> {
         Ok(Paths {
+            config_given: config_flag.is_some() || env_path(ENV_CONFIG).is_some(),
             config: config_file(config_flag)?,
             data_dir: data_dir()?,
             runtime_dir: runtime_dir(),

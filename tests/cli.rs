@@ -152,7 +152,8 @@ fn config_check_lists_reminders_and_exits_by_validity() {
     let o = h.run(&["config", "check", "/no/such/file.toml"]);
     assert_eq!(o.code(), 1);
     assert!(
-        o.stderr().contains("cannot read /no/such/file.toml"),
+        o.stderr()
+            .contains("the config file /no/such/file.toml does not exist"),
         "{}",
         o.stderr()
     );

@@ -28,7 +28,8 @@ pub enum ConfigCommand {
     Edit,
 }
 
-pub fn run(path: &Path, cmd: ConfigCommand) -> anyhow::Result<ExitCode> {
+/// `given`: the path was named by `--config` or `$UNHUNCH_CONFIG`.
+pub fn run(path: &Path, given: bool, cmd: ConfigCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ConfigCommand::Path => {
             println!("{}", path.display());
@@ -42,13 +43,13 @@ pub fn run(path: &Path, cmd: ConfigCommand) -> anyhow::Result<ExitCode> {
         ConfigCommand::Check { file } => match file {
             Some(f) => Ok(check(config::load(&f))),
             None => {
-                if !path.exists() {
+                if !given && std::fs::symlink_metadata(path).is_err() {
                     println!(
                         "No config file at {}: checking the embedded default.",
                         path.display()
                     );
                 }
-                Ok(check(config::load_or_default(path)))
+                Ok(check(config::load_or_default(path, given)))
             }
         },
         ConfigCommand::Init { force } => {

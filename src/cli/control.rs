@@ -13,7 +13,7 @@ use super::table;
 use crate::core::time::when;
 use crate::ipc::client::{self, ClientError};
 use crate::ipc::protocol::{PauseEnd, Request, parse_duration, parse_until};
-use crate::ipc::reply::{Answered, LocalTime, PauseState, Status, Stopping};
+use crate::ipc::reply::{Answered, Fallback, LocalTime, PauseState, Status, Stopping};
 
 /// Exit status when the daemon is not running.
 pub const EXIT_NOT_RUNNING: u8 = 3;
@@ -98,6 +98,20 @@ pub fn status(runtime: &Path, args: StatusArgs) -> ExitCode {
         "unhunch {} is running (pid {}), config {}",
         v.version, v.pid, v.config
     );
+    if let Some(c) = &v.config_error {
+        let meanwhile = match (c.running, &c.kept) {
+            (Fallback::LastGood, Some(kept)) => {
+                format!("running the last good schedule (kept {})", at(kept))
+            }
+            (Fallback::LastGood, None) => "running the last good schedule".into(),
+            (Fallback::Unchanged, _) => "the running schedule is unchanged".into(),
+            (Fallback::Nothing, _) => "no reminders run".into(),
+        };
+        println!("Config error: {meanwhile} until the file is fixed:");
+        for line in c.error.lines() {
+            println!("  {line}");
+        }
+    }
     if let Some(p) = &v.paused {
         match &p.until {
             Some(u) => println!("Paused until {} (`unhunch resume` to go on)", at(u)),

@@ -56,7 +56,7 @@ pub fn run(p: &Paths) -> anyhow::Result<ExitCode> {
         .build()?;
     let mut checks = vec![session()];
     checks.extend(rt.block_on(dbus_checks()));
-    checks.push(config_check(&p.config));
+    checks.push(config_check(&p.config, p.config_given));
     checks.push(database(&p.data_dir));
     checks.push(daemon(&p.runtime_dir));
     checks.push(autostart());
@@ -233,8 +233,8 @@ async fn presence_sources(conn: &zbus::Connection) -> (Vec<String>, bool) {
     (sources, idle.is_some())
 }
 
-fn config_check(path: &Path) -> Check {
-    match config::load_or_default(path) {
+fn config_check(path: &Path, given: bool) -> Check {
+    match config::load_or_default(path, given) {
         Ok(l) => {
             let n = l.config.reminders.len();
             let enabled = l.config.enabled().count();

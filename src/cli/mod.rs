@@ -156,7 +156,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             tray: !(args.no_tray || cli.no_tray),
             paths,
         })?,
-        Command::Plan(args) => plan::run(&paths.config, args)?,
+        Command::Plan(args) => plan::run(&paths.config, paths.config_given, args)?,
         Command::Doctor => doctor::run(&paths)?,
         Command::Completions { .. } | Command::Man { .. } => ExitCode::SUCCESS,
         Command::Service(cmd) => service::run(cmd, paths.runtime_dir)?,
@@ -183,6 +183,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Resume => control::pause(run, Request::Resume),
         Command::Stop => control::stop(run),
-        Command::Config(cmd) => config_cmd::run(&paths.config, cmd)?,
+        Command::Config(cmd) => config_cmd::run(&paths.config, paths.config_given, cmd)?,
     })
 }

@@ -56,8 +56,8 @@ pub fn parse_from(s: &str, tz: &TimeZone, now: Timestamp) -> Result<ZonedDateTim
         .map_err(|e| format!("\"{s}\": {e}"))
 }
 
-pub fn run(config_path: &Path, args: PlanArgs) -> anyhow::Result<ExitCode> {
-    let loaded = config::load_or_default(config_path)?;
+pub fn run(config_path: &Path, given: bool, args: PlanArgs) -> anyhow::Result<ExitCode> {
+    let loaded = config::load_or_default(config_path, given)?;
     let from = match args.from {
         Some(z) => z,
         None => Timestamp::now().to_zoned_datetime(TimeZone::system()),

@@ -77,6 +77,17 @@ pub enum LoadError {
     NotAFile { path: PathBuf, what: &'static str },
     #[error("cannot read {}: it is larger than {} KiB", path.display(), MAX_SIZE / 1024)]
     TooLarge { path: PathBuf },
+    #[error(
+        "the config file {} does not exist: create it with `unhunch config init`, or name another",
+        path.display()
+    )]
+    Missing { path: PathBuf },
+    #[error(
+        "the config file {} is a link to {}, which does not exist",
+        path.display(),
+        target.display()
+    )]
+    DanglingLink { path: PathBuf, target: PathBuf },
     #[error("{}", render_all(.0))]
     Invalid(Vec<Diagnostic>),
 }
@@ -151,11 +162,25 @@ pub fn read_source(path: &Path) -> Result<String, LoadError> {
         path: path.to_path_buf(),
         source,
     };
-    let file = std::fs::OpenOptions::new()
+    let file = match std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)
-        .map_err(io)?;
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(match std::fs::read_link(path) {
+                Ok(target) => LoadError::DanglingLink {
+                    path: path.to_path_buf(),
+                    target,
+                },
+                Err(_) => LoadError::Missing {
+                    path: path.to_path_buf(),
+                },
+            });
+        }
+        Err(e) => return Err(io(e)),
+    };
     let meta = file.metadata().map_err(io)?;
     if !meta.is_file() {
         return Err(LoadError::NotAFile {
@@ -182,9 +207,12 @@ pub fn read_source(path: &Path) -> Result<String, LoadError> {
 
 /// Loads the file at `path`, which must exist.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
-    let src = read_source(path)?;
-    let (config, warnings) =
-        parse(&src, &path.display().to_string()).map_err(LoadError::Invalid)?;
+    from_source(path, &read_source(path)?)
+}
+
+/// The config in `src`, read from `path`.
+pub fn from_source(path: &Path, src: &str) -> Result<Loaded, LoadError> {
+    let (config, warnings) = parse(src, &path.display().to_string()).map_err(LoadError::Invalid)?;
     Ok(Loaded {
         config,
         warnings,
@@ -205,10 +233,20 @@ pub fn embedded() -> Loaded {
     }
 }
 
-/// Loads `path`, or the embedded default when there is no file there.
-pub fn load_or_default(path: &Path) -> Result<Loaded, LoadError> {
-    match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(embedded()),
+/// Loads the config at `path`. With nothing at all there, the default
+/// location (`given` false) means the embedded default, while a path given
+/// by `--config` or `$UNHUNCH_CONFIG` is an error. A link to nothing is an
+/// error either way.
+pub fn load_or_default(path: &Path, given: bool) -> Result<Loaded, LoadError> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !given => Ok(embedded()),
         _ => load(path),
+    }
+}
+
+impl LoadError {
+    /// Nothing at the path: a config file removed while the daemon runs.
+    pub fn is_missing(&self) -> bool {
+        matches!(self, LoadError::Missing { .. })
     }
 }

@@ -2,6 +2,7 @@
 //! model in `core`); `load` reads files and reports `file:line:col` errors.
 
 pub mod file;
+pub mod last_good;
 pub mod load;
 pub mod resolve;
 pub mod watch;

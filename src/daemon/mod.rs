@@ -72,8 +72,9 @@ struct Daemon {
     notify: mpsc::UnboundedSender<notify::Request>,
     tray: Option<Tray>,
     config_path: PathBuf,
-    /// The last config error shown, so an unchanged error is shown once.
-    last_error: Option<String>,
+    /// The config file cannot be used (shown once, and in status and the
+    /// tray until it can).
+    config_problem: Option<reload::ConfigProblem>,
     /// "Today: 5 of 7 done".
     today: Today,
     /// What the presence sources said.

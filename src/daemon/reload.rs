@@ -12,11 +12,15 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tracing::{debug, error, info, warn};
 
+use jiff::Timestamp;
+
 use super::Daemon;
 use super::write::{Origin, Redo};
-use crate::config::{self, LoadError, Loaded, watch::ConfigWatch};
+use crate::config::{LoadError, Loaded, last_good, watch::ConfigWatch};
 use crate::core::Config;
 use crate::future::or_never;
+use crate::ipc::reply::{ConfigError, Fallback, LocalTime};
+use crate::paths::Paths;
 
 /// How long edits must settle before the config is read again ...
 const DEBOUNCE: Duration = Duration::from_millis(200);
@@ -25,9 +29,20 @@ const DEBOUNCE_MAX: Duration = Duration::from_secs(1);
 
 type Loading = JoinHandle<Result<Loaded, LoadError>>;
 
+/// The config file cannot be used: why, and what runs instead.
+pub(super) struct ConfigProblem {
+    error: String,
+    running: Fallback,
+    /// With `LastGood`: when the copy was kept.
+    kept: Option<Timestamp>,
+}
+
 /// The config file as a source of new configs for the loop.
 pub(super) struct ConfigSource {
     path: PathBuf,
+    given: bool,
+    /// Where a valid config is kept (the last good one).
+    data_dir: PathBuf,
     watch: Option<ConfigWatch>,
     /// The first and the latest change not read yet.
     changed: Option<(Instant, Instant)>,
@@ -37,10 +52,13 @@ pub(super) struct ConfigSource {
 }
 
 impl ConfigSource {
-    pub(super) fn new(path: PathBuf) -> ConfigSource {
+    pub(super) fn new(paths: &Paths) -> ConfigSource {
+        let path = paths.config.clone();
         let watch = watch(&path);
         ConfigSource {
             path,
+            given: paths.config_given,
+            data_dir: paths.data_dir.clone(),
             watch,
             changed: None,
             loading: None,
@@ -62,8 +80,10 @@ impl ConfigSource {
             self.again = true;
             return;
         }
-        let path = self.path.clone();
-        self.loading = Some(tokio::task::spawn_blocking(move || config::load(&path)));
+        let (path, given, data_dir) = (self.path.clone(), self.given, self.data_dir.clone());
+        self.loading = Some(tokio::task::spawn_blocking(move || {
+            last_good::load_keeping(&path, given, &data_dir)
+        }));
     }
 
     fn due(&self) -> Option<Instant> {
@@ -128,19 +148,21 @@ impl Daemon {
     pub(super) fn config_read(&mut self, result: Result<Loaded, LoadError>) {
         match result {
             Ok(loaded) => {
-                self.last_error = None;
+                if self.config_problem.take().is_some() {
+                    info!("the config file is valid again");
+                }
                 for w in &loaded.warnings {
                     warn!("{w}");
                 }
                 self.new_config = Some(loaded.config);
             }
-            Err(LoadError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            Err(e) if e.is_missing() => {
                 info!(
                     "{} was removed: the running schedule continues",
                     self.config_path.display()
                 );
             }
-            Err(e) => self.config_failed(&e),
+            Err(e) => self.config_failed(&e, None),
         }
     }
 
@@ -157,25 +179,57 @@ impl Daemon {
         self.decide(step, now, Origin::Schedule(Redo::Config(config)));
     }
 
-    /// Reports an invalid config once (and again only if the error changes).
-    pub(super) fn config_failed(&mut self, e: &LoadError) {
+    /// The config file cannot be used. `fallback`: what runs instead, at
+    /// start; on a reload, what ran goes on. Shown once (again only if the
+    /// error changes), and in status and the tray until it is fixed.
+    pub(super) fn config_failed(
+        &mut self,
+        e: &LoadError,
+        fallback: Option<(Fallback, Option<Timestamp>)>,
+    ) {
         let text = e.to_string();
-        if self.last_error.as_deref() == Some(text.as_str()) {
+        // On a reload: still on the last good copy, or on nothing, or else
+        // on what ran before.
+        let (running, kept) = fallback.unwrap_or(match &self.config_problem {
+            Some(p) => (p.running, p.kept),
+            None => (Fallback::Unchanged, None),
+        });
+        if self
+            .config_problem
+            .as_ref()
+            .is_some_and(|p| p.error == text)
+        {
             return;
         }
-        error!("config not loaded, the running schedule is unchanged:\n{text}");
-        let body = match e {
-            LoadError::Invalid(d) => {
-                let more = if d.len() > 1 {
-                    format!("\n(and {} more: `unhunch config check`)", d.len() - 1)
-                } else {
-                    String::new()
-                };
-                format!("{}{more}\nThe running schedule is unchanged.", d[0])
-            }
-            other => format!("{other}\nThe running schedule is unchanged."),
+        let meanwhile = match running {
+            Fallback::LastGood => "Running the last good schedule until the file is fixed.",
+            Fallback::Unchanged => "The running schedule is unchanged.",
+            Fallback::Nothing => "No reminders until the file is fixed.",
         };
-        self.alert("unhunch: config error", &body);
-        self.last_error = Some(text);
+        error!("config not loaded: {meanwhile}\n{text}");
+        let first = match e {
+            LoadError::Invalid(d) if d.len() > 1 => format!(
+                "{}\n(and {} more: `unhunch config check`)",
+                d[0],
+                d.len() - 1
+            ),
+            LoadError::Invalid(d) => d[0].to_string(),
+            other => other.to_string(),
+        };
+        self.alert("unhunch: config error", &format!("{first}\n{meanwhile}"));
+        self.config_problem = Some(ConfigProblem {
+            error: text,
+            running,
+            kept,
+        });
+    }
+
+    /// The config problem as `status` shows it.
+    pub(super) fn config_error(&self, tz: &jiff::tz::TimeZone) -> Option<ConfigError> {
+        self.config_problem.as_ref().map(|p| ConfigError {
+            error: p.error.clone(),
+            running: p.running,
+            kept: p.kept.map(|t| LocalTime::new(t, tz)),
+        })
     }
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -14,10 +14,12 @@ use super::clock::Clock;
 use super::reload::ConfigSource;
 use super::timer::WallTimer;
 use super::{Daemon, Options, clock, lock};
-use crate::config::{self, LoadError, Loaded};
+use crate::config::{self, LoadError, Loaded, last_good};
 use crate::core::{Config, Engine};
+use crate::ipc::reply::Fallback;
 use crate::ipc::{self, Command};
 use crate::notify::{self, Notifier, Request};
+use crate::paths::Paths;
 use crate::presence::{Change, IdleSource, Session, choose_idle, dnd, lock as screen, logind};
 use crate::store::{Opened, Store, StoreHandle};
 use crate::tray::Tray;
@@ -63,7 +65,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<(Daemon, Sources)> {
         );
     }
     let icon = write_icon(&paths.runtime_dir);
-    let (config, config_error) = first_config(&paths.config);
+    let (config, config_problem) = first_config(&paths)?;
 
     let (store, opened) = Store::open_in(&paths.data_dir)?;
     info!("history: {}", store.path().display());
@@ -117,7 +119,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<(Daemon, Sources)> {
         notify: notify_tx,
         tray: None,
         config_path: paths.config.clone(),
-        last_error: None,
+        config_problem: None,
         today,
         presence: super::presence::Presence::default(),
         has_idle_source: idle.is_some(),
@@ -145,8 +147,8 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<(Daemon, Sources)> {
         warn!("{msg}");
         d.alert("unhunch: history database replaced", &msg);
     }
-    if let Some(e) = config_error {
-        d.config_failed(&e);
+    if let Some((e, running, kept)) = config_problem {
+        d.config_failed(&e, Some((running, kept)));
     }
     // Their notifications went with the last run: put them up again.
     for req in d.engine.showing() {
@@ -156,7 +158,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<(Daemon, Sources)> {
         commands,
         presence,
         notices,
-        config: ConfigSource::new(paths.config),
+        config: ConfigSource::new(&paths),
         timer: WallTimer::new(),
         idle,
         signals: Signals {
@@ -171,17 +173,36 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<(Daemon, Sources)> {
     Ok((d, sources))
 }
 
-/// The config to start on, and the error to show if the file is invalid.
-fn first_config(path: &Path) -> (Config, Option<LoadError>) {
-    match config::load_or_default(path) {
+/// The config to start on; with a file that cannot be used, why, what runs
+/// instead, and when that was kept. `--config` naming nothing is an error.
+#[allow(clippy::type_complexity)]
+fn first_config(
+    paths: &Paths,
+) -> anyhow::Result<(Config, Option<(LoadError, Fallback, Option<Timestamp>)>)> {
+    match last_good::load_keeping(&paths.config, paths.config_given, &paths.data_dir) {
         Ok(loaded) => {
-            log_loaded(&loaded, path);
-            (loaded.config, None)
+            log_loaded(&loaded, &paths.config);
+            Ok((loaded.config, None))
         }
+        Err(e) if e.is_missing() => Err(e.into()),
         Err(e) => {
             error!("{e}");
-            error!("no reminders until the config is fixed; it is read again when it changes");
-            (empty_config(), Some(e))
+            Ok(match last_good::load(&paths.data_dir) {
+                Some((kept, at)) => {
+                    warn!(
+                        "running the last good config, {} ({} reminders), until the file is fixed",
+                        last_good::path(&paths.data_dir).display(),
+                        kept.config.reminders.len()
+                    );
+                    (kept.config, Some((e, Fallback::LastGood, at)))
+                }
+                None => {
+                    error!(
+                        "no reminders until the config is fixed (no valid one was ever run); it is read again when it changes"
+                    );
+                    (empty_config(), Some((e, Fallback::Nothing, None)))
+                }
+            })
         }
     }
 }

@@ -54,6 +54,7 @@ impl Daemon {
                 })
                 .collect(),
             today: self.today.on(now.date()),
+            config_error: self.config_error(tz),
         }
     }
 
@@ -89,6 +90,7 @@ impl Daemon {
             date: now.date(),
             away_since: e.away().map(|t| t.to_zoned_datetime(tz.clone())),
             held_by: e.holds().iter().copied().collect(),
+            config_warning: self.config_error(tz).map(|c| c.running),
         }
     }
 

@@ -67,6 +67,30 @@ pub struct Status {
     /// The next showing of each reminder, soonest first.
     pub next: Vec<Next>,
     pub today: Today,
+    /// The config file cannot be used; what runs meanwhile.
+    pub config_error: Option<ConfigError>,
+}
+
+/// A config file that cannot be used, and what runs instead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfigError {
+    /// What is wrong (`file:line:col: message`, one problem a line).
+    pub error: String,
+    pub running: Fallback,
+    /// With `last-good`: when that copy was kept.
+    pub kept: Option<LocalTime>,
+}
+
+/// What runs while the config file cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fallback {
+    /// The last valid config, kept in the data directory (at start).
+    LastGood,
+    /// The schedule that ran before the file was broken (a reload).
+    Unchanged,
+    /// No valid config ever: no reminders.
+    Nothing,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

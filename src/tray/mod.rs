@@ -20,6 +20,7 @@ use crate::core::stats::Today;
 use crate::core::time::when;
 use crate::core::{Answer, HoldReason, Source};
 use crate::ipc::protocol::PauseEnd;
+use crate::ipc::reply::Fallback;
 use crate::ipc::{Command, What};
 
 /// What the tray shows. Equal states render equal menus, so a state is
@@ -41,6 +42,8 @@ pub struct TrayState {
     pub away_since: Option<ZonedDateTime>,
     /// What holds reminders back.
     pub held_by: Vec<HoldReason>,
+    /// The config file cannot be used; what runs instead.
+    pub config_warning: Option<Fallback>,
 }
 
 impl TrayState {
@@ -55,6 +58,7 @@ impl TrayState {
             date,
             away_since: None,
             held_by: Vec::new(),
+            config_warning: None,
         }
     }
 }
@@ -119,6 +123,15 @@ impl TrayState {
         (!held.is_empty()).then(|| format!("Waiting while {}", held.join(" and ")))
     }
 
+    /// The warning of a config file that cannot be used.
+    pub fn warning_line(&self) -> Option<&'static str> {
+        self.config_warning.map(|f| match f {
+            Fallback::LastGood => "Config error: running the last good schedule",
+            Fallback::Unchanged => "Config error: the schedule is unchanged",
+            Fallback::Nothing => "Config error: no reminders until it is fixed",
+        })
+    }
+
     pub fn today_line(&self) -> String {
         let today = self.today.on(self.date);
         if today.total == 0 {
@@ -129,7 +142,11 @@ impl TrayState {
     }
 
     fn menu(&self) -> Vec<MenuItem<UnhunchTray>> {
-        let mut items: Vec<MenuItem<UnhunchTray>> = vec![disabled(&self.headline())];
+        let mut items: Vec<MenuItem<UnhunchTray>> = Vec::new();
+        if let Some(w) = self.warning_line() {
+            items.push(item(&format!("⚠ {w}…"), What::EditConfig));
+        }
+        items.push(disabled(&self.headline()));
         if let Some(line) = self.presence_line() {
             items.push(disabled(&line));
         }
@@ -217,6 +234,7 @@ enum Look {
     Normal,
     Pending,
     Paused,
+    Warning,
 }
 
 const SIZES: [i32; 4] = [16, 22, 32, 48];
@@ -260,7 +278,7 @@ pub fn to_argb(rgba: &[u8]) -> Vec<u8> {
 }
 
 fn pixmaps(look: Look) -> Vec<Icon> {
-    static ICONS: OnceLock<[Vec<Icon>; 3]> = OnceLock::new();
+    static ICONS: OnceLock<[Vec<Icon>; 4]> = OnceLock::new();
     let all = ICONS.get_or_init(|| {
         let make = |raw: [&[u8]; 4]| {
             SIZES
@@ -277,6 +295,7 @@ fn pixmaps(look: Look) -> Vec<Icon> {
             make(rgba!("normal")),
             make(rgba!("pending")),
             make(rgba!("paused")),
+            make(rgba!("warning")),
         ]
     });
     all[look as usize].clone()
@@ -286,6 +305,8 @@ impl UnhunchTray {
     fn look(&self) -> Look {
         if !self.state.pending.is_empty() {
             Look::Pending
+        } else if self.state.config_warning.is_some() {
+            Look::Warning
         } else if self.state.paused.is_some() {
             Look::Paused
         } else {
@@ -328,6 +349,9 @@ impl ksni::Tray for UnhunchTray {
 
     fn tool_tip(&self) -> ToolTip {
         let mut description = self.state.headline();
+        if let Some(w) = self.state.warning_line() {
+            description = format!("{w}\n{description}");
+        }
         if let Some(line) = self.state.presence_line() {
             description.push('\n');
             description.push_str(&line);
@@ -484,7 +508,7 @@ mod tests {
 
     #[test]
     fn pixmaps_are_whole_and_argb() {
-        for look in [Look::Normal, Look::Pending, Look::Paused] {
+        for look in [Look::Normal, Look::Pending, Look::Paused, Look::Warning] {
             for icon in pixmaps(look) {
                 assert_eq!(icon.data.len() as i32, icon.width * icon.height * 4);
             }

@@ -1,0 +1,230 @@
+//! Hostile and unlucky inputs on the real binary: odd files as the config,
+//! a config broken while unhunch was not looking. Each gives a clear error,
+//! never a hang, and never silently no reminders.
+
+mod common;
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use common::daemon::Daemon;
+use common::desktop::{Notifd, PrivateBus, wait_for};
+use unhunch::ipc::reply::Fallback;
+
+const SEC: Duration = Duration::from_secs(1);
+
+const GOOD: &str = "[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"1h\"\n";
+const BROKEN: &str = "[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevry = \"1h\"\n";
+
+/// Runs `c`, failing the test if it has not ended within `within`.
+fn output_within(mut c: Command, within: Duration) -> Output {
+    let mut child = c
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let end = Instant::now() + within;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > end {
+            let _ = child.kill();
+            panic!("{c:?} did not end within {within:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let ok = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(ok.success());
+}
+
+async fn start(d: &mut Daemon) {
+    d.start_with(|c| {
+        c.arg("--no-tray");
+    });
+    d.wait_up().await;
+}
+
+#[tokio::test]
+async fn a_config_broken_before_a_start_runs_the_last_good_one_and_says_so() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, GOOD);
+    start(&mut d).await;
+    assert!(d.status().config_error.is_none());
+    d.signal(15);
+    assert_eq!(d.wait_exit(5 * SEC).await, Some(0));
+
+    // A typo saved while it was not running; then the next login.
+    std::fs::write(d.config_path(), BROKEN).unwrap();
+    start(&mut d).await;
+    let s = d.status();
+    let problem = s.config_error.expect("status says the config is broken");
+    assert_eq!(problem.running, Fallback::LastGood);
+    assert!(problem.kept.is_some());
+    assert!(
+        problem
+            .error
+            .contains("config.toml:4:1: unknown field \"evry\""),
+        "{}",
+        problem.error
+    );
+    assert_eq!(
+        s.next.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
+        ["stand"],
+        "the last good schedule runs"
+    );
+    let told = server.nth(1, 5 * SEC).await;
+    assert_eq!(told.summary, "unhunch: config error");
+    assert!(
+        told.body
+            .contains("Running the last good schedule until the file is fixed."),
+        "{}",
+        told.body
+    );
+    let (code, out, _) = d.cli(&["status"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Config error: running the last good schedule (kept "),
+        "{out}"
+    );
+    assert!(out.contains("unknown field \"evry\""), "{out}");
+
+    // Fixed: the problem is gone everywhere.
+    d.write_config(&GOOD.replace("1h", "2h"));
+    d.wait_status("no config error", 5 * SEC, |s| s.config_error.is_none())
+        .await;
+}
+
+#[tokio::test]
+async fn a_broken_config_and_no_good_copy_says_there_is_no_schedule() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, BROKEN);
+    start(&mut d).await;
+    let s = d.status();
+    assert_eq!(s.config_error.map(|c| c.running), Some(Fallback::Nothing));
+    let told = server.nth(1, 5 * SEC).await;
+    assert!(
+        told.body.contains("No reminders until the file is fixed."),
+        "{}",
+        told.body
+    );
+    let (_, out, _) = d.cli(&["status"]);
+    assert!(out.contains("Config error: no reminders run"), "{out}");
+}
+
+#[tokio::test]
+async fn a_fifo_renamed_over_the_config_is_an_error_not_a_frozen_daemon() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, GOOD);
+    start(&mut d).await;
+    let fifo = d.path("config/fifo");
+    mkfifo(&fifo);
+    std::fs::rename(&fifo, d.config_path()).unwrap();
+    let told = server.nth(1, 5 * SEC).await;
+    assert!(
+        told.body
+            .contains("it is a named pipe (FIFO), not a regular file"),
+        "{}",
+        told.body
+    );
+    let t = Instant::now();
+    let s = d.status();
+    assert!(t.elapsed() < SEC);
+    assert_eq!(s.config_error.map(|c| c.running), Some(Fallback::Unchanged));
+    assert_eq!(s.next.len(), 1, "the schedule goes on");
+}
+
+#[test]
+fn fifos_and_devices_as_the_config_are_errors_at_once() {
+    let bus = PrivateBus::start();
+    let d = Daemon::new(&bus, GOOD);
+    let fifo = d.path("config/fifo.toml");
+    mkfifo(&fifo);
+    let fifo = fifo.display().to_string();
+    for (args, what) in [
+        (
+            vec!["config", "check", fifo.as_str()],
+            "a named pipe (FIFO)",
+        ),
+        (
+            vec!["--config", fifo.as_str(), "plan"],
+            "a named pipe (FIFO)",
+        ),
+        (vec!["--config", "/dev/zero", "plan"], "a character device"),
+        (
+            vec!["config", "check", "/dev/urandom"],
+            "a character device",
+        ),
+        (vec!["config", "check", "/tmp"], "a directory"),
+    ] {
+        let o = output_within(d.command(&args), 5 * SEC);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o));
+        assert!(
+            text(&o).contains(&format!("it is {what}, not a regular file")),
+            "{args:?}: {}",
+            text(&o)
+        );
+    }
+    // A daemon started on a FIFO does not hang: it says what is wrong.
+    let mut c = d.command(&["run", "--no-tray"]);
+    c.env("UNHUNCH_CONFIG", &fifo);
+    let mut child = c.stderr(std::process::Stdio::null()).spawn().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let up = rt.block_on(wait_for(10 * SEC, || {
+        d.command(&["status", "--json"])
+            .env("UNHUNCH_CONFIG", &fifo)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+    }));
+    let _ = child.kill();
+    let _ = child.wait();
+    let out = up.expect("the daemon came up");
+    let s: unhunch::ipc::reply::Status = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        s.config_error
+            .is_some_and(|c| c.error.contains("named pipe (FIFO)")),
+    );
+}
+
+#[test]
+fn a_config_path_given_that_names_nothing_is_an_error() {
+    let bus = PrivateBus::start();
+    let d = Daemon::new(&bus, GOOD);
+    let missing = d.path("config/nope.toml").display().to_string();
+    for args in [
+        vec!["--config", missing.as_str(), "config", "check"],
+        vec!["--config", missing.as_str(), "plan"],
+        vec!["--config", missing.as_str(), "run", "--no-tray"],
+    ] {
+        let o = output_within(d.command(&args), 5 * SEC);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o));
+        assert!(
+            text(&o).contains(&format!("the config file {missing} does not exist")),
+            "{args:?}: {}",
+            text(&o)
+        );
+    }
+    // A link to nothing, at the default place too.
+    std::fs::remove_file(d.config_path()).unwrap();
+    std::os::unix::fs::symlink("gone.toml", d.config_path()).unwrap();
+    let o = output_within(d.command(&["config", "check"]), 5 * SEC);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("is a link to gone.toml, which does not exist"),
+        "{}",
+        text(&o)
+    );
+}
