@@ -263,3 +263,37 @@ async fn the_menu_says_away_and_what_holds_reminders() {
     server.set_inhibited(false).await;
     second_line(&host, &item, |l| l == "Take a break now").await;
 }
+
+#[tokio::test]
+async fn a_broken_config_shows_a_warning_in_the_tray() {
+    let bus = PrivateBus::start();
+    let host = TrayHost::start(&bus).await;
+    let _server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, TWO);
+    d.start();
+    let item = host.item(10 * SEC).await;
+    let normal =
+        Vec::<(i32, i32, Vec<u8>)>::try_from(host.prop(&item, "IconPixmap").await).unwrap();
+    d.write_config("[[reminder]]\nid = \"x\"\nkind = \"stand\"\nevry = \"1h\"\n");
+    let labels = host
+        .wait_label(
+            &item,
+            "⚠ Config error: the schedule is unchanged…",
+            10 * SEC,
+        )
+        .await;
+    assert!(
+        labels[1].starts_with("Next: Stand up and move at "),
+        "{labels:#?}"
+    );
+    let warning =
+        Vec::<(i32, i32, Vec<u8>)>::try_from(host.prop(&item, "IconPixmap").await).unwrap();
+    assert_ne!(normal, warning, "the icon shows the warning");
+    // Fixed: back to normal.
+    d.write_config(TWO);
+    let end = std::time::Instant::now() + 10 * SEC;
+    while host.labels(&item).await[0].starts_with('⚠') {
+        assert!(std::time::Instant::now() < end, "{}", d.log());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
