@@ -137,7 +137,7 @@ fn invalid_configs_name_place_and_expectation() {
         // 23. duration over a day
         (
             &format!("{HEAD}every = \"2days\"\n"),
-            "config.toml:4:9: every = \"48h\" is longer than a day",
+            "config.toml:4:9: every = \"2days\" is longer than a day",
         ),
         // 24. sleep that leaves no day
         (
@@ -158,6 +158,36 @@ fn invalid_configs_name_place_and_expectation() {
         (
             &format!("{HEAD}every = \"1h\"\nurgency = \"high\"\n"),
             "config.toml:5:11: unknown variant \"high\", expected one of \"low\", \"normal\", \"critical\"",
+        ),
+        // 28. a NUL in a title (dbus-daemon drops a connection that sends one)
+        (
+            &format!("{HEAD}every = \"1h\"\ntitle = \"a\\u0000b\"\n"),
+            "config.toml:5:9: title contains the control character U+0000: remove it",
+        ),
+        // 29. a line break in a title
+        (
+            &format!("{HEAD}every = \"1h\"\ntitle = \"two\\nlines\"\n"),
+            "config.toml:5:9: title contains the control character U+000A: remove it",
+        ),
+        // 30. an escape sequence in a tip
+        (
+            &format!("{HEAD}every = \"1h\"\ntips = [\"\\u001b[31mred\"]\n"),
+            "config.toml:5:9: a tip contains the control character U+001B: remove it",
+        ),
+        // 31. a body too long to show
+        (
+            &format!("{HEAD}every = \"1h\"\nbody = \"{}\"\n", "x".repeat(1001)),
+            "config.toml:5:8: body is 1001 characters long: at most 1000",
+        ),
+        // 32. an interval under a second
+        (
+            &format!("{HEAD}every = \"1ns\"\n"),
+            "config.toml:4:9: every = \"1ns\" is under a second: use at least \"1m\"",
+        ),
+        // 33. days echoed as written
+        (
+            "[general]\nsnooze = \"8d\"\n",
+            "config.toml:2:10: snooze = \"8d\" is longer than a day",
         ),
     ];
     let mut failures = Vec::new();

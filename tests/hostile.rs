@@ -228,3 +228,25 @@ fn a_config_path_given_that_names_nothing_is_an_error() {
         text(&o)
     );
 }
+
+#[tokio::test]
+async fn text_is_escaped_where_the_server_reads_markup() {
+    let config = "[[reminder]]\nid = \"snack\"\nkind = \"custom\"\ntitle = \"Salt & <b>vinegar</b>\"\nbody = \"Salt & vinegar, 3 < 4 <i>tags</i>\"\nevery = \"1h\"\n";
+    for (caps, body) in [
+        (
+            vec!["actions", "body", "body-markup"],
+            "Salt &amp; vinegar, 3 &lt; 4 &lt;i&gt;tags&lt;/i&gt;",
+        ),
+        (vec!["actions", "body"], "Salt & vinegar, 3 < 4 <i>tags</i>"),
+    ] {
+        let bus = PrivateBus::start();
+        let server = Notifd::start_with(&bus, &caps).await;
+        let mut d = Daemon::new(&bus, config);
+        start(&mut d).await;
+        assert_eq!(d.cli(&["trigger", "snack"]).0, 0);
+        let n = server.nth(1, 5 * SEC).await;
+        assert_eq!(n.body, body, "{caps:?}");
+        // The summary is never markup.
+        assert_eq!(n.summary, "Salt & <b>vinegar</b>");
+    }
+}

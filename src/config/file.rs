@@ -85,9 +85,10 @@ macro_rules! from_str_value {
     };
 }
 
-/// A humantime duration: `45m`, `1h 30m`, `90s`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Dur(pub SignedDuration);
+/// A humantime duration: `45m`, `1h 30m`, `90s`; and the text as written,
+/// for messages that quote it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dur(pub SignedDuration, pub String);
 
 from_str_value!(Dur, "a duration string like \"45m\" or \"1h 30m\"", |s| {
     // humantime's own messages ("expected number at 11") help little here.
@@ -95,7 +96,7 @@ from_str_value!(Dur, "a duration string like \"45m\" or \"1h 30m\"", |s| {
         format!("invalid duration \"{s}\": expected numbers with units s, m, h, e.g. \"45m\", \"1h 30m\", \"90s\"")
     })?;
     SignedDuration::try_from(std)
-        .map(Dur)
+        .map(|d| Dur(d, s.trim().to_string()))
         .map_err(|_| format!("duration \"{s}\" is too long"))
 });
 

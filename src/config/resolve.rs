@@ -68,16 +68,16 @@ fn duration(
     positive: bool,
 ) -> SignedDuration {
     let Some(v) = v else { return default };
-    let d = v.get_ref().0;
+    let Dur(d, written) = v.get_ref();
     if positive && d.is_zero() {
         r.error(v.span(), format!("{key} must be longer than zero"));
-    } else if d > DAY {
+    } else if *d > DAY {
         r.error(
             v.span(),
-            format!("{key} = \"{}\" is longer than a day", fmt_duration(d)),
+            format!("{key} = \"{written}\" is longer than a day"),
         );
     }
-    d
+    *d
 }
 
 fn days(r: &mut Report, key: &str, v: &Spanned<Vec<Day>>) -> Days {
@@ -227,7 +227,39 @@ fn check_id(r: &mut Report, id: &Spanned<String>) {
     }
 }
 
-fn text(r: &mut Report, key: &str, v: &Option<Spanned<String>>) -> Option<String> {
+/// The longest title, body and tip: what a notification can show, and
+/// far below what would weigh on D-Bus or memory.
+const MAX_TITLE: usize = 100;
+const MAX_BODY: usize = 1000;
+const MAX_TIP: usize = 300;
+
+/// A text shown on a notification: no control characters (a NUL gets the
+/// daemon's bus connection dropped; line breaks only where lines can
+/// break), and a length a notification can show.
+fn check_text(r: &mut Report, key: &str, span: Bytes<usize>, s: &str, max: usize, lines: bool) {
+    let allowed = |c: char| lines && (c == '\n' || c == '\t');
+    if let Some(c) = s.chars().find(|c| c.is_control() && !allowed(*c)) {
+        r.error(
+            span.clone(),
+            format!(
+                "{key} contains the control character U+{:04X}: remove it",
+                u32::from(c)
+            ),
+        );
+    }
+    let n = s.chars().count();
+    if n > max {
+        r.error(span, format!("{key} is {n} characters long: at most {max}"));
+    }
+}
+
+fn text(
+    r: &mut Report,
+    key: &str,
+    v: &Option<Spanned<String>>,
+    max: usize,
+    lines: bool,
+) -> Option<String> {
     let v = v.as_ref()?;
     let s = v.get_ref().trim();
     if s.is_empty() {
@@ -236,6 +268,7 @@ fn text(r: &mut Report, key: &str, v: &Option<Spanned<String>>) -> Option<String
             format!("{key} is empty: remove the key to use the default"),
         );
     }
+    check_text(r, key, v.span(), s, max, lines);
     Some(s.to_string())
 }
 
@@ -250,8 +283,8 @@ fn reminder(
     let id = rf.id.get_ref().clone();
     let kind = rf.kind.get_ref().0;
     let defaults = content::defaults(kind);
-    let title = text(r, "title", &rf.title);
-    let body = text(r, "body", &rf.body);
+    let title = text(r, "title", &rf.title, MAX_TITLE, false);
+    let body = text(r, "body", &rf.body, MAX_BODY, true);
     if defaults.is_none() && (title.is_none() || body.is_none()) {
         r.error(
             table.clone(),
@@ -264,6 +297,7 @@ fn reminder(
                 if t.get_ref().trim().is_empty() {
                     r.error(t.span(), "empty tip: remove it or write one");
                 }
+                check_text(r, "a tip", t.span(), t.get_ref(), MAX_TIP, true);
             }
             v.get_ref()
                 .iter()
@@ -290,13 +324,18 @@ fn reminder(
             if e.is_zero() || e > DAY {
                 return None;
             }
+            let written = &every.get_ref().1;
+            if e < SignedDuration::from_secs(1) {
+                r.error(
+                    every.span(),
+                    format!("every = \"{written}\" is under a second: use at least \"1m\""),
+                );
+                return None;
+            }
             if e < SignedDuration::from_mins(1) {
                 r.warn(
                     every.span(),
-                    format!(
-                        "every = \"{}\" is under a minute: that is a lot of reminders",
-                        fmt_duration(e)
-                    ),
+                    format!("every = \"{written}\" is under a minute: that is a lot of reminders"),
                 );
             }
             let (range, base_days) = match rf.during.as_ref().map(|d| *d.get_ref()) {
@@ -317,8 +356,7 @@ fn reminder(
                 r.error(
                     every.span(),
                     format!(
-                        "every = \"{}\" does not fit in its window {tr} ({}): it would never fire",
-                        fmt_duration(e),
+                        "every = \"{written}\" does not fit in its window {tr} ({}): it would never fire",
                         fmt_duration(tr.length())
                     ),
                 );

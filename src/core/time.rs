@@ -372,8 +372,17 @@ pub fn fmt_duration(d: SignedDuration) -> String {
     if secs == 0 && ms == 0 {
         return "0s".into();
     }
-    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
+    let (d, h, m, s) = (
+        secs / 86_400,
+        (secs % 86_400) / 3600,
+        (secs % 3600) / 60,
+        secs % 60,
+    );
     let mut parts = Vec::new();
+    // Days as days: "8d" reads back as the user wrote it, not as "192h".
+    if d > 0 {
+        parts.push(format!("{d}d"));
+    }
     if h > 0 {
         parts.push(format!("{h}h"));
     }

@@ -83,12 +83,41 @@ pub fn snooze_label(d: SignedDuration) -> String {
     format!("Snooze {text}")
 }
 
+/// What the server can do, as far as building a notification goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caps {
+    pub actions: bool,
+    /// The body is read as markup: text must be escaped.
+    pub markup: bool,
+}
+
+/// Text as a markup body shows it: `&`, `<` and `>` escaped, so a user's
+/// "Salt & vinegar, 3 < 4" reads as written and no tag is rendered.
+pub fn escape_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The notification for a reminder, built with notify-rust.
-pub fn build(req: &ShowRequest, settings: &Settings, with_actions: bool) -> Notification {
+pub fn build(req: &ShowRequest, settings: &Settings, caps: Caps) -> Notification {
     let mut n = Notification::new();
     let body = match &req.tip {
         Some(tip) => format!("{}\n{tip}", req.body),
         None => req.body.clone(),
+    };
+    // The summary is plain text on every server; only the body may be markup.
+    let body = if caps.markup {
+        escape_markup(&body)
+    } else {
+        body
     };
     n.appname(APP_NAME)
         .summary(&req.title)
@@ -109,7 +138,7 @@ pub fn build(req: &ShowRequest, settings: &Settings, with_actions: bool) -> Noti
             settings.timeout.as_millis().clamp(1, i32::MAX as i128) as u32,
         ));
     }
-    if with_actions {
+    if caps.actions {
         // "default" is a click on the body. An empty label keeps servers that
         // draw every action as a button (xfce4-notifyd) from showing two Done.
         n.action("default", "")
@@ -274,8 +303,12 @@ impl Notifier {
         }
     }
 
-    fn with_actions(&self) -> bool {
-        self.server.as_ref().is_none_or(|s| s.has("actions"))
+    /// What the server can do; before it has said, buttons and no markup.
+    fn caps(&self) -> Caps {
+        Caps {
+            actions: self.server.as_ref().is_none_or(|s| s.has("actions")),
+            markup: self.server.as_ref().is_some_and(|s| s.has("body-markup")),
+        }
     }
 
     async fn request(&mut self, req: Request) {
@@ -324,7 +357,7 @@ impl Notifier {
                 .iter()
                 .find(|(_, s)| s.reminder == req.id)
                 .map_or(0, |(n, _)| *n);
-            let n = build(&req, &self.settings, self.with_actions());
+            let n = build(&req, &self.settings, self.caps());
             match self.send(&n, replaces).await {
                 Ok(nid) => {
                     debug!(reminder = %req.id, "notification {nid} up");
@@ -352,9 +385,14 @@ impl Notifier {
             && let Some((replaces, summary, body)) = self.alert.clone()
         {
             let mut n = Notification::new();
+            let shown = if self.caps().markup {
+                escape_markup(&body)
+            } else {
+                body.clone()
+            };
             n.appname(APP_NAME)
                 .summary(&summary)
-                .body(&body)
+                .body(&shown)
                 .hint(Hint::DesktopEntry(DESKTOP_ID.into()));
             icon(&mut n, &self.settings);
             match self.send(&n, replaces).await {
@@ -574,6 +612,14 @@ mod tests {
         assert_eq!(
             snooze_label(SignedDuration::from_secs(90)),
             "Snooze 1 min 30 s"
+        );
+    }
+
+    #[test]
+    fn markup_is_escaped() {
+        assert_eq!(
+            escape_markup("Salt & vinegar, 3 < 4 <b>bold</b>"),
+            "Salt &amp; vinegar, 3 &lt; 4 &lt;b&gt;bold&lt;/b&gt;"
         );
     }
 
