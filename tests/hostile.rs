@@ -250,3 +250,37 @@ async fn text_is_escaped_where_the_server_reads_markup() {
         assert_eq!(n.summary, "Salt & <b>vinegar</b>");
     }
 }
+
+#[test]
+fn encoding_errors_have_a_line_and_column() {
+    let bus = PrivateBus::start();
+    let d = Daemon::new(&bus, GOOD);
+    let latin1 = d.path("config/latin1.toml");
+    std::fs::write(
+        &latin1,
+        b"[[reminder]]\nid = \"st\xe9nd\"\nkind = \"stand\"\n",
+    )
+    .unwrap();
+    let o = output_within(
+        d.command(&["config", "check", &latin1.display().to_string()]),
+        5 * SEC,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains("latin1.toml:2:9: byte 0xE9 is not UTF-8 text: save the file as UTF-8"),
+        "{}",
+        text(&o)
+    );
+    // A byte-order mark does not shift the columns of the first line.
+    let bom = d.path("config/bom.toml");
+    std::fs::write(&bom, "\u{feff}snooze = \"10m\"\n").unwrap();
+    let o = output_within(
+        d.command(&["config", "check", &bom.display().to_string()]),
+        5 * SEC,
+    );
+    assert!(
+        text(&o).contains("bom.toml:1:1: unknown field \"snooze\""),
+        "{}",
+        text(&o)
+    );
+}

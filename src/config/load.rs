@@ -197,12 +197,34 @@ pub fn read_source(path: &Path) -> Result<String, LoadError> {
             path: path.to_path_buf(),
         });
     }
-    String::from_utf8(bytes).map_err(|e| {
-        io(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("it is not UTF-8 text ({e})"),
-        ))
-    })
+    match String::from_utf8(bytes) {
+        // A byte-order mark is not part of the text: without it, columns
+        // on the first line are right.
+        Ok(text) => Ok(match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        }),
+        Err(e) => Err(not_utf8(path, e.as_bytes(), e.utf8_error().valid_up_to())),
+    }
+}
+
+/// Where a file stops being UTF-8, as a diagnostic with line and column.
+fn not_utf8(path: &Path, bytes: &[u8], valid: usize) -> LoadError {
+    let before = String::from_utf8_lossy(&bytes[..valid]);
+    let (line, col) = super::resolve::line_col(&before, before.len());
+    let line_text = String::from_utf8_lossy(bytes)
+        .lines()
+        .nth(line - 1)
+        .map(str::to_string);
+    LoadError::Invalid(vec![Diagnostic {
+        file: path.display().to_string(),
+        at: Some((line, col)),
+        message: format!(
+            "byte 0x{:02X} is not UTF-8 text: save the file as UTF-8",
+            bytes[valid]
+        ),
+        line_text,
+    }])
 }
 
 /// Loads the file at `path`, which must exist.
