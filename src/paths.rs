@@ -92,3 +92,68 @@ pub fn system_autostart() -> Vec<PathBuf> {
         .map(|d| PathBuf::from(d).join("autostart/unhunch.desktop"))
         .collect()
 }
+
+#[derive(Debug, thiserror::Error)]
+pub enum PrivateDirError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{} belongs to another user (uid {owner}), so unhunch does not use it: set ${ENV_RUNTIME_DIR} to a directory of yours",
+        path.display()
+    )]
+    NotOurs { path: PathBuf, owner: u32 },
+    #[error(
+        "{} is open to other users (mode {mode:o}), so unhunch does not trust it: `chmod 700` it",
+        path.display()
+    )]
+    Open { path: PathBuf, mode: u32 },
+}
+
+/// Makes the runtime directory (mode 0700) if needed, checks that it is
+/// ours, and closes it to others if it was open.
+pub fn make_private_dir(dir: &std::path::Path) -> Result<(), PrivateDirError> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    let io = |source| PrivateDirError::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(io)?;
+    match check_private_dir(dir) {
+        Err(PrivateDirError::Open { .. }) => {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)
+        }
+        other => other,
+    }
+}
+
+/// Whether `dir` can be trusted with the control socket: it is ours and
+/// closed to others. (Where there is no `$XDG_RUNTIME_DIR` it is under the
+/// shared temp dir, where another user could have made it first.)
+pub fn check_private_dir(dir: &std::path::Path) -> Result<(), PrivateDirError> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let meta = std::fs::metadata(dir).map_err(|source| PrivateDirError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    if meta.uid() != rustix::process::getuid().as_raw() {
+        return Err(PrivateDirError::NotOurs {
+            path: dir.to_path_buf(),
+            owner: meta.uid(),
+        });
+    }
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(PrivateDirError::Open {
+            path: dir.to_path_buf(),
+            mode,
+        });
+    }
+    Ok(())
+}

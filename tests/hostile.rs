@@ -284,3 +284,136 @@ fn encoding_errors_have_a_line_and_column() {
         text(&o)
     );
 }
+
+#[tokio::test]
+async fn removing_the_runtime_dir_neither_lets_a_second_daemon_in_nor_loses_the_socket() {
+    let bus = PrivateBus::start();
+    let mut d = Daemon::new(&bus, GOOD);
+    start(&mut d).await;
+    std::fs::remove_dir_all(d.path("run")).unwrap();
+    // The socket is made again, in a directory closed to others.
+    let back = wait_for(5 * SEC, || {
+        d.command(&["status"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+    })
+    .await;
+    assert!(
+        back.is_some(),
+        "the socket was not made again:\n{}",
+        d.log()
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(d.path("run"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700);
+    // The lock is beside the history, so a second daemon is still refused.
+    std::fs::remove_dir_all(d.path("run")).unwrap();
+    let o = output_within(d.command(&["run", "--no-tray"]), 10 * SEC);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("unhunch is already running (pid "),
+        "{}",
+        text(&o)
+    );
+}
+
+#[tokio::test]
+async fn idle_clients_cannot_lock_others_out() {
+    let bus = PrivateBus::start();
+    let mut d = Daemon::new(&bus, GOOD);
+    start(&mut d).await;
+    let idle: Vec<std::os::unix::net::UnixStream> = (0..80)
+        .map(|_| std::os::unix::net::UnixStream::connect(d.path("run/unhunch.sock")).unwrap())
+        .collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Every place is taken: a clear answer at once, not a hang.
+    let t = Instant::now();
+    let (code, _, err) = d.cli(&["status"]);
+    assert!(t.elapsed() < SEC, "{:?}", t.elapsed());
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("the daemon is busy with other clients"),
+        "{err}"
+    );
+    // Idle ones are closed after a few seconds; then there is room.
+    let served = wait_for(10 * SEC, || {
+        d.command(&["status"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+    })
+    .await;
+    assert!(served.is_some(), "{}", d.log());
+    drop(idle);
+}
+
+#[test]
+fn the_cli_does_not_trust_a_socket_another_user_could_serve() {
+    use std::os::unix::fs::PermissionsExt;
+    let bus = PrivateBus::start();
+    let d = Daemon::new(&bus, GOOD);
+    let run = d.path("run");
+    std::fs::create_dir(&run).unwrap();
+    // Open to others: not trusted.
+    std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, _, err) = d.cli(&["done"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("is open to other users (mode 755)"), "{err}");
+    // Made by another user (as in a shared temp dir): not trusted.
+    std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::os::unix::fs::chown(&run, Some(65534), Some(65534)).unwrap();
+    let (code, _, err) = d.cli(&["done"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("belongs to another user (uid 65534)"), "{err}");
+    std::os::unix::fs::chown(&run, Some(0), Some(0)).unwrap();
+
+    // A socket served by another user, in our own directory: not trusted.
+    let theirs = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(theirs.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let sock = theirs.path().join("s");
+    let server = r#"
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1]); s.listen(); print("ready", flush=True)
+c, _ = s.accept()
+try:
+    c.recv(1000)
+    c.sendall(b'{"ok":true,"id":"stand","title":"Stand","outcome":"done","until":null}\n')
+except OSError:
+    pass  # the client hung up, as it should
+"#;
+    let mut fake = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "/usr/bin/python3",
+            "-c",
+            server,
+        ])
+        .arg(&sock)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(fake.stdout.as_mut().unwrap()),
+        &mut ready,
+    )
+    .unwrap();
+    assert_eq!(ready.trim(), "ready");
+    std::fs::rename(&sock, run.join("unhunch.sock")).unwrap();
+    let (code, out, err) = d.cli(&["done"]);
+    let _ = fake.kill();
+    let _ = fake.wait();
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("it is served by another user (uid 65534)"),
+        "{err}"
+    );
+    assert!(!out.contains("Done"), "{out}");
+}

@@ -56,7 +56,8 @@ pub(super) struct Signals {
 
 pub(super) async fn start(opts: Options) -> anyhow::Result<(Daemon, Sources)> {
     let paths = opts.paths;
-    let lock = lock::acquire(&paths.runtime_dir)?;
+    let lock = lock::acquire(&paths.data_dir)?;
+    crate::paths::make_private_dir(&paths.runtime_dir)?;
     let clock = clock::from_env()?;
     if !clock.offset().is_zero() || clock.file.is_some() {
         warn!(
@@ -64,7 +65,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<(Daemon, Sources)> {
             clock.offset()
         );
     }
-    let icon = write_icon(&paths.runtime_dir);
+    let icon = write_icon(&paths.data_dir);
     let (config, config_problem) = first_config(&paths)?;
 
     let (store, opened) = Store::open_in(&paths.data_dir)?;
@@ -110,7 +111,11 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<(Daemon, Sources)> {
             paths.runtime_dir.display()
         )
     })?;
-    tokio::spawn(ipc::server::serve(listener, commands_tx.clone()));
+    tokio::spawn(ipc::server::serve(
+        listener,
+        paths.runtime_dir.clone(),
+        commands_tx.clone(),
+    ));
 
     let mut d = Daemon {
         engine,
@@ -229,9 +234,10 @@ fn empty_config() -> Config {
     }
 }
 
-/// The icon as a file, for notification servers that take a path.
-fn write_icon(runtime_dir: &Path) -> Option<PathBuf> {
-    let path = runtime_dir.join("unhunch.png");
+/// The icon as a file, for notification servers that take a path. Beside
+/// the history, which (unlike the runtime directory) stays.
+fn write_icon(data_dir: &Path) -> Option<PathBuf> {
+    let path = data_dir.join("unhunch.png");
     match std::fs::write(&path, ICON_PNG) {
         Ok(()) => Some(path),
         Err(e) => {

@@ -24,6 +24,9 @@ pub enum ClientError {
     /// The daemon refused the request; its words.
     #[error("{0}")]
     Refused(String),
+    /// The socket's directory, or whoever serves it, is not to be trusted.
+    #[error("not talking to the socket in {}: {why}", path.display())]
+    Untrusted { path: PathBuf, why: String },
 }
 
 /// Sends one request and returns the daemon's reply, of the type that
@@ -34,6 +37,22 @@ pub fn request<T: DeserializeOwned>(runtime_dir: &Path, req: &Request) -> Result
         path: path.clone(),
         source,
     };
+    // Only a directory of ours, closed to others, and a daemon of ours: an
+    // answer "done" from anyone else would be a lie.
+    match crate::paths::check_private_dir(runtime_dir) {
+        Ok(()) => {}
+        Err(crate::paths::PrivateDirError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            return Err(ClientError::NotRunning(path));
+        }
+        Err(e) => {
+            return Err(ClientError::Untrusted {
+                path: runtime_dir.to_path_buf(),
+                why: e.to_string(),
+            });
+        }
+    }
     let stream = match UnixStream::connect(&path) {
         Ok(s) => s,
         Err(e)
@@ -46,6 +65,16 @@ pub fn request<T: DeserializeOwned>(runtime_dir: &Path, req: &Request) -> Result
         }
         Err(e) => return Err(io(e)),
     };
+    let server = rustix::net::sockopt::socket_peercred(&stream)
+        .map_err(|e| io(e.into()))?
+        .uid
+        .as_raw();
+    if server != rustix::process::getuid().as_raw() {
+        return Err(ClientError::Untrusted {
+            path: runtime_dir.to_path_buf(),
+            why: format!("it is served by another user (uid {server})"),
+        });
+    }
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .map_err(io)?;

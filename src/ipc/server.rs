@@ -4,7 +4,7 @@
 
 use std::io;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,9 +17,15 @@ use super::command::{Command, What};
 use super::protocol::{self, MAX_LINE, SOCKET};
 use super::reply::{error_line, ok_line};
 use crate::core::Source;
+use crate::future::or_never;
 
-/// Connections served at once; more wait for a free place.
+/// Connections served at once; more are told the daemon is busy.
 const MAX_CLIENTS: usize = 64;
+/// A connection that sends nothing for this long is closed, so idle
+/// clients cannot hold every place.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+/// A client that does not take its reply within this is dropped.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// A command not begun within this is refused (the CLI waits 10 s).
 const ANSWER_WITHIN: Duration = Duration::from_secs(9);
 /// A client that started a line must finish it within this.
@@ -39,19 +45,47 @@ pub fn bind(runtime_dir: &Path) -> io::Result<UnixListener> {
     Ok(listener)
 }
 
-pub async fn serve(listener: UnixListener, daemon: mpsc::UnboundedSender<Command>) {
+/// Serves the socket in `runtime_dir` until the daemon stops. If the socket
+/// (or its whole directory) is removed, it is made again.
+pub async fn serve(
+    mut listener: UnixListener,
+    runtime_dir: PathBuf,
+    daemon: mpsc::UnboundedSender<Command>,
+) {
     let slots = Arc::new(Semaphore::new(MAX_CLIENTS));
     let uid = rustix::process::getuid().as_raw();
+    let mut watch = SocketWatch::new(&runtime_dir);
     loop {
-        let Ok(permit) = slots.clone().acquire_owned().await else {
-            return;
-        };
-        let stream = match listener.accept().await {
-            Ok((s, _)) => s,
-            Err(e) => {
-                warn!("control socket: accept failed: {e}");
+        let stream = tokio::select! {
+            a = listener.accept() => match a {
+                Ok((s, _)) => s,
+                Err(e) => {
+                    warn!("control socket: accept failed: {e}");
+                    continue;
+                }
+            },
+            () = or_never(watch.as_mut().map(SocketWatch::gone)) => {
+                // `rm -rf` takes the directory apart in steps: let it finish.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                if !watch.as_ref().is_some_and(SocketWatch::still_there) {
+                    match crate::paths::make_private_dir(&runtime_dir)
+                        .map_err(io::Error::other)
+                        .and_then(|()| bind(&runtime_dir))
+                    {
+                        Ok(l) => {
+                            warn!("the control socket was removed: made again in {}", runtime_dir.display());
+                            listener = l;
+                        }
+                        Err(e) => warn!("the control socket was removed and cannot be made again: {e}"),
+                    }
+                }
+                watch = SocketWatch::new(&runtime_dir);
                 continue;
             }
+        };
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
+            tokio::spawn(busy(stream));
+            continue;
         };
         let daemon = daemon.clone();
         tokio::spawn(async move {
@@ -61,6 +95,76 @@ pub async fn serve(listener: UnixListener, daemon: mpsc::UnboundedSender<Command
             drop(permit);
         });
     }
+}
+
+/// Tells a client beyond [`MAX_CLIENTS`] to come back, and closes.
+async fn busy(mut stream: UnixStream) {
+    let line = format!(
+        "{}\n",
+        error_line("the daemon is busy with other clients: try again in a moment")
+    );
+    let _ = tokio::time::timeout(WRITE_TIMEOUT, stream.write_all(line.as_bytes())).await;
+}
+
+/// Notices the socket file (or its directory) being removed or replaced.
+struct SocketWatch {
+    stream: inotify::EventStream<Vec<u8>>,
+    /// (device, inode) of the socket bound.
+    socket: Option<(u64, u64)>,
+    path: PathBuf,
+}
+
+impl SocketWatch {
+    fn new(dir: &Path) -> Option<SocketWatch> {
+        use inotify::{Inotify, WatchMask};
+        let path = dir.join(SOCKET);
+        let result = Inotify::init().and_then(|i| {
+            i.watches().add(
+                dir,
+                WatchMask::DELETE
+                    | WatchMask::MOVED_FROM
+                    | WatchMask::CREATE
+                    | WatchMask::MOVED_TO
+                    | WatchMask::DELETE_SELF
+                    | WatchMask::MOVE_SELF,
+            )?;
+            i.into_event_stream(vec![0u8; 1024])
+        });
+        match result {
+            Ok(stream) => Some(SocketWatch {
+                stream,
+                socket: file_id(&path),
+                path,
+            }),
+            Err(e) => {
+                warn!("the control socket is not watched ({e}): if it is removed, restart unhunch");
+                None
+            }
+        }
+    }
+
+    fn still_there(&self) -> bool {
+        self.socket.is_some() && file_id(&self.path) == self.socket
+    }
+
+    /// Resolves when the socket may be gone.
+    async fn gone(&mut self) {
+        use futures_util::StreamExt;
+        let name = std::ffi::OsStr::new(SOCKET);
+        while let Some(event) = self.stream.next().await {
+            let Ok(event) = event else { return };
+            let about_socket = event.name.as_deref() == Some(name);
+            if about_socket || event.name.is_none() {
+                return;
+            }
+        }
+        // The watch itself ended (its directory went away).
+    }
+}
+
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 enum Line {
@@ -122,9 +226,16 @@ async fn connection(
     }
     let mut r = BufReader::new(r);
     loop {
-        // Waiting for a first byte has no limit; finishing a line has.
-        if r.fill_buf().await?.is_empty() {
-            return Ok(());
+        // A client that sends nothing gives its place up; one that started
+        // a line must finish it.
+        match tokio::time::timeout(IDLE_TIMEOUT, r.fill_buf()).await {
+            Ok(Ok([])) => return Ok(()),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Err(e),
+            Err(_) => {
+                debug!("control client idle for {IDLE_TIMEOUT:?}: closed");
+                return Ok(());
+            }
         }
         let line = match tokio::time::timeout(LINE_TIMEOUT, read_line(&mut r)).await {
             Ok(line) => line?,
@@ -163,6 +274,10 @@ async fn connection(
                 }
             },
         };
-        w.write_all(format!("{reply}\n").as_bytes()).await?;
+        let line = format!("{reply}\n");
+        match tokio::time::timeout(WRITE_TIMEOUT, w.write_all(line.as_bytes())).await {
+            Ok(r) => r?,
+            Err(_) => return Err(io::Error::other("the client does not read its replies")),
+        }
     }
 }
