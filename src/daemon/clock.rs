@@ -44,8 +44,12 @@ pub fn parse_offset(v: &str) -> anyhow::Result<SignedDuration> {
 
 impl Clock for SystemClock {
     fn now(&self) -> ZonedDateTime {
-        let t = Timestamp::now();
-        let t = t.checked_add(self.offset()).unwrap_or(t);
+        // A system clock set past what jiff can hold (9999-12-30) reads as
+        // its end, rather than a panic.
+        let t = Timestamp::try_from(std::time::SystemTime::now()).unwrap_or(Timestamp::MAX);
+        // Past the end of the calendar it stays at the end, in the same
+        // frame as the timer (which subtracts the offset).
+        let t = t.checked_add(self.offset()).unwrap_or(Timestamp::MAX);
         t.to_zoned_datetime(TimeZone::system())
     }
 

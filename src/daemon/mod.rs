@@ -96,6 +96,8 @@ struct Daemon {
     sleep_acks: Vec<oneshot::Sender<()>>,
     /// Schedule writes that failed are tried again after a back-off.
     retry: write::Retry,
+    /// The last wake asked for was already past (see `run::next_wake`).
+    stuck: bool,
     stopping: bool,
 }
 

@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use tracing::{debug, info};
+use tracing::{debug, info, warn};
 
 use super::Daemon;
 use super::start::Sources;
@@ -34,7 +34,15 @@ pub(super) async fn run(mut d: Daemon, mut s: Sources) -> ExitCode {
         }
         let now = d.clock.now();
         d.show_tray(&now);
-        let next = d.next_wake(&now);
+        // While a decision is written, or schedule writes wait out their
+        // back-off, what is due is known and waits: the timer would only
+        // fire at once, over and over. The write's end or the back-off's
+        // sleep wakes the loop.
+        let next = if d.writing.is_some() || d.retry.waiting().is_some() {
+            None
+        } else {
+            d.next_wake(&now)
+        };
         let (next, input_signal) = match &s.idle {
             Some(source) => d.watch_for_return(source.as_ref(), next, &now),
             None => (next, None),
@@ -67,6 +75,9 @@ pub(super) async fn run(mut d: Daemon, mut s: Sources) -> ExitCode {
     stop(d, s).await
 }
 
+/// How long the loop waits when the engine's next wake is already past.
+const STUCK_RETRY: jiff::SignedDuration = jiff::SignedDuration::from_mins(1);
+
 /// How long stopping waits for a write under way, and for the notifier.
 const STOP_WAIT: Duration = Duration::from_secs(2);
 
@@ -94,9 +105,22 @@ async fn stop(mut d: Daemon, s: Sources) -> ExitCode {
 }
 
 impl Daemon {
-    /// The next instant the engine has something to do.
-    fn next_wake(&self, now: &jiff::ZonedDateTime) -> Option<jiff::Timestamp> {
-        let next = self.engine.next_wake(now);
+    /// The next instant the engine has something to do, just after a tick
+    /// was made. Due already once more is normal (it fell due between the
+    /// tick and now); due already twice in a row means the schedule cannot
+    /// move on (as at the end of the calendar, where date arithmetic
+    /// saturates), and looking again at once would spin the loop.
+    fn next_wake(&mut self, now: &jiff::ZonedDateTime) -> Option<jiff::Timestamp> {
+        let t = now.timestamp();
+        let mut next = self.engine.next_wake(now);
+        let past = next.is_some_and(|n| n <= t);
+        if past && self.stuck {
+            warn!(
+                "the clock reads {now}, where the schedule cannot move on: looking again in a minute"
+            );
+            next = t.checked_add(STUCK_RETRY).ok().or(Some(jiff::Timestamp::MAX));
+        }
+        self.stuck = past;
         match next {
             Some(t) => debug!(
                 "next wake {} (in {:#})",

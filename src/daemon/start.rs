@@ -134,6 +134,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<(Daemon, Sources)> {
         presence_dirty: false,
         sleep_acks: Vec::new(),
         retry: Default::default(),
+        stuck: false,
         stopping: false,
     };
     if opts.tray {
