@@ -417,3 +417,32 @@ except OSError:
     );
     assert!(!out.contains("Done"), "{out}");
 }
+
+#[tokio::test]
+async fn a_tz_naming_a_device_or_fifo_is_refused_not_read() {
+    let bus = PrivateBus::start();
+    let mut d = Daemon::new(&bus, GOOD);
+    let fifo = d.path("tz-fifo");
+    mkfifo(&fifo);
+    let fifo = fifo.display().to_string();
+    for tz in ["/dev/zero", ":/dev/urandom", fifo.as_str()] {
+        let mut c = d.command(&["plan", "--days", "1"]);
+        c.env("TZ", tz);
+        let o = output_within(c, 5 * SEC);
+        assert_eq!(o.status.code(), Some(0), "TZ={tz}: {}", text(&o));
+        assert!(text(&o).contains("using UTC"), "TZ={tz}: {}", text(&o));
+    }
+    // The daemon reads its clock at every wake: it must not read the file.
+    d.start_with(|c| {
+        c.env("TZ", "/dev/zero").arg("--no-tray");
+    });
+    d.wait_up().await;
+    let t = Instant::now();
+    let (code, _, err) = d.cli(&["status"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(t.elapsed() < SEC);
+    assert!(
+        d.log()
+            .contains("TZ=/dev/zero: /dev/zero is not a regular file; using UTC")
+    );
+}

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use std::path::Path;
 
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use serde::de::DeserializeOwned;
 
 use super::table;
@@ -59,7 +58,7 @@ pub struct TriggerArgs {
 /// "14:05" (or "tomorrow 09:45"), in this machine's zone.
 fn at(t: &LocalTime) -> String {
     let today = Timestamp::now()
-        .to_zoned_datetime(TimeZone::system())
+        .to_zoned_datetime(crate::daemon::clock::local_zone())
         .date();
     when(&t.local(), today)
 }

@@ -28,7 +28,7 @@ pub struct PlanArgs {
 }
 
 fn parse_from_arg(s: &str) -> Result<ZonedDateTime, String> {
-    parse_from(s, &TimeZone::system(), Timestamp::now())
+    parse_from(s, &crate::daemon::clock::local_zone(), Timestamp::now())
 }
 
 /// Reads a `--from` value in the local zone `tz`; a bare `HH:MM` is today.
@@ -60,7 +60,7 @@ pub fn run(config_path: &Path, given: bool, args: PlanArgs) -> anyhow::Result<Ex
     let loaded = config::load_or_default(config_path, given)?;
     let from = match args.from {
         Some(z) => z,
-        None => Timestamp::now().to_zoned_datetime(TimeZone::system()),
+        None => Timestamp::now().to_zoned_datetime(crate::daemon::clock::local_zone()),
     };
     let until = from
         .checked_add(jiff::Span::new().days(i64::from(args.days)))

@@ -17,6 +17,44 @@ pub trait Clock: Send {
     }
 }
 
+/// The local time zone. `$TZ` naming a file that is not a small regular
+/// file (a FIFO would block every clock read, `/dev/zero` would be read
+/// without end) is refused once, with a warning, for UTC; otherwise jiff's
+/// system zone, which follows a change of `/etc/localtime`.
+pub fn local_zone() -> TimeZone {
+    static REFUSED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let refused = *REFUSED.get_or_init(|| match std::env::var_os("TZ") {
+        Some(tz) => match tz_file_problem(&tz) {
+            Some(why) => {
+                tracing::warn!("TZ={}: {why}; using UTC", tz.to_string_lossy());
+                true
+            }
+            None => false,
+        },
+        None => false,
+    });
+    if refused {
+        TimeZone::UTC
+    } else {
+        TimeZone::system()
+    }
+}
+
+/// What is wrong with `$TZ` if it names a file (`/path` or `:/path`).
+fn tz_file_problem(tz: &std::ffi::OsStr) -> Option<String> {
+    let s = tz.to_string_lossy();
+    let path = s.strip_prefix(':').unwrap_or(&s);
+    if !path.starts_with('/') {
+        return None;
+    }
+    match std::fs::metadata(path) {
+        Err(e) => Some(format!("cannot read {path}: {e}")),
+        Ok(m) if !m.is_file() => Some(format!("{path} is not a regular file")),
+        Ok(m) if m.len() > 1024 * 1024 => Some(format!("{path} is too large for a time zone file")),
+        Ok(_) => None,
+    }
+}
+
 /// The system clock and zone (re-read each time, so a zone change is seen),
 /// optionally shifted for tests that cannot set the machine's clock:
 /// `UNHUNCH_CLOCK_OFFSET` ("2h", "-1h 30m") shifts it for the whole run;
@@ -50,7 +88,7 @@ impl Clock for SystemClock {
         // Past the end of the calendar it stays at the end, in the same
         // frame as the timer (which subtracts the offset).
         let t = t.checked_add(self.offset()).unwrap_or(Timestamp::MAX);
-        t.to_zoned_datetime(TimeZone::system())
+        t.to_zoned_datetime(local_zone())
     }
 
     fn offset(&self) -> SignedDuration {

@@ -118,7 +118,10 @@ impl Daemon {
             warn!(
                 "the clock reads {now}, where the schedule cannot move on: looking again in a minute"
             );
-            next = t.checked_add(STUCK_RETRY).ok().or(Some(jiff::Timestamp::MAX));
+            next = t
+                .checked_add(STUCK_RETRY)
+                .ok()
+                .or(Some(jiff::Timestamp::MAX));
         }
         self.stuck = past;
         match next {

@@ -26,7 +26,9 @@ impl LocalTime {
 
     /// The same instant in this machine's zone (what the CLI shows).
     pub fn local(&self) -> ZonedDateTime {
-        self.0.timestamp().to_zoned_datetime(TimeZone::system())
+        self.0
+            .timestamp()
+            .to_zoned_datetime(crate::daemon::clock::local_zone())
     }
 }
 
