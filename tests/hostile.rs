@@ -446,3 +446,63 @@ async fn a_tz_naming_a_device_or_fifo_is_refused_not_read() {
             .contains("TZ=/dev/zero: /dev/zero is not a regular file; using UTC")
     );
 }
+
+#[tokio::test]
+async fn a_history_with_our_version_but_no_tables_is_damaged_not_fatal() {
+    let bus = PrivateBus::start();
+    let mut d = Daemon::new(&bus, GOOD);
+    std::fs::create_dir_all(d.path("data")).unwrap();
+    let c = rusqlite::Connection::open(d.db_path()).unwrap();
+    c.execute_batch("PRAGMA user_version = 1; CREATE TABLE notes (t TEXT);")
+        .unwrap();
+    drop(c);
+    // (Before the test's notification server: doctor would ask it, and this
+    // thread, which serves it, waits for doctor.)
+    let (code, out, _) = d.cli(&["doctor"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("is damaged: it has no events table"), "{out}");
+    let server = Notifd::start(&bus).await;
+    start(&mut d).await;
+    let n = server.nth(1, 5 * SEC).await;
+    assert_eq!(n.summary, "unhunch: history database replaced");
+    assert!(n.body.contains("it has no events table"), "{}", n.body);
+    assert_eq!(d.cli(&["trigger", "stand"]).0, 0);
+    assert_eq!(d.outcomes(), ["stand shown cli"]);
+}
+
+#[tokio::test]
+async fn a_read_only_data_dir_can_still_be_read() {
+    let bus = PrivateBus::start();
+    let mut d = Daemon::new(&bus, GOOD);
+    start(&mut d).await;
+    assert_eq!(d.cli(&["trigger", "stand"]).0, 0);
+    assert_eq!(d.cli(&["done"]).0, 0);
+    d.signal(15);
+    assert_eq!(d.wait_exit(5 * SEC).await, Some(0));
+    let data = d.path("data").display().to_string();
+    // In a mount namespace of its own, the data dir is made read-only, then
+    // the reading commands run ($0 is unhunch).
+    let script = format!(
+        "mount --bind {data} {data} && mount -o remount,bind,ro {data} && \
+         touch {data}/probe 2>/dev/null && echo WRITABLE; \
+         \"$0\" history --format csv && \"$0\" stats --days 1 --format csv"
+    );
+    let c = d.command_via(
+        &[
+            "unshare",
+            "-m",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            &script,
+        ],
+        &[],
+    );
+    let o = output_within(c, 10 * SEC);
+    assert!(!text(&o).contains("WRITABLE"), "the mount is not read-only");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains(",stand,stand,shown,cli,"), "{out}");
+    assert!(out.contains(",stand,stand,done,cli,"), "{out}");
+}

@@ -9,7 +9,7 @@ use crate::ipc::client;
 use crate::ipc::protocol::Request;
 use crate::ipc::reply::Status;
 use crate::paths::Paths;
-use crate::store::{DB_FILE, SCHEMA_VERSION, Store};
+use crate::store::{DB_FILE, SCHEMA_VERSION, Store, StoreError};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mark {
@@ -128,7 +128,7 @@ fn tray_advice() -> String {
 }
 
 async fn dbus_checks() -> Vec<Check> {
-    let conn = match zbus::Connection::session().await {
+    let conn = match crate::bus::session().await {
         Ok(c) => c,
         Err(e) => {
             return vec![fail(
@@ -200,7 +200,7 @@ async fn presence_sources(conn: &zbus::Connection) -> (Vec<String>, bool) {
             break;
         }
     }
-    if let Ok(system) = zbus::Connection::system().await {
+    if let Ok(system) = crate::bus::system().await {
         match logind::our_session(&system).await {
             Some((id, _)) => {
                 sources.push(format!("logind lock, idle hint and sleep (session {id})"))
@@ -265,27 +265,35 @@ fn database(data_dir: &Path) -> Check {
             path.display()
         )),
         Ok(Some(s)) => {
-            let events: i64 = s
-                .connection()
-                .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
-                .unwrap_or(-1);
-            let version = s.schema_version().unwrap_or(-1);
-            let integrity: String = s
-                .connection()
-                .query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))
-                .unwrap_or_default();
-            if integrity != "ok" {
-                fail(
-                    format!("history: {} is damaged ({integrity})", path.display()),
-                    "Restart the daemon: it moves a damaged file aside and starts a new one.",
-                )
-            } else {
-                ok(format!(
+            let read = || -> rusqlite::Result<(i64, String)> {
+                let c = s.connection();
+                Ok((
+                    c.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?,
+                    c.query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))?,
+                ))
+            };
+            let version = s
+                .schema_version()
+                .map_or_else(|e| e.to_string(), |v| v.to_string());
+            match read() {
+                Ok((events, integrity)) if integrity == "ok" => ok(format!(
                     "history: {}, {events} events, schema version {version} of {SCHEMA_VERSION}",
                     path.display()
-                ))
+                )),
+                Ok((_, problem)) => fail(
+                    format!("history: {} is damaged ({problem})", path.display()),
+                    "Restart the daemon: it moves a damaged file aside and starts a new one.",
+                ),
+                Err(e) => fail(
+                    format!("history: {} cannot be read ({e})", path.display()),
+                    "Restart the daemon: it moves a damaged file aside and starts a new one.",
+                ),
             }
         }
+        Err(e @ StoreError::Damaged { .. }) => fail(
+            format!("history: {e}"),
+            "Restart the daemon: it moves a damaged file aside and starts a new one.",
+        ),
         Err(e) => fail(
             format!("history: {e}"),
             "Check the file's permissions, or move it away to start a new history.",

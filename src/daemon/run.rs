@@ -19,6 +19,9 @@ use crate::notify::Request;
 pub(super) async fn run(mut d: Daemon, mut s: Sources) -> ExitCode {
     info!("unhunch {} running", env!("CARGO_PKG_VERSION"));
     loop {
+        // Let the runtime poll its drivers each turn: should an arm ever be
+        // ready at once again and again, signals (SIGTERM) still get in.
+        tokio::task::yield_now().await;
         // Sampled only when the facts can be acted on at once: a decision
         // under way was made without them, and the next turn comes as soon
         // as it is written.

@@ -66,6 +66,8 @@ pub enum StoreError {
         path.display()
     )]
     TooNew { path: PathBuf, found: i64 },
+    #[error("database {} is damaged: {what}", path.display())]
+    Damaged { path: PathBuf, what: String },
     #[error("database {}: row {row} is not valid: {what}", path.display())]
     BadRow {
         path: PathBuf,
@@ -103,11 +105,18 @@ fn file_id(path: &Path) -> Option<(u64, u64)> {
     std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
-fn is_corruption(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
-    )
+impl StoreError {
+    /// The file is not a (sound) history: the daemon moves it aside.
+    fn is_damage(&self) -> bool {
+        match self {
+            StoreError::Sqlite { source, .. } => matches!(
+                source.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+            ),
+            StoreError::Damaged { .. } => true,
+            _ => false,
+        }
+    }
 }
 
 impl Store {
@@ -123,25 +132,56 @@ impl Store {
     pub fn open(path: &Path) -> Result<(Store, Opened), StoreError> {
         match Self::try_open(path, true) {
             Ok(s) => Ok((s, Opened::Fine)),
-            Err(StoreError::Sqlite { source, .. }) if is_corruption(&source) => {
+            Err(e) if e.is_damage() => {
                 let moved_to = Self::move_aside(path)?;
                 let store = Self::try_open(path, true)?;
-                Ok((
-                    store,
-                    Opened::Recovered {
-                        moved_to,
-                        reason: source.to_string(),
-                    },
-                ))
+                let reason = match e {
+                    StoreError::Sqlite { source, .. } => source.to_string(),
+                    other => other.to_string(),
+                };
+                Ok((store, Opened::Recovered { moved_to, reason }))
             }
             Err(e) => Err(e),
         }
     }
 
-    /// Opens without recovery: for readers (`stats`, `history`) that must
-    /// never move the user's file.
+    /// Opens read-only, without recovery: for readers (`stats`, `history`,
+    /// `doctor`, the tests) that must never change or move the user's file,
+    /// and that must still read where the data dir cannot be written.
     pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
-        Self::try_open(path, false)
+        use rusqlite::OpenFlags;
+        let err = |source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let open = |uri: String| -> Result<Connection, StoreError> {
+            let conn = Connection::open_with_flags(uri, flags).map_err(err)?;
+            conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
+            schema::version(&conn, path)?;
+            Ok(conn)
+        };
+        let file = path
+            .display()
+            .to_string()
+            .replace('%', "%25")
+            .replace('?', "%3f")
+            .replace('#', "%23");
+        let conn = match open(format!("file:{file}")) {
+            Ok(c) => c,
+            // A WAL database in a directory that cannot be written cannot
+            // get its shared-memory file: read it as it is on disk.
+            Err(StoreError::Sqlite { .. }) => open(format!("file:{file}?immutable=1"))?,
+            Err(e) => return Err(e),
+        };
+        schema::verify(&conn, path)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            file_id: file_id(path),
+        })
     }
 
     /// Opens for reading if the file exists; never creates or moves it.
@@ -149,7 +189,7 @@ impl Store {
         if !path.exists() {
             return Ok(None);
         }
-        Self::try_open(path, false).map(Some)
+        Self::open_existing(path).map(Some)
     }
 
     /// `check`: read the whole file once (`quick_check`) so that damage is

@@ -38,15 +38,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         path: path.to_path_buf(),
         source,
     };
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(err)?;
-    if version > SCHEMA_VERSION {
-        return Err(StoreError::TooNew {
-            path: path.to_path_buf(),
-            found: version,
-        });
-    }
+    let version = version(conn, path)?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = conn.transaction().map_err(err)?;
         tx.execute_batch(sql).map_err(err)?;
@@ -55,5 +47,46 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         tx.commit().map_err(err)?;
         tracing::debug!("database {} migrated to schema {}", path.display(), i + 1);
     }
+    verify(conn, path)
+}
+
+/// Checks that a database at our version has our tables: a file with the
+/// right `user_version` but no `events` table is damaged, not a history.
+pub fn verify(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .and_then(|mut s| {
+            s.query_map([], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()
+        })
+        .map_err(|source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    for want in ["events", "pause"] {
+        if !tables.iter().any(|t| t == want) {
+            return Err(StoreError::Damaged {
+                path: path.to_path_buf(),
+                what: format!("it has no {want} table"),
+            });
+        }
+    }
     Ok(())
+}
+
+/// The schema version, refusing one newer than this unhunch.
+pub fn version(conn: &Connection, path: &Path) -> Result<i64, StoreError> {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+        });
+    }
+    Ok(version)
 }
