@@ -506,3 +506,31 @@ async fn a_read_only_data_dir_can_still_be_read() {
     assert!(out.contains(",stand,stand,shown,cli,"), "{out}");
     assert!(out.contains(",stand,stand,done,cli,"), "{out}");
 }
+
+#[tokio::test]
+async fn a_history_that_cannot_be_opened_at_start_is_retried_not_a_restart_loop() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, GOOD);
+    std::fs::create_dir_all(d.db_path()).unwrap();
+    d.start_with(|c| {
+        c.arg("--no-tray");
+    });
+    let told = server.nth(1, 10 * SEC).await;
+    assert_eq!(told.summary, "unhunch: history not available");
+    // It runs, and says why it is not ready.
+    let t = Instant::now();
+    let (code, _, err) = d.cli(&["status"]);
+    assert!(t.elapsed() < SEC);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("unhunch is starting, but the history cannot be opened"),
+        "{err}"
+    );
+    assert!(d.child.as_mut().unwrap().try_wait().unwrap().is_none());
+    std::fs::remove_dir(d.db_path()).unwrap();
+    d.wait_status("running", 10 * SEC, |s| s.next.len() == 1)
+        .await;
+    d.signal(15);
+    assert_eq!(d.wait_exit(5 * SEC).await, Some(0));
+}

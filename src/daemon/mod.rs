@@ -59,8 +59,13 @@ pub fn run(opts: Options) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     rt.block_on(async {
-        let (daemon, sources) = start::start(opts).await?;
-        Ok(run::run(daemon, sources).await)
+        match start::start(opts).await? {
+            Some((daemon, sources)) => Ok(run::run(daemon, sources).await),
+            None => {
+                tracing::info!("stopped before the history could be opened");
+                Ok(ExitCode::SUCCESS)
+            }
+        }
     })
 }
 

@@ -17,7 +17,7 @@ use super::{Daemon, Options, clock, lock};
 use crate::config::{self, LoadError, Loaded, last_good};
 use crate::core::{Config, Engine};
 use crate::ipc::reply::Fallback;
-use crate::ipc::{self, Command};
+use crate::ipc::{self, Command, CommandError};
 use crate::notify::{self, Notifier, Request};
 use crate::paths::Paths;
 use crate::presence::{Change, IdleSource, Session, choose_idle, dnd, lock as screen, logind};
@@ -54,7 +54,8 @@ pub(super) struct Signals {
     pub usr1: Signal,
 }
 
-pub(super) async fn start(opts: Options) -> anyhow::Result<(Daemon, Sources)> {
+/// Everything built; `None` when stopped (SIGTERM) before it could be.
+pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sources)>> {
     let paths = opts.paths;
     let lock = lock::acquire(&paths.data_dir)?;
     crate::paths::make_private_dir(&paths.runtime_dir)?;
@@ -67,8 +68,42 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<(Daemon, Sources)> {
     }
     let icon = write_icon(&paths.data_dir);
     let (config, config_problem) = first_config(&paths)?;
+    let mut signals = Signals {
+        term: signal(SignalKind::terminate())?,
+        int: signal(SignalKind::interrupt())?,
+        hup: signal(SignalKind::hangup())?,
+        usr1: signal(SignalKind::user_defined1())?,
+    };
 
-    let (store, opened) = Store::open_in(&paths.data_dir)?;
+    // The notifier and the socket first: while the history cannot be
+    // opened, the person is told, and `status` says why.
+    let (commands_tx, mut commands) = mpsc::unbounded_channel();
+    let (notify_tx, notify_rx) = mpsc::unbounded_channel();
+    let notifier = Notifier::new(
+        notify::Settings {
+            timeout: config.general.notification_timeout,
+            icon,
+        },
+        commands_tx.clone(),
+    );
+    let notifier = tokio::spawn(notifier.run(notify_rx));
+    let listener = ipc::server::bind(&paths.runtime_dir).with_context(|| {
+        format!(
+            "cannot create the control socket in {}",
+            paths.runtime_dir.display()
+        )
+    })?;
+    tokio::spawn(ipc::server::serve(
+        listener,
+        paths.runtime_dir.clone(),
+        commands_tx.clone(),
+    ));
+    let Some((store, opened)) =
+        open_history(&paths.data_dir, &mut commands, &notify_tx, &mut signals).await?
+    else {
+        return Ok(None);
+    };
+
     info!("history: {}", store.path().display());
     let now = clock.now();
     let today = store.day_counts(now.date())?;
@@ -94,28 +129,6 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<(Daemon, Sources)> {
     let (presence, idle) = start_presence().await;
     let (notices_tx, notices) = mpsc::unbounded_channel();
     let store = StoreHandle::spawn(store, notices_tx)?;
-
-    let (commands_tx, commands) = mpsc::unbounded_channel();
-    let (notify_tx, notify_rx) = mpsc::unbounded_channel();
-    let notifier = Notifier::new(
-        notify::Settings {
-            timeout: engine.config().general.notification_timeout,
-            icon,
-        },
-        commands_tx.clone(),
-    );
-    let notifier = tokio::spawn(notifier.run(notify_rx));
-    let listener = ipc::server::bind(&paths.runtime_dir).with_context(|| {
-        format!(
-            "cannot create the control socket in {}",
-            paths.runtime_dir.display()
-        )
-    })?;
-    tokio::spawn(ipc::server::serve(
-        listener,
-        paths.runtime_dir.clone(),
-        commands_tx.clone(),
-    ));
 
     let mut d = Daemon {
         engine,
@@ -167,16 +180,55 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<(Daemon, Sources)> {
         config: ConfigSource::new(&paths),
         timer: WallTimer::new(),
         idle,
-        signals: Signals {
-            term: signal(SignalKind::terminate())?,
-            int: signal(SignalKind::interrupt())?,
-            hup: signal(SignalKind::hangup())?,
-            usr1: signal(SignalKind::user_defined1())?,
-        },
+        signals,
         notifier,
         _lock: lock,
     };
-    Ok((d, sources))
+    Ok(Some((d, sources)))
+}
+
+/// Opens the history, trying again with back-off (1 s to 60 s) while it
+/// cannot be (locked, read-only, not there): never an exit that a service
+/// manager would turn into a restart loop. Meanwhile the person is told once,
+/// and commands are answered with the reason. `None`: stopped by a signal.
+async fn open_history(
+    data_dir: &Path,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+    notify: &mpsc::UnboundedSender<Request>,
+    signals: &mut Signals,
+) -> anyhow::Result<Option<(Store, Opened)>> {
+    let mut delay = std::time::Duration::from_secs(1);
+    let mut told = false;
+    loop {
+        let dir = data_dir.to_path_buf();
+        let e = match tokio::task::spawn_blocking(move || Store::open_in(&dir)).await? {
+            Ok(opened) => {
+                if told {
+                    info!("the history can be opened now");
+                }
+                return Ok(Some(opened));
+            }
+            Err(e) => e,
+        };
+        warn!("the history cannot be opened ({e}): trying again in {delay:?}");
+        if !told {
+            let _ = notify.send(Request::Alert {
+                summary: "unhunch: history not available".into(),
+                body: format!("{e}\nReminders start once it can be opened; unhunch tries again."),
+            });
+            told = true;
+        }
+        let again = tokio::time::Instant::now() + delay;
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep_until(again) => break,
+                Some(c) = commands.recv() => c.answer(Err(CommandError::Starting(e.to_string()))),
+                _ = signals.term.recv() => return Ok(None),
+                _ = signals.int.recv() => return Ok(None),
+            }
+        }
+        delay = (delay * 2).min(std::time::Duration::from_secs(60));
+    }
 }
 
 /// The config to start on; with a file that cannot be used, why, what runs

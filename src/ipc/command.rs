@@ -74,6 +74,8 @@ pub enum CommandError {
     Time(#[from] jiff::Error),
     #[error("the daemon is stopping")]
     Stopping,
+    #[error("unhunch is starting, but the history cannot be opened: {0}; it tries again")]
+    Starting(String),
     #[error("not carried out: the daemon was busy writing the history for too long; try again")]
     TooLate,
 }

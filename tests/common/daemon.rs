@@ -198,15 +198,21 @@ impl Daemon {
         within: Duration,
         f: impl Fn(&unhunch::ipc::reply::Status) -> bool,
     ) -> unhunch::ipc::reply::Status {
-        wait_for(within, || Some(self.status()).filter(|s| f(s)))
+        wait_for(within, || self.try_status().filter(|s| f(s)))
             .await
             .unwrap_or_else(|| {
                 panic!(
                     "status never showed {what} within {within:?}: {:?}\nlog:\n{}",
-                    self.status(),
+                    self.try_status(),
                     self.log()
                 )
             })
+    }
+
+    /// `status --json`, if the daemon answers with one.
+    pub fn try_status(&self) -> Option<unhunch::ipc::reply::Status> {
+        let out = self.command(&["status", "--json"]).output().ok()?;
+        serde_json::from_slice(&out.stdout).ok()
     }
 
     pub fn write_config(&self, text: &str) {
