@@ -7,7 +7,7 @@ fn main() -> ExitCode {
     match unhunch::cli::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("unhunch: error: {e:#}");
+            eprintln!("unhunch: error: {}", unhunch::cli::error_text(&e));
             ExitCode::FAILURE
         }
     }

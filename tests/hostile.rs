@@ -534,3 +534,45 @@ async fn a_history_that_cannot_be_opened_at_start_is_retried_not_a_restart_loop(
     d.signal(15);
     assert_eq!(d.wait_exit(5 * SEC).await, Some(0));
 }
+
+#[tokio::test]
+async fn at_the_end_of_the_calendar_the_daemon_neither_spins_nor_stops_answering() {
+    let bus = PrivateBus::start();
+    let mut d = Daemon::new(
+        &bus,
+        "[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"1s\"\n[[reminder]]\nid = \"d\"\nkind = \"decompress\"\nat = [\"21:59\", \"23:30\"]\n",
+    );
+    // The test clock two seconds before the last instant jiff can hold:
+    // intervals fall due there, and the clock then stays at the end.
+    let end = jiff::Timestamp::MAX;
+    let offset = end.duration_since(jiff::Timestamp::now()).as_secs() - 2;
+    d.start_with(|c| {
+        c.env("UNHUNCH_CLOCK_OFFSET", format!("{offset}s"))
+            .arg("--no-tray");
+    });
+    d.wait_up().await;
+    let pid = d.child.as_ref().unwrap().id();
+    let stat = || {
+        let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        let f: Vec<u64> = s[s.rfind(')').unwrap() + 2..]
+            .split(' ')
+            .skip(11)
+            .take(2)
+            .map(|v| v.parse().unwrap())
+            .collect();
+        f[0] + f[1]
+    };
+    let before = stat();
+    tokio::time::sleep(3 * SEC).await;
+    let spent = stat() - before;
+    assert!(
+        spent < 30,
+        "{spent} clock ticks of CPU in 3 s:\n{}",
+        d.log()
+    );
+    let t = Instant::now();
+    assert_eq!(d.cli(&["status"]).0, 0);
+    assert!(t.elapsed() < SEC);
+    d.signal(15);
+    assert_eq!(d.wait_exit(5 * SEC).await, Some(0));
+}

@@ -94,6 +94,23 @@ pub enum Command {
     Config(config_cmd::ConfigCommand),
 }
 
+/// An error and its causes, each said once: messages here often quote
+/// their cause already ("cannot create X: File exists"), and SQLite's
+/// repeats its own ("file is not a database: Error code 26: file is not a
+/// database").
+pub fn error_text(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        let last = cause.rsplit(": ").next().unwrap_or(&cause);
+        if !text.contains(&cause) && !text.contains(last) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
+}
+
 /// Sets up logging to stderr: `UNHUNCH_LOG=debug` (or trace, info, warn, error).
 pub fn init_logging(default: tracing::Level) {
     let level = std::env::var("UNHUNCH_LOG")
@@ -185,4 +202,22 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stop => control::stop(run),
         Command::Config(cmd) => config_cmd::run(&paths.config, paths.config_given, cmd)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn causes_are_said_once() {
+        let io = std::io::Error::from_raw_os_error(21);
+        let e = anyhow::Error::new(io).context(format!(
+            "cannot read /x: {}",
+            std::io::Error::from_raw_os_error(21)
+        ));
+        assert_eq!(
+            super::error_text(&e),
+            "cannot read /x: Is a directory (os error 21)"
+        );
+        let e = anyhow::anyhow!("root cause").context("what failed");
+        assert_eq!(super::error_text(&e), "what failed: root cause");
+    }
 }

@@ -416,8 +416,11 @@ impl Step {
     }
 }
 
-fn add(t: Timestamp, d: SignedDuration) -> Timestamp {
-    t.checked_add(d).unwrap_or(Timestamp::MAX)
+/// `t + d`, or `None` past the end of the calendar: an instant that never
+/// comes (saturating to the end would make it "now" once the clock is
+/// there, and fire it again and again).
+fn add(t: Timestamp, d: SignedDuration) -> Option<Timestamp> {
+    t.checked_add(d).ok()
 }
 
 fn sub(t: Timestamp, d: SignedDuration) -> Timestamp {
@@ -439,7 +442,7 @@ pub fn interval_due(
     // Each opening that cannot fit the interval moves the probe to its end.
     for _ in 0..32 {
         let span = window.span_at_or_after(probe, tz)?;
-        let due = add(anchor.max(span.start), every);
+        let due = add(anchor.max(span.start), every)?;
         match span.end {
             None => return Some(due),
             Some(end) if due < end => return Some(due),
@@ -660,7 +663,9 @@ impl Engine {
                 continue;
             };
             match s.phase {
-                Phase::Pending { shown_at, .. } if t >= add(shown_at, g.ignore_after) => {
+                Phase::Pending { shown_at, .. }
+                    if add(shown_at, g.ignore_after).is_some_and(|end| t >= end) =>
+                {
                     debug!(reminder = %r.id, "unanswered since {shown_at}: ignored");
                     effects.push(Effect::Close { id: r.id.clone() });
                     effects.push(Effect::Record(event(
@@ -780,7 +785,7 @@ impl Engine {
                 continue;
             };
             match s.phase {
-                Phase::Pending { shown_at, .. } => consider(Some(add(shown_at, g.ignore_after))),
+                Phase::Pending { shown_at, .. } => consider(add(shown_at, g.ignore_after)),
                 Phase::Snoozed { until, .. } if !quiet => consider(Some(until)),
                 _ => {}
             }

@@ -13,7 +13,7 @@ pub const LOCK_FILE: &str = "unhunch.lock";
 pub enum LockError {
     #[error("unhunch is already running{}: see `unhunch status`, or stop it with `unhunch stop`", .pid.map(|p| format!(" (pid {p})")).unwrap_or_default())]
     Running { pid: Option<u32> },
-    #[error("{}: {source}", path.display())]
+    #[error("cannot take the instance lock in {}: {source}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
