@@ -576,3 +576,39 @@ async fn at_the_end_of_the_calendar_the_daemon_neither_spins_nor_stops_answering
     d.signal(15);
     assert_eq!(d.wait_exit(5 * SEC).await, Some(0));
 }
+
+#[tokio::test]
+async fn a_client_that_never_reads_its_replies_is_dropped() {
+    let bus = PrivateBus::start();
+    let mut d = Daemon::new(&bus, GOOD);
+    start(&mut d).await;
+    let path = d.path("run/unhunch.sock");
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let mut s = std::os::unix::net::UnixStream::connect(path).unwrap();
+        s.set_write_timeout(Some(SEC)).unwrap();
+        let start = Instant::now();
+        let line = b"{\"v\":1,\"cmd\":\"status\"}\n";
+        // Asks and asks, never reading: once the replies fill the socket,
+        // the daemon gives this client up.
+        while start.elapsed() < 30 * SEC {
+            match s.write_all(line) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(_) => return Some(start.elapsed()),
+            }
+        }
+        None
+    });
+    tokio::time::sleep(2 * SEC).await;
+    let t = Instant::now();
+    assert_eq!(d.cli(&["status"]).0, 0, "others are served meanwhile");
+    assert!(t.elapsed() < SEC);
+    let dropped = tokio::task::spawn_blocking(move || writer.join().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        dropped.is_some_and(|t| t < 20 * SEC),
+        "the silent reader kept its connection: {dropped:?}"
+    );
+}
