@@ -10,16 +10,24 @@ struct Home {
 }
 
 impl Home {
-    /// `systemd`: whether the fake systemctl reports a user instance.
+    /// `systemd`: whether the fake systemctl reports a user instance, one
+    /// whose desktop starts graphical-session.target.
     fn new(systemd: bool) -> Home {
+        Home::with(systemd, systemd)
+    }
+
+    /// `graphical`: whether graphical-session.target is active.
+    fn with(systemd: bool, graphical: bool) -> Home {
         let dir = tempfile::tempdir().unwrap();
         let fake = dir.path().join("systemctl");
         std::fs::write(
             &fake,
             format!(
-                "#!/bin/sh\necho \"$*\" >> '{}'\ncase \"$2\" in\n  show-environment) exit {} ;;\n  is-enabled) echo enabled ;;\nesac\nexit 0\n",
+                "#!/bin/sh\necho \"$*\" >> '{}'\ncase \"$2\" in\n  show-environment) exit {} ;;\n  is-active) echo {}; exit {} ;;\n  is-enabled) echo enabled ;;\nesac\nexit 0\n",
                 dir.path().join("calls").display(),
-                if systemd { 0 } else { 1 }
+                if systemd { 0 } else { 1 },
+                if graphical { "active" } else { "inactive" },
+                if graphical { 0 } else { 3 },
             ),
         )
         .unwrap();
@@ -109,6 +117,7 @@ fn with_systemd_install_writes_an_enabled_unit_and_masks_the_system_autostart() 
         h.calls(),
         vec![
             "--user show-environment",
+            "--user is-active graphical-session.target",
             "--user daemon-reload",
             "--user enable unhunch.service",
             "--user start unhunch.service"
@@ -244,4 +253,32 @@ fn a_system_wide_entry_counts_until_install_masks_it() {
     let (_, out, _) = h.run(&["service", "status"]);
     assert!(out.contains("systemd user unit: "), "{out}");
     assert!(!out.contains("for all users"), "{out}");
+}
+
+#[test]
+fn a_desktop_without_graphical_session_target_gets_xdg_autostart() {
+    // XFCE 4.18, MATE, LXQt: a systemd user instance, but the target the
+    // unit is wanted by never starts, so the unit would never run.
+    let h = Home::with(true, false);
+    let (code, out, err) = h.run(&["service", "install"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("does not start systemd's graphical-session.target"),
+        "{out}"
+    );
+    assert!(out.contains("XDG autostart"), "{out}");
+    let entry = h.read(AUTOSTART);
+    assert!(!entry.contains("Hidden"), "{entry}");
+    assert!(entry.contains(&format!("Exec={} run\n", exe())), "{entry}");
+    assert!(!h.path(UNIT).exists());
+    assert!(
+        !h.calls().iter().any(|c| c.contains("enable")),
+        "{:?}",
+        h.calls()
+    );
+    let (_, out, _) = h.run(&["service", "status"]);
+    assert!(
+        out.contains(&format!("XDG autostart: {}", h.path(AUTOSTART).display())),
+        "{out}"
+    );
 }

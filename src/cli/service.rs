@@ -88,6 +88,13 @@ impl Service {
             .is_ok_and(|o| o.status.success())
     }
 
+    /// The desktop starts systemd's `graphical-session.target` (GNOME, KDE
+    /// do; XFCE 4.18, MATE and LXQt do not), which the unit is wanted by.
+    fn graphical_session(&self) -> bool {
+        self.systemctl(&["is-active", "graphical-session.target"])
+            .is_ok_and(|o| o.status.success())
+    }
+
     fn must(&self, args: &[&str]) -> anyhow::Result<()> {
         let o = self
             .systemctl(args)
@@ -184,7 +191,16 @@ pub fn run(cmd: ServiceCommand, runtime_dir: PathBuf) -> anyhow::Result<ExitCode
 
 fn install(svc: &Service) -> anyhow::Result<ExitCode> {
     let exe = std::env::current_exe().context("cannot tell where this unhunch is")?;
-    if svc.has_systemd() {
+    let systemd = svc.has_systemd();
+    let graphical = systemd && svc.graphical_session();
+    if systemd && !graphical {
+        println!(
+            "This desktop does not start systemd's graphical-session.target (XFCE, MATE and LXQt \
+             do not), so a systemd unit would never start: using XDG autostart, which every \
+             desktop runs."
+        );
+    }
+    if graphical {
         write(&svc.unit_path(), &unit_for(&exe))?;
         write(&svc.autostart_path(), &autostart_for(&exe, true))?;
         svc.must(&["daemon-reload"])?;
