@@ -297,3 +297,38 @@ async fn a_broken_config_shows_a_warning_in_the_tray() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn edit_schedule_that_cannot_open_says_so() {
+    let bus = PrivateBus::start();
+    let host = TrayHost::start(&bus).await;
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, TWO);
+    // An xdg-open that fails, as with no default editor set.
+    let bin = d.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(bin.join("xdg-open"), "#!/bin/sh\nexit 3\n").unwrap();
+    std::fs::set_permissions(
+        bin.join("xdg-open"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    d.start_with(|c| {
+        c.env("PATH", &path);
+    });
+    let item = host.item(10 * SEC).await;
+    host.click(&item, None, "Edit schedule…").await;
+    let n = server.nth(1, 10 * SEC).await;
+    assert_eq!(n.summary, "unhunch: cannot open the schedule");
+    assert!(n.body.contains("failed (exit status: 3)"), "{}", n.body);
+    assert!(
+        n.body.contains(&d.config_path().display().to_string()),
+        "{}",
+        n.body
+    );
+}

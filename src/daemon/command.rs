@@ -164,23 +164,32 @@ impl Daemon {
     }
 
     /// Opens the config in the desktop's editor, writing the default first
-    /// if there is no file yet; off the loop.
+    /// if there is no file yet; off the loop. A failure is shown, not only
+    /// logged: the person clicked and expects a window.
     fn edit_config(&self) {
         let path = self.config_path.clone();
+        let notify = self.notify.clone();
         tokio::task::spawn_blocking(move || {
-            if !path.exists()
+            let failed = if !path.exists()
                 && let Err(e) = std::fs::write(&path, config::DEFAULT_TOML)
             {
-                warn!("cannot write {}: {e}", path.display());
-                return;
-            }
-            match std::process::Command::new("xdg-open").arg(&path).status() {
-                Ok(s) if s.success() => {}
-                Ok(s) => warn!("xdg-open {} failed ({s})", path.display()),
-                Err(e) => warn!(
-                    "cannot run xdg-open ({e}): edit {} yourself",
-                    path.display()
-                ),
+                Some(format!("{} cannot be written ({e}).", path.display()))
+            } else {
+                match std::process::Command::new("xdg-open").arg(&path).status() {
+                    Ok(s) if s.success() => None,
+                    Ok(s) => Some(format!("`xdg-open {}` failed ({s}).", path.display())),
+                    Err(e) => Some(format!("`xdg-open` cannot be run ({e}).")),
+                }
+            };
+            if let Some(why) = failed {
+                warn!("edit schedule: {why}");
+                let _ = notify.send(crate::notify::Request::Alert {
+                    summary: "unhunch: cannot open the schedule".into(),
+                    body: format!(
+                        "{why}\nEdit {} in your editor, or run `unhunch config edit` in a terminal.",
+                        path.display()
+                    ),
+                });
             }
         });
     }
