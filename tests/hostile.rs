@@ -612,3 +612,30 @@ async fn a_client_that_never_reads_its_replies_is_dropped() {
         "the silent reader kept its connection: {dropped:?}"
     );
 }
+
+#[tokio::test]
+async fn after_kill_9_the_last_runs_notifications_are_replaced_or_closed() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let two = format!("{GOOD}[[reminder]]\nid = \"neck\"\nkind = \"neck\"\nevery = \"1h\"\n");
+    let mut d = Daemon::new(&bus, &two);
+    start(&mut d).await;
+    assert_eq!(d.cli(&["trigger", "stand"]).0, 0);
+    assert_eq!(d.cli(&["trigger", "neck"]).0, 0);
+    let stand = server.nth(1, 5 * SEC).await;
+    let neck = server.nth(2, 5 * SEC).await;
+    d.signal(9);
+    let _ = d.wait_exit(5 * SEC).await;
+    // Neck removed from the schedule meanwhile; stand still showing.
+    std::fs::write(d.config_path(), GOOD).unwrap();
+    start(&mut d).await;
+    let again = server.nth(3, 5 * SEC).await;
+    assert_eq!(again.summary, stand.summary);
+    assert_eq!(
+        again.replaces_id, stand.id,
+        "put up in place of the old one"
+    );
+    server.wait_closed_by_client(neck.id, 5 * SEC).await;
+    tokio::time::sleep(SEC).await;
+    assert_eq!(server.calls().len(), 3, "{:#?}", server.calls());
+}

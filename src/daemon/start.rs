@@ -83,6 +83,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         notify::Settings {
             timeout: config.general.notification_timeout,
             icon,
+            ids_file: Some(paths.runtime_dir.join("notifications.json")),
         },
         commands_tx.clone(),
     );
@@ -169,10 +170,9 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
     if let Some((e, running, kept)) = config_problem {
         d.config_failed(&e, Some((running, kept)));
     }
-    // Their notifications went with the last run: put them up again.
-    for req in d.engine.showing() {
-        d.notify(Request::Show(req));
-    }
+    // Put up again what was showing: in place of the last run's
+    // notifications if they are still there.
+    d.notify(Request::Restore(d.engine.showing()));
     let sources = Sources {
         commands,
         presence,

@@ -45,6 +45,9 @@ pub enum Request {
     },
     /// `notification_timeout` changed.
     Timeout(SignedDuration),
+    /// At start: the reminders still showing from the last run, to put up
+    /// again in place of their notifications if those are still there.
+    Restore(Vec<ShowRequest>),
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -67,6 +70,17 @@ pub struct Settings {
     pub timeout: SignedDuration,
     /// A PNG to show as the icon; `None` uses the icon name `unhunch`.
     pub icon: Option<PathBuf>,
+    /// Where the ids of the notifications up are kept, so that a daemon
+    /// started after a crash replaces or closes them (no dead copies).
+    pub ids_file: Option<PathBuf>,
+}
+
+/// The notifications up, as kept in `ids_file`: ids are only meaningful to
+/// the server that gave them, so its unique bus name is kept too.
+#[derive(Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+struct KeptIds {
+    server: String,
+    ids: std::collections::BTreeMap<String, u32>,
 }
 
 /// "Snooze 10 min", "Snooze 1 h 30 min", "Snooze 45 s".
@@ -201,6 +215,13 @@ pub struct Notifier {
     shown: HashMap<u32, Shown>,
     /// Requests not delivered yet (no bus or no server), newest per reminder.
     waiting: Vec<ShowRequest>,
+    /// The unique bus name of the notification server.
+    owner: Option<String>,
+    /// The notifications a previous run left up, by reminder (its server's
+    /// name and ids): replaced by the re-shown ones, or closed.
+    left: Option<KeptIds>,
+    /// What `ids_file` holds now.
+    kept: KeptIds,
     alert: Option<(u32, String, String)>,
     alert_waiting: bool,
     backoff: Duration,
@@ -214,16 +235,19 @@ const BACKOFF_MAX: Duration = Duration::from_secs(60);
 impl Notifier {
     pub fn new(settings: Settings, commands: mpsc::UnboundedSender<Command>) -> Notifier {
         Notifier {
-            settings,
             bus: None,
             server: None,
             told_no_actions: false,
             shown: HashMap::new(),
             waiting: Vec::new(),
+            owner: None,
+            left: settings_ids(&settings),
+            kept: KeptIds::default(),
             alert: None,
             alert_waiting: false,
             backoff: BACKOFF_MIN,
             commands,
+            settings,
         }
     }
 
@@ -253,7 +277,69 @@ impl Notifier {
                     self.flush().await;
                 }
             }
+            self.keep_ids();
         }
+    }
+
+    /// Writes the ids of the notifications up, when they changed (a few
+    /// bytes in the runtime directory, a tmpfs).
+    fn keep_ids(&mut self) {
+        let Some(file) = &self.settings.ids_file else {
+            return;
+        };
+        let now = KeptIds {
+            server: self.owner.clone().unwrap_or_default(),
+            ids: self
+                .shown
+                .iter()
+                .map(|(nid, s)| (s.reminder.clone(), *nid))
+                .collect(),
+        };
+        if now == self.kept {
+            return;
+        }
+        let text = serde_json::to_string(&now).unwrap_or_default();
+        if let Err(e) = std::fs::write(file, text) {
+            debug!("notification ids not kept in {}: {e}", file.display());
+        }
+        self.kept = now;
+    }
+
+    /// The notifications of a previous run: those of reminders shown again
+    /// are replaced in place; the others are closed. Only on the server
+    /// that gave the ids (another would have given them to others).
+    async fn restore(&mut self, requests: Vec<ShowRequest>) {
+        if self.connect().await && self.server.is_none() {
+            self.refresh_server().await;
+        }
+        if let Some(left) = self.left.take()
+            && self.owner.as_deref() == Some(left.server.as_str())
+        {
+            for (reminder, nid) in left.ids {
+                match requests.iter().find(|r| r.id == reminder) {
+                    Some(req) => {
+                        debug!(reminder = %reminder, "notification {nid} of the last run: replaced");
+                        self.shown.insert(
+                            nid,
+                            Shown {
+                                reminder,
+                                request: req.clone(),
+                                answered: false,
+                            },
+                        );
+                    }
+                    None => {
+                        info!(reminder = %reminder, "closing notification {nid} of the last run");
+                        self.close(nid).await;
+                    }
+                }
+            }
+        }
+        for r in requests {
+            self.waiting.retain(|w| w.id != r.id);
+            self.waiting.push(r);
+        }
+        self.flush().await;
     }
 
     async fn connect(&mut self) -> bool {
@@ -295,6 +381,7 @@ impl Notifier {
                     self.told_no_actions = true;
                 }
                 self.server = Some(facts);
+                self.owner = name_owner(&bus.conn).await;
             }
             Err(e) => {
                 debug!("no notification server yet: {e}");
@@ -333,6 +420,7 @@ impl Notifier {
                 }
             }
             Request::Timeout(t) => self.settings.timeout = t,
+            Request::Restore(requests) => self.restore(requests).await,
             Request::Alert { summary, body } => {
                 let replaces = self.alert.as_ref().map_or(0, |a| a.0);
                 self.alert = Some((replaces, summary, body));
@@ -574,6 +662,28 @@ async fn open_bus() -> zbus::Result<Bus> {
         signals,
         owners,
     })
+}
+
+/// The unique bus name of the notification server.
+async fn name_owner(conn: &Connection) -> Option<String> {
+    conn.call_method(
+        Some("org.freedesktop.DBus"),
+        "/org/freedesktop/DBus",
+        Some("org.freedesktop.DBus"),
+        "GetNameOwner",
+        &(NAME),
+    )
+    .await
+    .ok()?
+    .body()
+    .deserialize::<String>()
+    .ok()
+}
+
+/// The ids a previous run kept, if any.
+fn settings_ids(settings: &Settings) -> Option<KeptIds> {
+    let text = std::fs::read_to_string(settings.ids_file.as_ref()?).ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 /// Name, vendor, version and capabilities of the server on `conn`.
