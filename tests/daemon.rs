@@ -409,3 +409,25 @@ async fn a_symlinked_config_is_followed_to_its_target() {
     .await;
     assert!(seen.is_some(), "{}", d.log());
 }
+
+#[tokio::test]
+async fn reminders_due_together_are_shown_one_at_a_time() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(
+        &bus,
+        "[general]\nignore_after = \"1h\"\n[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"2s\"\n[[reminder]]\nid = \"neck\"\nkind = \"neck\"\nevery = \"2s\"\n",
+    );
+    d.start_with(|c| {
+        c.arg("--no-tray");
+    });
+    let first = server.nth(1, 10 * SEC).await;
+    tokio::time::sleep(2 * SEC).await;
+    assert_eq!(server.calls().len(), 1, "a pile: {:#?}", server.calls());
+    server.invoke(first.id, "done").await;
+    let second = server.nth(2, 5 * SEC).await;
+    assert_ne!(
+        second.summary, first.summary,
+        "the other one, after the answer"
+    );
+}

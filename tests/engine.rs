@@ -460,6 +460,13 @@ at = ["10:00"]
         Err(EngineError::UnknownReminder("zz".into()))
     );
     sim.run_until("2026-11-25 10:00");
+    // One on screen at a time; the other put up by hand makes two.
+    assert_eq!(sim.shows(), vec!["Wed 10:00 show a"]);
+    sim.input(Input::Trigger {
+        id: "b".into(),
+        source: Source::Cli,
+    })
+    .unwrap();
     assert_eq!(
         sim.answer(None, Answer::Done),
         Err(EngineError::AmbiguousPending(vec!["a".into(), "b".into()]))
@@ -670,10 +677,11 @@ fn restart_restores_pending_and_snoozed() {
         snoozed,
     ]);
     assert!(matches!(engine.phase("stand"), Some(Phase::Pending { .. })));
-    // Snooze ends 10:08, the pending one is ignored at 10:10.
+    // The snooze ends 10:08, but one reminder is on screen at a time: it
+    // waits for the showing one, ignored at 10:10.
     assert_eq!(
         engine.next_wake(&start).unwrap().to_string(),
-        "2026-11-25T10:08:00Z"
+        "2026-11-25T10:10:00Z"
     );
     let effects = engine.tick(&local("UTC", "2026-11-25 10:10"));
     let shows: Vec<_> = effects
@@ -877,7 +885,10 @@ fn do_not_disturb_and_fullscreen_hold_reminders_then_show_each_once() {
     })
     .unwrap();
     sim.tick();
-    // Each once, not a burst; not credited as away.
+    // Each once, not a burst, one at a time; not credited as away.
+    assert_eq!(sim.shows(), vec!["Wed 11:10 show stand"]);
+    sim.answer(Some("stand"), Answer::Done).unwrap();
+    sim.tick();
     assert_eq!(
         sim.shows(),
         vec!["Wed 11:10 show stand", "Wed 11:10 show dec"]
@@ -949,5 +960,37 @@ fn a_step_changes_nothing_until_it_is_committed() {
     assert_eq!(
         step.handle(Input::Resume, &sim.now),
         Err(EngineError::NotPaused)
+    );
+}
+
+#[test]
+fn reminders_due_together_show_one_at_a_time() {
+    let two = r#"
+[general]
+ignore_after = "15m"
+[[reminder]]
+id = "a"
+kind = "neck"
+at = ["11:00"]
+[[reminder]]
+id = "b"
+kind = "stand"
+every = "1h"
+"#;
+    let mut sim = Sim::new(two, "UTC", "2026-11-25 10:00");
+    sim.run_until("2026-11-25 11:05");
+    // Both due at 11:00: one notification, the other waits its turn.
+    assert_eq!(sim.shows(), vec!["Wed 11:00 show a"]);
+    sim.answer(Some("a"), Answer::Done).unwrap();
+    sim.tick();
+    assert_eq!(sim.shows(), vec!["Wed 11:00 show a", "Wed 11:05 show b"]);
+    // Answered, its interval counts from the answer.
+    sim.answer(Some("b"), Answer::Done).unwrap();
+    sim.run_until("2026-11-25 12:30");
+    let shows = sim.shows();
+    assert_eq!(
+        shows.last().map(String::as_str),
+        Some("Wed 12:05 show b"),
+        "{shows:?}"
     );
 }

@@ -595,6 +595,13 @@ impl Engine {
             .collect()
     }
 
+    /// Whether a reminder is showing now.
+    fn showing_any(&self) -> bool {
+        self.states
+            .values()
+            .any(|s| matches!(s.phase, Phase::Pending { .. }))
+    }
+
     fn is_paused(&self) -> bool {
         self.pause.is_some()
     }
@@ -662,34 +669,44 @@ impl Engine {
             let Some(s) = self.states.get_mut(&r.id) else {
                 continue;
             };
-            match s.phase {
-                Phase::Pending { shown_at, .. }
-                    if add(shown_at, g.ignore_after).is_some_and(|end| t >= end) =>
-                {
-                    debug!(reminder = %r.id, "unanswered since {shown_at}: ignored");
-                    effects.push(Effect::Close { id: r.id.clone() });
-                    effects.push(Effect::Record(event(
-                        r,
-                        t,
-                        Outcome::Ignored,
-                        Source::Schedule,
-                    )));
-                    s.anchor = Some(t);
-                    s.phase = Phase::Idle;
-                }
-                Phase::Snoozed { until, .. } if t >= until && !quiet => {
-                    debug!(reminder = %r.id, "snooze ended");
-                    show(
-                        r,
-                        s,
-                        t,
-                        until,
-                        Cause::Snooze,
-                        Source::Schedule,
-                        &mut effects,
-                    );
-                }
-                _ => {}
+            if let Phase::Pending { shown_at, .. } = s.phase
+                && add(shown_at, g.ignore_after).is_some_and(|end| t >= end)
+            {
+                debug!(reminder = %r.id, "unanswered since {shown_at}: ignored");
+                effects.push(Effect::Close { id: r.id.clone() });
+                effects.push(Effect::Record(event(
+                    r,
+                    t,
+                    Outcome::Ignored,
+                    Source::Schedule,
+                )));
+                s.anchor = Some(t);
+                s.phase = Phase::Idle;
+            }
+        }
+        // One reminder on screen at a time: while one is showing, others
+        // that fall due wait (in config order) until it is answered.
+        let mut busy = self.showing_any();
+        for r in &self.config.reminders {
+            let Some(s) = self.states.get_mut(&r.id) else {
+                continue;
+            };
+            if let Phase::Snoozed { until, .. } = s.phase
+                && t >= until
+                && !quiet
+                && !busy
+            {
+                debug!(reminder = %r.id, "snooze ended");
+                show(
+                    r,
+                    s,
+                    t,
+                    until,
+                    Cause::Snooze,
+                    Source::Schedule,
+                    &mut effects,
+                );
+                busy = true;
             }
             if !r.enabled {
                 continue;
@@ -710,7 +727,10 @@ impl Engine {
                         e.due = Some(due);
                         s.apply(&e);
                         effects.push(Effect::Record(e));
+                    } else if due <= t && busy {
+                        debug!(reminder = %r.id, "due at {due}: waits while another reminder is showing");
                     } else if due <= t {
+                        busy = true;
                         let late = t.duration_since(due);
                         if late >= *every {
                             debug!(reminder = %r.id, "due at {due}, {late:#} late: one showing for the whole gap");
@@ -753,9 +773,13 @@ impl Engine {
                             break;
                         } else if s.is_open() {
                             debug!(reminder = %r.id, "occurrence {o} merged into the open showing");
+                        } else if busy {
+                            debug!(reminder = %r.id, "occurrence {o} waits while another reminder is showing");
+                            break;
                         } else {
                             debug!(reminder = %r.id, "fixed time {o}");
                             show(r, s, t, o, Cause::Fixed, Source::Schedule, &mut effects);
+                            busy = true;
                         }
                         s.last_fixed = Some(o);
                         after = o;
@@ -773,6 +797,8 @@ impl Engine {
         let tz = now.time_zone();
         let holding = self.is_holding();
         let quiet = holding || self.away.is_some();
+        // What waits behind a showing comes when it is answered or ignored.
+        let busy = self.showing_any();
         let g = &self.config.general;
         let mut next: Option<Timestamp> = self.pause.and_then(|p| p.until);
         let mut consider = |c: Option<Timestamp>| {
@@ -786,14 +812,15 @@ impl Engine {
             };
             match s.phase {
                 Phase::Pending { shown_at, .. } => consider(add(shown_at, g.ignore_after)),
-                Phase::Snoozed { until, .. } if !quiet => consider(Some(until)),
+                Phase::Snoozed { until, .. } if !quiet && !busy => consider(Some(until)),
                 _ => {}
             }
             // Intervals keep their time while away (to be credited then);
             // anything held waits for the hold to end.
             let wakes = match r.schedule {
-                Schedule::Every { .. } => !holding,
-                Schedule::At { .. } => !quiet,
+                Schedule::Every { .. } => !holding && !busy,
+                // An open showing merges its own occurrences as they come.
+                Schedule::At { .. } => !quiet && (!busy || s.is_open()),
             };
             if r.enabled && wakes {
                 consider(self.next_scheduled(r, s, t, tz));

@@ -29,8 +29,10 @@ pub fn plan(config: &Config, from: &ZonedDateTime, until: Timestamp) -> Vec<Plan
     let mut now = from.clone();
     // A guard, not a limit anyone meets: each step moves time forward.
     for _ in 0..1_000_000 {
+        let mut shown = false;
         for effect in engine.tick(&now) {
             if let Effect::Show(s) = effect {
+                shown = true;
                 out.push(Planned {
                     id: s.id.clone(),
                     kind: s.kind,
@@ -47,8 +49,10 @@ pub fn plan(config: &Config, from: &ZonedDateTime, until: Timestamp) -> Vec<Plan
                 let _ = engine.handle(done, &now);
             }
         }
+        // Reminders due together show one after the other: what waited
+        // behind one answered now comes at the same instant.
         match engine.next_wake(&now) {
-            Some(next) if next < until && next > now.timestamp() => {
+            Some(next) if next < until && (next > now.timestamp() || shown) => {
                 now = next.to_zoned_datetime(tz.clone())
             }
             _ => break,
