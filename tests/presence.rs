@@ -812,3 +812,97 @@ async fn a_session_lock_without_unlock_ends_at_the_next_input() {
         .await;
     server.nth(before + 1, 5 * SEC).await;
 }
+
+/// XFCE's settings daemon on the private bus, and `xfconf-query` to flip
+/// xfce4-notifyd's "Do not disturb" as its settings dialog does.
+struct Xfconf {
+    child: std::process::Child,
+    env: Vec<(String, String)>,
+}
+
+impl Xfconf {
+    fn start(bus: &PrivateBus, d: &Daemon) -> Xfconf {
+        let env = vec![
+            ("DBUS_SESSION_BUS_ADDRESS".into(), bus.address.clone()),
+            ("HOME".into(), d.dir.path().display().to_string()),
+            (
+                "XDG_CONFIG_HOME".into(),
+                d.path("xfconf").display().to_string(),
+            ),
+        ];
+        let child = std::process::Command::new("/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd")
+            .env_clear()
+            .envs(env.iter().cloned())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("xfconfd (package xfconf) is needed: run scripts/setup test");
+        Xfconf { child, env }
+    }
+
+    async fn set_dnd(&self, on: bool) {
+        let mut c = std::process::Command::new("xfconf-query");
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .envs(self.env.iter().cloned())
+            .args([
+                "-c",
+                "xfce4-notifyd",
+                "-p",
+                "/do-not-disturb",
+                "-n",
+                "-t",
+                "bool",
+                "-s",
+            ])
+            .arg(if on { "true" } else { "false" });
+        let status = tokio::task::spawn_blocking(move || c.status().unwrap())
+            .await
+            .unwrap();
+        assert!(status.success(), "xfconf-query failed");
+    }
+}
+
+impl Drop for Xfconf {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn xfce4_notifyd_do_not_disturb_through_xfconf() {
+    let bus = PrivateBus::start();
+    let server = Notifd::answering(&bus).await;
+    let mut d = Daemon::new(&bus, EVERY_SECOND);
+    let xfconf = Xfconf::start(&bus, &d);
+    // On before the daemon starts: read at start.
+    xfconf.set_dnd(true).await;
+    d.start_with(|c| {
+        c.arg("--no-tray");
+    });
+    d.wait_status("held by xfce4-notifyd's do-not-disturb", 10 * SEC, |s| {
+        s.held_by.contains(&HoldReason::DoNotDisturb)
+    })
+    .await;
+    tokio::time::sleep(2 * SEC).await;
+    assert!(
+        server.calls().is_empty(),
+        "shown into xfce4-notifyd's do-not-disturb"
+    );
+    // (Off this thread, which serves the test notification server doctor asks.)
+    let mut doctor = d.command(&["doctor"]);
+    let out = tokio::task::spawn_blocking(move || doctor.output().unwrap())
+        .await
+        .unwrap();
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(out.contains("do-not-disturb (xfce4-notifyd)"), "{out}");
+    // Off: shown once; on again (its signal): held again.
+    xfconf.set_dnd(false).await;
+    server.nth(1, 5 * SEC).await;
+    xfconf.set_dnd(true).await;
+    d.wait_status("held again", 5 * SEC, |s| {
+        s.held_by.contains(&HoldReason::DoNotDisturb)
+    })
+    .await;
+}

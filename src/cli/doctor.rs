@@ -230,6 +230,9 @@ async fn presence_sources(conn: &zbus::Connection) -> (Vec<String>, bool) {
     if dnd::is_gnome() && dnd::gnome_dnd().await.is_some() {
         sources.push("do-not-disturb (GNOME)".to_string());
     }
+    if dnd::xfce_dnd(conn).await.is_some() {
+        sources.push("do-not-disturb (xfce4-notifyd)".to_string());
+    }
     (sources, idle.is_some())
 }
 

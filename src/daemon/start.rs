@@ -311,6 +311,7 @@ async fn start_presence() -> (mpsc::UnboundedReceiver<Change>, Option<Box<dyn Id
         Ok(bus) => {
             tokio::spawn(dnd::watch_server(bus.clone(), tx.clone()));
             tokio::spawn(dnd::watch_gnome(bus.clone(), tx.clone()));
+            tokio::spawn(dnd::watch_xfce(bus.clone(), tx.clone()));
             tokio::spawn(screen::watch_screen_lock(bus.clone(), tx.clone()));
             Some(bus)
         }

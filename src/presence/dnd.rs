@@ -5,7 +5,10 @@
 //!   `org.gnome.desktop.notifications`: dconf announces every write with its
 //!   `Notify` signal, and the key is then read with `gsettings` (which knows
 //!   the defaults, system databases and locks), so only at start and when it
-//!   changes.
+//!   changes;
+//! - XFCE's, xfce4-notifyd's `/do-not-disturb` in xfconf: read from xfconfd
+//!   at start (only if it runs: it is not started for us), then followed
+//!   through its `PropertyChanged` signal.
 
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
@@ -230,6 +233,102 @@ pub async fn watch_gnome(conn: Connection, tx: mpsc::UnboundedSender<Change>) {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+const XFCONF: &str = "org.xfce.Xfconf";
+const XFCE_CHANNEL: &str = "xfce4-notifyd";
+const XFCE_DND: &str = "/do-not-disturb";
+
+/// xfce4-notifyd's Do-Not-Disturb, if xfconfd runs and the property is set.
+pub async fn xfce_dnd(conn: &Connection) -> Option<bool> {
+    if !super::has_owner(conn, XFCONF).await.unwrap_or(false) {
+        return None;
+    }
+    let reply = conn
+        .call_method(
+            Some(XFCONF),
+            "/org/xfce/Xfconf",
+            Some(XFCONF),
+            "GetProperty",
+            &(XFCE_CHANNEL, XFCE_DND),
+        )
+        .await;
+    match reply {
+        Ok(m) => m
+            .body()
+            .deserialize::<zbus::zvariant::OwnedValue>()
+            .ok()
+            .and_then(|v| bool::try_from(v).ok()),
+        // Never set: off (xfce4-notifyd's default).
+        Err(zbus::Error::MethodError(name, _, _))
+            if name.as_str().ends_with("PropertyNotFound") =>
+        {
+            Some(false)
+        }
+        Err(e) => {
+            debug!("xfconf: {e}");
+            None
+        }
+    }
+}
+
+/// Reports xfce4-notifyd's Do-Not-Disturb: read at start, then followed
+/// through xfconfd's signals (also when xfconfd starts after us).
+pub async fn watch_xfce(conn: Connection, tx: mpsc::UnboundedSender<Change>) {
+    let rule = MatchRule::builder()
+        .msg_type(MsgType::Signal)
+        .interface(XFCONF)
+        .and_then(|b| b.path("/org/xfce/Xfconf"))
+        .and_then(|b| b.arg(0, XFCE_CHANNEL))
+        .map(|b| b.build());
+    let Ok(rule) = rule else { return };
+    let Ok(mut stream) = MessageStream::for_match_rule(rule, &conn, Some(8)).await else {
+        return;
+    };
+    let mut on = false;
+    if let Some(now) = xfce_dnd(&conn).await {
+        info!(
+            "presence: do-not-disturb from xfce4-notifyd ({})",
+            if now { "on" } else { "off" }
+        );
+        on = now;
+        if on && tx.send(Change::DoNotDisturb { by: Dnd::Xfce, on }).is_err() {
+            return;
+        }
+    }
+    while let Some(Ok(msg)) = stream.next().await {
+        let header = msg.header();
+        let now = match header.member().map(|m| m.as_str()) {
+            Some("PropertyChanged") => {
+                let Ok((_, prop, value)) = msg
+                    .body()
+                    .deserialize::<(String, String, zbus::zvariant::OwnedValue)>()
+                else {
+                    continue;
+                };
+                if prop != XFCE_DND {
+                    continue;
+                }
+                bool::try_from(value).unwrap_or(false)
+            }
+            Some("PropertyRemoved") => {
+                let Ok((_, prop)) = msg.body().deserialize::<(String, String)>() else {
+                    continue;
+                };
+                if prop != XFCE_DND {
+                    continue;
+                }
+                false
+            }
+            _ => continue,
+        };
+        if now != on {
+            on = now;
+            if tx.send(Change::DoNotDisturb { by: Dnd::Xfce, on }).is_err() {
+                return;
+            }
         }
     }
 }

@@ -68,6 +68,9 @@ pub enum Dnd {
     /// GNOME's "Do Not Disturb" (`org.gnome.desktop.notifications
     /// show-banners` off).
     Gnome,
+    /// xfce4-notifyd's "Do not disturb" (xfconf `xfce4-notifyd
+    /// /do-not-disturb`): it swallows notifications without a word.
+    Xfce,
 }
 
 /// One look at an idle-time source.
