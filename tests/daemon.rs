@@ -64,8 +64,12 @@ async fn reminder_arrives_with_actions_hints_and_a_tip() {
         n.hints
     );
     assert_eq!(n.timeout, 0, "notification_timeout 0s: never expires");
-    assert!(n.app_icon.ends_with("unhunch.png"), "{}", n.app_icon);
-    assert!(std::path::Path::new(&n.app_icon).exists());
+    // The icon of its kind, as a file the server can read.
+    assert!(n.app_icon.ends_with("/icons/stand.png"), "{}", n.app_icon);
+    assert_eq!(
+        std::fs::read(&n.app_icon).unwrap(),
+        unhunch::notify::kind_icon(unhunch::core::Kind::Stand)
+    );
     d.wait_outcome("stand shown schedule", 5 * SEC).await;
 }
 

@@ -83,6 +83,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         notify::Settings {
             timeout: config.general.notification_timeout,
             icon,
+            kind_icons: write_kind_icons(&paths.data_dir),
             ids_file: Some(paths.runtime_dir.join("notifications.json")),
         },
         commands_tx.clone(),
@@ -295,6 +296,32 @@ fn write_icon(data_dir: &Path) -> Option<PathBuf> {
         Ok(()) => Some(path),
         Err(e) => {
             debug!("icon not written to {}: {e}", path.display());
+            None
+        }
+    }
+}
+
+/// Each kind's icon as a file, for notification servers (which take a
+/// path): `icons/<kind>.png` in the data directory. `None` if they cannot
+/// be written (the app icon stands in).
+fn write_kind_icons(data_dir: &Path) -> Option<PathBuf> {
+    let dir = data_dir.join("icons");
+    let written = std::fs::create_dir_all(&dir).and_then(|()| {
+        crate::core::Kind::ALL.iter().try_for_each(|k| {
+            let path = dir.join(format!("{}.png", k.as_str()));
+            let png = notify::kind_icon(*k);
+            // Written only when different: a start costs no writes.
+            if std::fs::read(&path).is_ok_and(|old| old == png) {
+                Ok(())
+            } else {
+                std::fs::write(&path, png)
+            }
+        })
+    });
+    match written {
+        Ok(()) => Some(dir),
+        Err(e) => {
+            debug!("kind icons not written to {}: {e}", dir.display());
             None
         }
     }

@@ -81,6 +81,7 @@ impl Daemon {
                 .map(|r| ReminderItem {
                     id: r.id.clone(),
                     title: r.title.clone(),
+                    kind: r.kind,
                 })
                 .collect(),
             paused: e

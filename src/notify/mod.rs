@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 use zbus::{Connection, MatchRule, MessageStream, message::Type as MsgType};
 
-use crate::core::{Answer, ShowRequest, Source, Urgency};
+use crate::core::{Answer, Kind, ShowRequest, Source, Urgency};
 use crate::future::or_never;
 use crate::ipc::{Command, What};
 
@@ -70,6 +70,8 @@ pub struct Settings {
     pub timeout: SignedDuration,
     /// A PNG to show as the icon; `None` uses the icon name `unhunch`.
     pub icon: Option<PathBuf>,
+    /// A directory with a PNG per kind (`neck.png` …), for reminders.
+    pub kind_icons: Option<PathBuf>,
     /// Where the ids of the notifications up are kept, so that a daemon
     /// started after a crash replaces or closes them (no dead copies).
     pub ids_file: Option<PathBuf>,
@@ -143,7 +145,13 @@ pub fn build(req: &ShowRequest, settings: &Settings, caps: Caps) -> Notification
             Urgency::Normal => notify_rust::Urgency::Normal,
             Urgency::Critical => notify_rust::Urgency::Critical,
         });
-    icon(&mut n, settings);
+    match &settings.kind_icons {
+        Some(dir) => {
+            let path = dir.join(format!("{}.png", req.kind.as_str()));
+            n.icon(&path.display().to_string());
+        }
+        None => icon(&mut n, settings),
+    }
     if settings.timeout.is_zero() {
         // Stay until answered; keep it up after a click until we close it.
         n.timeout(Timeout::Never).hint(Hint::Resident(true));
@@ -168,6 +176,43 @@ fn icon(n: &mut Notification, settings: &Settings) {
         Some(p) => n.icon(&p.display().to_string()),
         None => n.icon(APP_NAME),
     };
+}
+
+/// Each kind's icon (PNG, 128 px), drawn like the tray icons: for the
+/// notifications (written to files once at start) and the tray's menu.
+pub fn kind_icon(kind: Kind) -> &'static [u8] {
+    macro_rules! png {
+        ($name:literal) => {
+            include_bytes!(concat!("../../packaging/icons/kinds/", $name, ".png"))
+        };
+    }
+    match kind {
+        Kind::Stand => png!("stand"),
+        Kind::Neck => png!("neck"),
+        Kind::Decompress => png!("decompress"),
+        Kind::Massage => png!("massage"),
+        Kind::Meditate => png!("meditate"),
+        Kind::WindDown => png!("wind-down"),
+        Kind::Custom => png!("custom"),
+    }
+}
+
+/// The same at 16 px, for menu entries.
+pub fn kind_icon_small(kind: Kind) -> &'static [u8] {
+    macro_rules! png {
+        ($name:literal) => {
+            include_bytes!(concat!("../../packaging/icons/kinds/", $name, "-16.png"))
+        };
+    }
+    match kind {
+        Kind::Stand => png!("stand"),
+        Kind::Neck => png!("neck"),
+        Kind::Decompress => png!("decompress"),
+        Kind::Massage => png!("massage"),
+        Kind::Meditate => png!("meditate"),
+        Kind::WindDown => png!("wind-down"),
+        Kind::Custom => png!("custom"),
+    }
 }
 
 /// The answer an action key stands for.

@@ -82,6 +82,7 @@ pub struct PendingItem {
 pub struct ReminderItem {
     pub id: String,
     pub title: String,
+    pub kind: crate::core::Kind,
 }
 
 /// Menu labels treat `_` as a mnemonic marker; keep underscores literal.
@@ -173,7 +174,13 @@ impl TrayState {
             let sub = self
                 .reminders
                 .iter()
-                .map(|r| item(&r.title, What::Trigger { id: r.id.clone() }))
+                .map(|r| {
+                    let mut entry = item(&r.title, What::Trigger { id: r.id.clone() });
+                    if let MenuItem::Standard(s) = &mut entry {
+                        s.icon_data = crate::notify::kind_icon_small(r.kind).to_vec();
+                    }
+                    entry
+                })
                 .collect();
             items.push(MenuItem::SubMenu(SubMenu {
                 label: "Take a break now".into(),
