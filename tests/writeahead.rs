@@ -125,15 +125,6 @@ async fn history_on_a_read_only_mount_refuses_answers_until_it_is_writable() {
     skip_is_taken_once(&d);
 }
 
-/// User and system CPU time of a process, in clock ticks (1/100 s).
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    // Fields after the command name, which is in parentheses.
-    let rest = &stat[stat.rfind(')').unwrap() + 2..];
-    let f: Vec<&str> = rest.split(' ').collect();
-    f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
-}
-
 /// Holds the history's write lock from another process-like connection
 /// for `hold`; returns once it is held.
 fn lock_history(db: PathBuf, hold: Duration) -> std::thread::JoinHandle<()> {
@@ -158,8 +149,7 @@ async fn history_locked_past_the_busy_timeout_refuses_answers_and_keeps_serving(
     let shown = server.nth(1, 5 * SEC).await;
 
     // Two refused writes of 2 s each fit in the lock.
-    let pid = d.child.as_ref().unwrap().id();
-    let cpu_before = cpu_ticks(pid);
+    let cpu_before = d.cpu_ticks();
     let lock = lock_history(d.db_path(), 6 * SEC);
     let skip = {
         let c = d.command(&["skip", "stand"]);
@@ -187,7 +177,7 @@ async fn history_locked_past_the_busy_timeout_refuses_answers_and_keeps_serving(
         .await
         .unwrap();
     // Waiting on the lock costs no CPU: the loop sleeps until the write ends.
-    let spent = cpu_ticks(pid) - cpu_before;
+    let spent = d.cpu_ticks() - cpu_before;
     assert!(
         spent < 30,
         "{spent} clock ticks of CPU during a 2 s blocked write"
@@ -452,14 +442,13 @@ async fn a_reminder_due_while_the_history_is_locked_waits_without_spinning() {
     let first = server.nth(1, 10 * SEC).await;
     server.invoke(first.id, "done").await;
     d.wait_outcome("stand done notification", 5 * SEC).await;
-    let pid = d.child.as_ref().unwrap().id();
-    let cpu_before = cpu_ticks(pid);
+    let cpu_before = d.cpu_ticks();
     // Due again in 2 s, while the history is locked for 6.
     let lock = lock_history(d.db_path(), 6 * SEC);
     tokio::task::spawn_blocking(move || lock.join().unwrap())
         .await
         .unwrap();
-    let spent = cpu_ticks(pid) - cpu_before;
+    let spent = d.cpu_ticks() - cpu_before;
     assert!(
         spent < 50,
         "{spent} clock ticks of CPU while the history was locked for 6 s"

@@ -82,10 +82,20 @@ pub fn request<T: DeserializeOwned>(runtime_dir: &Path, req: &Request) -> Result
         .set_write_timeout(Some(Duration::from_secs(10)))
         .map_err(io)?;
     let mut w = &stream;
-    w.write_all(format!("{}\n", protocol::encode(req)).as_bytes())
-        .map_err(io)?;
+    // A daemon that turns the client away (busy) says why and closes, maybe
+    // before the request is written: its line is still there to read.
+    let sent = w.write_all(format!("{}\n", protocol::encode(req)).as_bytes());
     let mut line = String::new();
-    BufReader::new(&stream).read_line(&mut line).map_err(io)?;
+    let read = BufReader::new(&stream).read_line(&mut line);
+    match (sent, read) {
+        (_, Ok(n)) if n > 0 => {}
+        (Err(e), _) | (Ok(()), Err(e)) => return Err(io(e)),
+        (Ok(()), Ok(_)) => {
+            return Err(ClientError::Protocol(
+                "the daemon closed the connection without a reply".into(),
+            ));
+        }
+    }
     match read_line(&line) {
         Ok(Ok(reply)) => Ok(reply),
         Ok(Err(refusal)) => Err(ClientError::Refused(refusal)),

@@ -178,41 +178,67 @@ fn icon(n: &mut Notification, settings: &Settings) {
     };
 }
 
-/// Each kind's icon (PNG, 128 px), drawn like the tray icons: for the
-/// notifications (written to files once at start) and the tray's menu.
-pub fn kind_icon(kind: Kind) -> &'static [u8] {
-    macro_rules! png {
-        ($name:literal) => {
-            include_bytes!(concat!("../../packaging/icons/kinds/", $name, ".png"))
-        };
-    }
-    match kind {
-        Kind::Stand => png!("stand"),
-        Kind::Neck => png!("neck"),
-        Kind::Decompress => png!("decompress"),
-        Kind::Massage => png!("massage"),
-        Kind::Meditate => png!("meditate"),
-        Kind::WindDown => png!("wind-down"),
-        Kind::Custom => png!("custom"),
-    }
+macro_rules! kind_pngs {
+    ($suffix:literal) => {
+        [
+            include_bytes!(concat!(
+                "../../packaging/icons/kinds/stand",
+                $suffix,
+                ".png"
+            ))
+            .as_slice(),
+            include_bytes!(concat!("../../packaging/icons/kinds/neck", $suffix, ".png")).as_slice(),
+            include_bytes!(concat!(
+                "../../packaging/icons/kinds/decompress",
+                $suffix,
+                ".png"
+            ))
+            .as_slice(),
+            include_bytes!(concat!(
+                "../../packaging/icons/kinds/massage",
+                $suffix,
+                ".png"
+            ))
+            .as_slice(),
+            include_bytes!(concat!(
+                "../../packaging/icons/kinds/meditate",
+                $suffix,
+                ".png"
+            ))
+            .as_slice(),
+            include_bytes!(concat!(
+                "../../packaging/icons/kinds/wind-down",
+                $suffix,
+                ".png"
+            ))
+            .as_slice(),
+            include_bytes!(concat!(
+                "../../packaging/icons/kinds/custom",
+                $suffix,
+                ".png"
+            ))
+            .as_slice(),
+        ]
+    };
 }
 
-/// The same at 16 px, for menu entries.
+/// The kinds' icons, in the order of [`Kind::ALL`].
+const KIND_ICONS: [&[u8]; 7] = kind_pngs!("");
+const KIND_ICONS_SMALL: [&[u8]; 7] = kind_pngs!("-16");
+
+fn kind_index(kind: Kind) -> usize {
+    Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
+/// Each kind's icon (PNG, 128 px), drawn like the tray icons: for the
+/// notifications (written to files once at start).
+pub fn kind_icon(kind: Kind) -> &'static [u8] {
+    KIND_ICONS[kind_index(kind)]
+}
+
+/// The same at 16 px, for the tray's menu.
 pub fn kind_icon_small(kind: Kind) -> &'static [u8] {
-    macro_rules! png {
-        ($name:literal) => {
-            include_bytes!(concat!("../../packaging/icons/kinds/", $name, "-16.png"))
-        };
-    }
-    match kind {
-        Kind::Stand => png!("stand"),
-        Kind::Neck => png!("neck"),
-        Kind::Decompress => png!("decompress"),
-        Kind::Massage => png!("massage"),
-        Kind::Meditate => png!("meditate"),
-        Kind::WindDown => png!("wind-down"),
-        Kind::Custom => png!("custom"),
-    }
+    KIND_ICONS_SMALL[kind_index(kind)]
 }
 
 /// The answer an action key stands for.
@@ -768,6 +794,17 @@ mod tests {
             snooze_label(SignedDuration::from_secs(90)),
             "Snooze 1 min 30 s"
         );
+    }
+
+    #[test]
+    fn each_kind_has_its_own_icon() {
+        for (i, a) in Kind::ALL.iter().enumerate() {
+            assert!(kind_icon(*a).starts_with(b"\x89PNG"));
+            assert!(kind_icon_small(*a).starts_with(b"\x89PNG"));
+            for b in &Kind::ALL[i + 1..] {
+                assert_ne!(kind_icon(*a), kind_icon(*b), "{a} and {b}");
+            }
+        }
     }
 
     #[test]

@@ -110,6 +110,16 @@ impl Daemon {
         )
     }
 
+    /// User and system CPU time of the daemon so far, in clock ticks (1/100 s).
+    pub fn cpu_ticks(&self) -> u64 {
+        let pid = self.child.as_ref().unwrap().id();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+        // The fields after the command name, which is in parentheses.
+        let rest = &stat[stat.rfind(')').unwrap() + 2..];
+        let f: Vec<&str> = rest.split(' ').collect();
+        f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
+    }
+
     /// Waits until the control socket answers `status`.
     pub async fn wait_up(&self) {
         let up = wait_for(Duration::from_secs(10), || {
