@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::daemon::Daemon;
-use common::desktop::{Notifd, PrivateBus, ScreenSaver, wait_for};
+use common::desktop::{Notifd, PrivateBus, ScreenSaver, Xvfb, wait_for};
 use unhunch::core::HoldReason;
 
 const SEC: Duration = Duration::from_secs(1);
@@ -98,55 +98,6 @@ async fn away_after_zero_turns_presence_off() {
     });
     server.nth(1, 10 * SEC).await;
     assert!(d.log().contains("do not count as away"), "{}", d.log());
-}
-
-/// An X server of our own (Xvfb), on a free display.
-struct Xvfb {
-    child: std::process::Child,
-    display: String,
-}
-
-impl Xvfb {
-    fn start() -> Option<Xvfb> {
-        use std::io::{BufRead, BufReader};
-        let mut child = std::process::Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-nolisten",
-                "tcp",
-                "-screen",
-                "0",
-                "640x480x24",
-            ])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .ok()?;
-        let mut line = String::new();
-        BufReader::new(child.stdout.take()?)
-            .read_line(&mut line)
-            .ok()?;
-        Some(Xvfb {
-            child,
-            display: format!(":{}", line.trim()),
-        })
-    }
-
-    /// The person moves the mouse.
-    fn nudge(&self, i: u32) {
-        let _ = std::process::Command::new("xdotool")
-            .env("DISPLAY", &self.display)
-            .args(["mousemove", &(100 + i % 50).to_string(), "100"])
-            .status();
-    }
-}
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// The daemon on an X server and a bus of its own, with a notification

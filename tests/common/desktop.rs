@@ -962,3 +962,52 @@ impl Mutter {
         self.state.lock().unwrap().get_calls
     }
 }
+
+/// An X server of our own (Xvfb), on a free display.
+pub struct Xvfb {
+    child: std::process::Child,
+    pub display: String,
+}
+
+impl Xvfb {
+    pub fn start() -> Option<Xvfb> {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-nolisten",
+                "tcp",
+                "-screen",
+                "0",
+                "640x480x24",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take()?)
+            .read_line(&mut line)
+            .ok()?;
+        Some(Xvfb {
+            child,
+            display: format!(":{}", line.trim()),
+        })
+    }
+
+    /// The person moves the mouse.
+    pub fn nudge(&self, i: u32) {
+        let _ = std::process::Command::new("xdotool")
+            .env("DISPLAY", &self.display)
+            .args(["mousemove", &(100 + i % 50).to_string(), "100"])
+            .status();
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
