@@ -117,7 +117,7 @@ async fn dunst() {
     let dunst = std::sync::Arc::new(dunst);
 
     // Each gesture on a fresh showing: the outcome the history gets.
-    let mut gesture = async |args: &'static [&'static str]| {
+    let gesture = async |args: &'static [&'static str]| {
         let before = d.outcomes().len();
         assert_eq!(d.cli(&["trigger", "neck"]).0, 0);
         let dn = dunst.clone();
