@@ -5,7 +5,9 @@
 //! `desktops` markers. A row that differs from README fails the test;
 //! `UPDATE_DESKTOPS=1 cargo test --test desktops` writes the observed rows.
 //!
-//! Servers so far: dunst (driven with `dunstctl`, its own control).
+//! Servers so far: dunst (driven with `dunstctl`, its own control) and
+//! xfce4-notifyd (clicked with xdotool, its Do-Not-Disturb through the real
+//! xfconfd and `xfconf-query`).
 
 mod common;
 
@@ -156,32 +158,266 @@ async fn dunst() {
     });
     d.wait_up().await;
     tokio::time::sleep(SEC).await;
-    let on_screen = dunst.displayed().unwrap_or(0);
+    let on_screen = dunst.displayed().unwrap_or(0) as usize;
 
     let row = format!(
-        "| dunst {version} | {} | `dunstctl action` (middle click): {default_action} | `dunstctl close` (left click): {close} | `dunstctl set-paused`: {} | {} |",
+        "| dunst {version} | {} | middle (`dunstctl action`): {default_action}; left (`dunstctl close`): {close} | `dunstctl set-paused`: {} | {} |",
         if facts.has("actions") {
             "in its context menu (`dunstctl context`)"
         } else {
             "none: tray and `unhunch done`"
         },
-        if held {
-            "held, shown after"
-        } else {
-            "not seen"
-        },
-        match on_screen {
-            1 => "replaced in place".to_string(),
-            n => format!("{n} on screen"),
-        },
+        held_text(held),
+        restart_text(on_screen),
     );
     check_row("dunst", &row);
 }
 
-/// Compares the observed row with README's (or writes it there).
+fn held_text(held: bool) -> &'static str {
+    if held {
+        "held, shown after"
+    } else {
+        "not seen: reminders vanish"
+    }
+}
+
+fn restart_text(on_screen: usize) -> String {
+    match on_screen {
+        1 => "replaced in place".to_string(),
+        n => format!("{n} on screen"),
+    }
+}
+
+/// xfce4-notifyd and the xfconfd it reads its settings from.
+struct Xfce {
+    notifyd: Child,
+    xfconfd: Child,
+    env: Vec<(String, String)>,
+    _home: tempfile::TempDir,
+}
+
+impl Xfce {
+    fn start(x: &Xvfb, bus: &PrivateBus) -> Xfce {
+        let home = tempfile::tempdir().unwrap();
+        let env = vec![
+            ("DISPLAY".to_string(), x.display.clone()),
+            ("DBUS_SESSION_BUS_ADDRESS".to_string(), bus.address.clone()),
+            ("HOME".to_string(), home.path().display().to_string()),
+            ("NO_AT_BRIDGE".to_string(), "1".to_string()),
+            (
+                "XDG_CONFIG_HOME".to_string(),
+                home.path().join("cfg").display().to_string(),
+            ),
+        ];
+        let spawn = |path: &str, what: &str| {
+            Command::new(path)
+                .env_clear()
+                .envs(env.iter().cloned())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("{what} is needed ({e}): run scripts/setup test"))
+        };
+        let xfconfd = spawn(
+            "/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd",
+            "xfconfd (package xfconf)",
+        );
+        let notifyd = spawn(
+            "/usr/lib/x86_64-linux-gnu/xfce4/notifyd/xfce4-notifyd",
+            "xfce4-notifyd (package xfce4-notifyd)",
+        );
+        Xfce {
+            notifyd,
+            xfconfd,
+            env,
+            _home: home,
+        }
+    }
+
+    fn run(&self, program: &str, args: &[&str]) -> String {
+        let out = Command::new(program)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .envs(self.env.iter().cloned())
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// The notification windows on screen.
+    fn windows(&self) -> Vec<String> {
+        self.run(
+            "xdotool",
+            &["search", "--onlyvisible", "--class", "xfce4-notifyd"],
+        )
+        .lines()
+        .map(str::to_string)
+        .collect()
+    }
+
+    /// Clicks at (`fx`, `fy`) of the newest notification window (fractions of
+    /// its width; `fy` < 0 counts pixels up from its bottom).
+    fn click(&self, fx: f64, fy: i32) {
+        let win = self
+            .windows()
+            .last()
+            .cloned()
+            .expect("a notification window");
+        let geo = self.run("xdotool", &["getwindowgeometry", "--shell", &win]);
+        let get = |k: &str| -> i32 {
+            geo.lines()
+                .find_map(|l| l.strip_prefix(&format!("{k}=")))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        };
+        let (x, y, w, h) = (get("X"), get("Y"), get("WIDTH"), get("HEIGHT"));
+        let cx = x + (f64::from(w) * fx) as i32;
+        let cy = if fy < 0 { y + h + fy } else { y + fy };
+        self.run(
+            "xdotool",
+            &["mousemove", &cx.to_string(), &cy.to_string(), "click", "1"],
+        );
+    }
+
+    fn set_dnd(&self, on: bool) {
+        self.run(
+            "xfconf-query",
+            &[
+                "-c",
+                "xfce4-notifyd",
+                "-p",
+                "/do-not-disturb",
+                "-n",
+                "-t",
+                "bool",
+                "-s",
+                if on { "true" } else { "false" },
+            ],
+        );
+    }
+}
+
+impl Drop for Xfce {
+    fn drop(&mut self) {
+        for c in [&mut self.notifyd, &mut self.xfconfd] {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+#[tokio::test]
+async fn xfce4_notifyd() {
+    let x = Xvfb::start().expect("Xvfb (package xvfb) is needed: run scripts/setup test");
+    let bus = PrivateBus::start();
+    let xfce = std::sync::Arc::new(Xfce::start(&x, &bus));
+    let conn = zbus::connection::Builder::address(bus.address.as_str())
+        .unwrap()
+        .build()
+        .await
+        .unwrap();
+    let facts = {
+        let mut got = None;
+        for _ in 0..100 {
+            if let Ok(f) = unhunch::notify::server_facts(&conn).await {
+                got = Some(f);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        got.expect("xfce4-notifyd did not start")
+    };
+    let version = facts
+        .version
+        .split_whitespace()
+        .next()
+        .unwrap_or("?")
+        .to_string();
+
+    let mut d = Daemon::new(&bus, CONFIG);
+    d.start_with(|c| {
+        c.arg("--no-tray");
+    });
+    d.wait_up().await;
+
+    // A click on a fresh showing: the outcome the history gets.
+    let click = async |fx: f64, fy: i32| {
+        let before = d.outcomes().len();
+        assert_eq!(d.cli(&["trigger", "neck"]).0, 0);
+        let xf = xfce.clone();
+        assert!(
+            wait_for(5 * SEC, || (!xf.windows().is_empty()).then_some(()))
+                .await
+                .is_some(),
+            "no notification window"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let xf = xfce.clone();
+        blocking(move || xf.click(fx, fy)).await;
+        let outcome = outcome_after(&d, before).await;
+        let xf = xfce.clone();
+        wait_for(5 * SEC, || xf.windows().is_empty().then_some(())).await;
+        outcome
+    };
+    // The body (its text, near the top), then the first button, Done.
+    let body = click(0.5, 30).await;
+    let done = click(1.0 / 6.0, -25).await;
+
+    let xf = xfce.clone();
+    blocking(move || xf.set_dnd(true)).await;
+    let held = wait_for(5 * SEC, || {
+        d.try_status()
+            .filter(|s| s.held_by.contains(&HoldReason::DoNotDisturb))
+    })
+    .await
+    .is_some();
+    let xf = xfce.clone();
+    blocking(move || xf.set_dnd(false)).await;
+    d.wait_status("no hold", 5 * SEC, |s| s.held_by.is_empty())
+        .await;
+
+    assert_eq!(d.cli(&["trigger", "neck"]).0, 0);
+    let xf = xfce.clone();
+    wait_for(5 * SEC, || (!xf.windows().is_empty()).then_some(())).await;
+    d.signal(9);
+    let _ = d.wait_exit(5 * SEC).await;
+    d.start_with(|c| {
+        c.arg("--no-tray");
+    });
+    d.wait_up().await;
+    tokio::time::sleep(SEC).await;
+    let on_screen = xfce.windows().len();
+
+    let row = format!(
+        "| xfce4-notifyd {version} | {} | {body} | `xfconf-query -c xfce4-notifyd -p /do-not-disturb`: {} | {} |",
+        if facts.has("actions") {
+            format!("buttons (Done: {done})")
+        } else {
+            "none: tray and `unhunch done`".to_string()
+        },
+        held_text(held),
+        restart_text(on_screen),
+    );
+    check_row("xfce4-notifyd", &row);
+}
+
+/// Compares the observed row with README's (or writes it there, under a
+/// lock: the servers' tests run at once).
 fn check_row(server: &str, row: &str) {
+    use std::io::{Read, Seek, Write};
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-    let readme = std::fs::read_to_string(path).unwrap();
+    let update = std::env::var("UPDATE_DESKTOPS").is_ok_and(|v| v == "1");
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(update)
+        .open(path)
+        .unwrap();
+    if update {
+        file.lock().unwrap();
+    }
+    let mut readme = String::new();
+    file.read_to_string(&mut readme).unwrap();
     let (Some(b), Some(e)) = (readme.find(BEGIN), readme.find(END)) else {
         panic!("README.md has no {BEGIN} … {END} table");
     };
@@ -191,25 +427,25 @@ fn check_row(server: &str, row: &str) {
     if current == Some(row) {
         return;
     }
-    if std::env::var("UPDATE_DESKTOPS").is_ok_and(|v| v == "1") {
-        let mut lines: Vec<String> = table.lines().map(str::to_string).collect();
+    if update {
+        let mut lines: Vec<String> = table
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string)
+            .collect();
         match lines.iter().position(|l| l.starts_with(&prefix)) {
             Some(i) => lines[i] = row.to_string(),
-            None => {
-                let at = lines
-                    .iter()
-                    .rposition(|l| !l.trim().is_empty())
-                    .map_or(lines.len(), |i| i + 1);
-                lines.insert(at, row.to_string());
-            }
+            None => lines.push(row.to_string()),
         }
         let new = format!(
-            "{}{BEGIN}{}{}",
+            "{}{BEGIN}\n{}\n{}",
             &readme[..b],
             lines.join("\n"),
             &readme[e..]
         );
-        std::fs::write(path, new).unwrap();
+        file.set_len(0).unwrap();
+        file.rewind().unwrap();
+        file.write_all(new.as_bytes()).unwrap();
         return;
     }
     panic!(
