@@ -188,16 +188,33 @@ fn restart_text(on_screen: usize) -> String {
     }
 }
 
-/// xfce4-notifyd and the xfconfd it reads its settings from.
-struct Xfce {
-    notifyd: Child,
+/// A server whose buttons are clicked with xdotool, as a person would.
+struct Spec {
+    /// Its name in the table.
+    name: &'static str,
+    program: &'static str,
+    /// xdotool search arguments that find its notification windows.
+    windows: &'static [&'static str],
+    /// Where its Done button and its body are, in a notification window:
+    /// (fraction of the width, pixels from the top, or from the bottom if
+    /// negative).
+    done: (f64, i32),
+    body: (f64, i32),
+    /// Its Do-Not-Disturb, set through xfconf (xfce4-notifyd).
+    xfconf_dnd: bool,
+}
+
+/// A clicked server running, with xfconfd beside it (its settings).
+struct Clicked {
+    spec: &'static Spec,
+    server: Child,
     xfconfd: Child,
     env: Vec<(String, String)>,
     _home: tempfile::TempDir,
 }
 
-impl Xfce {
-    fn start(x: &Xvfb, bus: &PrivateBus) -> Xfce {
+impl Clicked {
+    fn start(spec: &'static Spec, x: &Xvfb, bus: &PrivateBus) -> Clicked {
         let home = tempfile::tempdir().unwrap();
         let env = vec![
             ("DISPLAY".to_string(), x.display.clone()),
@@ -209,25 +226,20 @@ impl Xfce {
                 home.path().join("cfg").display().to_string(),
             ),
         ];
-        let spawn = |path: &str, what: &str| {
+        let spawn = |path: &str| {
             Command::new(path)
                 .env_clear()
                 .envs(env.iter().cloned())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
-                .unwrap_or_else(|e| panic!("{what} is needed ({e}): run scripts/setup test"))
+                .unwrap_or_else(|e| panic!("{path} is needed ({e}): run scripts/setup test"))
         };
-        let xfconfd = spawn(
-            "/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd",
-            "xfconfd (package xfconf)",
-        );
-        let notifyd = spawn(
-            "/usr/lib/x86_64-linux-gnu/xfce4/notifyd/xfce4-notifyd",
-            "xfce4-notifyd (package xfce4-notifyd)",
-        );
-        Xfce {
-            notifyd,
+        let xfconfd = spawn("/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd");
+        let server = spawn(spec.program);
+        Clicked {
+            spec,
+            server,
             xfconfd,
             env,
             _home: home,
@@ -245,20 +257,18 @@ impl Xfce {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
-    /// The notification windows on screen.
+    /// Its notification windows on screen.
     fn windows(&self) -> Vec<String> {
-        self.run(
-            "xdotool",
-            &["search", "--onlyvisible", "--class", "xfce4-notifyd"],
-        )
-        .lines()
-        .map(str::to_string)
-        .collect()
+        let mut args = vec!["search", "--onlyvisible"];
+        args.extend(self.spec.windows);
+        self.run("xdotool", &args)
+            .lines()
+            .map(str::to_string)
+            .collect()
     }
 
-    /// Clicks at (`fx`, `fy`) of the newest notification window (fractions of
-    /// its width; `fy` < 0 counts pixels up from its bottom).
-    fn click(&self, fx: f64, fy: i32) {
+    /// Clicks at `at` (see [`Spec`]) in the newest notification window.
+    fn click(&self, at: (f64, i32)) {
         let win = self
             .windows()
             .last()
@@ -272,8 +282,8 @@ impl Xfce {
                 .unwrap_or(0)
         };
         let (x, y, w, h) = (get("X"), get("Y"), get("WIDTH"), get("HEIGHT"));
-        let cx = x + (f64::from(w) * fx) as i32;
-        let cy = if fy < 0 { y + h + fy } else { y + fy };
+        let cx = x + (f64::from(w) * at.0) as i32;
+        let cy = if at.1 < 0 { y + h + at.1 } else { y + at.1 };
         self.run(
             "xdotool",
             &["mousemove", &cx.to_string(), &cy.to_string(), "click", "1"],
@@ -298,36 +308,34 @@ impl Xfce {
     }
 }
 
-impl Drop for Xfce {
+impl Drop for Clicked {
     fn drop(&mut self) {
-        for c in [&mut self.notifyd, &mut self.xfconfd] {
+        for c in [&mut self.server, &mut self.xfconfd] {
             let _ = c.kill();
             let _ = c.wait();
         }
     }
 }
 
-#[tokio::test]
-async fn xfce4_notifyd() {
+/// The scenario on a clicked server; its row of the table.
+async fn clicked(spec: &'static Spec) {
     let x = Xvfb::start().expect("Xvfb (package xvfb) is needed: run scripts/setup test");
     let bus = PrivateBus::start();
-    let xfce = std::sync::Arc::new(Xfce::start(&x, &bus));
+    let server = std::sync::Arc::new(Clicked::start(spec, &x, &bus));
     let conn = zbus::connection::Builder::address(bus.address.as_str())
         .unwrap()
         .build()
         .await
         .unwrap();
-    let facts = {
-        let mut got = None;
-        for _ in 0..100 {
-            if let Ok(f) = unhunch::notify::server_facts(&conn).await {
-                got = Some(f);
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut facts = None;
+    for _ in 0..100 {
+        if let Ok(f) = unhunch::notify::server_facts(&conn).await {
+            facts = Some(f);
+            break;
         }
-        got.expect("xfce4-notifyd did not start")
-    };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let facts = facts.unwrap_or_else(|| panic!("{} did not start", spec.name));
     let version = facts
         .version
         .split_whitespace()
@@ -342,44 +350,57 @@ async fn xfce4_notifyd() {
     d.wait_up().await;
 
     // A click on a fresh showing: the outcome the history gets.
-    let click = async |fx: f64, fy: i32| {
+    let click = async |at: (f64, i32)| {
         let before = d.outcomes().len();
         assert_eq!(d.cli(&["trigger", "neck"]).0, 0);
-        let xf = xfce.clone();
+        let sv = server.clone();
         assert!(
-            wait_for(5 * SEC, || (!xf.windows().is_empty()).then_some(()))
+            wait_for(5 * SEC, || (!sv.windows().is_empty()).then_some(()))
                 .await
                 .is_some(),
-            "no notification window"
+            "no notification window on {}",
+            spec.name
         );
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let xf = xfce.clone();
-        blocking(move || xf.click(fx, fy)).await;
+        // Let it finish appearing (some fade in).
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let sv = server.clone();
+        blocking(move || sv.click(at)).await;
         let outcome = outcome_after(&d, before).await;
-        let xf = xfce.clone();
-        wait_for(5 * SEC, || xf.windows().is_empty().then_some(())).await;
+        if outcome == "nothing" {
+            // Not closed by the click: take it down for the next gesture.
+            assert_eq!(d.cli(&["skip", "neck"]).0, 0);
+        }
+        let sv = server.clone();
+        wait_for(5 * SEC, || sv.windows().is_empty().then_some(())).await;
         outcome
     };
-    // The body (its text, near the top), then the first button, Done.
-    let body = click(0.5, 30).await;
-    let done = click(1.0 / 6.0, -25).await;
+    let body = click(spec.body).await;
+    let done = click(spec.done).await;
 
-    let xf = xfce.clone();
-    blocking(move || xf.set_dnd(true)).await;
-    let held = wait_for(5 * SEC, || {
-        d.try_status()
-            .filter(|s| s.held_by.contains(&HoldReason::DoNotDisturb))
-    })
-    .await
-    .is_some();
-    let xf = xfce.clone();
-    blocking(move || xf.set_dnd(false)).await;
-    d.wait_status("no hold", 5 * SEC, |s| s.held_by.is_empty())
-        .await;
+    let dnd = if spec.xfconf_dnd {
+        let sv = server.clone();
+        blocking(move || sv.set_dnd(true)).await;
+        let held = wait_for(5 * SEC, || {
+            d.try_status()
+                .filter(|s| s.held_by.contains(&HoldReason::DoNotDisturb))
+        })
+        .await
+        .is_some();
+        let sv = server.clone();
+        blocking(move || sv.set_dnd(false)).await;
+        d.wait_status("no hold", 5 * SEC, |s| s.held_by.is_empty())
+            .await;
+        format!(
+            "`xfconf-query -c xfce4-notifyd -p /do-not-disturb`: {}",
+            held_text(held)
+        )
+    } else {
+        "none".to_string()
+    };
 
     assert_eq!(d.cli(&["trigger", "neck"]).0, 0);
-    let xf = xfce.clone();
-    wait_for(5 * SEC, || (!xf.windows().is_empty()).then_some(())).await;
+    let sv = server.clone();
+    wait_for(5 * SEC, || (!sv.windows().is_empty()).then_some(())).await;
     d.signal(9);
     let _ = d.wait_exit(5 * SEC).await;
     d.start_with(|c| {
@@ -387,19 +408,58 @@ async fn xfce4_notifyd() {
     });
     d.wait_up().await;
     tokio::time::sleep(SEC).await;
-    let on_screen = xfce.windows().len();
+    let on_screen = server.windows().len();
 
     let row = format!(
-        "| xfce4-notifyd {version} | {} | {body} | `xfconf-query -c xfce4-notifyd -p /do-not-disturb`: {} | {} |",
+        "| {} {version} | {} | {body} | {dnd} | {} |",
+        spec.name,
         if facts.has("actions") {
             format!("buttons (Done: {done})")
         } else {
             "none: tray and `unhunch done`".to_string()
         },
-        held_text(held),
         restart_text(on_screen),
     );
-    check_row("xfce4-notifyd", &row);
+    check_row(spec.name, &row);
+}
+
+#[tokio::test]
+async fn xfce4_notifyd() {
+    static SPEC: Spec = Spec {
+        name: "xfce4-notifyd",
+        program: "/usr/lib/x86_64-linux-gnu/xfce4/notifyd/xfce4-notifyd",
+        windows: &["--class", "xfce4-notifyd"],
+        done: (1.0 / 6.0, -25),
+        body: (0.5, 30),
+        xfconf_dnd: true,
+    };
+    clicked(&SPEC).await;
+}
+
+#[tokio::test]
+async fn notification_daemon() {
+    static SPEC: Spec = Spec {
+        name: "notification-daemon",
+        program: "/usr/lib/notification-daemon/notification-daemon",
+        windows: &["--name", "^Notification$"],
+        done: (0.40, -40),
+        body: (0.5, 70),
+        xfconf_dnd: false,
+    };
+    clicked(&SPEC).await;
+}
+
+#[tokio::test]
+async fn mate_notification_daemon() {
+    static SPEC: Spec = Spec {
+        name: "mate-notification-daemon",
+        program: "/usr/lib/mate-notification-daemon/mate-notification-daemon",
+        windows: &["--name", "^Notification$"],
+        done: (0.52, -28),
+        body: (0.5, 70),
+        xfconf_dnd: false,
+    };
+    clicked(&SPEC).await;
 }
 
 /// Compares the observed row with README's (or writes it there, under a
