@@ -395,7 +395,18 @@ async fn clicked(spec: &'static Spec) {
             held_text(held)
         )
     } else {
-        "none".to_string()
+        // A switch unhunch cannot see: doctor says so.
+        let mut doctor = d.command(&["doctor"]);
+        let out = blocking(move || doctor.output().unwrap()).await;
+        let out = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.contains(&format!(
+                "! do-not-disturb: {}'s, if it has one, is not visible to unhunch",
+                facts.name
+            )),
+            "{out}"
+        );
+        "none that unhunch can see (doctor says so)".to_string()
     };
 
     assert_eq!(d.cli(&["trigger", "neck"]).0, 0);

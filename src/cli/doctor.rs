@@ -137,7 +137,9 @@ async fn dbus_checks() -> Vec<Check> {
             )];
         }
     };
-    let notifications = match crate::notify::server_facts(&conn).await {
+    let facts = crate::notify::server_facts(&conn).await;
+    let server_name = facts.as_ref().ok().map(|f| f.name.clone());
+    let notifications = match facts {
         Ok(f) if f.has("actions") => ok(format!(
             "notifications: {} {} (with buttons)",
             f.name, f.version
@@ -167,6 +169,16 @@ async fn dbus_checks() -> Vec<Check> {
         ok(format!("presence: {}", sources.join(", ")))
     };
     let mut checks = vec![notifications, tray, presence];
+    if let Some(server) = server_name
+        && !sources.iter().any(|s| s.starts_with("do-not-disturb"))
+    {
+        checks.push(warn(
+            format!("do-not-disturb: {server}'s, if it has one, is not visible to unhunch"),
+            "While it is on, the server takes reminders and shows nothing: they end as\n\
+             ignored. Pause unhunch instead (`unhunch pause --for 1h`), or use a server\n\
+             whose switch unhunch follows (GNOME, KDE, dunst, xfce4-notifyd).",
+        ));
+    }
     let session = crate::presence::Session::detect();
     if !idle && session != crate::presence::Session::None {
         checks.push(warn(

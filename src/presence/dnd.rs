@@ -241,9 +241,29 @@ const XFCONF: &str = "org.xfce.Xfconf";
 const XFCE_CHANNEL: &str = "xfce4-notifyd";
 const XFCE_DND: &str = "/do-not-disturb";
 
-/// xfce4-notifyd's Do-Not-Disturb, if xfconfd runs and the property is set.
+/// Whether the notification server is xfce4-notifyd (its switch in xfconf
+/// means nothing to another server).
+async fn xfce_is_the_server(conn: &Connection) -> bool {
+    let reply = conn
+        .call_method(
+            Some("org.freedesktop.Notifications"),
+            "/org/freedesktop/Notifications",
+            Some("org.freedesktop.Notifications"),
+            "GetServerInformation",
+            &(),
+        )
+        .await;
+    reply
+        .and_then(|m| m.body().deserialize::<(String, String, String, String)>())
+        .is_ok_and(|(name, vendor, _, _)| {
+            format!("{name} {vendor}").to_lowercase().contains("xfce")
+        })
+}
+
+/// xfce4-notifyd's Do-Not-Disturb, if it is the server, xfconfd runs and
+/// the property can be read.
 pub async fn xfce_dnd(conn: &Connection) -> Option<bool> {
-    if !super::has_owner(conn, XFCONF).await.unwrap_or(false) {
+    if !super::has_owner(conn, XFCONF).await.unwrap_or(false) || !xfce_is_the_server(conn).await {
         return None;
     }
     let reply = conn
@@ -311,7 +331,7 @@ pub async fn watch_xfce(conn: Connection, tx: mpsc::UnboundedSender<Change>) {
                 if prop != XFCE_DND {
                     continue;
                 }
-                bool::try_from(value).unwrap_or(false)
+                bool::try_from(value).unwrap_or(false) && xfce_is_the_server(&conn).await
             }
             Some("PropertyRemoved") => {
                 let Ok((_, prop)) = msg.body().deserialize::<(String, String)>() else {
