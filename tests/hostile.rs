@@ -621,3 +621,27 @@ async fn after_kill_9_the_last_runs_notifications_are_replaced_or_closed() {
     tokio::time::sleep(SEC).await;
     assert_eq!(server.calls().len(), 3, "{:#?}", server.calls());
 }
+
+#[tokio::test]
+async fn a_config_removed_at_the_default_place_keeps_the_running_schedule() {
+    let bus = PrivateBus::start();
+    let mut d = Daemon::new(&bus, GOOD);
+    let xdg = d.path("xdg");
+    std::fs::create_dir_all(xdg.join("unhunch")).unwrap();
+    std::fs::write(xdg.join("unhunch/config.toml"), GOOD).unwrap();
+    d.start_with(|c| {
+        c.env_remove("UNHUNCH_CONFIG")
+            .env("XDG_CONFIG_HOME", &xdg)
+            .arg("--no-tray");
+    });
+    d.wait_up().await;
+    assert!(d.log_has("config.toml: 1 reminders", 5 * SEC).await);
+    std::fs::remove_file(xdg.join("unhunch/config.toml")).unwrap();
+    assert!(
+        d.log_has("was removed: the running schedule continues", 5 * SEC)
+            .await
+    );
+    // Not the embedded default (five reminders): the one that ran.
+    let next: Vec<String> = d.status().next.into_iter().map(|n| n.id).collect();
+    assert_eq!(next, ["stand"]);
+}

@@ -40,7 +40,6 @@ pub(super) struct ConfigProblem {
 /// The config file as a source of new configs for the loop.
 pub(super) struct ConfigSource {
     path: PathBuf,
-    given: bool,
     /// Where a valid config is kept (the last good one).
     data_dir: PathBuf,
     watch: Option<ConfigWatch>,
@@ -57,7 +56,6 @@ impl ConfigSource {
         let watch = watch(&path);
         ConfigSource {
             path,
-            given: paths.config_given,
             data_dir: paths.data_dir.clone(),
             watch,
             changed: None,
@@ -80,9 +78,11 @@ impl ConfigSource {
             self.again = true;
             return;
         }
-        let (path, given, data_dir) = (self.path.clone(), self.given, self.data_dir.clone());
+        let (path, data_dir) = (self.path.clone(), self.data_dir.clone());
+        // As a path given: a file removed while running is "removed" (the
+        // schedule goes on), never a switch to the embedded default.
         self.loading = Some(tokio::task::spawn_blocking(move || {
-            last_good::load_keeping(&path, given, &data_dir)
+            last_good::load_keeping(&path, true, &data_dir)
         }));
     }
 
