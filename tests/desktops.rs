@@ -307,20 +307,7 @@ impl Clicked {
     }
 
     fn set_dnd(&self, on: bool) {
-        self.run(
-            "xfconf-query",
-            &[
-                "-c",
-                "xfce4-notifyd",
-                "-p",
-                "/do-not-disturb",
-                "-n",
-                "-t",
-                "bool",
-                "-s",
-                if on { "true" } else { "false" },
-            ],
-        );
+        self.run("xfconf-query", &common::desktop::xfce_dnd_args(on));
     }
 }
 

@@ -796,17 +796,7 @@ impl Xfconf {
         c.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .envs(self.env.iter().cloned())
-            .args([
-                "-c",
-                "xfce4-notifyd",
-                "-p",
-                "/do-not-disturb",
-                "-n",
-                "-t",
-                "bool",
-                "-s",
-            ])
-            .arg(if on { "true" } else { "false" });
+            .args(common::desktop::xfce_dnd_args(on));
         let status = tokio::task::spawn_blocking(move || c.status().unwrap())
             .await
             .unwrap();

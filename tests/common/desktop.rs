@@ -1011,3 +1011,19 @@ impl Drop for Xvfb {
         let _ = self.child.wait();
     }
 }
+
+/// The `xfconf-query` arguments that set xfce4-notifyd's Do-Not-Disturb, as
+/// its settings dialog does.
+pub fn xfce_dnd_args(on: bool) -> [&'static str; 9] {
+    [
+        "-c",
+        "xfce4-notifyd",
+        "-p",
+        "/do-not-disturb",
+        "-n",
+        "-t",
+        "bool",
+        "-s",
+        if on { "true" } else { "false" },
+    ]
+}
