@@ -98,10 +98,32 @@ fn config_init_writes_the_commented_default_once() {
     );
 
     write(&h.default_config(), "# mine\n");
-    assert_eq!(h.run(&["config", "init", "--force"]).code(), 0);
+    let o = h.run(&["config", "init", "--force"]);
+    assert_eq!(o.code(), 0);
     assert_eq!(
         std::fs::read_to_string(h.default_config()).unwrap(),
         unhunch::config::DEFAULT_TOML
+    );
+    // The customised one is kept beside it, and said where.
+    let dir = h.default_config().parent().unwrap().to_path_buf();
+    let kept: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("config.toml.bak-")
+        })
+        .collect();
+    assert_eq!(kept.len(), 1, "{:?}", kept);
+    assert_eq!(std::fs::read_to_string(kept[0].path()).unwrap(), "# mine\n");
+    assert!(
+        o.stdout().contains(&format!(
+            "Kept your old config as {}",
+            kept[0].path().display()
+        )),
+        "{}",
+        o.stdout()
     );
 }
 

@@ -385,3 +385,24 @@ async fn stop_ends_the_daemon_and_takes_its_notifications_down() {
     assert_eq!(code, 3, "{err}");
     assert!(err.starts_with("unhunch is not running"), "{err}");
 }
+
+#[tokio::test]
+async fn a_length_without_its_flag_is_understood_or_explained() {
+    let bus = PrivateBus::start();
+    let _server = Notifd::start(&bus).await;
+    let d = running(&bus).await;
+    // `pause 30m` is `pause --for 30m`.
+    let (code, out, err) = cli(&d, &["pause", "30m"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("Paused until "), "{out}");
+    assert_eq!(cli(&d, &["resume"]).0, 0);
+    // `snooze 5m`: no reminder has that id; the daemon says so, with the fix.
+    cli(&d, &["trigger", "stand"]);
+    let (code, _, err) = cli(&d, &["snooze", "5m"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err.trim(),
+        "unhunch: error: no reminder with id \"5m\": did you mean `unhunch snooze --for 5m`?"
+    );
+    assert_eq!(d.status().pending.len(), 1, "nothing was snoozed");
+}

@@ -53,7 +53,9 @@ pub fn run(path: &Path, given: bool, cmd: ConfigCommand) -> anyhow::Result<ExitC
             }
         },
         ConfigCommand::Init { force } => {
-            init(path, force)?;
+            if let Some(kept) = init(path, force)? {
+                println!("Kept your old config as {}", kept.display());
+            }
             println!("Wrote the default schedule to {}", path.display());
             println!(
                 "Edit it with `unhunch config edit`; preview it with `unhunch plan --days 7`."
@@ -64,7 +66,9 @@ pub fn run(path: &Path, given: bool, cmd: ConfigCommand) -> anyhow::Result<ExitC
     }
 }
 
-fn init(path: &Path, force: bool) -> anyhow::Result<()> {
+/// Writes the default; with `force`, an existing file is first kept as
+/// `config.toml.bak-<time>` beside it (its path is returned).
+fn init(path: &Path, force: bool) -> anyhow::Result<Option<PathBuf>> {
     if path.exists() && !force {
         bail!(
             "{} exists already: use `unhunch config init --force` to overwrite it",
@@ -74,12 +78,25 @@ fn init(path: &Path, force: bool) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
+    let kept = if path.exists() {
+        let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%S").to_string();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let backup = path.with_file_name(format!("{name}.bak-{stamp}"));
+        std::fs::copy(path, &backup)
+            .with_context(|| format!("cannot keep the old config as {}", backup.display()))?;
+        Some(backup)
+    } else {
+        None
+    };
     // Write beside it and rename, so a running daemon never reads half a file.
     let tmp = path.with_extension("toml.tmp");
     std::fs::write(&tmp, DEFAULT_TOML)
         .with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    Ok(kept)
 }
 
 /// Prints the result of a load; exit 0 when valid, 1 when not.

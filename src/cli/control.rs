@@ -41,6 +41,9 @@ pub struct SnoozeArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct PauseArgs {
+    /// Pause for this long, e.g. 30m, 2h (the same as --for).
+    #[arg(value_name = "DURATION", value_parser = parse_duration, conflicts_with_all = ["length", "until"])]
+    pub duration: Option<jiff::SignedDuration>,
     /// Pause for this long, e.g. 30m, 2h.
     #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration, conflicts_with = "until")]
     pub length: Option<jiff::SignedDuration>,
@@ -65,6 +68,15 @@ fn at(t: &LocalTime) -> String {
 
 /// Sends `req`; prints the daemon's refusal or the not-running hint.
 fn send<T: DeserializeOwned>(runtime: &Path, req: &Request) -> Result<T, ExitCode> {
+    send_hinted(runtime, req, None)
+}
+
+/// The same, with `hint` after a refusal.
+fn send_hinted<T: DeserializeOwned>(
+    runtime: &Path,
+    req: &Request,
+    hint: Option<String>,
+) -> Result<T, ExitCode> {
     match client::request(runtime, req) {
         Ok(v) => Ok(v),
         Err(e @ ClientError::NotRunning(_)) => {
@@ -72,7 +84,10 @@ fn send<T: DeserializeOwned>(runtime: &Path, req: &Request) -> Result<T, ExitCod
             Err(ExitCode::from(EXIT_NOT_RUNNING))
         }
         Err(e) => {
-            eprintln!("unhunch: error: {e}");
+            match (&e, hint) {
+                (ClientError::Refused(_), Some(hint)) => eprintln!("unhunch: error: {e}: {hint}"),
+                _ => eprintln!("unhunch: error: {e}"),
+            }
             Err(ExitCode::FAILURE)
         }
     }
@@ -179,14 +194,27 @@ pub fn answer(runtime: &Path, req: Request) -> ExitCode {
         Request::Snooze { .. } => "Snoozed",
         _ => "Showing",
     };
-    command(runtime, req, |a: Answered| {
-        let name = format!("{} ({})", a.title, a.id);
-        match (&a.until, verb) {
-            (Some(u), _) => println!("{verb}: {name}, back at {}.", at(u)),
-            (None, "Showing") => println!("Showing {name} now."),
-            (None, _) => println!("{verb}: {name}."),
+    // `unhunch snooze 5m`: a length where the reminder's id goes.
+    let hint = match &req {
+        Request::Snooze {
+            id: Some(id),
+            length: None,
+        } if parse_duration(id).is_ok() => {
+            Some(format!("did you mean `unhunch snooze --for {id}`?"))
         }
-    })
+        _ => None,
+    };
+    let a: Answered = match send_hinted(runtime, &req, hint) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let name = format!("{} ({})", a.title, a.id);
+    match (&a.until, verb) {
+        (Some(u), _) => println!("{verb}: {name}, back at {}.", at(u)),
+        (None, "Showing") => println!("Showing {name} now."),
+        (None, _) => println!("{verb}: {name}."),
+    }
+    ExitCode::SUCCESS
 }
 
 /// pause, resume.

@@ -191,7 +191,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         ),
         Command::Trigger(a) => control::answer(run, Request::Trigger { id: a.id }),
         Command::Pause(a) => {
-            let end = match (a.length, a.until) {
+            let end = match (a.duration.or(a.length), a.until) {
                 (Some(d), _) => PauseEnd::For(d),
                 (None, Some(u)) => u,
                 (None, None) => PauseEnd::Never,
