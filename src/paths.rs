@@ -157,3 +157,10 @@ pub fn check_private_dir(dir: &std::path::Path) -> Result<(), PrivateDirError> {
     }
     Ok(())
 }
+
+/// (device, inode) of the file at `path`: to notice it being removed or
+/// replaced under a process that has it open (the history, the socket).
+pub fn file_id(path: &std::path::Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}

@@ -133,7 +133,7 @@ impl SocketWatch {
         match result {
             Ok(stream) => Some(SocketWatch {
                 stream,
-                socket: file_id(&path),
+                socket: crate::paths::file_id(&path),
                 path,
             }),
             Err(e) => {
@@ -144,7 +144,7 @@ impl SocketWatch {
     }
 
     fn still_there(&self) -> bool {
-        self.socket.is_some() && file_id(&self.path) == self.socket
+        self.socket.is_some() && crate::paths::file_id(&self.path) == self.socket
     }
 
     /// Resolves when the socket may be gone.
@@ -160,11 +160,6 @@ impl SocketWatch {
         }
         // The watch itself ended (its directory went away).
     }
-}
-
-fn file_id(path: &Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 enum Line {

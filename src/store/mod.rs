@@ -100,11 +100,6 @@ pub struct Store {
     file_id: Option<(u64, u64)>,
 }
 
-fn file_id(path: &Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
-}
-
 impl StoreError {
     /// The file is not a (sound) history: the daemon moves it aside.
     fn is_damage(&self) -> bool {
@@ -130,11 +125,11 @@ impl Store {
     }
 
     pub fn open(path: &Path) -> Result<(Store, Opened), StoreError> {
-        match Self::try_open(path, true) {
+        match Self::try_open(path) {
             Ok(s) => Ok((s, Opened::Fine)),
             Err(e) if e.is_damage() => {
                 let moved_to = Self::move_aside(path)?;
-                let store = Self::try_open(path, true)?;
+                let store = Self::try_open(path)?;
                 let reason = match e {
                     StoreError::Sqlite { source, .. } => source.to_string(),
                     other => other.to_string(),
@@ -180,7 +175,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
-            file_id: file_id(path),
+            file_id: crate::paths::file_id(path),
         })
     }
 
@@ -192,10 +187,11 @@ impl Store {
         Self::open_existing(path).map(Some)
     }
 
-    /// `check`: read the whole file once (`quick_check`) so that damage is
-    /// found at start, where the daemon can move the file aside. Readers
-    /// skip it: it costs a pass over the file (~250 ms at a million events).
-    fn try_open(path: &Path, check: bool) -> Result<Store, StoreError> {
+    /// Opens for writing, and reads the whole file once (`quick_check`) so
+    /// that damage is found at start, where the daemon can move the file
+    /// aside. Readers ([`open_existing`](Self::open_existing)) skip that: it
+    /// costs a pass over the file (~250 ms at a million events).
+    fn try_open(path: &Path) -> Result<Store, StoreError> {
         let err = |source| StoreError::Sqlite {
             path: path.to_path_buf(),
             source,
@@ -214,12 +210,9 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
-            file_id: file_id(path),
+            file_id: crate::paths::file_id(path),
         };
         schema::migrate(&mut store.conn, path)?;
-        if !check {
-            return Ok(store);
-        }
         // A structural check; the full integrity_check is `unhunch doctor`'s.
         let ok: String = store
             .conn
@@ -264,7 +257,7 @@ impl Store {
     /// deleted or replaced under a running daemon would otherwise swallow
     /// every write that follows.
     pub fn is_current(&self) -> bool {
-        self.file_id.is_some() && file_id(&self.path) == self.file_id
+        self.file_id.is_some() && crate::paths::file_id(&self.path) == self.file_id
     }
 
     /// Closes a store whose path now names another file (or nothing).
