@@ -133,6 +133,25 @@ impl TrayState {
         })
     }
 
+    /// The tooltip: warning, what comes next, why nothing shows, what is
+    /// due, today's tally.
+    pub fn overview(&self) -> String {
+        let mut lines: Vec<String> = self
+            .warning_line()
+            .map(str::to_string)
+            .into_iter()
+            .collect();
+        lines.push(self.headline());
+        lines.extend(self.presence_line());
+        lines.extend(
+            self.pending
+                .iter()
+                .map(|p| format!("{} — due now", p.title)),
+        );
+        lines.push(self.today_line());
+        lines.join("\n")
+    }
+
     pub fn today_line(&self) -> String {
         let today = self.today.on(self.date);
         if today.total == 0 {
@@ -323,7 +342,10 @@ impl UnhunchTray {
 }
 
 impl ksni::Tray for UnhunchTray {
-    // A left click opens the menu, as in most tray apps.
+    // A left click opens the menu, as in most tray apps (ItemIsMenu; ksni
+    // refuses Activate so that GNOME and KDE fall back to the menu). MATE's
+    // panel neither opens it nor falls back: there a right click does
+    // (tests/desktops.rs).
     const MENU_ON_ACTIVATE: bool = true;
 
     fn id(&self) -> String {
@@ -355,20 +377,9 @@ impl ksni::Tray for UnhunchTray {
     }
 
     fn tool_tip(&self) -> ToolTip {
-        let mut description = self.state.headline();
-        if let Some(w) = self.state.warning_line() {
-            description = format!("{w}\n{description}");
-        }
-        if let Some(line) = self.state.presence_line() {
-            description.push('\n');
-            description.push_str(&line);
-        }
-        for p in &self.state.pending {
-            description.push_str(&format!("\n{} — due now", p.title));
-        }
         ToolTip {
             title: "unhunch".into(),
-            description,
+            description: self.state.overview(),
             ..Default::default()
         }
     }

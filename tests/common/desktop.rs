@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -23,8 +24,24 @@ pub struct PrivateBus {
 
 impl PrivateBus {
     pub fn start() -> PrivateBus {
+        PrivateBus::with_services(&[])
+    }
+
+    /// A private bus that can start only the named services, from the
+    /// system's D-Bus service files (e.g. a panel's out-of-process applets).
+    pub fn with_services(services: &[&str]) -> PrivateBus {
         let dir = tempfile::tempdir().unwrap();
         let conf = dir.path().join("bus.conf");
+        let services_dir = dir.path().join("services");
+        std::fs::create_dir(&services_dir).unwrap();
+        for name in services {
+            let file = format!("{name}.service");
+            std::fs::copy(
+                Path::new("/usr/share/dbus-1/services").join(&file),
+                services_dir.join(&file),
+            )
+            .unwrap_or_else(|e| panic!("{file}: {e}: run scripts/setup test"));
+        }
         std::fs::write(
             &conf,
             format!(
@@ -33,6 +50,7 @@ impl PrivateBus {
 <busconfig>
   <type>session</type>
   <listen>unix:dir={}</listen>
+  <servicedir>{}</servicedir>
   <auth>EXTERNAL</auth>
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
@@ -40,7 +58,8 @@ impl PrivateBus {
     <allow own="*"/>
   </policy>
 </busconfig>"#,
-                dir.path().display()
+                dir.path().display(),
+                services_dir.display()
             ),
         )
         .unwrap();
