@@ -406,3 +406,44 @@ async fn a_length_without_its_flag_is_understood_or_explained() {
     );
     assert_eq!(d.status().pending.len(), 1, "nothing was snoozed");
 }
+
+/// The application entry's actions ("Neck stretch now"…) run their Exec line
+/// against the default schedule: each shows a reminder of its kind.
+#[tokio::test]
+async fn the_application_entrys_actions_show_their_kind() {
+    let entry = include_str!("../packaging/xdg/io.github.unhunch.unhunch.desktop");
+    let bus = PrivateBus::start();
+    let _server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, unhunch::config::DEFAULT_TOML);
+    d.start_with(|c| {
+        c.arg("--no-tray");
+    });
+    d.wait_up().await;
+    let mut kinds = Vec::new();
+    for exec in entry
+        .lines()
+        .filter_map(|l| l.strip_prefix("Exec=unhunch trigger "))
+    {
+        let (code, out, err) = cli(&d, &["trigger", exec]);
+        assert_eq!(code, 0, "trigger {exec}: {out}{err}");
+        let kind = d
+            .events()
+            .last()
+            .map(|e| e.kind.as_str().to_string())
+            .unwrap();
+        assert_eq!(kind, exec, "trigger {exec}: {out}");
+        assert_eq!(cli(&d, &["done"]).0, 0);
+        kinds.push(kind);
+    }
+    assert_eq!(
+        kinds,
+        [
+            "stand",
+            "neck",
+            "decompress",
+            "massage",
+            "meditate",
+            "wind-down"
+        ]
+    );
+}

@@ -533,6 +533,47 @@ fn trigger_shows_now_once() {
 }
 
 #[test]
+fn trigger_takes_a_kind_for_its_first_reminder() {
+    let toml = r#"
+[[reminder]]
+id = "legs"
+kind = "stand"
+every = "1h"
+[[reminder]]
+id = "neck"
+kind = "custom"
+title = "Not a neck stretch"
+body = "b"
+every = "1h"
+"#;
+    let mut sim = Sim::new(toml, "UTC", "2026-11-25 20:00");
+    // A kind with a reminder of that kind: that reminder.
+    sim.input(Input::Trigger {
+        id: "stand".into(),
+        source: Source::Cli,
+    })
+    .unwrap();
+    // An id wins over a kind of the same name.
+    sim.input(Input::Trigger {
+        id: "neck".into(),
+        source: Source::Cli,
+    })
+    .unwrap();
+    assert_eq!(
+        sim.shows(),
+        vec!["Wed 20:00 show legs", "Wed 20:00 show neck"]
+    );
+    // A kind with no reminder of that kind: unknown, under the name asked.
+    assert_eq!(
+        sim.input(Input::Trigger {
+            id: "massage".into(),
+            source: Source::Cli
+        }),
+        Err(EngineError::UnknownReminder("massage".into()))
+    );
+}
+
+#[test]
 fn tips_rotate() {
     let toml = r#"
 [[reminder]]

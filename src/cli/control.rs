@@ -54,7 +54,8 @@ pub struct PauseArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct TriggerArgs {
-    /// The reminder to show now.
+    /// The reminder to show now: its id, or a kind (stand, neck, decompress,
+    /// massage, meditate, wind-down) for the first reminder of that kind.
     pub id: String,
 }
 

@@ -950,6 +950,17 @@ impl Engine {
                 effects.push(Effect::Record(e));
             }
             Input::Trigger { id, source } => {
+                // A reminder's id, or else a kind: its first enabled
+                // reminder (the application entry's "Stand up now" actions
+                // cannot know the ids of a person's config).
+                let id = match self.config.reminder(&id) {
+                    Some(_) => id,
+                    None => Kind::ALL
+                        .iter()
+                        .find(|k| k.as_str() == id)
+                        .and_then(|k| self.config.enabled().find(|r| r.kind == *k))
+                        .map_or(id, |r| r.id.clone()),
+                };
                 let (r, s) = lookup(&self.config, &mut self.states, &id)?;
                 if matches!(s.phase, Phase::Pending { .. }) {
                     return Err(EngineError::AlreadyShowing(id));
