@@ -102,11 +102,19 @@ async fn commands_work_end_to_end_and_record_source_cli() {
     assert_eq!(v.snoozed[0].id, "stand");
     assert!(v.pending.is_empty());
 
-    let (code, out, _) = cli(&d, &["done", "stand"]);
-    assert_eq!(
-        (code, out.as_str()),
-        (0, "Done: Stand up and move (stand).\n")
+    // An answer that goes to a snoozed reminder says so.
+    let (code, out, _) = cli(&d, &["done"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("Done: Stand up and move (stand), which was snoozed until "),
+        "{out}"
     );
+    // Done with nothing showing is refused: it would count a showing that
+    // never was.
+    for _ in 0..3 {
+        let (code, _, err) = cli(&d, &["done", "stand"]);
+        assert_eq!((code, err.as_str()), (1, "unhunch: error: \"stand\" is not showing\n"));
+    }
     cli(&d, &["trigger", "neck"]);
     let (code, out, _) = cli(&d, &["skip"]);
     assert_eq!((code, out.as_str()), (0, "Skipped: Neck stretch (neck).\n"));

@@ -209,7 +209,10 @@ pub fn answer(runtime: &Path, req: Request) -> ExitCode {
         Ok(a) => a,
         Err(code) => return code,
     };
-    let name = format!("{} ({})", a.title, a.id);
+    let mut name = format!("{} ({})", a.title, a.id);
+    if let Some(w) = &a.was_snoozed_until {
+        name.push_str(&format!(", which was snoozed until {}", at(w)));
+    }
     match (&a.until, verb) {
         (Some(u), _) => println!("{verb}: {name}, back at {}.", at(u)),
         (None, "Showing") => println!("Showing {name} now."),

@@ -924,7 +924,9 @@ impl Engine {
                 let (r, s) = lookup(&self.config, &mut self.states, &id)?;
                 let open = s.is_open();
                 let (outcome, snooze) = match answer {
-                    Answer::Done => (Outcome::Done, None),
+                    // Done with nothing showing would count a showing that
+                    // never was (stats' SHOWN); `trigger` first shows it.
+                    Answer::Done if open => (Outcome::Done, None),
                     Answer::Skip if open => (Outcome::Skipped, None),
                     Answer::Snooze(len) if open => {
                         (Outcome::Snoozed, Some(len.unwrap_or(r.snooze)))
@@ -938,7 +940,9 @@ impl Engine {
                     }
                     Answer::Dismissed => (Outcome::Dismissed, None),
                     Answer::Expired => (Outcome::Expired, None),
-                    Answer::Skip | Answer::Snooze(_) => return Err(EngineError::NotPending(id)),
+                    Answer::Done | Answer::Skip | Answer::Snooze(_) => {
+                        return Err(EngineError::NotPending(id));
+                    }
                 };
                 debug!(reminder = %id, "answer {outcome} from {}", source.as_str());
                 if open {

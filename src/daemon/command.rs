@@ -9,7 +9,7 @@ use super::Daemon;
 use super::write::{Origin, Redo};
 use crate::config;
 use crate::core::time::resolve_local;
-use crate::core::{Effect, Input, Source, Step};
+use crate::core::{Effect, Input, Phase, Source, Step};
 use crate::ipc::protocol::PauseEnd;
 use crate::ipc::reply::{Answered, LocalTime, PauseState, Stopping};
 use crate::ipc::{Command, CommandError, Reply, What};
@@ -120,6 +120,10 @@ impl Daemon {
                             .snooze
                             .and_then(|len| ev.at.checked_add(len).ok())
                             .map(|t| LocalTime::new(t, tz)),
+                        was_snoozed_until: match self.engine.phase(&ev.reminder) {
+                            Some(Phase::Snoozed { until, .. }) => Some(LocalTime::new(until, tz)),
+                            _ => None,
+                        },
                     });
                 }
                 Effect::PauseChanged(p) => {

@@ -131,6 +131,10 @@ pub struct Answered {
     pub outcome: Outcome,
     /// When a snoozed reminder comes back.
     pub until: Option<LocalTime>,
+    /// The answer went to a snoozed reminder (none was showing): when it
+    /// was to come back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub was_snoozed_until: Option<LocalTime>,
 }
 
 /// The pause after `pause` or `resume`.
@@ -215,6 +219,7 @@ mod tests {
             title: "Neck stretch".into(),
             outcome: Outcome::Snoozed,
             until: Some(LocalTime::new(t, &tz)),
+            was_snoozed_until: None,
         };
         let line = ok_line(&Reply::Answered(answered.clone()));
         assert_eq!(
