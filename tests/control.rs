@@ -113,7 +113,10 @@ async fn commands_work_end_to_end_and_record_source_cli() {
     // never was.
     for _ in 0..3 {
         let (code, _, err) = cli(&d, &["done", "stand"]);
-        assert_eq!((code, err.as_str()), (1, "unhunch: error: \"stand\" is not showing\n"));
+        assert_eq!(
+            (code, err.as_str()),
+            (1, "unhunch: error: \"stand\" is not showing\n")
+        );
     }
     cli(&d, &["trigger", "neck"]);
     let (code, out, _) = cli(&d, &["skip"]);

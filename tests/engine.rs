@@ -474,8 +474,12 @@ at = ["10:00"]
     sim.answer(Some("b"), Answer::Skip).unwrap();
     sim.answer(None, Answer::Done).unwrap();
     assert_eq!(sim.engine.phase("a"), Some(Phase::Idle));
-    // Done when nothing is showing is still recorded: the person did it anyway.
-    sim.answer(Some("a"), Answer::Done).unwrap();
+    // Done when nothing is showing is refused: it would count a showing
+    // that never was.
+    assert_eq!(
+        sim.answer(Some("a"), Answer::Done),
+        Err(EngineError::NotPending("a".into()))
+    );
     let outcomes: Vec<_> = sim
         .records()
         .iter()
@@ -488,7 +492,6 @@ at = ["10:00"]
             ("b", Outcome::Shown),
             ("b", Outcome::Skipped),
             ("a", Outcome::Done),
-            ("a", Outcome::Done)
         ]
     );
 }
@@ -622,6 +625,44 @@ fn pause_holds_everything_then_resumes_without_a_burst() {
             "Wed 12:00 done stand",
         ]
     );
+}
+
+/// What `status` and the tray list as next is what will be shown, at that
+/// time: a fixed time the pause holds past missed_grace is not listed (it
+/// will be recorded missed), the one after it is.
+#[test]
+fn upcoming_during_a_pause_lists_only_what_will_be_shown() {
+    for (until, grace_ok) in [("2026-11-25 12:00", false), ("2026-11-25 11:20", true)] {
+        let mut sim = Sim::new(DAY_TOML, "UTC", "2026-11-25 09:00");
+        sim.auto = Some(Answer::Done);
+        let u = sim.at(until).timestamp();
+        sim.input(Input::Pause { until: Some(u) }).unwrap();
+        let predicted: Vec<String> = sim
+            .engine
+            .upcoming(&sim.now)
+            .iter()
+            .map(|up| {
+                let at = up.at.to_zoned_datetime(sim.now.time_zone().clone());
+                format!("{} show {}", at.strftime("%a %H:%M"), up.id)
+            })
+            .collect();
+        let dec = predicted.iter().find(|p| p.ends_with(" dec")).unwrap();
+        // Within missed_grace (11:00 + 30m > 11:20): shown when the pause ends.
+        let want = if grace_ok {
+            "Wed 11:20 show dec"
+        } else {
+            "Wed 16:00 show dec"
+        };
+        assert_eq!(dec, want);
+        sim.run_until("2026-11-25 16:30");
+        for p in &predicted {
+            assert!(
+                sim.shows().contains(p),
+                "{p} predicted, shown: {:?}",
+                sim.shows()
+            );
+        }
+    }
 }
 
 #[test]
@@ -928,7 +969,7 @@ fn do_not_disturb_and_fullscreen_hold_reminders_then_show_each_once() {
     sim.tick();
     // Each once, not a burst, one at a time; not credited as away.
     assert_eq!(sim.shows(), vec!["Wed 11:10 show stand"]);
-    sim.answer(Some("stand"), Answer::Done).unwrap();
+    // (answered Done by the sim's auto answer)
     sim.tick();
     assert_eq!(
         sim.shows(),

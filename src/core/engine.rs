@@ -893,10 +893,21 @@ impl Engine {
                     Phase::Idle => None,
                 }?;
                 let at = at.max(t);
-                let at = match self.pause {
-                    Some(Pause { until: Some(u), .. }) => at.max(u),
-                    Some(Pause { until: None, .. }) => return None,
-                    None => at,
+                let at = match (self.pause, &r.schedule, s.phase) {
+                    (Some(Pause { until: None, .. }), ..) => return None,
+                    // A fixed time the pause holds past missed_grace will be
+                    // recorded missed, not shown: the next one that will be.
+                    (
+                        Some(Pause { until: Some(u), .. }),
+                        Schedule::At { times, days },
+                        Phase::Idle,
+                    ) if at < u => {
+                        let grace = self.config.general.missed_grace;
+                        let after = sub(u, grace + SignedDuration::from_nanos(1));
+                        next_fixed(after, times, *days, now.time_zone())?.max(u)
+                    }
+                    (Some(Pause { until: Some(u), .. }), ..) => at.max(u),
+                    (None, ..) => at,
                 };
                 Some(Upcoming {
                     id: r.id.clone(),

@@ -113,15 +113,24 @@ impl Sim {
     pub fn run_until(&mut self, s: &str) {
         let end = self.at(s).timestamp();
         self.tick();
+        // Waking again at the same instant is right after an (auto) answer
+        // let a queued reminder through, as the daemon does; more than once
+        // per reminder would be a spin.
+        let mut same = 0;
         for _ in 0..100_000 {
             match self.engine.next_wake(&self.now) {
                 Some(t) if t <= end => {
                     assert!(t >= self.now.timestamp(), "next_wake went back in time");
                     if t == self.now.timestamp() {
-                        panic!(
-                            "engine asks to wake now again at {}: it would spin",
-                            self.now
-                        );
+                        same += 1;
+                        if same > self.engine.config().reminders.len() {
+                            panic!(
+                                "engine asks to wake now again at {}: it would spin",
+                                self.now
+                            );
+                        }
+                    } else {
+                        same = 0;
                     }
                     self.jump_to(t);
                 }
