@@ -135,6 +135,10 @@ async fn commands_work_end_to_end_and_record_source_cli() {
     );
     let (_, out, _) = cli(&d, &["status"]);
     assert!(out.contains("Today: 1 of 2 done"), "{out}");
+    // The log goes to a file here: no colour codes in it.
+    let log = d.log();
+    assert!(log.contains(" INFO "), "{log}");
+    assert!(!log.contains('\x1b'), "colour codes in a log file: {log}");
 }
 
 #[tokio::test]

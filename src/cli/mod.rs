@@ -117,10 +117,15 @@ pub fn init_logging(default: tracing::Level) {
         .ok()
         .and_then(|v| v.trim().parse::<tracing::Level>().ok())
         .unwrap_or(default);
+    // Colour only on a terminal (not in a log file or the journal), and
+    // never with NO_COLOR set (https://no-color.org).
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let _ = tracing_subscriber::fmt()
         .with_max_level(level)
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_ansi(colour)
         .try_init();
 }
 
