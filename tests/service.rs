@@ -18,7 +18,14 @@ impl Home {
 
     /// `graphical`: whether graphical-session.target is active.
     fn with(systemd: bool, graphical: bool) -> Home {
-        let dir = tempfile::tempdir().unwrap();
+        // Beside the build (same file system): the binary is linked in as
+        // an installed one, since `service install` refuses a build dir's.
+        let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+        std::fs::create_dir(dir.path().join("bin")).unwrap();
+        let bin = dir.path().join("bin/unhunch");
+        if std::fs::hard_link(env!("CARGO_BIN_EXE_unhunch"), &bin).is_err() {
+            std::fs::copy(env!("CARGO_BIN_EXE_unhunch"), &bin).unwrap();
+        }
         let fake = dir.path().join("systemctl");
         std::fs::write(
             &fake,
@@ -41,7 +48,16 @@ impl Home {
     }
 
     fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let o = Command::new(env!("CARGO_BIN_EXE_unhunch"))
+        self.run_exe(&self.exe(), args)
+    }
+
+    /// The installed binary's path.
+    fn exe(&self) -> String {
+        self.path("bin/unhunch").display().to_string()
+    }
+
+    fn run_exe(&self, exe: &str, args: &[&str]) -> (i32, String, String) {
+        let o = Command::new(exe)
             .args(args)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -75,12 +91,6 @@ impl Home {
 const UNIT: &str = "config/systemd/user/unhunch.service";
 const AUTOSTART: &str = "config/autostart/unhunch.desktop";
 
-fn exe() -> String {
-    Path::new(env!("CARGO_BIN_EXE_unhunch"))
-        .display()
-        .to_string()
-}
-
 /// Validates with the real tool when it is installed (scripts/setup test installs it).
 fn validate(tool: &[&str], file: &Path) {
     match Command::new(tool[0]).args(&tool[1..]).arg(file).output() {
@@ -107,7 +117,7 @@ fn with_systemd_install_writes_an_enabled_unit_and_masks_the_system_autostart() 
     assert!(out.contains("systemd user unit, enabled"), "{out}");
     let unit = h.read(UNIT);
     assert!(
-        unit.contains(&format!("ExecStart={} run\n", exe())),
+        unit.contains(&format!("ExecStart={} run\n", h.exe())),
         "{unit}"
     );
     assert!(unit.contains("Written by `unhunch service install`"));
@@ -164,7 +174,10 @@ fn without_systemd_install_writes_an_autostart_entry() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("XDG autostart"), "{out}");
     let entry = h.read(AUTOSTART);
-    assert!(entry.contains(&format!("Exec={} run\n", exe())), "{entry}");
+    assert!(
+        entry.contains(&format!("Exec={} run\n", h.exe())),
+        "{entry}"
+    );
     assert!(!entry.contains("Hidden"));
     assert!(!h.path(UNIT).exists());
     validate(&["desktop-file-validate"], &h.path(AUTOSTART));
@@ -269,7 +282,10 @@ fn a_desktop_without_graphical_session_target_gets_xdg_autostart() {
     assert!(out.contains("XDG autostart"), "{out}");
     let entry = h.read(AUTOSTART);
     assert!(!entry.contains("Hidden"), "{entry}");
-    assert!(entry.contains(&format!("Exec={} run\n", exe())), "{entry}");
+    assert!(
+        entry.contains(&format!("Exec={} run\n", h.exe())),
+        "{entry}"
+    );
     assert!(!h.path(UNIT).exists());
     assert!(
         !h.calls().iter().any(|c| c.contains("enable")),
@@ -281,4 +297,15 @@ fn a_desktop_without_graphical_session_target_gets_xdg_autostart() {
         out.contains(&format!("XDG autostart: {}", h.path(AUTOSTART).display())),
         "{out}"
     );
+}
+
+#[test]
+fn install_refuses_a_binary_in_a_build_directory() {
+    let h = Home::new(true);
+    let (code, out, err) = h.run_exe(env!("CARGO_BIN_EXE_unhunch"), &["service", "install"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("is a build of this repository"), "{err}");
+    assert!(err.contains("scripts/setup run"), "{err}");
+    assert!(!h.path(UNIT).exists() && !h.path(AUTOSTART).exists());
+    assert!(h.calls().is_empty(), "{:?}", h.calls());
 }

@@ -125,3 +125,34 @@ fn migration_from_an_empty_file_is_idempotent() {
         assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
     }
 }
+
+/// Every instant the daemon can write reads back (the last millisecond jiff
+/// has, reached by a clock at the end of the calendar), and a row that cannot
+/// be read is left out, not fatal: the daemon replays the rest at start.
+#[test]
+fn the_last_instant_reads_back_and_a_bad_row_is_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open_in(dir.path()).unwrap();
+    let mut last = ev("2026-11-25T09:45:00Z", Outcome::Shown);
+    // Stored to the millisecond.
+    let max = Timestamp::new(Timestamp::MAX.as_second(), 999_000_000).unwrap();
+    last.at = max;
+    last.due = Some(max);
+    let good = ev("2026-11-25T09:46:00Z", Outcome::Done);
+    store.record(&good, Offset::UTC).unwrap();
+    store.record(&last, Offset::UTC).unwrap();
+    store
+        .connection()
+        .execute(
+            "INSERT INTO events (at, utc_offset, reminder, kind, outcome, source)
+             VALUES (1, 0, 'stand', 'no-such-kind', 'done', 'cli')",
+            [],
+        )
+        .unwrap();
+    assert_eq!(
+        store
+            .events_since(Timestamp::from_second(0).unwrap())
+            .unwrap(),
+        vec![good, last]
+    );
+}

@@ -423,6 +423,10 @@ impl Notifier {
                 self.refresh_server().await;
                 true
             }
+            Err(e) if self.backoff > BACKOFF_MIN => {
+                debug!("still no D-Bus session bus ({e}); next try in {:?}", self.backoff);
+                false
+            }
             Err(e) => {
                 warn!(
                     "no D-Bus session bus for notifications ({e}); reminders wait and are retried"

@@ -325,6 +325,7 @@ impl Store {
     }
 
     /// Events at or after `since`, oldest first: what a restart replays.
+    /// Rows that cannot be read are left out (with a warning).
     pub fn events_since(&self, since: Timestamp) -> Result<Vec<Event>, StoreError> {
         let rows = self.select(
             &format!("SELECT {COLUMNS} FROM events WHERE at >= ?1 ORDER BY at, id"),
@@ -357,7 +358,13 @@ impl Store {
             .map_err(self.err())?;
         let mut out = Vec::new();
         for row in rows {
-            out.push(self.decode(row.map_err(self.err())?)?);
+            // A row this version cannot read (edited by hand, or from a
+            // newer version) is left out with a warning: one bad row must
+            // not keep the daemon from starting or hide the rest.
+            match self.decode(row.map_err(self.err())?) {
+                Ok(e) => out.push(e),
+                Err(e) => tracing::warn!("{e}: left out"),
+            }
         }
         Ok(out)
     }
@@ -368,8 +375,7 @@ impl Store {
             row: r.id,
             what,
         };
-        let ts =
-            |ms: i64| Timestamp::from_millisecond(ms).map_err(|e| bad(format!("time {ms}: {e}")));
+        let ts = |ms: i64| ts_from_ms(ms).map_err(|e| bad(format!("time {ms}: {e}")));
         let event = Event {
             at: ts(r.at)?,
             kind: Kind::parse(&r.kind).ok_or_else(|| bad(format!("kind \"{}\"", r.kind)))?,
@@ -496,9 +502,9 @@ impl Store {
             .map_err(self.err())?;
         Ok(row.and_then(|(since, until)| {
             Some(Pause {
-                since: Timestamp::from_millisecond(since).ok()?,
+                since: ts_from_ms(since).ok()?,
                 until: match until {
-                    Some(u) => Some(Timestamp::from_millisecond(u).ok()?),
+                    Some(u) => Some(ts_from_ms(u).ok()?),
                     None => None,
                 },
             })
@@ -530,4 +536,13 @@ impl Store {
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+}
+/// The instant of a stored millisecond count. Every instant jiff has is
+/// read back: its last millisecond, which `as_millisecond` writes, is beyond
+/// what `from_millisecond` takes.
+fn ts_from_ms(ms: i64) -> Result<Timestamp, jiff::Error> {
+    Timestamp::from_millisecond(ms).or_else(|e| {
+        let nanos = i32::try_from(ms.rem_euclid(1000) * 1_000_000).map_err(|_| e.clone())?;
+        Timestamp::new(ms.div_euclid(1000), nanos).map_err(|_| e)
+    })
 }
