@@ -129,6 +129,11 @@ fn invalid_configs_name_place_and_expectation() {
             &format!("{HEAD}every = \"1h\"\nduring = \"work\"\ndays = [\"sat\"]\n"),
             "config.toml:6:8: days has no day in common with work_days: this reminder would never fire",
         ),
+        // 21b. all day on single days: a day-long interval never fits
+        (
+            &format!("{HEAD}every = \"24h\"\ndays = [\"mon\", \"wed\"]\n"),
+            "config.toml:4:9: every = \"24h\" does not fit in its days (mon,wed: at most 1 day in a row): it would never fire",
+        ),
         // 22. zero snooze
         (
             "[general]\nsnooze = \"0s\"\n",

@@ -361,6 +361,21 @@ fn reminder(
                     ),
                 );
             }
+            // All day on some days: the days in a row are one window.
+            let run = set.longest_run();
+            if range.is_none()
+                && run > 0
+                && run < 7
+                && e >= SignedDuration::from_hours(24 * i64::from(run))
+            {
+                r.error(
+                    every.span(),
+                    format!(
+                        "every = \"{written}\" does not fit in its days ({set}: at most {run} day{} in a row): it would never fire",
+                        if run == 1 { "" } else { "s" }
+                    ),
+                );
+            }
             let window = match range {
                 None if set.is_all() => Window::Always,
                 range => Window::Daily { range, days: set },

@@ -54,6 +54,24 @@ impl Days {
         self == Self::ALL
     }
 
+    /// The most days in a row (around the week's end too): 7 for every day.
+    pub fn longest_run(self) -> u32 {
+        if self.is_all() {
+            return 7;
+        }
+        let (mut best, mut run) = (0, 0);
+        // Twice round the week, so a run across Sunday–Monday counts whole.
+        for i in 0..14 {
+            if self.0 & (1 << (i % 7)) != 0 {
+                run += 1;
+                best = best.max(run);
+            } else {
+                run = 0;
+            }
+        }
+        best
+    }
+
     pub fn iter(self) -> impl Iterator<Item = Weekday> {
         WEEK.into_iter().filter(move |d| self.contains(*d))
     }
@@ -403,6 +421,18 @@ pub fn fmt_duration(d: SignedDuration) -> String {
 mod tests {
     use super::*;
     use jiff::civil::{date, time};
+
+    #[test]
+    fn longest_run_of_days_wraps_round_the_week() {
+        let days = |names: &[&str]| -> Days {
+            names.iter().map(|n| Days::parse_day(n).unwrap()).collect()
+        };
+        assert_eq!(Days::ALL.longest_run(), 7);
+        assert_eq!(Days::NONE.longest_run(), 0);
+        assert_eq!(Days::WORK_WEEK.longest_run(), 5);
+        assert_eq!(days(&["mon", "wed"]).longest_run(), 1);
+        assert_eq!(days(&["sat", "sun", "mon", "thu"]).longest_run(), 3);
+    }
 
     #[test]
     fn clock_parsing_is_strict() {

@@ -424,7 +424,10 @@ impl Notifier {
                 true
             }
             Err(e) if self.backoff > BACKOFF_MIN => {
-                debug!("still no D-Bus session bus ({e}); next try in {:?}", self.backoff);
+                debug!(
+                    "still no D-Bus session bus ({e}); next try in {:?}",
+                    self.backoff
+                );
                 false
             }
             Err(e) => {
