@@ -409,3 +409,31 @@ fn doctor_without_a_session_bus_fails_and_says_why() {
     );
     assert!(out.contains("! daemon: not running"), "{out}");
 }
+
+/// A misspelt zone is named in a warning (the system would silently use UTC);
+/// a POSIX rule is a zone, not a mistake.
+#[test]
+fn a_misspelt_time_zone_is_warned_about() {
+    let h = Home::new();
+    let o = Out(h
+        .cmd(&["plan", "--days", "1"])
+        .env("TZ", "Europe/Berln")
+        .output()
+        .unwrap());
+    assert_eq!(o.code(), 0);
+    assert!(
+        o.stderr()
+            .contains("TZ=Europe/Berln: no time zone \"Europe/Berln\" in the system's zone database; using UTC"),
+        "{}",
+        o.stderr()
+    );
+    assert!(o.stdout().contains("(UTC)"), "{}", o.stdout());
+    for tz in ["Europe/Berlin", "EST5EDT", ":Europe/Paris"] {
+        let o = Out(h
+            .cmd(&["plan", "--days", "1"])
+            .env("TZ", tz)
+            .output()
+            .unwrap());
+        assert!(o.stderr().is_empty(), "TZ={tz}: {}", o.stderr());
+    }
+}

@@ -24,7 +24,7 @@ pub trait Clock: Send {
 pub fn local_zone() -> TimeZone {
     static REFUSED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let refused = *REFUSED.get_or_init(|| match std::env::var_os("TZ") {
-        Some(tz) => match tz_file_problem(&tz) {
+        Some(tz) => match tz_file_problem(&tz).or_else(|| tz_name_problem(&tz)) {
             Some(why) => {
                 tracing::warn!("TZ={}: {why}; using UTC", tz.to_string_lossy());
                 true
@@ -37,6 +37,24 @@ pub fn local_zone() -> TimeZone {
         TimeZone::UTC
     } else {
         TimeZone::system()
+    }
+}
+
+/// What is wrong with `$TZ` if it is a zone name the system's database does
+/// not have and not a POSIX rule either (`Europe/Berln`): the system would
+/// silently use UTC.
+fn tz_name_problem(tz: &std::ffi::OsStr) -> Option<String> {
+    let s = tz.to_string_lossy();
+    let name = s.strip_prefix(':').unwrap_or(&s);
+    if name.is_empty() || name.starts_with('/') {
+        return None;
+    }
+    match TimeZone::get(name) {
+        Ok(_) => None,
+        Err(_) if TimeZone::posix(name).is_ok() => None,
+        Err(_) => Some(format!(
+            "no time zone \"{name}\" in the system's zone database"
+        )),
     }
 }
 
