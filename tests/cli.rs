@@ -437,3 +437,46 @@ fn a_misspelt_time_zone_is_warned_about() {
         assert!(o.stderr().is_empty(), "TZ={tz}: {}", o.stderr());
     }
 }
+
+/// `--from` and the plan's end follow the gap rule of every local time: a
+/// time in the spring-forward gap is its first valid instant (Europe/Berlin,
+/// 2026-03-29 02:00-03:00 does not exist).
+#[test]
+fn plan_from_in_a_dst_gap_starts_at_the_transition() {
+    let h = Home::new();
+    let config = h.path("q.toml");
+    write(
+        &config,
+        "[[reminder]]\nid = \"q\"\nkind = \"stand\"\nevery = \"15m\"\n",
+    );
+    let c = config.display().to_string();
+    let o = h.run(&[
+        "plan",
+        "--config",
+        &c,
+        "--from",
+        "2026-03-29 02:30",
+        "--days",
+        "1",
+    ]);
+    assert_eq!(o.code(), 0, "{}", o.stderr());
+    let out = o.stdout();
+    assert!(out.starts_with("Plan from Sun 2026-03-29 03:00 "), "{out}");
+    assert!(out.contains("\n  03:15  q  "), "03:15 dropped: {out}");
+    // Ends at the gap's transition the day before too: 01:45 is the last.
+    let o = h.run(&[
+        "plan",
+        "--config",
+        &c,
+        "--from",
+        "2026-03-28 02:30",
+        "--days",
+        "1",
+        "--json",
+    ]);
+    let items: Vec<serde_json::Value> = serde_json::from_str(&o.stdout()).unwrap();
+    assert_eq!(
+        items.last().unwrap()["at"].as_str().unwrap(),
+        "2026-03-29T01:45:00+01:00"
+    );
+}

@@ -51,9 +51,15 @@ pub fn parse_from(s: &str, tz: &TimeZone, now: Timestamp) -> Result<ZonedDateTim
             "invalid date and time \"{s}\": expected e.g. 2026-11-25, \"2026-11-25 09:00\", 14:00 or 2026-11-25T09:00:00+01:00"
         ));
     };
-    civil
-        .to_zoned_datetime(tz.clone())
-        .map_err(|e| format!("\"{s}\": {e}"))
+    local(civil, tz).ok_or_else(|| format!("\"{s}\": not a time unhunch can plan from"))
+}
+
+/// A local date and time in `tz` by the rule every local time in unhunch
+/// follows: in a spring-forward gap, the first valid instant (the transition);
+/// in a fold, the earlier.
+fn local(civil: DateTime, tz: &TimeZone) -> Option<ZonedDateTime> {
+    crate::core::time::resolve_local(civil.date(), civil.time(), tz)
+        .map(|t| t.to_zoned_datetime(tz.clone()))
 }
 
 pub fn run(config_path: &Path, given: bool, args: PlanArgs) -> anyhow::Result<ExitCode> {
@@ -63,7 +69,10 @@ pub fn run(config_path: &Path, given: bool, args: PlanArgs) -> anyhow::Result<Ex
         None => Timestamp::now().to_zoned_datetime(crate::daemon::clock::local_zone()),
     };
     let until = from
+        .datetime()
         .checked_add(jiff::Span::new().days(i64::from(args.days)))
+        .ok()
+        .and_then(|end| local(end, from.time_zone()))
         .context("--days reaches past the calendar")?;
     if until <= from {
         bail!("--days must be at least 1");
