@@ -3,10 +3,16 @@
 
 use unhunch::config::parse;
 
-fn first_error(src: &str) -> String {
+/// The one error a config with one mistake gets (all of them, joined, if
+/// more were reported: a case with one mistake must report one).
+fn only_error(src: &str) -> String {
     match parse(src, "config.toml") {
         Ok(_) => panic!("expected an error for:\n{src}"),
-        Err(d) => d[0].to_string(),
+        Err(d) => d
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join(" | "),
     }
 }
 
@@ -197,7 +203,7 @@ fn invalid_configs_name_place_and_expectation() {
     ];
     let mut failures = Vec::new();
     for (i, (src, want)) in cases.iter().enumerate() {
-        let got = first_error(src);
+        let got = only_error(src);
         if got != *want {
             failures.push(format!("case {}:\n  want: {want}\n  got:  {got}", i + 1));
         }
@@ -208,6 +214,44 @@ fn invalid_configs_name_place_and_expectation() {
         failures.len(),
         cases.len(),
         failures.join("\n")
+    );
+}
+
+/// Mistakes the parser refuses are each reported too, in the file's order,
+/// with what else is wrong in the same reminder — and nothing that only
+/// follows from setting one aside.
+#[test]
+fn every_mistake_in_one_reminder_is_reported() {
+    let src = "[[reminder]]\nid = \"x\"\nkind = \"custom\"\nevery = \"1h\"\nduring = \"25:00-26:00\"\ndays = [\"funday\"]\nurgency = \"high\"\n";
+    let errs = all_errors(src);
+    let at: Vec<&str> = errs.iter().map(|e| &e[..e.find(": ").unwrap()]).collect();
+    assert_eq!(
+        at,
+        [
+            "config.toml:1:1",
+            "config.toml:5:10",
+            "config.toml:6:9",
+            "config.toml:7:11"
+        ],
+        "{errs:#?}"
+    );
+    assert!(errs[0].contains("needs a title and a body"), "{errs:#?}");
+    // A misspelt key: its table says nothing more (no "neither every nor at").
+    let errs = all_errors(&format!(
+        "{HEAD}evry = \"45m\"\ndays = [\"mun\"]\n[general]\nsnooze = \"0s\"\n"
+    ));
+    assert_eq!(errs.len(), 3, "{errs:#?}");
+    assert!(
+        errs[0].starts_with("config.toml:4:1: unknown field \"evry\""),
+        "{errs:#?}"
+    );
+    assert!(
+        errs[1].starts_with("config.toml:5:9: invalid day \"mun\""),
+        "{errs:#?}"
+    );
+    assert!(
+        errs[2].starts_with("config.toml:7:10: snooze must be longer than zero"),
+        "{errs:#?}"
     );
 }
 

@@ -108,29 +108,121 @@ pub struct Loaded {
     pub path: Option<PathBuf>,
 }
 
-/// Parses and validates config text; `file` names it in messages.
+/// The most mistakes reported from one file.
+const MAX_ERRORS: usize = 50;
+
+/// Parses and validates config text; `file` names it in messages. Every
+/// mistake is reported, not only the first: a value the parser refuses is
+/// blanked out (its line, so positions stay) and the rest read again, until
+/// a mistake cannot be set aside that way (a table header, a value over
+/// several lines). What blanking a line could itself cause (a field now
+/// missing in that table, a check that names the blanked key) is not
+/// reported. Mistakes come in the file's order.
 pub fn parse(src: &str, file: &str) -> Result<(Config, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let parsed: ConfigFile = toml::from_str(src).map_err(|e| {
-        // A syntax error without a span is at the start of the file.
-        let span = Some(e.span().unwrap_or(0..0));
-        vec![Diagnostic::new(
-            file,
-            src,
-            Problem {
-                span,
-                message: e.message().to_string(),
-            },
-        )]
-    })?;
-    let diag = |ps: Vec<Problem>| {
-        ps.into_iter()
-            .map(|p| Diagnostic::new(file, src, p))
-            .collect::<Vec<_>>()
-    };
-    match resolve(&parsed, src) {
-        Ok((config, warnings)) => Ok((config, diag(warnings))),
-        Err(errors) => Err(diag(errors)),
+    let mut text = src.to_string();
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    // The lines blanked: their table (by its header's offset) and key.
+    let mut blanked: Vec<(usize, String)> = Vec::new();
+    let diag = |p: Problem| Diagnostic::new(file, src, p);
+    while errors.len() < MAX_ERRORS {
+        let parsed: ConfigFile = match toml::from_str(&text) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                // A syntax error without a span is at the start of the file.
+                let span = e.span().unwrap_or(0..0);
+                let message = e.message().to_string();
+                let table = table_of(&text, span.start);
+                if message.starts_with("missing field") && blanked.iter().any(|(t, _)| *t == table)
+                {
+                    break;
+                }
+                errors.push(diag(Problem {
+                    span: Some(span.clone()),
+                    message,
+                }));
+                match value_line(&text, span) {
+                    Some((line, key)) => {
+                        // A misspelt key may be the field a check then
+                        // misses: nothing more is said of its table.
+                        let key = if message_unknown_field(&errors) {
+                            String::new()
+                        } else {
+                            key
+                        };
+                        blanked.push((table_of(&text, line.start), key));
+                        text.replace_range(line.clone(), &" ".repeat(line.len()));
+                        continue;
+                    }
+                    None => break,
+                }
+            }
+        };
+        match resolve(&parsed, &text) {
+            Ok((config, warnings)) if errors.is_empty() => {
+                return Ok((config, warnings.into_iter().map(diag).collect()));
+            }
+            Ok(_) => {}
+            Err(found) => errors.extend(
+                found
+                    .into_iter()
+                    .filter(|p| {
+                        let table = p.span.as_ref().map_or(0, |s| table_of(&text, s.start));
+                        !blanked
+                            .iter()
+                            .any(|(t, key)| *t == table && p.message.contains(key.as_str()))
+                    })
+                    .map(diag),
+            ),
+        }
+        break;
     }
+    errors.sort_by_key(|d| d.at);
+    Err(errors)
+}
+
+/// Whether the last mistake found is an unknown (often misspelt) key.
+fn message_unknown_field(errors: &[Diagnostic]) -> bool {
+    errors
+        .last()
+        .is_some_and(|d| d.message.starts_with("unknown field"))
+}
+
+/// The byte range and key of the `key = value` line that holds `span`, if
+/// the span lies on one such line (not a table header, not a value over
+/// lines).
+fn value_line(
+    text: &str,
+    span: std::ops::Range<usize>,
+) -> Option<(std::ops::Range<usize>, String)> {
+    let start = text[..span.start.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line = &text[start..end];
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .filter(|k| !k.is_empty() && !k.starts_with('['))?;
+    let brackets = line.matches('[').count() == line.matches(']').count()
+        && line.matches('{').count() == line.matches('}').count();
+    (span.end <= end && brackets).then_some((start..end, key))
+}
+
+/// The offset of the table header (`[x]`, `[[x]]`) that `pos` is under; 0
+/// for the top of the file.
+fn table_of(text: &str, pos: usize) -> usize {
+    let mut table = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if offset > pos {
+            break;
+        }
+        if line.trim_start().starts_with('[') {
+            table = offset;
+        }
+        offset += line.len();
+    }
+    table
 }
 
 /// What a file that is not a regular file is, for messages.

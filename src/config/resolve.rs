@@ -344,7 +344,8 @@ fn reminder(
                 Some(During::Range(tr)) => (Some(tr), Days::ALL),
             };
             let set = days.map(|d| d.intersect(base_days)).unwrap_or(base_days);
-            if let (Some(v), true) = (&rf.days, set.is_empty()) {
+            // (An empty days list has its own error.)
+            if let (Some(v), true) = (&rf.days, set.is_empty() && days != Some(Days::NONE)) {
                 r.error(
                     v.span(),
                     "days has no day in common with work_days: this reminder would never fire",
