@@ -88,12 +88,7 @@ async fn kill_9_at_random_moments_loses_no_acknowledged_answer() {
             let (stop, count) = (stop.clone(), count.clone());
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
-                    match client::request::<Answered>(
-                        &run,
-                        &Request::Done {
-                            id: Some("stand".into()),
-                        },
-                    ) {
+                    match show_then_done(&run) {
                         Ok(_) => {
                             count.fetch_add(1, Ordering::Relaxed);
                         }
@@ -214,15 +209,7 @@ async fn malformed_flood_never_stops_the_daemon_nor_slows_a_good_client() {
         "the daemon died: {}",
         d.log()
     );
-    assert!(
-        client::request::<Answered>(
-            &run,
-            &Request::Done {
-                id: Some("stand".into())
-            }
-        )
-        .is_ok()
-    );
+    assert!(show_then_done(&run).is_ok());
 }
 
 #[tokio::test]
@@ -231,14 +218,7 @@ async fn history_deleted_or_replaced_while_running_goes_on_in_a_new_file() {
     let server = Notifd::start(&bus).await;
     let mut d = Daemon::new(&bus, CONFIG);
     start(&bus, &mut d).await;
-    let done = || {
-        client::request::<Answered>(
-            &d.path("run"),
-            &Request::Done {
-                id: Some("stand".into()),
-            },
-        )
-    };
+    let done = || show_then_done(&d.path("run"));
     done().unwrap();
     // Deleted (with its WAL): the next answer goes into a new file.
     for suffix in ["", "-wal", "-shm"] {
@@ -247,8 +227,8 @@ async fn history_deleted_or_replaced_while_running_goes_on_in_a_new_file() {
     done().unwrap();
     assert_eq!(
         d.outcomes(),
-        vec!["stand done cli"],
-        "the answer after the deletion is on disk"
+        vec!["stand shown cli", "stand done cli"],
+        "the showing and answer after the deletion are on disk"
     );
     let n = wait_for(5 * SEC, || {
         server
@@ -268,7 +248,8 @@ async fn history_deleted_or_replaced_while_running_goes_on_in_a_new_file() {
     done().unwrap();
     let o = d.outcomes();
     assert!(
-        !o.is_empty() && o.iter().all(|l| l == "stand done cli"),
+        o.ends_with(&["stand shown cli".to_string(), "stand done cli".to_string()])
+            && o.iter().all(|l| l.starts_with("stand ") && l.ends_with(" cli")),
         "{o:?}"
     );
     assert!(
@@ -344,14 +325,7 @@ async fn a_full_disk_refuses_answers_without_losing_acknowledged_ones() {
     let _unmount = Unmount(data.clone());
     start(&bus, &mut d).await;
     let run = d.path("run");
-    let done = || {
-        client::request::<Answered>(
-            &run,
-            &Request::Done {
-                id: Some("stand".into()),
-            },
-        )
-    };
+    let done = || show_then_done(&run);
     done().unwrap();
     // Fill the disk.
     let filler = data.join("filler");
@@ -386,4 +360,20 @@ async fn a_full_disk_refuses_answers_without_losing_acknowledged_ones() {
     eprintln!("full disk: {acked} acknowledged, {refused} refused, {rows} in the history");
     assert!(rows >= acked, "acked {acked}, rows {rows}");
     assert_eq!(integrity(&d), "ok");
+}
+
+/// Puts "stand" up (unless it is up) and answers it Done: an answer that is
+/// written (Done with nothing showing is refused).
+fn show_then_done(run: &std::path::Path) -> Result<Answered, client::ClientError> {
+    match client::request::<Answered>(run, &Request::Trigger { id: "stand".into() }) {
+        Ok(_) => {}
+        Err(client::ClientError::Refused(e)) if e.contains("already showing") => {}
+        Err(e) => return Err(e),
+    }
+    client::request::<Answered>(
+        run,
+        &Request::Done {
+            id: Some("stand".into()),
+        },
+    )
 }
