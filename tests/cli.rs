@@ -388,7 +388,28 @@ fn packaged_completions_and_man_pages_are_up_to_date() {
             name.to_string_lossy()
         );
     }
-    assert!(h.run(&["completions", "bash"]).stdout().contains("snooze"));
+    // unhunch(1) is a manual, not a copy of --help.
+    let page = std::fs::read_to_string(committed.join("unhunch.1")).unwrap();
+    for section in [
+        ".SH DESCRIPTION",
+        ".SH CONFIGURATION",
+        ".SH FILES",
+        ".SH ENVIRONMENT",
+        ".SH EXIT STATUS",
+        ".SH EXAMPLES",
+    ] {
+        assert!(page.contains(section), "unhunch.1 has no {section}");
+    }
+    // The scripts ask the installed `unhunch` (not a build path).
+    for shell in ["bash", "zsh", "fish"] {
+        let out = h.run(&["completions", shell]).stdout();
+        assert!(
+            out.contains(&format!("COMPLETE=\"{shell}\""))
+                || out.contains(&format!("COMPLETE={shell}")),
+            "{out}"
+        );
+        assert!(!out.contains("target/"), "{out}");
+    }
 }
 
 #[test]
@@ -478,5 +499,56 @@ fn plan_from_in_a_dst_gap_starts_at_the_transition() {
     assert_eq!(
         items.last().unwrap()["at"].as_str().unwrap(),
         "2026-03-29T01:45:00+01:00"
+    );
+}
+
+/// The packaged bash completion, run by a real bash: reminder ids come from
+/// the config (through `unhunch` itself), `trigger` adds the kinds.
+#[test]
+fn bash_completes_reminder_ids_from_the_config() {
+    let h = Home::new();
+    write(
+        &h.default_config(),
+        "[[reminder]]\nid = \"legs\"\nkind = \"stand\"\nevery = \"1h\"\n\
+         [[reminder]]\nid = \"look-away\"\nkind = \"custom\"\ntitle = \"Look away\"\nbody = \"b\"\nevery = \"20m\"\n",
+    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/completions/unhunch.bash");
+    let complete = |line: &str| -> Vec<String> {
+        let test = format!(
+            "source '{}'\nCOMP_LINE='{line}'\nread -ra COMP_WORDS <<< \"$COMP_LINE\"\n\
+             [[ $COMP_LINE == *' ' ]] && COMP_WORDS+=('')\nCOMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))\n\
+             COMP_POINT=${{#COMP_LINE}}; COMP_TYPE=9\n\
+             _clap_complete_unhunch unhunch \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$COMP_CWORD-1]}}\"\n\
+             printf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+            script.display()
+        );
+        let bin_dir = Path::new(env!("CARGO_BIN_EXE_unhunch")).parent().unwrap();
+        let path = format!(
+            "{}:{}",
+            bin_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let c = h.cmd(&[]);
+        let out = Command::new("bash")
+            .args(["-c", &test])
+            .env_clear()
+            .envs(
+                c.get_envs()
+                    .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
+            )
+            .env("PATH", path)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with('-'))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(complete("unhunch done "), ["legs", "look-away"]);
+    assert_eq!(complete("unhunch snooze lo"), ["look-away"]);
+    assert_eq!(
+        complete("unhunch trigger "),
+        ["legs", "look-away", "stand", "custom"]
     );
 }

@@ -249,7 +249,8 @@ async fn history_deleted_or_replaced_while_running_goes_on_in_a_new_file() {
     let o = d.outcomes();
     assert!(
         o.ends_with(&["stand shown cli".to_string(), "stand done cli".to_string()])
-            && o.iter().all(|l| l.starts_with("stand ") && l.ends_with(" cli")),
+            && o.iter()
+                .all(|l| l.starts_with("stand ") && l.ends_with(" cli")),
         "{o:?}"
     );
     assert!(

@@ -27,12 +27,58 @@ pub struct StatusArgs {
 #[derive(Debug, clap::Args)]
 pub struct AnswerArgs {
     /// The reminder to answer (default: the one showing).
+    #[arg(add = clap_complete::ArgValueCompleter::new(complete_ids))]
     pub id: Option<String>,
+}
+
+/// Shell completion of reminder ids, from the config (`--config` is not
+/// known yet while completing: `UNHUNCH_CONFIG` or the default path).
+fn complete_ids(current: &std::ffi::OsStr) -> Vec<clap_complete::CompletionCandidate> {
+    candidates(current, false)
+}
+
+/// Ids, then the kinds `trigger` also takes.
+fn complete_ids_and_kinds(current: &std::ffi::OsStr) -> Vec<clap_complete::CompletionCandidate> {
+    candidates(current, true)
+}
+
+fn candidates(current: &std::ffi::OsStr, kinds: bool) -> Vec<clap_complete::CompletionCandidate> {
+    use clap_complete::CompletionCandidate;
+    let current = current.to_string_lossy();
+    let Ok(paths) = crate::paths::Paths::resolve(None) else {
+        return Vec::new();
+    };
+    let Ok(loaded) = crate::config::load_or_default(&paths.config, paths.config_given) else {
+        return Vec::new();
+    };
+    let mut out: Vec<CompletionCandidate> = loaded
+        .config
+        .enabled()
+        .filter(|r| r.id.starts_with(current.as_ref()))
+        .map(|r| CompletionCandidate::new(r.id.clone()).help(Some(r.title.clone().into())))
+        .collect();
+    if kinds {
+        for k in crate::core::Kind::ALL {
+            let name = k.as_str();
+            let has = loaded.config.enabled().any(|r| r.kind == k);
+            if has
+                && name.starts_with(current.as_ref())
+                && !out.iter().any(|c| c.get_value() == name)
+            {
+                out.push(
+                    CompletionCandidate::new(name)
+                        .help(Some(format!("the first {name} reminder").into())),
+                );
+            }
+        }
+    }
+    out
 }
 
 #[derive(Debug, clap::Args)]
 pub struct SnoozeArgs {
     /// The reminder to snooze (default: the one showing).
+    #[arg(add = clap_complete::ArgValueCompleter::new(complete_ids))]
     pub id: Option<String>,
     /// How long (default: the reminder's snooze length), e.g. 10m, 1h.
     #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
@@ -56,6 +102,7 @@ pub struct PauseArgs {
 pub struct TriggerArgs {
     /// The reminder to show now: its id, or a kind (stand, neck, decompress,
     /// massage, meditate, wind-down) for the first reminder of that kind.
+    #[arg(add = clap_complete::ArgValueCompleter::new(complete_ids_and_kinds))]
     pub id: String,
 }
 

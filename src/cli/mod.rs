@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 use crate::ipc::protocol::{PauseEnd, Request};
@@ -12,6 +13,7 @@ mod config_cmd;
 pub mod control;
 mod doctor;
 mod history;
+mod man;
 mod plan;
 mod service;
 pub mod table;
@@ -153,19 +155,27 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     });
     match command {
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut <Cli as clap::CommandFactory>::command(),
+            // The script asks `unhunch` itself what to complete (reminder
+            // ids from the config), through COMPLETE=<shell>; see main.
+            let name = shell.to_string();
+            let shells = clap_complete::env::Shells::builtins();
+            let completer = shells
+                .completer(&name)
+                .with_context(|| format!("no completions for {name}"))?;
+            completer.write_registration(
+                "COMPLETE",
+                "unhunch",
+                "unhunch",
                 "unhunch",
                 &mut std::io::stdout(),
-            );
+            )?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::Man { dir } => {
             let cmd = <Cli as clap::CommandFactory>::command();
             match dir {
-                Some(dir) => clap_mangen::generate_to(cmd, &dir)?,
-                None => clap_mangen::Man::new(cmd).render(&mut std::io::stdout())?,
+                Some(dir) => man::generate_to(cmd, &dir)?,
+                None => man::render(cmd, &mut std::io::stdout())?,
             }
             return Ok(ExitCode::SUCCESS);
         }
