@@ -550,6 +550,40 @@ fn icon_on_screen(display: &str, strip: u16) -> Option<(&'static str, i16, i16)>
     })
 }
 
+/// The height of the menu open under the panel, read from the screen: the
+/// run of light pixels down the column 60 px left of the icon's centre (the
+/// screen behind is black).
+fn menu_height(display: &str, icon_x: i16) -> u32 {
+    use x11rb::connection::Connection as _;
+    use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
+    let Ok((conn, screen)) = x11rb::connect(Some(display)) else {
+        return 0;
+    };
+    let root = &conn.setup().roots[screen];
+    let x = (icon_x - 60).max(0);
+    let Ok(Ok(image)) = conn
+        .get_image(
+            ImageFormat::Z_PIXMAP,
+            root.root,
+            x,
+            0,
+            1,
+            root.height_in_pixels,
+            !0,
+        )
+        .map(|c| c.reply())
+    else {
+        return 0;
+    };
+    // Below the panel (40 px), count light rows until the first dark one.
+    image
+        .data
+        .chunks_exact(4)
+        .skip(40)
+        .take_while(|px| px[0] > 60 || px[1] > 60 || px[2] > 60)
+        .count() as u32
+}
+
 /// A panel with a tray, across the top of the screen.
 struct Panel {
     children: Vec<Child>,
@@ -715,8 +749,40 @@ async fn tray(host: Host) {
         .await
     };
     let normal = wait_look("teal").await;
+
+    // The menu open (a right click opens it on every host) when a reminder
+    // arrives: its height, on screen, before and after.
+    let opened = match look() {
+        Some((_, cx, cy)) => {
+            let p = panel.clone();
+            let display = x.display.clone();
+            blocking(move || {
+                p.xdotool(&["mousemove", &cx.to_string(), &cy.to_string(), "click", "3"]);
+                // Away from the icon, so its tooltip does not cover the menu.
+                p.xdotool(&["mousemove", "0", "479"]);
+                std::thread::sleep(Duration::from_millis(800));
+                menu_height(&display, cx)
+            })
+            .await
+        }
+        None => 0,
+    };
     assert_eq!(d.cli(&["trigger", "neck"]).0, 0);
     let due = wait_look("orange").await;
+    let display = x.display.clone();
+    let cx = look().map_or(0, |l| l.1);
+    let grown = blocking(move || {
+        std::thread::sleep(Duration::from_millis(800));
+        menu_height(&display, cx)
+    })
+    .await;
+    let p = panel.clone();
+    blocking(move || p.xdotool(&["key", "Escape"])).await;
+    let arrives = match (opened, grown) {
+        (0, _) => "no menu".to_string(),
+        (a, b) if b > a => "the open menu grows to fit".to_string(),
+        _ => "the open menu keeps its height: the new items scroll".to_string(),
+    };
 
     // A click on the icon with `button`, then the keyboard picks the menu's
     // first item that answers (Done): what it did.
@@ -762,7 +828,7 @@ async fn tray(host: Host) {
 
     let name = host.package();
     let row = format!(
-        "| {name} {} | {normal}; due: {due}; answered: {after_answer}; paused: {paused} | {left} | {right} |",
+        "| {name} {} | {normal}; due: {due}; answered: {after_answer}; paused: {paused} | {left} | {right} | {arrives} |",
         package_version(name)
     );
     check_row(TRAYS, name, &row);
