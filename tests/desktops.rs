@@ -187,7 +187,7 @@ async fn dunst() {
     let together = together(&d, move || dn.displayed().unwrap_or(0) as usize).await;
 
     let row = format!(
-        "| dunst {version} | {} | middle (`dunstctl action`): {default_action}; left (`dunstctl close`): {close} | `dunstctl set-paused`: {} | {} | {together} |",
+        "| dunst {version} | {} | middle (`dunstctl action`): {default_action} | none; a left click (`dunstctl close`): {close} | `dunstctl set-paused`: {} | {} | {together} |",
         if facts.has("actions") {
             "in its context menu (`dunstctl context`)"
         } else {
@@ -222,10 +222,12 @@ struct Spec {
     /// xdotool search arguments that find its notification windows.
     windows: &'static [&'static str],
     /// Where its Done button and its body are, in a notification window:
-    /// (fraction of the width, pixels from the top, or from the bottom if
-    /// negative).
+    /// (fraction of the width, or pixels from the right if negative; pixels
+    /// from the top, or from the bottom if negative).
     done: (f64, i32),
     body: (f64, i32),
+    /// Its close button (×), if it has one.
+    close: Option<(f64, i32)>,
     /// Its Do-Not-Disturb, set through xfconf (xfce4-notifyd).
     xfconf_dnd: bool,
     /// How it offers Done / Snooze / Skip (the clicked Done is observed).
@@ -295,14 +297,10 @@ impl Clicked {
             .collect()
     }
 
-    /// Clicks at `at` (see [`Spec`]) in the newest notification window.
-    fn click(&self, at: (f64, i32)) {
-        let win = self
-            .windows()
-            .last()
-            .cloned()
-            .expect("a notification window");
-        let geo = self.run("xdotool", &["getwindowgeometry", "--shell", &win]);
+    /// Clicks at `at` (see [`Spec`]) in the notification window `win`, then
+    /// moves the pointer away (some servers keep a hovered one up).
+    fn click(&self, win: &str, at: (f64, i32)) {
+        let geo = self.run("xdotool", &["getwindowgeometry", "--shell", win]);
         let get = |k: &str| -> i32 {
             geo.lines()
                 .find_map(|l| l.strip_prefix(&format!("{k}=")))
@@ -310,12 +308,27 @@ impl Clicked {
                 .unwrap_or(0)
         };
         let (x, y, w, h) = (get("X"), get("Y"), get("WIDTH"), get("HEIGHT"));
-        let cx = x + (f64::from(w) * at.0) as i32;
+        let cx = if at.0 < 0.0 {
+            x + w + at.0 as i32
+        } else {
+            x + (f64::from(w) * at.0) as i32
+        };
         let cy = if at.1 < 0 { y + h + at.1 } else { y + at.1 };
+        // A pause on the spot, as a hand makes: GTK's buttons take a
+        // click only after the pointer has entered them.
         self.run(
             "xdotool",
-            &["mousemove", &cx.to_string(), &cy.to_string(), "click", "1"],
+            &[
+                "mousemove",
+                &cx.to_string(),
+                &cy.to_string(),
+                "sleep",
+                "0.3",
+                "click",
+                "1",
+            ],
         );
+        self.run("xdotool", &["sleep", "0.2", "mousemove", "0", "0"]);
     }
 
     fn set_dnd(&self, on: bool) {
@@ -369,28 +382,34 @@ async fn clicked(spec: &'static Spec) {
         let before = d.outcomes().len();
         assert_eq!(d.cli(&["trigger", "neck"]).0, 0);
         let sv = server.clone();
-        assert!(
-            wait_for(5 * SEC, || (!sv.windows().is_empty()).then_some(()))
-                .await
-                .is_some(),
-            "no notification window on {}",
-            spec.name
-        );
+        // (The last gesture's window is gone: some servers reuse it.)
+        let win = wait_for(5 * SEC, || sv.windows().last().cloned())
+            .await
+            .unwrap_or_else(|| panic!("no notification window on {}", spec.name));
         // Let it finish appearing (some fade in).
         tokio::time::sleep(Duration::from_millis(500)).await;
         let sv = server.clone();
-        blocking(move || sv.click(at)).await;
+        blocking(move || sv.click(&win, at)).await;
         let outcome = outcome_after(&d, before).await;
         if outcome == "nothing" {
             // Not closed by the click: take it down for the next gesture.
             assert_eq!(d.cli(&["skip", "neck"]).0, 0);
         }
         let sv = server.clone();
-        wait_for(5 * SEC, || sv.windows().is_empty().then_some(())).await;
+        let gone = wait_for(5 * SEC, || sv.windows().is_empty().then_some(())).await;
+        assert!(
+            gone.is_some(),
+            "a notification window stays up on {}",
+            spec.name
+        );
         outcome
     };
     let body = click(spec.body).await;
     let done = click(spec.done).await;
+    let close = match spec.close {
+        Some(at) => click(at).await,
+        None => "none".to_string(),
+    };
 
     let dnd = if spec.xfconf_dnd {
         let sv = server.clone();
@@ -439,7 +458,7 @@ async fn clicked(spec: &'static Spec) {
     let together = together(&d, move || sv.windows().len()).await;
 
     let row = format!(
-        "| {} {version} | {} | {body} | {dnd} | {} | {together} |",
+        "| {} {version} | {} | {body} | {close} | {dnd} | {} | {together} |",
         spec.name,
         if facts.has("actions") {
             format!("{} (Done: {done})", spec.buttons)
@@ -459,6 +478,7 @@ async fn xfce4_notifyd() {
         windows: &["--class", "xfce4-notifyd"],
         done: (1.0 / 6.0, -25),
         body: (0.5, 30),
+        close: None,
         xfconf_dnd: true,
         buttons: "buttons",
     };
@@ -473,6 +493,7 @@ async fn notification_daemon() {
         windows: &["--name", "^Notification$"],
         done: (0.40, -40),
         body: (0.5, 70),
+        close: Some((-24.0, 30)),
         xfconf_dnd: false,
         buttons: "buttons",
     };
@@ -487,6 +508,7 @@ async fn mate_notification_daemon() {
         windows: &["--name", "^Notification$"],
         done: (0.52, -28),
         body: (0.5, 70),
+        close: Some((-33.0, 23)),
         xfconf_dnd: false,
         buttons: "buttons",
     };
@@ -503,6 +525,7 @@ async fn lxqt_notificationd() {
         windows: &["--class", "lxqt-notificationd"],
         done: (0.70, -39),
         body: (0.5, 45),
+        close: Some((-24.0, 20)),
         xfconf_dnd: false,
         buttons: "a list and OK",
     };

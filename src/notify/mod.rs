@@ -105,6 +105,18 @@ pub struct Caps {
     pub actions: bool,
     /// The body is read as markup: text must be escaped.
     pub markup: bool,
+    /// The `resident` hint can be used: GNOME's notification-daemon (3.20)
+    /// leaves a resident notification's window on screen for good once a
+    /// button was clicked, even after CloseNotification (tests/desktops.rs);
+    /// without the hint it closes it itself after the click.
+    pub resident: bool,
+}
+
+impl ServerFacts {
+    /// GNOME's notification-daemon (GNOME Flashback), not GNOME Shell.
+    fn is_gnome_notification_daemon(&self) -> bool {
+        self.name == "Notification Daemon" && self.vendor == "GNOME"
+    }
 }
 
 /// Text as a markup body shows it: `&`, `<` and `>` escaped, so a user's
@@ -154,7 +166,10 @@ pub fn build(req: &ShowRequest, settings: &Settings, caps: Caps) -> Notification
     }
     if settings.timeout.is_zero() {
         // Stay until answered; keep it up after a click until we close it.
-        n.timeout(Timeout::Never).hint(Hint::Resident(true));
+        n.timeout(Timeout::Never);
+        if caps.resident {
+            n.hint(Hint::Resident(true));
+        }
     } else {
         n.timeout(Timeout::Milliseconds(
             settings.timeout.as_millis().clamp(1, i32::MAX as i128) as u32,
@@ -252,9 +267,12 @@ pub fn answer_for_action(key: &str) -> Option<Answer> {
 }
 
 /// The answer a close reason stands for (1 expired, 2 dismissed, 3 closed by
-/// a call, 4 undefined). `None`: not an answer.
-pub fn answer_for_close(reason: u32) -> Option<Answer> {
+/// a call, 4 undefined). `None`: not an answer. `vendor`: the notification
+/// server's; MATE's reports its close button (×) as "expired", on a
+/// notification that never expires (tests/desktops.rs).
+pub fn answer_for_close(reason: u32, vendor: &str, never_expires: bool) -> Option<Answer> {
     match reason {
+        1 if never_expires && vendor == "MATE" => Some(Answer::Dismissed),
         1 => Some(Answer::Expired),
         2 => Some(Answer::Dismissed),
         // Closed by someone's CloseNotification, or for no stated reason: the
@@ -473,6 +491,10 @@ impl Notifier {
         Caps {
             actions: self.server.as_ref().is_none_or(|s| s.has("actions")),
             markup: self.server.as_ref().is_some_and(|s| s.has("body-markup")),
+            resident: !self
+                .server
+                .as_ref()
+                .is_some_and(ServerFacts::is_gnome_notification_daemon),
         }
     }
 
@@ -661,7 +683,9 @@ impl Notifier {
                 if s.answered {
                     return;
                 }
-                if let Some(answer) = answer_for_close(reason) {
+                let vendor = self.server.as_ref().map_or("", |f| f.vendor.as_str());
+                let never_expires = self.settings.timeout.is_zero();
+                if let Some(answer) = answer_for_close(reason, vendor, never_expires) {
                     debug!(reminder = %s.reminder, "closed, reason {reason}");
                     self.answer(s.reminder, answer);
                 }
@@ -827,8 +851,12 @@ mod tests {
         assert_eq!(answer_for_action("default"), Some(Answer::Done));
         assert_eq!(answer_for_action("snooze"), Some(Answer::Snooze(None)));
         assert_eq!(answer_for_action("bogus"), None);
-        assert_eq!(answer_for_close(1), Some(Answer::Expired));
-        assert_eq!(answer_for_close(2), Some(Answer::Dismissed));
-        assert_eq!(answer_for_close(99), None);
+        assert_eq!(answer_for_close(1, "dunst", true), Some(Answer::Expired));
+        assert_eq!(answer_for_close(2, "dunst", true), Some(Answer::Dismissed));
+        assert_eq!(answer_for_close(99, "dunst", true), None);
+        // MATE's close button says "expired" on what cannot expire.
+        let mate = "MATE";
+        assert_eq!(answer_for_close(1, mate, true), Some(Answer::Dismissed));
+        assert_eq!(answer_for_close(1, mate, false), Some(Answer::Expired));
     }
 }
