@@ -645,3 +645,37 @@ async fn a_config_removed_at_the_default_place_keeps_the_running_schedule() {
     let next: Vec<String> = d.status().next.into_iter().map(|n| n.id).collect();
     assert_eq!(next, ["stand"]);
 }
+
+/// The clock was a year ahead while a reminder was shown, then set right: a
+/// restart does not take that row for a reminder showing now (it stays in
+/// the history), and says why.
+#[tokio::test]
+async fn rows_from_the_future_are_kept_but_not_replayed() {
+    let bus = PrivateBus::start();
+    let _server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, GOOD);
+    let ahead = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 365);
+    std::fs::create_dir_all(d.path("data")).unwrap();
+    {
+        let (store, _) = unhunch::store::Store::open_in(&d.path("data")).unwrap();
+        let shown = unhunch::core::Event {
+            at: ahead,
+            reminder: "stand".into(),
+            kind: unhunch::core::Kind::Stand,
+            outcome: unhunch::core::Outcome::Shown,
+            source: unhunch::core::Source::Schedule,
+            due: Some(ahead),
+            snooze: None,
+        };
+        store.record(&shown, jiff::tz::Offset::UTC).unwrap();
+    }
+    start(&mut d).await;
+    let s = d.status();
+    assert!(s.pending.is_empty(), "{:?}", s.pending);
+    assert!(
+        d.log().contains("1 history rows are later than now"),
+        "{}",
+        d.log()
+    );
+    assert_eq!(d.events().len(), 1);
+}

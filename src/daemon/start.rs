@@ -115,6 +115,18 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
             .checked_sub(REPLAY)
             .unwrap_or(now.timestamp()),
     )?;
+    // Rows from the future (the clock was ahead when they were written, and
+    // has been set back) stay in the history but are not replayed: a
+    // showing "since next year" is not showing now.
+    let slack = now.timestamp() + jiff::SignedDuration::from_mins(1);
+    let (history, future): (Vec<_>, Vec<_>) = history.into_iter().partition(|e| e.at <= slack);
+    if let Some(last) = future.last() {
+        warn!(
+            "{} history rows are later than now (the last at {}): was the clock set back? They are kept, not replayed",
+            future.len(),
+            last.at
+        );
+    }
     debug!("replaying {} events", history.len());
     engine.restore(&history);
     engine.set_pause(store.pause()?);
