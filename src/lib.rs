@@ -1,17 +1,29 @@
 //! unhunch: a quiet break and posture reminder for the desktop.
 //!
 //! The crate is a library the binary and the tests share. `core` is pure;
-//! everything else adapts it to files, D-Bus and the terminal.
+//! `config`, `store`, `clock`, `paths`, `ipc` (the protocol) and `cli` are
+//! the same on every platform; `platform` chooses, at compile time, what
+//! differs. On Linux that is the freedesktop daemon below it: `daemon`
+//! with `notify`, `tray`, `presence` and `bus`.
 
-pub mod bus;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod core;
-pub mod daemon;
-pub mod future;
 pub mod ipc;
-pub mod notify;
 pub mod paths;
-pub mod presence;
+pub mod platform;
 pub mod store;
+
+#[cfg(target_os = "linux")]
+pub mod bus;
+#[cfg(target_os = "linux")]
+pub mod daemon;
+#[cfg(target_os = "linux")]
+pub mod future;
+#[cfg(target_os = "linux")]
+pub mod notify;
+#[cfg(target_os = "linux")]
+pub mod presence;
+#[cfg(target_os = "linux")]
 pub mod tray;

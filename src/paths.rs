@@ -63,7 +63,7 @@ pub fn config_file(flag: Option<PathBuf>) -> Result<PathBuf, NoHome> {
 /// The data directory (history database).
 pub fn data_dir() -> Result<PathBuf, NoHome> {
     env_path(ENV_DATA_DIR)
-        .or_else(|| project().map(|p| p.data_dir().to_path_buf()))
+        .or_else(|| project().map(|p| p.data_local_dir().to_path_buf()))
         .ok_or(NoHome {
             what: "the data directory",
             var: ENV_DATA_DIR,
@@ -76,7 +76,7 @@ pub fn runtime_dir() -> PathBuf {
     env_path(ENV_RUNTIME_DIR)
         .or_else(|| project().and_then(|p| p.runtime_dir().map(|d| d.to_path_buf())))
         .unwrap_or_else(|| {
-            std::env::temp_dir().join(format!("unhunch-{}", rustix::process::getuid().as_raw()))
+            std::env::temp_dir().join(format!("unhunch-{}", crate::platform::user_tag()))
         })
 }
 
@@ -115,20 +115,13 @@ pub enum PrivateDirError {
 /// Makes the runtime directory (mode 0700) if needed, checks that it is
 /// ours, and closes it to others if it was open.
 pub fn make_private_dir(dir: &std::path::Path) -> Result<(), PrivateDirError> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     let io = |source| PrivateDirError::Io {
         path: dir.to_path_buf(),
         source,
     };
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(io)?;
+    crate::platform::create_private_dir(dir).map_err(io)?;
     match check_private_dir(dir) {
-        Err(PrivateDirError::Open { .. }) => {
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io)
-        }
+        Err(PrivateDirError::Open { .. }) => crate::platform::close_dir(dir).map_err(io),
         other => other,
     }
 }
@@ -137,30 +130,21 @@ pub fn make_private_dir(dir: &std::path::Path) -> Result<(), PrivateDirError> {
 /// closed to others. (Where there is no `$XDG_RUNTIME_DIR` it is under the
 /// shared temp dir, where another user could have made it first.)
 pub fn check_private_dir(dir: &std::path::Path) -> Result<(), PrivateDirError> {
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let meta = std::fs::metadata(dir).map_err(|source| PrivateDirError::Io {
         path: dir.to_path_buf(),
         source,
     })?;
-    if meta.uid() != rustix::process::getuid().as_raw() {
-        return Err(PrivateDirError::NotOurs {
+    match crate::platform::private_dir_status(&meta) {
+        Ok(()) => Ok(()),
+        Err((Some(owner), _)) => Err(PrivateDirError::NotOurs {
             path: dir.to_path_buf(),
-            owner: meta.uid(),
-        });
-    }
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(PrivateDirError::Open {
+            owner,
+        }),
+        Err((None, mode)) => Err(PrivateDirError::Open {
             path: dir.to_path_buf(),
             mode,
-        });
+        }),
     }
-    Ok(())
 }
 
-/// (device, inode) of the file at `path`: to notice it being removed or
-/// replaced under a process that has it open (the history, the socket).
-pub fn file_id(path: &std::path::Path) -> Option<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
-}
+pub use crate::platform::file_id;

@@ -3,60 +3,12 @@
 //! compared with tests/golden/*.txt (UPDATE_GOLDEN=1 rewrites them); CSV and
 //! JSON are parsed back.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use jiff::tz::Offset;
-use jiff::{SignedDuration, Timestamp};
-use unhunch::core::{Event, Kind, Outcome, Source};
-use unhunch::store::Store;
-
-const NOW: &str = "2026-11-25T18:00:00+01:00";
-
-fn ev(at: &str, reminder: &str, kind: Kind, outcome: Outcome, source: Source) -> Event {
-    let at: Timestamp = format!("2026-11-{at}:00+01:00").parse().unwrap();
-    Event {
-        at,
-        reminder: reminder.into(),
-        kind,
-        outcome,
-        source,
-        due: matches!(outcome, Outcome::Shown | Outcome::Missed).then_some(at),
-        snooze: (outcome == Outcome::Snoozed).then(|| SignedDuration::from_mins(10)),
-    }
-}
-
-fn fixture(dir: &Path) {
-    use Kind::*;
-    use Outcome::*;
-    use Source::*;
-    let (store, _) = Store::open_in(dir).unwrap();
-    let events = [
-        // Mon 23
-        ev("23T09:45", "stand", Stand, Shown, Schedule),
-        ev("23T09:46", "stand", Stand, Done, Notification),
-        ev("23T10:00", "neck", Neck, Shown, Schedule),
-        ev("23T10:15", "neck", Neck, Ignored, Schedule),
-        ev("23T12:00", "decompress", Decompress, Missed, Schedule),
-        // Tue 24: a snooze, then done; a skip; a late wind-down
-        ev("24T09:45", "stand", Stand, Shown, Schedule),
-        ev("24T09:47", "stand", Stand, Snoozed, Tray),
-        ev("24T09:57", "stand", Stand, Shown, Schedule),
-        ev("24T09:58", "stand", Stand, Done, Tray),
-        ev("24T10:00", "neck", Neck, Shown, Schedule),
-        ev("24T10:05", "neck", Neck, Skipped, Cli),
-        ev("24T22:30", "wind-down", WindDown, Shown, Schedule),
-        ev("24T22:31", "wind-down", WindDown, Done, Notification),
-        // Wed 25
-        ev("25T09:45", "stand", Stand, Shown, Schedule),
-        ev("25T09:50", "stand", Stand, Done, Cli),
-        ev("25T10:00", "neck", Neck, Shown, Schedule),
-        ev("25T10:02", "neck", Neck, Dismissed, Notification),
-    ];
-    for e in &events {
-        store.record(e, Offset::constant(1)).unwrap();
-    }
-}
+use common::fixture::{fixture, offset_to};
 
 struct Env {
     _dir: tempfile::TempDir,
@@ -69,14 +21,7 @@ impl Env {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         fixture(&data);
-        // Shift unhunch's clock so that "now" is NOW.
-        let now: Timestamp = NOW.parse().unwrap();
-        let secs = now.duration_since(Timestamp::now()).as_secs();
-        let offset = if secs < 0 {
-            format!("-{}s", -secs)
-        } else {
-            format!("{secs}s")
-        };
+        let offset = offset_to(common::fixture::NOW);
         Env {
             _dir: dir,
             data,

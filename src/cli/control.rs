@@ -10,9 +10,10 @@ use serde::de::DeserializeOwned;
 
 use super::table;
 use crate::core::time::when;
-use crate::ipc::client::{self, ClientError};
+use crate::ipc::ClientError;
 use crate::ipc::protocol::{PauseEnd, Request, parse_duration, parse_until};
 use crate::ipc::reply::{Answered, Fallback, LocalTime, PauseState, Status, Stopping};
+use crate::platform as client;
 
 /// Exit status when the daemon is not running.
 pub const EXIT_NOT_RUNNING: u8 = 3;
@@ -109,7 +110,7 @@ pub struct TriggerArgs {
 /// "14:05" (or "tomorrow 09:45"), in this machine's zone.
 fn at(t: &LocalTime) -> String {
     let today = Timestamp::now()
-        .to_zoned_datetime(crate::daemon::clock::local_zone())
+        .to_zoned_datetime(crate::clock::local_zone())
         .date();
     when(&t.local(), today)
 }

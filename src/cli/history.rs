@@ -52,8 +52,8 @@ pub struct HistoryArgs {
 
 /// Today by unhunch's clock (which tests may shift, like the daemon's).
 fn today() -> anyhow::Result<Date> {
-    use crate::daemon::clock::Clock;
-    Ok(crate::daemon::clock::from_env()?.now().date())
+    use crate::clock::Clock;
+    Ok(crate::clock::from_env()?.now().date())
 }
 
 fn parse_day(s: &str) -> Result<Date, String> {

@@ -11,12 +11,24 @@ use crate::paths::Paths;
 
 mod config_cmd;
 pub mod control;
-mod doctor;
+#[cfg(target_os = "linux")]
+pub(crate) mod doctor;
 mod history;
 mod man;
 mod plan;
-mod service;
+#[cfg(target_os = "linux")]
+pub(crate) mod service;
 pub mod table;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ServiceCommand {
+    /// Start unhunch at login (systemd user unit, or XDG autostart).
+    Install,
+    /// Undo `install` (only files it wrote are removed).
+    Uninstall,
+    /// How unhunch starts at login, and whether it runs now.
+    Status,
+}
 
 pub use plan::parse_from;
 
@@ -76,7 +88,7 @@ pub enum Command {
     Doctor,
     /// Start unhunch at login: install, uninstall, status.
     #[command(subcommand)]
-    Service(service::ServiceCommand),
+    Service(ServiceCommand),
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -131,23 +143,12 @@ pub fn init_logging(default: tracing::Level) {
         .try_init();
 }
 
-/// Lets a short-lived command end quietly when its reader goes away
-/// (`unhunch history | head`) instead of failing on EPIPE. Not for the
-/// daemon: a client leaving the socket must never stop it.
-fn default_sigpipe() {
-    // SAFETY: restores the default disposition of one signal, before any
-    // other thread exists.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
-}
-
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let command = cli.command.unwrap_or(Command::Run(RunArgs {
         no_tray: cli.no_tray,
     }));
     if !matches!(command, Command::Run(_)) {
-        default_sigpipe();
+        crate::platform::default_sigpipe();
     }
     init_logging(match command {
         Command::Run(_) => tracing::Level::INFO,
@@ -184,14 +185,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let paths = Paths::resolve(cli.config)?;
     let run = &paths.runtime_dir;
     Ok(match command {
-        Command::Run(args) => crate::daemon::run(crate::daemon::Options {
+        Command::Run(args) => crate::platform::run_daemon(crate::platform::DaemonOptions {
             tray: !(args.no_tray || cli.no_tray),
             paths,
         })?,
         Command::Plan(args) => plan::run(&paths.config, paths.config_given, args)?,
-        Command::Doctor => doctor::run(&paths)?,
+        Command::Doctor => crate::platform::doctor(&paths)?,
         Command::Completions { .. } | Command::Man { .. } => ExitCode::SUCCESS,
-        Command::Service(cmd) => service::run(cmd, paths.runtime_dir)?,
+        Command::Service(cmd) => crate::platform::service(cmd, paths.runtime_dir)?,
         Command::Stats(args) => history::stats(&paths.data_dir, args)?,
         Command::History(args) => history::history(&paths.data_dir, args)?,
         Command::Status(args) => control::status(run, args),

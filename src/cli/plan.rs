@@ -28,7 +28,7 @@ pub struct PlanArgs {
 }
 
 fn parse_from_arg(s: &str) -> Result<ZonedDateTime, String> {
-    parse_from(s, &crate::daemon::clock::local_zone(), Timestamp::now())
+    parse_from(s, &crate::clock::local_zone(), Timestamp::now())
 }
 
 /// Reads a `--from` value in the local zone `tz`; a bare `HH:MM` is today.
@@ -66,7 +66,7 @@ pub fn run(config_path: &Path, given: bool, args: PlanArgs) -> anyhow::Result<Ex
     let loaded = config::load_or_default(config_path, given)?;
     let from = match args.from {
         Some(z) => z,
-        None => Timestamp::now().to_zoned_datetime(crate::daemon::clock::local_zone()),
+        None => Timestamp::now().to_zoned_datetime(crate::clock::local_zone()),
     };
     let until = from
         .datetime()

@@ -18,15 +18,7 @@ const UNIT_TEMPLATE: &str = include_str!("../../packaging/systemd/unhunch.servic
 const AUTOSTART_TEMPLATE: &str = include_str!("../../packaging/xdg/unhunch-autostart.desktop");
 const UNIT: &str = "unhunch.service";
 
-#[derive(Debug, clap::Subcommand)]
-pub enum ServiceCommand {
-    /// Start unhunch at login (systemd user unit, or XDG autostart).
-    Install,
-    /// Undo `install` (only files it wrote are removed).
-    Uninstall,
-    /// How unhunch starts at login, and whether it runs now.
-    Status,
-}
+pub use super::ServiceCommand;
 
 /// How unhunch starts at login, as the files on disk say: the systemd user
 /// unit, the user's autostart entry and the system-wide one (a user entry

@@ -225,40 +225,17 @@ fn table_of(text: &str, pos: usize) -> usize {
     table
 }
 
-/// What a file that is not a regular file is, for messages.
-fn file_kind(t: std::fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    if t.is_dir() {
-        "a directory"
-    } else if t.is_fifo() {
-        "a named pipe (FIFO)"
-    } else if t.is_char_device() {
-        "a character device"
-    } else if t.is_block_device() {
-        "a block device"
-    } else if t.is_socket() {
-        "a socket"
-    } else {
-        "not a regular file"
-    }
-}
-
 /// Reads a config file: a regular file of at most [`MAX_SIZE`] bytes. It is
 /// opened non-blocking and checked on the open descriptor, so a FIFO or a
 /// device (even one renamed over the file in between) is an error at once,
 /// never a read that waits or does not end.
 pub fn read_source(path: &Path) -> Result<String, LoadError> {
     use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
     let io = |source| LoadError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let file = match std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-    {
+    let file = match crate::platform::open_to_read(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(match std::fs::read_link(path) {
@@ -277,7 +254,7 @@ pub fn read_source(path: &Path) -> Result<String, LoadError> {
     if !meta.is_file() {
         return Err(LoadError::NotAFile {
             path: path.to_path_buf(),
-            what: file_kind(meta.file_type()),
+            what: crate::platform::file_kind(meta.file_type()),
         });
     }
     let mut bytes = Vec::new();

@@ -5,6 +5,7 @@ pub mod file;
 pub mod last_good;
 pub mod load;
 pub mod resolve;
+#[cfg(target_os = "linux")]
 pub mod watch;
 
 pub use load::{

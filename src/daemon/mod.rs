@@ -20,7 +20,7 @@
 //! Every wake (the due time, a resume from suspend, a clock change, an
 //! answer) takes the same path, and nothing wakes while nothing is due.
 
-pub mod clock;
+pub use crate::clock;
 mod command;
 pub mod lock;
 mod presence;
@@ -41,16 +41,11 @@ use crate::core::Engine;
 use crate::core::stats::Today;
 use crate::ipc::Command;
 use crate::notify;
-use crate::paths::Paths;
 use crate::store::StoreHandle;
 use crate::tray::Tray;
 use clock::Clock;
 
-pub struct Options {
-    pub paths: Paths,
-    /// Show a tray icon (when the desktop has a tray).
-    pub tray: bool,
-}
+pub use crate::platform::DaemonOptions as Options;
 
 pub fn run(opts: Options) -> anyhow::Result<ExitCode> {
     // One thread: the daemon is idle almost always, and a reminder needs no

@@ -118,7 +118,10 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
     // Rows from the future (the clock was ahead when they were written, and
     // has been set back) stay in the history but are not replayed: a
     // showing "since next year" is not showing now.
-    let slack = now.timestamp() + jiff::SignedDuration::from_mins(1);
+    let slack = now
+        .timestamp()
+        .checked_add(jiff::SignedDuration::from_mins(1))
+        .unwrap_or(jiff::Timestamp::MAX);
     let (history, future): (Vec<_>, Vec<_>) = history.into_iter().partition(|e| e.at <= slack);
     if let Some(last) = future.last() {
         warn!(

@@ -1,8 +1,9 @@
-//! Talking to the running daemon from the CLI.
+//! Talking to the running daemon from the CLI, over its Unix socket (the
+//! Linux control transport).
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -10,24 +11,7 @@ use serde::de::DeserializeOwned;
 use super::protocol::{self, Request, SOCKET};
 use super::reply::read_line;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    #[error("unhunch is not running (no daemon at {}): start it with `unhunch`, or at login with `unhunch service install`", .0.display())]
-    NotRunning(PathBuf),
-    #[error("talking to the daemon at {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("the daemon answered something unexpected: {0}")]
-    Protocol(String),
-    /// The daemon refused the request; its words.
-    #[error("{0}")]
-    Refused(String),
-    /// The socket's directory, or whoever serves it, is not to be trusted.
-    #[error("not talking to the socket in {}: {why}", path.display())]
-    Untrusted { path: PathBuf, why: String },
-}
+pub use super::ClientError;
 
 /// Sends one request and returns the daemon's reply, of the type that
 /// request gets (`reply::Status` for `Request::Status`, …).

@@ -28,7 +28,7 @@ impl LocalTime {
     pub fn local(&self) -> ZonedDateTime {
         self.0
             .timestamp()
-            .to_zoned_datetime(crate::daemon::clock::local_zone())
+            .to_zoned_datetime(crate::clock::local_zone())
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod daemon;
 pub mod desktop;
+pub mod fixture;
 
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ZonedDateTime};

@@ -1,4 +1,5 @@
-//! The one clock of the daemon. The engine never reads it; the daemon reads
+//! The one clock of the daemon (and of the commands that say what time it
+//! is). The engine never reads it; the daemon reads
 //! it on every wake and passes `now` in.
 
 use std::path::PathBuf;

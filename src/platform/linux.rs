@@ -1,0 +1,105 @@
+//! Linux: the freedesktop daemon (D-Bus notifications, StatusNotifierItem
+//! tray, logind and X11 presence, timerfd), a Unix socket, systemd or XDG
+//! autostart.
+
+use std::fs::{File, FileType};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub use crate::cli::service::{ServiceCommand, run as service};
+pub use crate::ipc::client::request;
+
+/// Runs the daemon in the foreground until it is stopped.
+pub fn run_daemon(options: super::DaemonOptions) -> anyhow::Result<ExitCode> {
+    crate::daemon::run(options)
+}
+
+/// `unhunch doctor`.
+pub fn doctor(paths: &crate::paths::Paths) -> anyhow::Result<ExitCode> {
+    crate::cli::doctor::run(paths)
+}
+
+/// Opens a file to read without ever blocking on it: a FIFO or a device
+/// opens at once (and is then refused by its type).
+pub fn open_to_read(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+/// What a file that is not a regular file is, for messages.
+pub fn file_kind(t: FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// This user, for names in shared places (`/tmp/unhunch-<uid>`).
+pub fn user_tag() -> String {
+    rustix::process::getuid().as_raw().to_string()
+}
+
+/// The owner's uid and the mode bits of `meta`.
+fn owner_and_mode(meta: &std::fs::Metadata) -> (u32, u32) {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    (meta.uid(), meta.permissions().mode() & 0o777)
+}
+
+/// Whether a directory's metadata says it is ours and closed to others:
+/// `Err((owner, mode))` otherwise.
+pub fn private_dir_status(meta: &std::fs::Metadata) -> Result<(), (Option<u32>, u32)> {
+    let (owner, mode) = owner_and_mode(meta);
+    if owner != rustix::process::getuid().as_raw() {
+        return Err((Some(owner), mode));
+    }
+    if mode & 0o077 != 0 {
+        return Err((None, mode));
+    }
+    Ok(())
+}
+
+/// Makes `dir` (and its parents) closed to other users.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+/// Closes an existing directory to other users.
+pub fn close_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+}
+
+/// (device, inode) of the file at `path`: to notice it being removed or
+/// replaced under a process that has it open (the history, the socket).
+pub fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Lets a short-lived command end quietly when its reader goes away
+/// (`unhunch history | head`) instead of failing on EPIPE. Not for the
+/// daemon: a client leaving the socket must never stop it.
+pub fn default_sigpipe() {
+    // SAFETY: restores the default disposition of one signal, before any
+    // other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
