@@ -47,45 +47,80 @@ const TRAYS: (&str, &str) = (
     "<!-- /trays -->",
 );
 
-/// A real server and how to drive it.
-struct Dunst {
-    child: Child,
+/// A desktop program's session: our X server and bus, a home of its own
+/// (settings in `cfg/`), nothing else from the test's environment.
+struct Session {
     env: Vec<(String, String)>,
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
 }
 
-impl Dunst {
-    fn start(x: &Xvfb, bus: &PrivateBus) -> Dunst {
+impl Session {
+    fn new(x: &Xvfb, bus: &PrivateBus) -> Session {
         let home = tempfile::tempdir().unwrap();
         let env = vec![
             ("DISPLAY".to_string(), x.display.clone()),
             ("DBUS_SESSION_BUS_ADDRESS".to_string(), bus.address.clone()),
             ("HOME".to_string(), home.path().display().to_string()),
+            ("NO_AT_BRIDGE".to_string(), "1".to_string()),
+            ("GSETTINGS_BACKEND".to_string(), "memory".to_string()),
+            (
+                "XDG_CONFIG_HOME".to_string(),
+                home.path().join("cfg").display().to_string(),
+            ),
+            (
+                "PATH".to_string(),
+                std::env::var("PATH").unwrap_or_default(),
+            ),
         ];
-        let child = Command::new("dunst")
-            .env_clear()
-            .envs(env.iter().cloned())
+        Session { env, home }
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut c = Command::new(program);
+        c.env_clear().envs(self.env.iter().cloned());
+        c
+    }
+
+    /// Starts a program of the session, quietly.
+    fn spawn(&self, program: &str) -> Child {
+        self.command(program)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("dunst (package dunst) is needed: run scripts/setup test");
-        Dunst {
-            child,
-            env,
-            _home: home,
-        }
+            .unwrap_or_else(|e| panic!("{program} is needed ({e}): run scripts/setup test"))
+    }
+
+    /// Runs a program of the session to its end: its output.
+    fn run(&self, program: &str, args: &[&str]) -> String {
+        let out = self.command(program).args(args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
+/// Kills and reaps.
+fn stop(children: &mut [Child]) {
+    for c in children {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+}
+
+/// A real server and how to drive it.
+struct Dunst {
+    child: Child,
+    session: Session,
+}
+
+impl Dunst {
+    fn start(x: &Xvfb, bus: &PrivateBus) -> Dunst {
+        let session = Session::new(x, bus);
+        let child = session.spawn("dunst");
+        Dunst { child, session }
     }
 
     /// `dunstctl ARGS`, its output.
     fn ctl(&self, args: &[&str]) -> String {
-        let out = Command::new("dunstctl")
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .envs(self.env.iter().cloned())
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+        self.session.run("dunstctl", args)
     }
 
     fn displayed(&self) -> Option<u32> {
@@ -95,8 +130,7 @@ impl Dunst {
 
 impl Drop for Dunst {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        stop(std::slice::from_mut(&mut self.child));
     }
 }
 
@@ -237,54 +271,26 @@ struct Spec {
 /// A clicked server running, with xfconfd beside it (its settings).
 struct Clicked {
     spec: &'static Spec,
-    server: Child,
-    xfconfd: Child,
-    env: Vec<(String, String)>,
-    _home: tempfile::TempDir,
+    children: Vec<Child>,
+    session: Session,
 }
 
 impl Clicked {
     fn start(spec: &'static Spec, x: &Xvfb, bus: &PrivateBus) -> Clicked {
-        let home = tempfile::tempdir().unwrap();
-        let env = vec![
-            ("DISPLAY".to_string(), x.display.clone()),
-            ("DBUS_SESSION_BUS_ADDRESS".to_string(), bus.address.clone()),
-            ("HOME".to_string(), home.path().display().to_string()),
-            ("NO_AT_BRIDGE".to_string(), "1".to_string()),
-            (
-                "XDG_CONFIG_HOME".to_string(),
-                home.path().join("cfg").display().to_string(),
-            ),
+        let session = Session::new(x, bus);
+        let children = vec![
+            session.spawn("/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd"),
+            session.spawn(spec.program),
         ];
-        let spawn = |path: &str| {
-            Command::new(path)
-                .env_clear()
-                .envs(env.iter().cloned())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| panic!("{path} is needed ({e}): run scripts/setup test"))
-        };
-        let xfconfd = spawn("/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd");
-        let server = spawn(spec.program);
         Clicked {
             spec,
-            server,
-            xfconfd,
-            env,
-            _home: home,
+            children,
+            session,
         }
     }
 
     fn run(&self, program: &str, args: &[&str]) -> String {
-        let out = Command::new(program)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .envs(self.env.iter().cloned())
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+        self.session.run(program, args)
     }
 
     /// Its notification windows on screen.
@@ -338,10 +344,7 @@ impl Clicked {
 
 impl Drop for Clicked {
     fn drop(&mut self) {
-        for c in [&mut self.server, &mut self.xfconfd] {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
+        stop(&mut self.children);
     }
 }
 
@@ -610,8 +613,7 @@ fn menu_height(display: &str, icon_x: i16) -> u32 {
 /// A panel with a tray, across the top of the screen.
 struct Panel {
     children: Vec<Child>,
-    env: Vec<(String, String)>,
-    _home: tempfile::TempDir,
+    session: Session,
 }
 
 /// The tray hosts tried.
@@ -645,61 +647,34 @@ impl Host {
 
 impl Panel {
     fn start(host: Host, x: &Xvfb, bus: &PrivateBus) -> Panel {
-        let home = tempfile::tempdir().unwrap();
-        let conf = home.path().join("cfg/xfce4/xfconf/xfce-perchannel-xml");
+        let session = Session::new(x, bus);
+        let conf = session
+            .home
+            .path()
+            .join("cfg/xfce4/xfconf/xfce-perchannel-xml");
         std::fs::create_dir_all(&conf).unwrap();
         std::fs::write(conf.join("xfce4-panel.xml"), PANEL_XML).unwrap();
-        let env = vec![
-            ("DISPLAY".to_string(), x.display.clone()),
-            ("DBUS_SESSION_BUS_ADDRESS".to_string(), bus.address.clone()),
-            ("HOME".to_string(), home.path().display().to_string()),
-            ("NO_AT_BRIDGE".to_string(), "1".to_string()),
-            ("GSETTINGS_BACKEND".to_string(), "memory".to_string()),
-            (
-                "XDG_CONFIG_HOME".to_string(),
-                home.path().join("cfg").display().to_string(),
-            ),
-        ];
-        let spawn = |path: &str| {
-            Command::new(path)
-                .env_clear()
-                .envs(env.iter().cloned())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| panic!("{path} is needed ({e}): run scripts/setup test"))
-        };
         let children = match host {
             Host::Xfce => vec![
-                spawn("xfce4-panel"),
-                spawn("/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd"),
+                session.spawn("xfce4-panel"),
+                session.spawn("/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd"),
             ],
             Host::Mate => {
                 // The applets the bus starts get the panel's display and settings.
-                let status = Command::new("dbus-update-activation-environment")
-                    .env_clear()
-                    .envs(env.iter().cloned())
+                let status = session
+                    .command("dbus-update-activation-environment")
                     .args(["DISPLAY", "GSETTINGS_BACKEND", "HOME", "NO_AT_BRIDGE"])
                     .status()
                     .expect("dbus-update-activation-environment (package dbus-bin)");
                 assert!(status.success());
-                vec![spawn("mate-panel")]
+                vec![session.spawn("mate-panel")]
             }
         };
-        Panel {
-            children,
-            env,
-            _home: home,
-        }
+        Panel { children, session }
     }
 
     fn xdotool(&self, args: &[&str]) {
-        Command::new("xdotool")
-            .env_clear()
-            .envs(self.env.iter().cloned())
-            .args(args)
-            .status()
-            .unwrap();
+        self.session.run("xdotool", args);
     }
 }
 
@@ -716,10 +691,7 @@ fn package_version(package: &str) -> String {
 
 impl Drop for Panel {
     fn drop(&mut self) {
-        for c in &mut self.children {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
+        stop(&mut self.children);
     }
 }
 
