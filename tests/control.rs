@@ -115,9 +115,16 @@ async fn commands_work_end_to_end_and_record_source_cli() {
         let (code, _, err) = cli(&d, &["done", "stand"]);
         assert_eq!(
             (code, err.as_str()),
-            (1, "unhunch: error: \"stand\" is not showing\n")
+            (
+                1,
+                "unhunch: error: \"stand\" is not showing: to record a break taken on your own, \
+                 show it first: `unhunch trigger stand`, then `unhunch done`\n"
+            )
         );
     }
+    // An unknown id gets no such hint.
+    let (_, _, err) = cli(&d, &["done", "yoga"]);
+    assert_eq!(err, "unhunch: error: no reminder with id \"yoga\"\n");
     cli(&d, &["trigger", "neck"]);
     let (code, out, _) = cli(&d, &["skip"]);
     assert_eq!((code, out.as_str()), (0, "Skipped: Neck stretch (neck).\n"));

@@ -120,11 +120,17 @@ fn send<T: DeserializeOwned>(runtime: &Path, req: &Request) -> Result<T, ExitCod
     send_hinted(runtime, req, None)
 }
 
-/// The same, with `hint` after a refusal.
+/// A hint said after a refusal whose words contain `when` ("" for any).
+struct Hint {
+    when: &'static str,
+    text: String,
+}
+
+/// The same, with a hint after a refusal.
 fn send_hinted<T: DeserializeOwned>(
     runtime: &Path,
     req: &Request,
-    hint: Option<String>,
+    hint: Option<Hint>,
 ) -> Result<T, ExitCode> {
     match client::request(runtime, req) {
         Ok(v) => Ok(v),
@@ -134,7 +140,9 @@ fn send_hinted<T: DeserializeOwned>(
         }
         Err(e) => {
             match (&e, hint) {
-                (ClientError::Refused(_), Some(hint)) => eprintln!("unhunch: error: {e}: {hint}"),
+                (ClientError::Refused(why), Some(hint)) if why.contains(hint.when) => {
+                    eprintln!("unhunch: error: {e}: {}", hint.text)
+                }
                 _ => eprintln!("unhunch: error: {e}"),
             }
             Err(ExitCode::FAILURE)
@@ -248,9 +256,17 @@ pub fn answer(runtime: &Path, req: Request) -> ExitCode {
         Request::Snooze {
             id: Some(id),
             length: None,
-        } if parse_duration(id).is_ok() => {
-            Some(format!("did you mean `unhunch snooze --for {id}`?"))
-        }
+        } if parse_duration(id).is_ok() => Some(Hint {
+            when: "",
+            text: format!("did you mean `unhunch snooze --for {id}`?"),
+        }),
+        // `unhunch done stand` after a break taken unprompted.
+        Request::Done { id: Some(id) } => Some(Hint {
+            when: "is not showing",
+            text: format!(
+                "to record a break taken on your own, show it first: `unhunch trigger {id}`, then `unhunch done`"
+            ),
+        }),
         _ => None,
     };
     let a: Answered = match send_hinted(runtime, &req, hint) {
