@@ -225,3 +225,38 @@ fn commands_that_need_the_daemon_say_it_is_not_here_yet() {
     // Usage errors are usage errors there too.
     assert_eq!(run(true, &["pause", "--for", "soon"], &[]).code, 2);
 }
+
+/// `config edit` runs the editor through cmd.exe on the config file, then
+/// checks what it left: here the "editor" is cmd's `copy`, which puts another
+/// schedule in place.
+#[test]
+#[ignore = "run by scripts/check-windows, under wine"]
+fn config_edit_runs_the_editor_on_the_file_and_checks_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, unhunch::config::DEFAULT_TOML).unwrap();
+    let own = dir.path().join("own.toml");
+    std::fs::write(
+        &own,
+        "[[reminder]]\nid = \"legs\"\nkind = \"stand\"\nevery = \"1h\"\n",
+    )
+    .unwrap();
+    let r = run(
+        true,
+        &["config", "edit"],
+        &[
+            ("UNHUNCH_CONFIG", win_path(&config)),
+            ("VISUAL", format!("copy /y \"{}\"", win_path(&own))),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("is valid: 1 reminder, 1 enabled"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        std::fs::read_to_string(&own).unwrap()
+    );
+}

@@ -164,14 +164,9 @@ fn edit(path: &Path) -> anyhow::Result<ExitCode> {
                 .ok()
                 .filter(|v| !v.trim().is_empty())
         })
-        .unwrap_or_else(|| "vi".to_string());
+        .unwrap_or_else(|| crate::platform::DEFAULT_EDITOR.to_string());
     loop {
-        // Through the shell, so EDITOR="code --wait" works as it does in git.
-        let status = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!("{editor} \"$1\""))
-            .arg("sh")
-            .arg(path)
+        let status = crate::platform::editor(&editor, path)
             .status()
             .with_context(|| format!("cannot start the editor \"{editor}\""))?;
         if !status.success() {

@@ -19,6 +19,20 @@ pub fn doctor(paths: &crate::paths::Paths) -> anyhow::Result<ExitCode> {
     crate::cli::doctor::run(paths)
 }
 
+/// The editor when neither `$VISUAL` nor `$EDITOR` names one.
+pub const DEFAULT_EDITOR: &str = "vi";
+
+/// `editor` (a command line, as in `$EDITOR`) on `file`: through the shell,
+/// so EDITOR="code --wait" works as it does in git.
+pub fn editor(editor: &str, file: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new("sh");
+    c.arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(file);
+    c
+}
+
 /// Opens a file to read without ever blocking on it: a FIFO or a device
 /// opens at once (and is then refused by its type).
 pub fn open_to_read(path: &Path) -> std::io::Result<File> {

@@ -1,5 +1,5 @@
-//! Windows. So far the commands that need no daemon (config, plan, stats,
-//! history, completions) run here; the daemon's parts (tray-icon, toasts,
+//! Windows. So far the commands that need no daemon (config, including
+//! `config edit`, plan, stats, history, completions) run here; the daemon's parts (tray-icon, toasts,
 //! the named pipe, presence, the Run key) are still to come (issue 17), and
 //! the commands that need them say so.
 
@@ -31,6 +31,20 @@ pub fn service(_cmd: ServiceCommand, _runtime_dir: std::path::PathBuf) -> anyhow
 /// The control transport: none yet (a per-user named pipe is to come).
 pub fn request<T: DeserializeOwned>(_runtime_dir: &Path, _req: &Request) -> Result<T, ClientError> {
     Err(ClientError::Unavailable(NOT_YET))
+}
+
+/// The editor when neither `%VISUAL%` nor `%EDITOR%` names one.
+pub const DEFAULT_EDITOR: &str = "notepad";
+
+/// `editor` (a command line, as in `%EDITOR%`) on `file`, through cmd.exe so
+/// that EDITOR="code --wait" works; the line is passed as written (cmd's
+/// own quoting, not the C runtime's).
+pub fn editor(editor: &str, file: &Path) -> std::process::Command {
+    use std::os::windows::process::CommandExt;
+    let mut c = std::process::Command::new("cmd");
+    c.arg("/C")
+        .raw_arg(format!("\"{editor} \"{}\"\"", file.display()));
+    c
 }
 
 /// Opening a file to read never blocks on Windows.
