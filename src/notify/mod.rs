@@ -62,6 +62,11 @@ impl ServerFacts {
     pub fn has(&self, cap: &str) -> bool {
         self.capabilities.iter().any(|c| c == cap)
     }
+
+    /// GNOME's notification-daemon (GNOME Flashback), not GNOME Shell.
+    fn is_gnome_notification_daemon(&self) -> bool {
+        self.name == "Notification Daemon" && self.vendor == "GNOME"
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -110,13 +115,6 @@ pub struct Caps {
     /// button was clicked, even after CloseNotification (tests/desktops.rs);
     /// without the hint it closes it itself after the click.
     pub resident: bool,
-}
-
-impl ServerFacts {
-    /// GNOME's notification-daemon (GNOME Flashback), not GNOME Shell.
-    fn is_gnome_notification_daemon(&self) -> bool {
-        self.name == "Notification Daemon" && self.vendor == "GNOME"
-    }
 }
 
 /// Text as a markup body shows it: `&`, `<` and `>` escaped, so a user's
