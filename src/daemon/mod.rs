@@ -41,8 +41,8 @@ use crate::core::Engine;
 use crate::core::stats::Today;
 use crate::ipc::Command;
 use crate::notify;
+use crate::platform::Tray;
 use crate::store::StoreHandle;
-use crate::tray::Tray;
 use clock::Clock;
 
 pub use crate::platform::DaemonOptions as Options;

@@ -18,11 +18,12 @@ use crate::config::{self, LoadError, Loaded, last_good};
 use crate::core::{Config, Engine};
 use crate::ipc::reply::Fallback;
 use crate::ipc::{self, Command, CommandError};
-use crate::notify::{self, Notifier, Request};
+use crate::notify::{self, Request};
 use crate::paths::Paths;
+use crate::platform::Notifier;
+use crate::platform::Tray;
 use crate::presence::{Change, IdleSource, Session, choose_idle, dnd, lock as screen, logind};
 use crate::store::{Opened, Store, StoreHandle};
-use crate::tray::Tray;
 
 /// How much history a start replays: enough for every reminder's last
 /// answer and the fixed times of the last day.

@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 pub use crate::cli::service::{ServiceCommand, run as service};
 pub use crate::ipc::client::request;
+pub use crate::notify::freedesktop::Notifier;
+pub use crate::tray::sni::Tray;
 
 /// Runs the daemon in the foreground until it is stopped.
 pub fn run_daemon(options: super::DaemonOptions) -> anyhow::Result<ExitCode> {

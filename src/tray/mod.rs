@@ -1,27 +1,23 @@
-//! The tray icon and its menu: a StatusNotifierItem with a dbusmenu, served
-//! by `ksni` on our tokio runtime (pure Rust over D-Bus: no GTK, no X
-//! connection, no thread of its own). It renders a [`TrayState`] and turns
-//! clicks into [`Command`]s; it decides nothing.
-//!
-//! Without a tray host (GNOME without the AppIndicator extension, a bare
-//! session) ksni waits for `org.kde.StatusNotifierWatcher` to appear, driven
-//! by D-Bus signals, and registers then.
+//! The tray icon and its menu, as every platform shows them: a [`TrayState`]
+//! made by the daemon, the menu it stands for ([`Entry`], each item a
+//! [`What`] to send), and which icon ([`Look`]). The platform's tray renders
+//! them and turns clicks into [`Command`](crate::ipc::Command)s; it decides nothing: `sni`
+//! (StatusNotifierItem over D-Bus, Linux) or `windows` (tray-icon and muda).
 
-use std::sync::OnceLock;
+#[cfg(target_os = "linux")]
+pub mod sni;
+#[cfg(windows)]
+pub mod windows;
 
 use jiff::civil::Date;
 use jiff::{SignedDuration, ZonedDateTime};
-use ksni::menu::{MenuItem, StandardItem, SubMenu};
-use ksni::{Category, Icon, Status, ToolTip, TrayMethods};
-use tokio::sync::{mpsc, watch};
-use tracing::{info, warn};
 
 use crate::core::stats::Today;
 use crate::core::time::when;
-use crate::core::{Answer, HoldReason, Source};
+use crate::core::{Answer, HoldReason};
+use crate::ipc::What;
 use crate::ipc::protocol::PauseEnd;
 use crate::ipc::reply::Fallback;
-use crate::ipc::{Command, What};
 
 /// What the tray shows. Equal states render equal menus, so a state is
 /// pushed only when it differs from the last one.
@@ -83,11 +79,6 @@ pub struct ReminderItem {
     pub id: String,
     pub title: String,
     pub kind: crate::core::Kind,
-}
-
-/// Menu labels treat `_` as a mnemonic marker; keep underscores literal.
-fn label(s: &str) -> String {
-    s.replace('_', "__")
 }
 
 impl TrayState {
@@ -161,8 +152,9 @@ impl TrayState {
         }
     }
 
-    fn menu(&self) -> Vec<MenuItem<UnhunchTray>> {
-        let mut items: Vec<MenuItem<UnhunchTray>> = Vec::new();
+    /// The menu, from the top.
+    pub fn menu(&self) -> Vec<Entry> {
+        let mut items = Vec::new();
         if let Some(w) = self.warning_line() {
             items.push(item(&format!("⚠ {w}…"), What::EditConfig));
         }
@@ -171,7 +163,7 @@ impl TrayState {
             items.push(disabled(&line));
         }
         for p in &self.pending {
-            items.push(MenuItem::Separator);
+            items.push(Entry::Separator);
             items.push(disabled(&format!("{} — due now", p.title)));
             let answers = [
                 ("Done", Answer::Done),
@@ -188,24 +180,21 @@ impl TrayState {
                 ));
             }
         }
-        items.push(MenuItem::Separator);
+        items.push(Entry::Separator);
         if !self.reminders.is_empty() {
             let sub = self
                 .reminders
                 .iter()
-                .map(|r| {
-                    let mut entry = item(&r.title, What::Trigger { id: r.id.clone() });
-                    if let MenuItem::Standard(s) = &mut entry {
-                        s.icon_data = crate::notify::kind_icon_small(r.kind).to_vec();
-                    }
-                    entry
+                .map(|r| Entry::Action {
+                    label: r.title.clone(),
+                    what: What::Trigger { id: r.id.clone() },
+                    icon: Some(r.kind),
                 })
                 .collect();
-            items.push(MenuItem::SubMenu(SubMenu {
+            items.push(Entry::Menu {
                 label: "Take a break now".into(),
-                submenu: sub,
-                ..Default::default()
-            }));
+                items: sub,
+            });
         }
         let pause_for = |d| What::Pause(PauseEnd::For(d));
         let pause = vec![
@@ -214,56 +203,64 @@ impl TrayState {
             item("2 hours", pause_for(SignedDuration::from_hours(2))),
             item("Until tomorrow", What::Pause(PauseEnd::Tomorrow)),
         ];
-        items.push(MenuItem::SubMenu(SubMenu {
+        items.push(Entry::Menu {
             label: "Pause".into(),
-            submenu: pause,
-            ..Default::default()
-        }));
+            items: pause,
+        });
         if self.paused.is_some() {
             items.push(item("Resume", What::Resume));
         }
-        items.push(MenuItem::Separator);
+        items.push(Entry::Separator);
         items.push(disabled(&self.today_line()));
         items.push(item("Edit schedule…", What::EditConfig));
-        items.push(MenuItem::Separator);
+        items.push(Entry::Separator);
         items.push(item("Quit", What::Stop));
         items
     }
 }
 
-fn disabled(text: &str) -> MenuItem<UnhunchTray> {
-    MenuItem::Standard(StandardItem {
-        label: label(text),
-        enabled: false,
-        ..Default::default()
-    })
+/// One item of the tray's menu, as the platform's tray renders it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    /// A line of text that cannot be clicked.
+    Label(String),
+    /// An item that sends the daemon `what`, with a kind's icon.
+    Action {
+        label: String,
+        what: What,
+        icon: Option<crate::core::Kind>,
+    },
+    Separator,
+    Menu {
+        label: String,
+        items: Vec<Entry>,
+    },
+}
+
+fn disabled(text: &str) -> Entry {
+    Entry::Label(text.into())
 }
 
 /// A menu item that sends the daemon `what`.
-fn item(text: &str, what: What) -> MenuItem<UnhunchTray> {
-    MenuItem::Standard(StandardItem {
-        label: label(text),
-        activate: Box::new(move |t: &mut UnhunchTray| {
-            let _ = t.commands.send(Command::new(what.clone(), Source::Tray));
-        }),
-        ..Default::default()
-    })
+fn item(text: &str, what: What) -> Entry {
+    Entry::Action {
+        label: text.into(),
+        what,
+        icon: None,
+    }
 }
 
-pub struct UnhunchTray {
-    state: TrayState,
-    commands: mpsc::UnboundedSender<Command>,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Look {
+/// Which icon the tray shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Look {
     Normal,
     Pending,
     Paused,
     Warning,
 }
 
-const SIZES: [i32; 4] = [16, 22, 32, 48];
+/// The sizes each icon is drawn at.
+pub const SIZES: [i32; 4] = [16, 22, 32, 48];
 
 macro_rules! rgba {
     ($state:literal) => {
@@ -296,44 +293,14 @@ macro_rules! rgba {
     };
 }
 
-/// RGBA rows (as rendered by `scripts/icons`) to SNI's ARGB32, network order.
-pub fn to_argb(rgba: &[u8]) -> Vec<u8> {
-    rgba.chunks_exact(4)
-        .flat_map(|p| [p[3], p[0], p[1], p[2]])
-        .collect()
-}
-
-fn pixmaps(look: Look) -> Vec<Icon> {
-    static ICONS: OnceLock<[Vec<Icon>; 4]> = OnceLock::new();
-    let all = ICONS.get_or_init(|| {
-        let make = |raw: [&[u8]; 4]| {
-            SIZES
-                .iter()
-                .zip(raw)
-                .map(|(s, d)| Icon {
-                    width: *s,
-                    height: *s,
-                    data: to_argb(d),
-                })
-                .collect::<Vec<_>>()
-        };
-        [
-            make(rgba!("normal")),
-            make(rgba!("pending")),
-            make(rgba!("paused")),
-            make(rgba!("warning")),
-        ]
-    });
-    all[look as usize].clone()
-}
-
-impl UnhunchTray {
-    fn look(&self) -> Look {
-        if !self.state.pending.is_empty() {
+impl TrayState {
+    /// The icon for this state.
+    pub fn look(&self) -> Look {
+        if !self.pending.is_empty() {
             Look::Pending
-        } else if self.state.config_warning.is_some() {
+        } else if self.config_warning.is_some() {
             Look::Warning
-        } else if self.state.paused.is_some() {
+        } else if self.paused.is_some() {
             Look::Paused
         } else {
             Look::Normal
@@ -341,115 +308,13 @@ impl UnhunchTray {
     }
 }
 
-impl ksni::Tray for UnhunchTray {
-    // A left click opens the menu, as in most tray apps (ItemIsMenu; ksni
-    // refuses Activate so that GNOME and KDE fall back to the menu). MATE's
-    // panel neither opens it nor falls back: there a right click does
-    // (tests/desktops.rs).
-    const MENU_ON_ACTIVATE: bool = true;
-
-    fn id(&self) -> String {
-        "unhunch".into()
-    }
-
-    fn title(&self) -> String {
-        "unhunch".into()
-    }
-
-    fn category(&self) -> Category {
-        Category::ApplicationStatus
-    }
-
-    fn status(&self) -> Status {
-        if self.state.pending.is_empty() {
-            Status::Active
-        } else {
-            Status::NeedsAttention
-        }
-    }
-
-    fn icon_pixmap(&self) -> Vec<Icon> {
-        pixmaps(self.look())
-    }
-
-    fn attention_icon_pixmap(&self) -> Vec<Icon> {
-        pixmaps(Look::Pending)
-    }
-
-    fn tool_tip(&self) -> ToolTip {
-        ToolTip {
-            title: "unhunch".into(),
-            description: self.state.overview(),
-            ..Default::default()
-        }
-    }
-
-    fn menu(&self) -> Vec<MenuItem<Self>> {
-        self.state.menu()
-    }
-
-    fn watcher_online(&self) {
-        info!("a system tray appeared: the icon is shown");
-    }
-
-    fn watcher_offline(&self, reason: ksni::OfflineReason) -> bool {
-        match reason {
-            ksni::OfflineReason::No => {
-                warn!("the system tray went away; the icon comes back when it does")
-            }
-            ksni::OfflineReason::Error(e) => warn!(
-                "no system tray on this desktop ({e}); running without an icon — notifications and `unhunch` \
-                 commands still work, and the icon appears if a tray starts later"
-            ),
-            _ => warn!("the system tray is not available; running without an icon"),
-        }
-        // Keep waiting for a tray host.
-        true
-    }
-}
-
-/// A running tray icon. States go to it through a watch channel and a task
-/// of its own, so the daemon never waits on the tray's D-Bus traffic.
-pub struct Tray {
-    handle: ksni::Handle<UnhunchTray>,
-    state: watch::Sender<TrayState>,
-}
-
-impl Tray {
-    /// Puts the icon up (or waits for a tray host). `Err`: no session bus.
-    pub async fn spawn(
-        state: TrayState,
-        commands: mpsc::UnboundedSender<Command>,
-    ) -> Result<Tray, ksni::Error> {
-        let tray = UnhunchTray {
-            state: state.clone(),
-            commands,
-        };
-        let handle = tray.assume_sni_available(true).spawn().await?;
-        let (tx, mut rx) = watch::channel(state);
-        let h = handle.clone();
-        tokio::spawn(async move {
-            while rx.changed().await.is_ok() {
-                let state = rx.borrow_and_update().clone();
-                h.update(move |t| t.state = state).await;
-            }
-        });
-        Ok(Tray { handle, state: tx })
-    }
-
-    /// Shows `state` if it differs from what is shown; never waits.
-    pub fn show(&self, state: TrayState) {
-        self.state.send_if_modified(|shown| {
-            let changed = *shown != state;
-            if changed {
-                *shown = state;
-            }
-            changed
-        });
-    }
-
-    pub async fn shutdown(self) {
-        self.handle.shutdown().await;
+/// Each look's icon as RGBA rows, at each of [`SIZES`].
+pub fn rgba(look: Look) -> [&'static [u8]; 4] {
+    match look {
+        Look::Normal => rgba!("normal"),
+        Look::Pending => rgba!("pending"),
+        Look::Paused => rgba!("paused"),
+        Look::Warning => rgba!("warning"),
     }
 }
 
@@ -522,15 +387,5 @@ mod tests {
         assert_eq!(s.today_line(), "Today: 5 of 7 done");
         s.today.date = jiff::civil::date(2026, 11, 24);
         assert_eq!(s.today_line(), "Today: nothing yet");
-    }
-
-    #[test]
-    fn pixmaps_are_whole_and_argb() {
-        for look in [Look::Normal, Look::Pending, Look::Paused, Look::Warning] {
-            for icon in pixmaps(look) {
-                assert_eq!(icon.data.len() as i32, icon.width * icon.height * 4);
-            }
-        }
-        assert_eq!(to_argb(&[1, 2, 3, 4]), vec![4, 1, 2, 3]);
     }
 }

@@ -1,0 +1,711 @@
+//! Desktop notifications over D-Bus (`org.freedesktop.Notifications`).
+//!
+//! notify-rust builds each notification (hints, urgency, timeout, actions);
+//! this module sends it on **one** zbus connection whose signal match rules
+//! are registered before the first `Notify`, so no `ActionInvoked` or
+//! `NotificationClosed` can slip past, and no connection or thread is spent
+//! per notification. It runs as one task: requests come in on a channel,
+//! answers go out on another, and nothing here blocks the scheduler.
+//!
+//! Without a session bus or a notification server it keeps the latest request
+//! of each reminder and retries with back-off (only while something waits, so
+//! an idle daemon still never wakes), and it re-sends when a server appears.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use notify_rust::{Hint, Notification, Timeout};
+use tokio::sync::mpsc;
+use tracing::{debug, info, warn};
+use zbus::{Connection, MatchRule, MessageStream, message::Type as MsgType};
+
+use super::{APP_NAME, DESKTOP_ID, Request, Settings, answer_for_action, snooze_label};
+use crate::core::{Answer, ShowRequest, Source, Urgency};
+use crate::future::or_never;
+use crate::ipc::{Command, What};
+
+const NAME: &str = "org.freedesktop.Notifications";
+const PATH: &str = "/org/freedesktop/Notifications";
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ServerFacts {
+    pub name: String,
+    pub vendor: String,
+    pub version: String,
+    pub capabilities: Vec<String>,
+}
+
+impl ServerFacts {
+    pub fn has(&self, cap: &str) -> bool {
+        self.capabilities.iter().any(|c| c == cap)
+    }
+
+    /// GNOME's notification-daemon (GNOME Flashback), not GNOME Shell.
+    fn is_gnome_notification_daemon(&self) -> bool {
+        self.name == "Notification Daemon" && self.vendor == "GNOME"
+    }
+}
+
+/// The notifications up, as kept in `ids_file`: ids are only meaningful to
+/// the server that gave them, so its unique bus name is kept too.
+#[derive(Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+struct KeptIds {
+    server: String,
+    ids: std::collections::BTreeMap<String, u32>,
+}
+
+/// What the server can do, as far as building a notification goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caps {
+    pub actions: bool,
+    /// The body is read as markup: text must be escaped.
+    pub markup: bool,
+    /// The `resident` hint can be used: GNOME's notification-daemon (3.20)
+    /// leaves a resident notification's window on screen for good once a
+    /// button was clicked, even after CloseNotification (tests/desktops.rs);
+    /// without the hint it closes it itself after the click.
+    pub resident: bool,
+}
+
+/// Text as a markup body shows it: `&`, `<` and `>` escaped, so a user's
+/// "Salt & vinegar, 3 < 4" reads as written and no tag is rendered.
+pub fn escape_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The notification for a reminder, built with notify-rust.
+pub fn build(req: &ShowRequest, settings: &Settings, caps: Caps) -> Notification {
+    let mut n = Notification::new();
+    let body = match &req.tip {
+        Some(tip) => format!("{}\n{tip}", req.body),
+        None => req.body.clone(),
+    };
+    // The summary is plain text on every server; only the body may be markup.
+    let body = if caps.markup {
+        escape_markup(&body)
+    } else {
+        body
+    };
+    n.appname(APP_NAME)
+        .summary(&req.title)
+        .body(&body)
+        .hint(Hint::DesktopEntry(DESKTOP_ID.into()))
+        .hint(Hint::Category("x-unhunch.reminder".into()))
+        .urgency(match req.urgency {
+            Urgency::Low => notify_rust::Urgency::Low,
+            Urgency::Normal => notify_rust::Urgency::Normal,
+            Urgency::Critical => notify_rust::Urgency::Critical,
+        });
+    match &settings.kind_icons {
+        Some(dir) => {
+            let path = dir.join(format!("{}.png", req.kind.as_str()));
+            n.icon(&path.display().to_string());
+        }
+        None => icon(&mut n, settings),
+    }
+    if settings.timeout.is_zero() {
+        // Stay until answered; keep it up after a click until we close it.
+        n.timeout(Timeout::Never);
+        if caps.resident {
+            n.hint(Hint::Resident(true));
+        }
+    } else {
+        n.timeout(Timeout::Milliseconds(
+            settings.timeout.as_millis().clamp(1, i32::MAX as i128) as u32,
+        ));
+    }
+    if caps.actions {
+        // "default" is a click on the body. An empty label keeps servers that
+        // draw every action as a button (xfce4-notifyd) from showing two Done.
+        n.action("default", "")
+            .action("done", "Done")
+            .action("snooze", &snooze_label(req.snooze))
+            .action("skip", "Skip");
+    }
+    n
+}
+
+fn icon(n: &mut Notification, settings: &Settings) {
+    match &settings.icon {
+        Some(p) => n.icon(&p.display().to_string()),
+        None => n.icon(APP_NAME),
+    };
+}
+
+/// The answer a close reason stands for (1 expired, 2 dismissed, 3 closed by
+/// a call, 4 undefined). `None`: not an answer. `vendor`: the notification
+/// server's; MATE's reports its close button (×) as "expired", on a
+/// notification that never expires (tests/desktops.rs).
+pub fn answer_for_close(reason: u32, vendor: &str, never_expires: bool) -> Option<Answer> {
+    match reason {
+        1 if never_expires && vendor == "MATE" => Some(Answer::Dismissed),
+        1 => Some(Answer::Expired),
+        2 => Some(Answer::Dismissed),
+        // Closed by someone's CloseNotification, or for no stated reason: the
+        // server took it down, as with a timeout.
+        3 | 4 => Some(Answer::Expired),
+        _ => None,
+    }
+}
+
+struct Shown {
+    reminder: String,
+    request: ShowRequest,
+    /// An action came in; the close that follows is not a dismissal.
+    answered: bool,
+}
+
+struct Bus {
+    conn: Connection,
+    signals: MessageStream,
+    owners: MessageStream,
+}
+
+/// The notifier task's state.
+pub struct Notifier {
+    settings: Settings,
+    bus: Option<Bus>,
+    server: Option<ServerFacts>,
+    told_no_actions: bool,
+    shown: HashMap<u32, Shown>,
+    /// Requests not delivered yet (no bus or no server), newest per reminder.
+    waiting: Vec<ShowRequest>,
+    /// The unique bus name of the notification server.
+    owner: Option<String>,
+    /// The notifications a previous run left up, by reminder (its server's
+    /// name and ids): replaced by the re-shown ones, or closed.
+    left: Option<KeptIds>,
+    /// What `ids_file` holds now.
+    kept: KeptIds,
+    alert: Option<(u32, String, String)>,
+    alert_waiting: bool,
+    backoff: Duration,
+    /// Answers given on notifications go to the daemon as commands.
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+const BACKOFF_MIN: Duration = Duration::from_secs(1);
+const BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+impl Notifier {
+    pub fn new(settings: Settings, commands: mpsc::UnboundedSender<Command>) -> Notifier {
+        Notifier {
+            bus: None,
+            server: None,
+            told_no_actions: false,
+            shown: HashMap::new(),
+            waiting: Vec::new(),
+            owner: None,
+            left: settings_ids(&settings),
+            kept: KeptIds::default(),
+            alert: None,
+            alert_waiting: false,
+            backoff: BACKOFF_MIN,
+            commands,
+            settings,
+        }
+    }
+
+    /// Runs until the request channel closes.
+    pub async fn run(mut self, mut requests: mpsc::UnboundedReceiver<Request>) {
+        self.connect().await;
+        loop {
+            let retry = !self.waiting.is_empty() || self.alert_waiting;
+            let backoff = self.backoff;
+            tokio::select! {
+                req = requests.recv() => match req {
+                    Some(req) => self.request(req).await,
+                    None => break,
+                },
+                msg = or_never(self.bus.as_mut().map(next)) => match msg {
+                    Some(Incoming::Signal(m)) => self.signal(m),
+                    Some(Incoming::Owner(m)) => self.owner_changed(m).await,
+                    None => {
+                        warn!("the session bus connection closed; it is opened again for the next reminder");
+                        self.bus = None;
+                        self.server = None;
+                    }
+                },
+                _ = tokio::time::sleep(backoff), if retry => {
+                    self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
+                    debug!("retrying {} waiting notification(s)", self.waiting.len());
+                    self.flush().await;
+                }
+            }
+            self.keep_ids();
+        }
+    }
+
+    /// Writes the ids of the notifications up, when they changed (a few
+    /// bytes in the runtime directory, a tmpfs).
+    fn keep_ids(&mut self) {
+        let Some(file) = &self.settings.ids_file else {
+            return;
+        };
+        let now = KeptIds {
+            server: self.owner.clone().unwrap_or_default(),
+            ids: self
+                .shown
+                .iter()
+                .map(|(nid, s)| (s.reminder.clone(), *nid))
+                .collect(),
+        };
+        if now == self.kept {
+            return;
+        }
+        let text = serde_json::to_string(&now).unwrap_or_default();
+        if let Err(e) = std::fs::write(file, text) {
+            debug!("notification ids not kept in {}: {e}", file.display());
+        }
+        self.kept = now;
+    }
+
+    /// The notifications of a previous run: those of reminders shown again
+    /// are replaced in place; the others are closed. Only on the server
+    /// that gave the ids (another would have given them to others).
+    async fn restore(&mut self, requests: Vec<ShowRequest>) {
+        if self.connect().await && self.server.is_none() {
+            self.refresh_server().await;
+        }
+        if let Some(left) = self.left.take()
+            && self.owner.as_deref() == Some(left.server.as_str())
+        {
+            for (reminder, nid) in left.ids {
+                match requests.iter().find(|r| r.id == reminder) {
+                    Some(req) => {
+                        debug!(reminder = %reminder, "notification {nid} of the last run: replaced");
+                        self.shown.insert(
+                            nid,
+                            Shown {
+                                reminder,
+                                request: req.clone(),
+                                answered: false,
+                            },
+                        );
+                    }
+                    None => {
+                        info!(reminder = %reminder, "closing notification {nid} of the last run");
+                        self.close(nid).await;
+                    }
+                }
+            }
+        }
+        for r in requests {
+            self.waiting.retain(|w| w.id != r.id);
+            self.waiting.push(r);
+        }
+        self.flush().await;
+    }
+
+    async fn connect(&mut self) -> bool {
+        if self.bus.is_some() {
+            return true;
+        }
+        match open_bus().await {
+            Ok(bus) => {
+                self.bus = Some(bus);
+                self.refresh_server().await;
+                true
+            }
+            Err(e) if self.backoff > BACKOFF_MIN => {
+                debug!(
+                    "still no D-Bus session bus ({e}); next try in {:?}",
+                    self.backoff
+                );
+                false
+            }
+            Err(e) => {
+                warn!(
+                    "no D-Bus session bus for notifications ({e}); reminders wait and are retried"
+                );
+                false
+            }
+        }
+    }
+
+    /// Asks the server who it is and what it can do.
+    async fn refresh_server(&mut self) {
+        let Some(bus) = &self.bus else { return };
+        match server_facts(&bus.conn).await {
+            Ok(facts) => {
+                info!(
+                    "notification server: {} {} ({}), capabilities: {}",
+                    facts.name,
+                    facts.version,
+                    facts.vendor,
+                    facts.capabilities.join(" ")
+                );
+                if !facts.has("actions") && !self.told_no_actions {
+                    warn!(
+                        "the notification server {} shows no buttons: answer from the tray menu or with `unhunch done`",
+                        facts.name
+                    );
+                    self.told_no_actions = true;
+                }
+                self.server = Some(facts);
+                self.owner = name_owner(&bus.conn).await;
+            }
+            Err(e) => {
+                debug!("no notification server yet: {e}");
+                self.server = None;
+            }
+        }
+    }
+
+    /// What the server can do; before it has said, buttons and no markup.
+    fn caps(&self) -> Caps {
+        Caps {
+            actions: self.server.as_ref().is_none_or(|s| s.has("actions")),
+            markup: self.server.as_ref().is_some_and(|s| s.has("body-markup")),
+            resident: !self
+                .server
+                .as_ref()
+                .is_some_and(ServerFacts::is_gnome_notification_daemon),
+        }
+    }
+
+    async fn request(&mut self, req: Request) {
+        match req {
+            Request::Show(r) => {
+                self.waiting.retain(|w| w.id != r.id);
+                self.waiting.push(r);
+                self.backoff = BACKOFF_MIN;
+                self.flush().await;
+            }
+            Request::Close(id) => {
+                self.waiting.retain(|w| w.id != id);
+                let ids: Vec<u32> = self
+                    .shown
+                    .iter()
+                    .filter(|(_, s)| s.reminder == id)
+                    .map(|(n, _)| *n)
+                    .collect();
+                for n in ids {
+                    self.shown.remove(&n);
+                    self.close(n).await;
+                }
+            }
+            Request::Timeout(t) => self.settings.timeout = t,
+            Request::Restore(requests) => self.restore(requests).await,
+            Request::Alert { summary, body } => {
+                let replaces = self.alert.as_ref().map_or(0, |a| a.0);
+                self.alert = Some((replaces, summary, body));
+                self.alert_waiting = true;
+                self.flush().await;
+            }
+        }
+    }
+
+    /// Sends what waits; whatever fails stays for the next retry.
+    async fn flush(&mut self) {
+        if !self.connect().await {
+            return;
+        }
+        if self.server.is_none() {
+            self.refresh_server().await;
+        }
+        let waiting = std::mem::take(&mut self.waiting);
+        for req in waiting {
+            let replaces = self
+                .shown
+                .iter()
+                .find(|(_, s)| s.reminder == req.id)
+                .map_or(0, |(n, _)| *n);
+            let n = build(&req, &self.settings, self.caps());
+            match self.send(&n, replaces).await {
+                Ok(nid) => {
+                    debug!(reminder = %req.id, "notification {nid} up");
+                    self.shown.remove(&replaces);
+                    self.shown.insert(
+                        nid,
+                        Shown {
+                            reminder: req.id.clone(),
+                            request: req,
+                            answered: false,
+                        },
+                    );
+                }
+                Err(e) => {
+                    if self.backoff == BACKOFF_MIN {
+                        warn!(reminder = %req.id, "notification not delivered ({e}); retrying with back-off");
+                    } else {
+                        debug!(reminder = %req.id, "still not delivered ({e}); next try in {:?}", self.backoff);
+                    }
+                    self.waiting.push(req);
+                }
+            }
+        }
+        if self.alert_waiting
+            && let Some((replaces, summary, body)) = self.alert.clone()
+        {
+            let mut n = Notification::new();
+            let shown = if self.caps().markup {
+                escape_markup(&body)
+            } else {
+                body.clone()
+            };
+            n.appname(APP_NAME)
+                .summary(&summary)
+                .body(&shown)
+                .hint(Hint::DesktopEntry(DESKTOP_ID.into()));
+            icon(&mut n, &self.settings);
+            match self.send(&n, replaces).await {
+                Ok(nid) => {
+                    self.alert = Some((nid, summary, body));
+                    self.alert_waiting = false;
+                }
+                Err(e) => warn!("alert not delivered ({e})"),
+            }
+        }
+        if self.waiting.is_empty() && !self.alert_waiting {
+            self.backoff = BACKOFF_MIN;
+        }
+    }
+
+    async fn send(&mut self, n: &Notification, replaces: u32) -> zbus::Result<u32> {
+        let Some(bus) = &self.bus else {
+            return Err(zbus::Error::Failure("no session bus".into()));
+        };
+        let hints: HashMap<&str, zbus::zvariant::Value<'_>> = n
+            .hints
+            .iter()
+            .map(<(&str, zbus::zvariant::Value<'_>)>::from)
+            .collect();
+        let reply = bus
+            .conn
+            .call_method(
+                Some(NAME),
+                PATH,
+                Some(NAME),
+                "Notify",
+                &(
+                    &n.appname,
+                    replaces,
+                    &n.icon,
+                    &n.summary,
+                    &n.body,
+                    &n.actions,
+                    hints,
+                    i32::from(n.timeout),
+                ),
+            )
+            .await;
+        match reply {
+            Ok(m) => m.body().deserialize::<u32>(),
+            Err(e) => {
+                // The server is gone; ask again before the next try.
+                self.server = None;
+                Err(e)
+            }
+        }
+    }
+
+    async fn close(&self, nid: u32) {
+        if let Some(bus) = &self.bus
+            && let Err(e) = bus
+                .conn
+                .call_method(Some(NAME), PATH, Some(NAME), "CloseNotification", &(nid))
+                .await
+        {
+            debug!("CloseNotification({nid}): {e}");
+        }
+    }
+
+    fn signal(&mut self, msg: zbus::Result<zbus::Message>) {
+        let Ok(msg) = msg else { return };
+        let header = msg.header();
+        let member = header
+            .member()
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default();
+        match member.as_str() {
+            "ActionInvoked" => {
+                let Ok((nid, key)) = msg.body().deserialize::<(u32, String)>() else {
+                    return;
+                };
+                let Some(s) = self.shown.get_mut(&nid) else {
+                    return;
+                };
+                let Some(answer) = answer_for_action(&key) else {
+                    debug!("unknown action \"{key}\" on notification {nid}");
+                    return;
+                };
+                s.answered = true;
+                let reminder = s.reminder.clone();
+                debug!(reminder = %reminder, "action {key}");
+                self.answer(reminder, answer);
+            }
+            "NotificationClosed" => {
+                let Ok((nid, reason)) = msg.body().deserialize::<(u32, u32)>() else {
+                    return;
+                };
+                if self.alert.as_ref().is_some_and(|a| a.0 == nid) {
+                    self.alert = None;
+                    return;
+                }
+                let Some(s) = self.shown.remove(&nid) else {
+                    return;
+                };
+                if s.answered {
+                    return;
+                }
+                let vendor = self.server.as_ref().map_or("", |f| f.vendor.as_str());
+                let never_expires = self.settings.timeout.is_zero();
+                if let Some(answer) = answer_for_close(reason, vendor, never_expires) {
+                    debug!(reminder = %s.reminder, "closed, reason {reason}");
+                    self.answer(s.reminder, answer);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn answer(&self, reminder: String, answer: Answer) {
+        let what = What::Answer {
+            id: Some(reminder),
+            answer,
+        };
+        let _ = self.commands.send(Command::new(what, Source::Notification));
+    }
+
+    /// A notification server appeared or went away.
+    async fn owner_changed(&mut self, msg: zbus::Result<zbus::Message>) {
+        let Ok(msg) = msg else { return };
+        let Ok((name, _old, new)) = msg.body().deserialize::<(String, String, String)>() else {
+            return;
+        };
+        if name != NAME {
+            return;
+        }
+        if new.is_empty() {
+            warn!("the notification server left the bus; reminders wait for the next one");
+            self.server = None;
+            return;
+        }
+        info!("a notification server appeared ({new})");
+        self.refresh_server().await;
+        // What was up went with the old server: show it again on the new one.
+        for (_, s) in self.shown.drain() {
+            if !s.answered && !self.waiting.iter().any(|w| w.id == s.reminder) {
+                self.waiting.push(s.request);
+            }
+        }
+        self.backoff = BACKOFF_MIN;
+        self.flush().await;
+    }
+}
+
+enum Incoming {
+    Signal(zbus::Result<zbus::Message>),
+    Owner(zbus::Result<zbus::Message>),
+}
+
+/// The next message of either of the bus's streams.
+async fn next(b: &mut Bus) -> Option<Incoming> {
+    tokio::select! {
+        m = b.signals.next() => m.map(Incoming::Signal),
+        m = b.owners.next() => m.map(Incoming::Owner),
+    }
+}
+
+async fn open_bus() -> zbus::Result<Bus> {
+    let conn = crate::bus::session().await?;
+    // Subscribed before anything is sent: no signal can be missed.
+    let rule = MatchRule::builder()
+        .msg_type(MsgType::Signal)
+        .interface(NAME)?
+        .path(PATH)?
+        .build();
+    let signals = MessageStream::for_match_rule(rule, &conn, Some(64)).await?;
+    let owner_rule = MatchRule::builder()
+        .msg_type(MsgType::Signal)
+        .sender("org.freedesktop.DBus")?
+        .interface("org.freedesktop.DBus")?
+        .member("NameOwnerChanged")?
+        .add_arg(NAME)?
+        .build();
+    let owners = MessageStream::for_match_rule(owner_rule, &conn, Some(8)).await?;
+    Ok(Bus {
+        conn,
+        signals,
+        owners,
+    })
+}
+
+/// The unique bus name of the notification server.
+async fn name_owner(conn: &Connection) -> Option<String> {
+    conn.call_method(
+        Some("org.freedesktop.DBus"),
+        "/org/freedesktop/DBus",
+        Some("org.freedesktop.DBus"),
+        "GetNameOwner",
+        &(NAME),
+    )
+    .await
+    .ok()?
+    .body()
+    .deserialize::<String>()
+    .ok()
+}
+
+/// The ids a previous run kept, if any.
+fn settings_ids(settings: &Settings) -> Option<KeptIds> {
+    let text = std::fs::read_to_string(settings.ids_file.as_ref()?).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Name, vendor, version and capabilities of the server on `conn`.
+pub async fn server_facts(conn: &Connection) -> zbus::Result<ServerFacts> {
+    let caps: Vec<String> = conn
+        .call_method(Some(NAME), PATH, Some(NAME), "GetCapabilities", &())
+        .await?
+        .body()
+        .deserialize()?;
+    let (name, vendor, version, _spec): (String, String, String, String) = conn
+        .call_method(Some(NAME), PATH, Some(NAME), "GetServerInformation", &())
+        .await?
+        .body()
+        .deserialize()?;
+    Ok(ServerFacts {
+        name,
+        vendor,
+        version,
+        capabilities: caps,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_is_escaped() {
+        assert_eq!(
+            escape_markup("Salt & vinegar, 3 < 4 <b>bold</b>"),
+            "Salt &amp; vinegar, 3 &lt; 4 &lt;b&gt;bold&lt;/b&gt;"
+        );
+    }
+
+    #[test]
+    fn actions_and_closes_map_to_answers() {
+        assert_eq!(answer_for_action("default"), Some(Answer::Done));
+        assert_eq!(answer_for_action("snooze"), Some(Answer::Snooze(None)));
+        assert_eq!(answer_for_action("bogus"), None);
+        assert_eq!(answer_for_close(1, "dunst", true), Some(Answer::Expired));
+        assert_eq!(answer_for_close(2, "dunst", true), Some(Answer::Dismissed));
+        assert_eq!(answer_for_close(99, "dunst", true), None);
+        // MATE's close button says "expired" on what cannot expire.
+        let mate = "MATE";
+        assert_eq!(answer_for_close(1, mate, true), Some(Answer::Dismissed));
+        assert_eq!(answer_for_close(1, mate, false), Some(Answer::Expired));
+    }
+}

@@ -1,0 +1,1 @@
+//! Windows toasts (to come).

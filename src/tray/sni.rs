@@ -1,0 +1,220 @@
+//! The tray on Linux: a StatusNotifierItem with a dbusmenu, served by
+//! `ksni` on our tokio runtime (pure Rust over D-Bus: no GTK, no X
+//! connection, no thread of its own).
+//!
+//! Without a tray host (GNOME without the AppIndicator extension, a bare
+//! session) ksni waits for `org.kde.StatusNotifierWatcher` to appear, driven
+//! by D-Bus signals, and registers then.
+
+use std::sync::OnceLock;
+
+use ksni::menu::{MenuItem, StandardItem, SubMenu};
+use ksni::{Category, Icon, Status, ToolTip, TrayMethods};
+use tokio::sync::{mpsc, watch};
+use tracing::{info, warn};
+
+use super::{Entry, Look, SIZES, TrayState, rgba};
+use crate::core::Source;
+use crate::ipc::Command;
+
+/// Menu labels treat `_` as a mnemonic marker; keep underscores literal.
+fn label(s: &str) -> String {
+    s.replace('_', "__")
+}
+
+/// The menu as dbusmenu items.
+fn render(entries: Vec<Entry>) -> Vec<MenuItem<UnhunchTray>> {
+    entries
+        .into_iter()
+        .map(|e| match e {
+            Entry::Label(text) => MenuItem::Standard(StandardItem {
+                label: label(&text),
+                enabled: false,
+                ..Default::default()
+            }),
+            Entry::Action {
+                label: text,
+                what,
+                icon,
+            } => MenuItem::Standard(StandardItem {
+                label: label(&text),
+                icon_data: icon
+                    .map(|k| crate::notify::kind_icon_small(k).to_vec())
+                    .unwrap_or_default(),
+                activate: Box::new(move |t: &mut UnhunchTray| {
+                    let _ = t.commands.send(Command::new(what.clone(), Source::Tray));
+                }),
+                ..Default::default()
+            }),
+            Entry::Separator => MenuItem::Separator,
+            Entry::Menu { label: text, items } => MenuItem::SubMenu(SubMenu {
+                label: label(&text),
+                submenu: render(items),
+                ..Default::default()
+            }),
+        })
+        .collect()
+}
+
+pub struct UnhunchTray {
+    state: TrayState,
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+/// RGBA rows (as rendered by `scripts/icons`) to SNI's ARGB32, network order.
+pub fn to_argb(rgba: &[u8]) -> Vec<u8> {
+    rgba.chunks_exact(4)
+        .flat_map(|p| [p[3], p[0], p[1], p[2]])
+        .collect()
+}
+
+fn pixmaps(look: Look) -> Vec<Icon> {
+    static ICONS: OnceLock<[Vec<Icon>; 4]> = OnceLock::new();
+    let all = ICONS.get_or_init(|| {
+        let make = |raw: [&[u8]; 4]| {
+            SIZES
+                .iter()
+                .zip(raw)
+                .map(|(s, d)| Icon {
+                    width: *s,
+                    height: *s,
+                    data: to_argb(d),
+                })
+                .collect::<Vec<_>>()
+        };
+        [
+            make(rgba(Look::Normal)),
+            make(rgba(Look::Pending)),
+            make(rgba(Look::Paused)),
+            make(rgba(Look::Warning)),
+        ]
+    });
+    all[look as usize].clone()
+}
+
+impl ksni::Tray for UnhunchTray {
+    // A left click opens the menu, as in most tray apps (ItemIsMenu; ksni
+    // refuses Activate so that GNOME and KDE fall back to the menu). MATE's
+    // panel neither opens it nor falls back: there a right click does
+    // (tests/desktops.rs).
+    const MENU_ON_ACTIVATE: bool = true;
+
+    fn id(&self) -> String {
+        "unhunch".into()
+    }
+
+    fn title(&self) -> String {
+        "unhunch".into()
+    }
+
+    fn category(&self) -> Category {
+        Category::ApplicationStatus
+    }
+
+    fn status(&self) -> Status {
+        if self.state.pending.is_empty() {
+            Status::Active
+        } else {
+            Status::NeedsAttention
+        }
+    }
+
+    fn icon_pixmap(&self) -> Vec<Icon> {
+        pixmaps(self.state.look())
+    }
+
+    fn attention_icon_pixmap(&self) -> Vec<Icon> {
+        pixmaps(Look::Pending)
+    }
+
+    fn tool_tip(&self) -> ToolTip {
+        ToolTip {
+            title: "unhunch".into(),
+            description: self.state.overview(),
+            ..Default::default()
+        }
+    }
+
+    fn menu(&self) -> Vec<MenuItem<Self>> {
+        render(self.state.menu())
+    }
+
+    fn watcher_online(&self) {
+        info!("a system tray appeared: the icon is shown");
+    }
+
+    fn watcher_offline(&self, reason: ksni::OfflineReason) -> bool {
+        match reason {
+            ksni::OfflineReason::No => {
+                warn!("the system tray went away; the icon comes back when it does")
+            }
+            ksni::OfflineReason::Error(e) => warn!(
+                "no system tray on this desktop ({e}); running without an icon — notifications and `unhunch` \
+                 commands still work, and the icon appears if a tray starts later"
+            ),
+            _ => warn!("the system tray is not available; running without an icon"),
+        }
+        // Keep waiting for a tray host.
+        true
+    }
+}
+
+/// A running tray icon. States go to it through a watch channel and a task
+/// of its own, so the daemon never waits on the tray's D-Bus traffic.
+pub struct Tray {
+    handle: ksni::Handle<UnhunchTray>,
+    state: watch::Sender<TrayState>,
+}
+
+impl Tray {
+    /// Puts the icon up (or waits for a tray host). `Err`: no session bus.
+    pub async fn spawn(
+        state: TrayState,
+        commands: mpsc::UnboundedSender<Command>,
+    ) -> Result<Tray, ksni::Error> {
+        let tray = UnhunchTray {
+            state: state.clone(),
+            commands,
+        };
+        let handle = tray.assume_sni_available(true).spawn().await?;
+        let (tx, mut rx) = watch::channel(state);
+        let h = handle.clone();
+        tokio::spawn(async move {
+            while rx.changed().await.is_ok() {
+                let state = rx.borrow_and_update().clone();
+                h.update(move |t| t.state = state).await;
+            }
+        });
+        Ok(Tray { handle, state: tx })
+    }
+
+    /// Shows `state` if it differs from what is shown; never waits.
+    pub fn show(&self, state: TrayState) {
+        self.state.send_if_modified(|shown| {
+            let changed = *shown != state;
+            if changed {
+                *shown = state;
+            }
+            changed
+        });
+    }
+
+    pub async fn shutdown(self) {
+        self.handle.shutdown().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pixmaps_are_whole_and_argb() {
+        for look in [Look::Normal, Look::Pending, Look::Paused, Look::Warning] {
+            for icon in pixmaps(look) {
+                assert_eq!(icon.data.len() as i32, icon.width * icon.height * 4);
+            }
+        }
+        assert_eq!(to_argb(&[1, 2, 3, 4]), vec![4, 1, 2, 3]);
+    }
+}
