@@ -201,7 +201,7 @@ async fn dbus_checks() -> Vec<Check> {
 /// The presence sources this desktop offers, as `unhunch run` would use
 /// them, and whether one of them tells the idle time.
 async fn presence_sources(conn: &zbus::Connection) -> (Vec<String>, bool) {
-    use crate::presence::{Session, choose_idle, dnd, lock, logind};
+    use crate::presence::freedesktop::{Session, choose_idle, dnd, lock, logind};
     let mut sources = Vec::new();
     for (name, _) in lock::SCREENSAVERS {
         if crate::presence::has_owner(conn, name)

@@ -22,7 +22,7 @@ use crate::notify::{self, Request};
 use crate::paths::Paths;
 use crate::platform::Notifier;
 use crate::platform::Tray;
-use crate::presence::{Change, IdleSource, Session, choose_idle, dnd, lock as screen, logind};
+use crate::presence::{Change, IdleSource};
 use crate::store::{Opened, Store, StoreHandle};
 
 /// How much history a start replays: enough for every reminder's last
@@ -144,7 +144,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
     if engine.config().general.away_after.is_zero() {
         info!("away_after = 0s: a locked screen, idle time or sleep do not count as away");
     }
-    let (presence, idle) = start_presence().await;
+    let (presence, idle) = crate::platform::start_presence().await;
     let (notices_tx, notices) = mpsc::unbounded_channel();
     let store = StoreHandle::spawn(store, notices_tx)?;
 
@@ -341,28 +341,4 @@ fn write_kind_icons(data_dir: &Path) -> Option<PathBuf> {
             None
         }
     }
-}
-
-/// Starts every presence source this desktop has: their channel, and the
-/// idle-time source the loop asks at its wakes. They all run whatever the
-/// config says (they cost nothing while nothing happens); the config decides
-/// what their reports mean, so a reload applies at once.
-async fn start_presence() -> (mpsc::UnboundedReceiver<Change>, Option<Box<dyn IdleSource>>) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    // One session-bus connection for all of them.
-    let bus = match crate::bus::session().await {
-        Ok(bus) => {
-            tokio::spawn(dnd::watch_server(bus.clone(), tx.clone()));
-            tokio::spawn(dnd::watch_gnome(bus.clone(), tx.clone()));
-            tokio::spawn(dnd::watch_xfce(bus.clone(), tx.clone()));
-            tokio::spawn(screen::watch_screen_lock(bus.clone(), tx.clone()));
-            Some(bus)
-        }
-        Err(e) => {
-            debug!("no session bus for presence: {e}");
-            None
-        }
-    };
-    tokio::spawn(logind::watch(tx));
-    (rx, choose_idle(Session::detect(), bus.as_ref()).await)
 }

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 pub use crate::cli::service::{ServiceCommand, run as service};
 pub use crate::ipc::client::request;
 pub use crate::notify::freedesktop::Notifier;
+pub use crate::presence::freedesktop::start as start_presence;
 pub use crate::tray::sni::Tray;
 
 /// Runs the daemon in the foreground until it is stopped.

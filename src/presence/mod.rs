@@ -15,18 +15,22 @@
 //!   (Mutter), else looks every 30 s, and only while a reminder could come
 //!   within the hour.
 
-pub mod dnd;
-pub mod idle;
-pub mod lock;
-pub mod logind;
-pub mod x11;
+//!
+//! The sources are the platform's: `freedesktop` (D-Bus, X11, logind) on
+//! Linux, `windows` on Windows; each has a `start` that the daemon calls.
+
+#[cfg(target_os = "linux")]
+pub mod freedesktop;
+#[cfg(target_os = "linux")]
+pub use freedesktop::{Session, has_owner};
+#[cfg(windows)]
+pub mod windows;
 
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use jiff::Timestamp;
 use tokio::sync::oneshot;
-use tracing::{debug, info};
 
 /// How often an idle-time source without an "input again" signal is asked
 /// while the person is away or a fullscreen window holds reminders.
@@ -97,71 +101,4 @@ pub trait IdleSource: Send + Sync {
     fn next_input(&self) -> Option<BoxFuture<'_, ()>> {
         None
     }
-}
-
-/// Whether `name` has an owner on the bus.
-pub async fn has_owner(conn: &zbus::Connection, name: &str) -> zbus::Result<bool> {
-    conn.call_method(
-        Some("org.freedesktop.DBus"),
-        "/org/freedesktop/DBus",
-        Some("org.freedesktop.DBus"),
-        "NameHasOwner",
-        &(name),
-    )
-    .await?
-    .body()
-    .deserialize::<bool>()
-}
-
-/// The kind of graphical session we run in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Session {
-    X11,
-    Wayland,
-    /// No display (a console, ssh, a test).
-    None,
-}
-
-impl Session {
-    /// From `XDG_SESSION_TYPE`, else `WAYLAND_DISPLAY` / `DISPLAY`. On
-    /// Wayland, `DISPLAY` is Xwayland, whose idle time only counts input to
-    /// X windows: it must not be used there.
-    pub fn detect() -> Session {
-        let has = |v: &str| std::env::var_os(v).is_some_and(|s| !s.is_empty());
-        match std::env::var("XDG_SESSION_TYPE").as_deref() {
-            Ok("wayland") => Session::Wayland,
-            Ok("x11") if has("DISPLAY") => Session::X11,
-            _ if has("WAYLAND_DISPLAY") => Session::Wayland,
-            _ if has("DISPLAY") => Session::X11,
-            _ => Session::None,
-        }
-    }
-}
-
-/// The idle-time source this session offers, if any: X11's
-/// MIT-SCREEN-SAVER on X11; on Wayland GNOME's Mutter IdleMonitor, else the
-/// freedesktop ScreenSaver's GetSessionIdleTime. Elsewhere only the
-/// event sources (lock, logind IdleHint) say when the person is away.
-pub async fn choose_idle(
-    session: Session,
-    bus: Option<&zbus::Connection>,
-) -> Option<Box<dyn IdleSource>> {
-    let chosen: Option<Box<dyn IdleSource>> = match session {
-        Session::X11 => x11::X11Idle::connect().map(|x| Box::new(x) as Box<dyn IdleSource>),
-        Session::Wayland => {
-            let conn = bus?;
-            match idle::Mutter::connect(conn).await {
-                Some(m) => Some(Box::new(m)),
-                None => idle::ScreenSaverIdle::connect(conn)
-                    .await
-                    .map(|s| Box::new(s) as Box<dyn IdleSource>),
-            }
-        }
-        Session::None => None,
-    };
-    match &chosen {
-        Some(s) => info!("presence: idle time from {}", s.name()),
-        None => debug!("no idle-time source in this {session:?} session"),
-    }
-    chosen
 }

@@ -1,0 +1,1 @@
+//! Windows presence (to come).
