@@ -90,13 +90,13 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         commands_tx.clone(),
     );
     let notifier = tokio::spawn(notifier.run(notify_rx));
-    let listener = ipc::server::bind(&paths.runtime_dir).with_context(|| {
+    let listener = ipc::unix::bind(&paths.runtime_dir).with_context(|| {
         format!(
             "cannot create the control socket in {}",
             paths.runtime_dir.display()
         )
     })?;
-    tokio::spawn(ipc::server::serve(
+    tokio::spawn(ipc::unix::serve(
         listener,
         paths.runtime_dir.clone(),
         commands_tx.clone(),

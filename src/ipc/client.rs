@@ -1,15 +1,15 @@
 //! Talking to the running daemon from the CLI, over its Unix socket (the
-//! Linux control transport).
+//! Linux control transport): the directory and the server checked, then
+//! one request and its reply ([`exchange`]).
 
-use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
-use super::protocol::{self, Request, SOCKET};
-use super::reply::read_line;
+use super::exchange;
+use super::protocol::{Request, SOCKET};
 
 pub use super::ClientError;
 
@@ -65,24 +65,5 @@ pub fn request<T: DeserializeOwned>(runtime_dir: &Path, req: &Request) -> Result
     stream
         .set_write_timeout(Some(Duration::from_secs(10)))
         .map_err(io)?;
-    let mut w = &stream;
-    // A daemon that turns the client away (busy) says why and closes, maybe
-    // before the request is written: its line is still there to read.
-    let sent = w.write_all(format!("{}\n", protocol::encode(req)).as_bytes());
-    let mut line = String::new();
-    let read = BufReader::new(&stream).read_line(&mut line);
-    match (sent, read) {
-        (_, Ok(n)) if n > 0 => {}
-        (Err(e), _) | (Ok(()), Err(e)) => return Err(io(e)),
-        (Ok(()), Ok(_)) => {
-            return Err(ClientError::Protocol(
-                "the daemon closed the connection without a reply".into(),
-            ));
-        }
-    }
-    match read_line(&line) {
-        Ok(Ok(reply)) => Ok(reply),
-        Ok(Err(refusal)) => Err(ClientError::Refused(refusal)),
-        Err(e) => Err(ClientError::Protocol(e)),
-    }
+    exchange(&stream, &stream, req).map_err(|e| e.at(&path))
 }

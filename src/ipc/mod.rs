@@ -1,15 +1,19 @@
 //! How the parts of unhunch talk: `command` (the one command type every
 //! source sends the daemon), `reply` (typed replies), `protocol` (versioned
-//! JSON request lines), `server` (the socket, in the daemon), `client` (in
-//! the CLI): the last two are Linux's transport, a Unix socket.
+//! JSON request lines), `server` (a connection, in the daemon) and the
+//! transports that carry them: `unix` and `client` (a Unix socket, Linux),
+//! `pipe` (a named pipe, Windows).
 
 #[cfg(target_os = "linux")]
 pub mod client;
 pub mod command;
+#[cfg(windows)]
+pub mod pipe;
 pub mod protocol;
 pub mod reply;
-#[cfg(target_os = "linux")]
 pub mod server;
+#[cfg(target_os = "linux")]
+pub mod unix;
 
 use std::path::PathBuf;
 
@@ -38,3 +42,51 @@ pub enum ClientError {
 
 pub use command::{Command, CommandError, What};
 pub use reply::Reply;
+
+/// One request and its reply over a connection already made and checked
+/// (`r` and `w` its two ends), as the CLI makes them on every transport.
+/// An I/O error is returned without its path: see [`ClientError::at`].
+pub fn exchange<T, R, W>(r: R, mut w: W, req: &protocol::Request) -> Result<T, ClientError>
+where
+    T: serde::de::DeserializeOwned,
+    R: std::io::Read,
+    W: std::io::Write,
+{
+    use std::io::BufRead;
+    let io = |source| ClientError::Io {
+        path: PathBuf::new(),
+        source,
+    };
+    // A daemon that turns the client away (busy) says why and closes, maybe
+    // before the request is written: its line is still there to read.
+    let sent = w.write_all(format!("{}\n", protocol::encode(req)).as_bytes());
+    let mut line = String::new();
+    let read = std::io::BufReader::new(r).read_line(&mut line);
+    match (sent, read) {
+        (_, Ok(n)) if n > 0 => {}
+        (Err(e), _) | (Ok(()), Err(e)) => return Err(io(e)),
+        (Ok(()), Ok(_)) => {
+            return Err(ClientError::Protocol(
+                "the daemon closed the connection without a reply".into(),
+            ));
+        }
+    }
+    match reply::read_line(&line) {
+        Ok(Ok(reply)) => Ok(reply),
+        Ok(Err(refusal)) => Err(ClientError::Refused(refusal)),
+        Err(e) => Err(ClientError::Protocol(e)),
+    }
+}
+
+impl ClientError {
+    /// Names where an I/O error happened.
+    pub fn at(self, where_: &std::path::Path) -> ClientError {
+        match self {
+            ClientError::Io { source, .. } => ClientError::Io {
+                path: where_.to_path_buf(),
+                source,
+            },
+            e => e,
+        }
+    }
+}
