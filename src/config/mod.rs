@@ -5,8 +5,6 @@ pub mod file;
 pub mod last_good;
 pub mod load;
 pub mod resolve;
-#[cfg(target_os = "linux")]
-pub mod watch;
 
 pub use load::{
     DEFAULT_TOML, Diagnostic, LoadError, Loaded, embedded, load, load_or_default, parse,

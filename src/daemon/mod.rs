@@ -27,7 +27,6 @@ mod presence;
 mod reload;
 mod run;
 mod start;
-pub mod timer;
 mod view;
 mod write;
 

@@ -16,11 +16,12 @@ use jiff::Timestamp;
 
 use super::Daemon;
 use super::write::{Origin, Redo};
-use crate::config::{LoadError, Loaded, last_good, watch::ConfigWatch};
+use crate::config::{LoadError, Loaded, last_good};
 use crate::core::Config;
 use crate::future::or_never;
 use crate::ipc::reply::{ConfigError, Fallback, LocalTime};
 use crate::paths::Paths;
+use crate::platform::ConfigWatch;
 
 /// How long edits must settle before the config is read again ...
 const DEBOUNCE: Duration = Duration::from_millis(200);

@@ -10,11 +10,11 @@ use tracing::{debug, info, warn};
 
 use super::Daemon;
 use super::start::Sources;
-use super::timer::Wake;
 use super::write::finished;
 use crate::future::or_never;
 use crate::ipc::CommandError;
 use crate::notify::Request;
+use crate::platform::{Signal, Wake};
 
 pub(super) async fn run(mut d: Daemon, mut s: Sources) -> ExitCode {
     info!("unhunch {} running", env!("CARGO_PKG_VERSION"));
@@ -66,13 +66,14 @@ pub(super) async fn run(mut d: Daemon, mut s: Sources) -> ExitCode {
             Some(n) = s.notices.recv() => d.alert("unhunch: history file replaced", &n),
             () = or_never(input_signal) => debug!("input again (signalled)"),
             r = s.config.next() => d.config_read(r),
-            _ = s.signals.hup.recv() => {
-                info!("SIGHUP: reading the config again");
-                s.config.reload_now();
-            }
-            _ = s.signals.usr1.recv() => info!("SIGUSR1: the clock was set (test clock): looking again"),
-            _ = s.signals.term.recv() => { info!("SIGTERM: stopping"); break; }
-            _ = s.signals.int.recv() => { info!("SIGINT: stopping"); break; }
+            sig = s.signals.next() => match sig {
+                Signal::Reload => {
+                    info!("SIGHUP: reading the config again");
+                    s.config.reload_now();
+                }
+                Signal::ClockMoved => info!("SIGUSR1: the clock was set (test clock): looking again"),
+                Signal::Stop(name) => { info!("{name}: stopping"); break; }
+            },
         }
     }
     stop(d, s).await

@@ -5,23 +5,20 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
-use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::{debug, error, info, warn};
 
 use super::clock::Clock;
 use super::reload::ConfigSource;
-use super::timer::WallTimer;
 use super::{Daemon, Options, clock, lock};
 use crate::config::{self, LoadError, Loaded, last_good};
 use crate::core::{Config, Engine};
 use crate::ipc::reply::Fallback;
-use crate::ipc::{self, Command, CommandError};
+use crate::ipc::{Command, CommandError};
 use crate::notify::{self, Request};
 use crate::paths::Paths;
-use crate::platform::Notifier;
-use crate::platform::Tray;
+use crate::platform::{Notifier, Signal, Signals, Tray, WallTimer};
 use crate::presence::{Change, IdleSource};
 use crate::store::{Opened, Store, StoreHandle};
 
@@ -47,14 +44,6 @@ pub(super) struct Sources {
     pub _lock: lock::InstanceLock,
 }
 
-pub(super) struct Signals {
-    pub term: Signal,
-    pub int: Signal,
-    pub hup: Signal,
-    /// The test clock was moved (it stands for the kernel's "clock set").
-    pub usr1: Signal,
-}
-
 /// Everything built; `None` when stopped (SIGTERM) before it could be.
 pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sources)>> {
     let paths = opts.paths;
@@ -69,12 +58,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
     }
     let icon = write_icon(&paths.data_dir);
     let (config, config_problem) = first_config(&paths)?;
-    let mut signals = Signals {
-        term: signal(SignalKind::terminate())?,
-        int: signal(SignalKind::interrupt())?,
-        hup: signal(SignalKind::hangup())?,
-        usr1: signal(SignalKind::user_defined1())?,
-    };
+    let mut signals = Signals::new()?;
 
     // The notifier and the socket first: while the history cannot be
     // opened, the person is told, and `status` says why.
@@ -90,13 +74,13 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         commands_tx.clone(),
     );
     let notifier = tokio::spawn(notifier.run(notify_rx));
-    let listener = ipc::unix::bind(&paths.runtime_dir).with_context(|| {
+    let listener = crate::platform::bind_control(&paths.runtime_dir).with_context(|| {
         format!(
             "cannot create the control socket in {}",
             paths.runtime_dir.display()
         )
     })?;
-    tokio::spawn(ipc::unix::serve(
+    tokio::spawn(crate::platform::serve_control(
         listener,
         paths.runtime_dir.clone(),
         commands_tx.clone(),
@@ -240,8 +224,10 @@ async fn open_history(
             tokio::select! {
                 () = tokio::time::sleep_until(again) => break,
                 Some(c) = commands.recv() => c.answer(Err(CommandError::Starting(e.to_string()))),
-                _ = signals.term.recv() => return Ok(None),
-                _ = signals.int.recv() => return Ok(None),
+                s = signals.next() => if let Signal::Stop(name) = s {
+                    info!("{name}: stopping");
+                    return Ok(None);
+                },
             }
         }
         delay = (delay * 2).min(std::time::Duration::from_secs(60));

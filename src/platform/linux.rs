@@ -2,12 +2,19 @@
 //! tray, logind and X11 presence, timerfd), a Unix socket, systemd or XDG
 //! autostart.
 
+mod timer;
+mod watch;
+
+pub use timer::WallTimer;
+pub use watch::ConfigWatch;
+
 use std::fs::{File, FileType};
 use std::path::Path;
 use std::process::ExitCode;
 
 pub use crate::cli::service::{ServiceCommand, run as service};
 pub use crate::ipc::client::request;
+pub use crate::ipc::unix::{bind as bind_control, serve as serve_control};
 pub use crate::notify::freedesktop::Notifier;
 pub use crate::presence::freedesktop::start as start_presence;
 pub use crate::tray::sni::Tray;
@@ -118,5 +125,37 @@ pub fn default_sigpipe() {
     // other thread exists.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// The signals the daemon heeds.
+pub struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+    usr1: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Takes them over (inside the runtime).
+    pub fn new() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+            usr1: signal(SignalKind::user_defined1())?,
+        })
+    }
+
+    /// The next one. Cancel-safe.
+    pub async fn next(&mut self) -> super::Signal {
+        use super::Signal;
+        tokio::select! {
+            _ = self.term.recv() => Signal::Stop("SIGTERM"),
+            _ = self.int.recv() => Signal::Stop("SIGINT"),
+            _ = self.hup.recv() => Signal::Reload,
+            _ = self.usr1.recv() => Signal::ClockMoved,
+        }
     }
 }

@@ -20,3 +20,23 @@ pub struct DaemonOptions {
     /// Show a tray icon (when the desktop has a tray).
     pub tray: bool,
 }
+
+/// Why the wall-clock timer returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    Due,
+    /// The wall clock was set, the machine woke, or a fallback chunk
+    /// passed: look again.
+    ClockChanged,
+}
+
+/// What the daemon is told from outside, besides its commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// Stop (SIGTERM, SIGINT; Ctrl+C, log-off, shut-down): its name.
+    Stop(&'static str),
+    /// Read the config again (SIGHUP).
+    Reload,
+    /// The test clock was moved (SIGUSR1): look again.
+    ClockMoved,
+}

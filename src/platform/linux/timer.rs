@@ -4,27 +4,20 @@
 //! not follow clock changes. On Linux a timerfd on CLOCK_REALTIME, armed with
 //! an absolute time and TFD_TIMER_CANCEL_ON_SET, wakes exactly at the due
 //! time, right after a resume that passed it, and whenever the clock is set.
-//! Where there is none (another OS, or the timerfd failed) the timer sleeps
-//! at most 30 s at a time and the daemon looks again; a failed timerfd is
-//! made again at those wakes. The timer never returns an error to the loop.
+//! Should the timerfd fail, the timer sleeps at most 30 s at a time and the
+//! daemon looks again; a failed timerfd is made again at those wakes. The
+//! timer never returns an error to the loop.
 
 use jiff::{SignedDuration, Timestamp};
 use tracing::{info, warn};
 
-/// Why the timer returned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Wake {
-    Due,
-    /// The wall clock was set, or a 30 s chunk passed: look again.
-    ClockChanged,
-}
+use crate::platform::Wake;
 
 /// The longest monotonic sleep: the most a suspend or clock change can
 /// delay a reminder where there is no wall-clock timer.
 const CHUNK: SignedDuration = SignedDuration::from_secs(30);
 
 pub struct WallTimer {
-    #[cfg(target_os = "linux")]
     fd: Option<linux::TimerFd>,
     at: Option<Timestamp>,
 }
@@ -38,7 +31,6 @@ impl Default for WallTimer {
 impl WallTimer {
     pub fn new() -> WallTimer {
         WallTimer {
-            #[cfg(target_os = "linux")]
             fd: linux::TimerFd::new()
                 .inspect_err(|e| {
                     warn!("no wall-clock timer ({e}): looking at the clock every 30 s")
@@ -51,7 +43,6 @@ impl WallTimer {
     /// Arms the timer for `at` (a past instant fires at once); `None` disarms.
     pub fn set(&mut self, at: Option<Timestamp>) {
         self.at = at;
-        #[cfg(target_os = "linux")]
         if let Some(fd) = &mut self.fd
             && let Err(e) = fd.set(at)
         {
@@ -64,7 +55,6 @@ impl WallTimer {
 
     /// Waits for the armed instant or a clock change; never returns when disarmed.
     pub async fn wait(&mut self) -> Wake {
-        #[cfg(target_os = "linux")]
         if let Some(fd) = &mut self.fd {
             return match fd.wait().await {
                 Ok(w) => w,
@@ -78,7 +68,6 @@ impl WallTimer {
             };
         }
         let wake = chunk(self.at).await;
-        #[cfg(target_os = "linux")]
         if let Ok(fd) = linux::TimerFd::new() {
             info!("wall-clock timer works again");
             self.fd = Some(fd);
@@ -100,7 +89,6 @@ async fn chunk(at: Option<Timestamp>) -> Wake {
     Wake::ClockChanged
 }
 
-#[cfg(target_os = "linux")]
 mod linux {
     use std::io;
 
