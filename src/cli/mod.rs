@@ -11,7 +11,6 @@ use crate::paths::Paths;
 
 mod config_cmd;
 pub mod control;
-#[cfg(target_os = "linux")]
 pub(crate) mod doctor;
 mod history;
 mod man;
@@ -190,7 +189,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             paths,
         })?,
         Command::Plan(args) => plan::run(&paths.config, paths.config_given, args)?,
-        Command::Doctor => crate::platform::doctor(&paths)?,
+        Command::Doctor => doctor::run(&paths)?,
         Command::Completions { .. } | Command::Man { .. } => ExitCode::SUCCESS,
         Command::Service(cmd) => crate::platform::service(cmd, paths.runtime_dir)?,
         Command::Stats(args) => history::stats(&paths.data_dir, args)?,

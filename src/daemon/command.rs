@@ -179,10 +179,11 @@ impl Daemon {
             {
                 Some(format!("{} cannot be written ({e}).", path.display()))
             } else {
-                match std::process::Command::new("xdg-open").arg(&path).status() {
+                let (opener, mut command) = crate::platform::open_with_desktop(&path);
+                match command.status() {
                     Ok(s) if s.success() => None,
-                    Ok(s) => Some(format!("`xdg-open {}` failed ({s}).", path.display())),
-                    Err(e) => Some(format!("`xdg-open` cannot be run ({e}).")),
+                    Ok(s) => Some(format!("`{opener} {}` failed ({s}).", path.display())),
+                    Err(e) => Some(format!("`{opener}` cannot be run ({e}).")),
                 }
             };
             if let Some(why) = failed {

@@ -2,9 +2,11 @@
 //! tray, logind and X11 presence, timerfd), a Unix socket, systemd or XDG
 //! autostart.
 
+mod doctor;
 mod timer;
 mod watch;
 
+pub(crate) use doctor::{autostart as doctor_autostart, desktop as doctor_desktop};
 pub use timer::WallTimer;
 pub use watch::ConfigWatch;
 
@@ -24,9 +26,20 @@ pub fn run_daemon(options: super::DaemonOptions) -> anyhow::Result<ExitCode> {
     crate::daemon::run(options)
 }
 
-/// `unhunch doctor`.
-pub fn doctor(paths: &crate::paths::Paths) -> anyhow::Result<ExitCode> {
-    crate::cli::doctor::run(paths)
+/// Where the CLI finds the daemon, for messages.
+pub fn control_address(runtime_dir: &Path) -> String {
+    format!(
+        "socket {}",
+        runtime_dir.join(crate::ipc::protocol::SOCKET).display()
+    )
+}
+
+/// Opens a file with the desktop's application for it (the tray's "Edit
+/// schedule…"): the program, for messages, and its command.
+pub fn open_with_desktop(path: &Path) -> (&'static str, std::process::Command) {
+    let mut c = std::process::Command::new("xdg-open");
+    c.arg(path);
+    ("xdg-open", c)
 }
 
 /// The editor when neither `$VISUAL` nor `$EDITOR` names one.

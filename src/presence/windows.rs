@@ -1,1 +1,89 @@
-//! Windows presence (to come).
+//! Presence on Windows: the session's lock and unlock and the machine's
+//! suspend and resume come as window messages to the desktop thread
+//! (`platform::windows::win32`), which reports them here as [`Change`]s;
+//! the idle time is `GetLastInputInfo`, and "a fullscreen program or a
+//! presentation is running" is `SHQueryUserNotificationState`, both asked
+//! at the daemon's own wakes.
+
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use tokio::sync::mpsc;
+use tracing::{info, warn};
+use windows_sys::Win32::System::SystemInformation::GetTickCount;
+use windows_sys::Win32::UI::Input::KeyboardAndMouse::{GetLastInputInfo, LASTINPUTINFO};
+use windows_sys::Win32::UI::Shell::{
+    QUERY_USER_NOTIFICATION_STATE, QUNS_BUSY, QUNS_PRESENTATION_MODE,
+    QUNS_RUNNING_D3D_FULL_SCREEN, SHQueryUserNotificationState,
+};
+
+use super::{Change, IdleSource, Sample};
+
+/// The idle time since the last input in this session, and whether a
+/// fullscreen program or presentation asks not to be disturbed.
+pub struct WindowsIdle;
+
+/// Time since the last keyboard or pointer input, if Windows says.
+fn idle_time() -> Option<Duration> {
+    let mut info = LASTINPUTINFO {
+        cbSize: std::mem::size_of::<LASTINPUTINFO>() as u32,
+        dwTime: 0,
+    };
+    // SAFETY: a LASTINPUTINFO with its size set.
+    if unsafe { GetLastInputInfo(&mut info) } == 0 {
+        return None;
+    }
+    // SAFETY: no arguments. Both are the same 32-bit tick count, which
+    // wraps after 49 days: the difference wraps with it.
+    let now = unsafe { GetTickCount() };
+    Some(Duration::from_millis(u64::from(now.wrapping_sub(info.dwTime))))
+}
+
+/// Whether a fullscreen program (a game, a video, a presentation) runs.
+fn fullscreen() -> Option<bool> {
+    let mut state: QUERY_USER_NOTIFICATION_STATE = 0;
+    // SAFETY: an out-pointer to a plain integer.
+    if unsafe { SHQueryUserNotificationState(&mut state) } < 0 {
+        return None;
+    }
+    Some(matches!(
+        state,
+        QUNS_BUSY | QUNS_RUNNING_D3D_FULL_SCREEN | QUNS_PRESENTATION_MODE
+    ))
+}
+
+impl IdleSource for WindowsIdle {
+    fn name(&self) -> &'static str {
+        "GetLastInputInfo"
+    }
+
+    fn sample(&self) -> BoxFuture<'_, Option<Sample>> {
+        Box::pin(async {
+            Some(Sample {
+                idle: idle_time()?,
+                fullscreen: fullscreen(),
+            })
+        })
+    }
+}
+
+/// Starts the presence sources: the desktop thread's messages, and the
+/// idle time.
+pub async fn start() -> (mpsc::UnboundedReceiver<Change>, Option<Box<dyn IdleSource>>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    crate::platform::win32::report_presence_to(tx);
+    if let Err(e) = crate::platform::win32::DesktopThread::get() {
+        warn!("the session's lock and the machine's sleep will not be seen ({e})");
+    }
+    let idle: Option<Box<dyn IdleSource>> = match idle_time() {
+        Some(_) => {
+            info!("presence: idle time from GetLastInputInfo");
+            Some(Box::new(WindowsIdle))
+        }
+        None => {
+            warn!("GetLastInputInfo does not answer: idle time is not known");
+            None
+        }
+    };
+    (rx, idle)
+}
