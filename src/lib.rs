@@ -2,9 +2,10 @@
 //!
 //! The crate is a library the binary and the tests share. `core` is pure;
 //! `config`, `store`, `clock`, `paths`, `ipc` (the protocol) and `cli` are
-//! the same on every platform; `platform` chooses, at compile time, what
-//! differs. On Linux that is the freedesktop daemon below it: `daemon`
-//! with `notify`, `tray`, `presence` and `bus`.
+//! the same on every platform; `daemon` with the shared halves of `notify`, `tray` and
+//! `presence` too; `platform` chooses, at compile time, what differs (each
+//! of those modules names its Linux and Windows halves, and `platform`
+//! puts them together for the daemon and the CLI).
 
 pub mod cli;
 pub mod clock;
@@ -15,15 +16,11 @@ pub mod paths;
 pub mod platform;
 pub mod store;
 
+pub mod daemon;
+pub mod future;
+pub mod notify;
+pub mod presence;
+pub mod tray;
+
 #[cfg(target_os = "linux")]
 pub mod bus;
-#[cfg(target_os = "linux")]
-pub mod daemon;
-#[cfg(target_os = "linux")]
-pub mod future;
-#[cfg(target_os = "linux")]
-pub mod notify;
-#[cfg(target_os = "linux")]
-pub mod presence;
-#[cfg(target_os = "linux")]
-pub mod tray;

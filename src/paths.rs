@@ -148,3 +148,16 @@ pub fn check_private_dir(dir: &std::path::Path) -> Result<(), PrivateDirError> {
 }
 
 pub use crate::platform::file_id;
+
+/// Whether `exe` is a build in a Cargo project's `target/{debug,release}`
+/// (gone after `cargo clean` or when the clone moves).
+pub fn in_build_dir(exe: &std::path::Path) -> bool {
+    let Some(dir) = exe.parent() else {
+        return false;
+    };
+    let profile = dir.file_name().and_then(|n| n.to_str());
+    matches!(profile, Some("debug" | "release"))
+        && dir.ancestors().any(|a| {
+            a.file_name().is_some_and(|n| n == "target") && a.with_file_name("Cargo.toml").is_file()
+        })
+}

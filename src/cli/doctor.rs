@@ -167,4 +167,3 @@ fn daemon(runtime_dir: &Path) -> Check {
         Err(e) => fail(format!("daemon: {e}"), "Stop it and start it again."),
     }
 }
-

@@ -181,22 +181,9 @@ pub fn run(cmd: ServiceCommand, runtime_dir: PathBuf) -> anyhow::Result<ExitCode
     }
 }
 
-/// Whether `exe` is a build in a Cargo project's `target/{debug,release}`
-/// (gone after `cargo clean` or when the clone moves).
-fn in_build_dir(exe: &Path) -> bool {
-    let Some(dir) = exe.parent() else {
-        return false;
-    };
-    let profile = dir.file_name().and_then(|n| n.to_str());
-    matches!(profile, Some("debug" | "release"))
-        && dir.ancestors().any(|a| {
-            a.file_name().is_some_and(|n| n == "target") && a.with_file_name("Cargo.toml").is_file()
-        })
-}
-
 fn install(svc: &Service) -> anyhow::Result<ExitCode> {
     let exe = std::env::current_exe().context("cannot tell where this unhunch is")?;
-    if in_build_dir(&exe) {
+    if crate::paths::in_build_dir(&exe) {
         anyhow::bail!(
             "{} is a build of this repository, which `cargo clean` or moving the clone would \
              break at the next login: install it first (`scripts/setup run` puts it in \

@@ -58,7 +58,11 @@ pub fn bind(_runtime_dir: &Path) -> io::Result<Listener> {
 
 /// Serves the pipe until the daemon stops: one instance waits for a
 /// client while the ones connected are served by their own tasks.
-pub async fn serve(listener: Listener, _runtime_dir: PathBuf, daemon: mpsc::UnboundedSender<Command>) {
+pub async fn serve(
+    listener: Listener,
+    _runtime_dir: PathBuf,
+    daemon: mpsc::UnboundedSender<Command>,
+) {
     let Listener {
         first: mut server,
         security,
@@ -103,7 +107,11 @@ pub fn request<T: DeserializeOwned>(_runtime_dir: &Path, req: &Request) -> Resul
     };
     let mut tries = 0;
     let pipe = loop {
-        match std::fs::OpenOptions::new().read(true).write(true).open(&name) {
+        match std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&name)
+        {
             Ok(f) => break f,
             // ERROR_FILE_NOT_FOUND: no daemon.
             Err(e) if e.raw_os_error() == Some(2) => return Err(ClientError::NotRunning(path)),

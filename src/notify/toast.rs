@@ -71,8 +71,10 @@ impl Notifier {
                 Request::Show(req) => self.show(req),
                 Request::Restore(reqs) => reqs.into_iter().for_each(|r| self.show(r)),
                 Request::Alert { summary, body } => {
-                    let toast = Toast::new(DESKTOP_ID).title(&summary).text1(&body);
-                    self.put_up(toast, "a message");
+                    self.put_up(
+                        move || Toast::new(DESKTOP_ID).title(&summary).text1(&body),
+                        "a message",
+                    );
                 }
                 // Toasts shown cannot be taken back by this crate: one
                 // answered elsewhere stays in the notification centre, and
@@ -84,26 +86,12 @@ impl Notifier {
     }
 
     fn show(&self, req: ShowRequest) {
-        let mut toast = Toast::new(DESKTOP_ID).title(&req.title).text1(&req.body);
-        if let Some(tip) = &req.tip {
-            toast = toast.text2(tip);
-        }
-        if let Some(dir) = &self.settings.kind_icons {
-            let path = dir.join(format!("{}.png", req.kind.as_str()));
-            toast = toast.icon(&path, tauri_winrt_notification::IconCrop::Square, "");
-        }
-        // Zero: stay on screen until answered.
-        toast = if self.settings.timeout.is_zero() {
-            toast.scenario(Scenario::Reminder)
-        } else if self.settings.timeout > SignedDuration::from_secs(10) {
-            toast.duration(ToastLength::Long)
-        } else {
-            toast.duration(ToastLength::Short)
-        };
-        toast = toast
-            .add_button("Done", "done")
-            .add_button(&attr(&snooze_label(req.snooze)), "snooze")
-            .add_button("Skip", "skip");
+        let icon = self
+            .settings
+            .kind_icons
+            .as_ref()
+            .map(|dir| dir.join(format!("{}.png", req.kind.as_str())));
+        let timeout = self.settings.timeout;
         let id = req.id.clone();
         let commands = self.commands.clone();
         let answer = move |a: Answer| {
@@ -115,31 +103,56 @@ impl Notifier {
                 Source::Notification,
             ));
         };
-        let on_click = answer.clone();
-        toast = toast
-            .on_activated(move |action| {
-                // A click on the toast itself is Done, as on Linux servers.
-                if let Some(a) = answer_for_action(action.as_deref().unwrap_or("default")) {
-                    on_click(a);
+        let what = req.id.clone();
+        self.put_up(
+            move || {
+                let mut toast = Toast::new(DESKTOP_ID).title(&req.title).text1(&req.body);
+                if let Some(tip) = &req.tip {
+                    toast = toast.text2(tip);
                 }
-                Ok(())
-            })
-            .on_dismissed(move |reason| {
-                // Timed out: the toast went to the notification centre,
-                // where its buttons still answer; not an answer yet.
-                if reason == Some(ToastDismissalReason::UserCanceled) {
-                    answer(Answer::Dismissed);
+                if let Some(path) = &icon {
+                    toast = toast.icon(path, tauri_winrt_notification::IconCrop::Square, "");
                 }
-                Ok(())
-            });
-        self.put_up(toast, &req.id);
+                // Zero: stay on screen until answered.
+                toast = if timeout.is_zero() {
+                    toast.scenario(Scenario::Reminder)
+                } else if timeout > SignedDuration::from_secs(10) {
+                    toast.duration(ToastLength::Long)
+                } else {
+                    toast.duration(ToastLength::Short)
+                };
+                let on_click = answer.clone();
+                toast
+                    .add_button("Done", "done")
+                    .add_button(&attr(&snooze_label(req.snooze)), "snooze")
+                    .add_button("Skip", "skip")
+                    .on_activated(move |action| {
+                        // A click on the toast itself is Done, as on Linux servers.
+                        if let Some(a) = answer_for_action(action.as_deref().unwrap_or("default")) {
+                            on_click(a);
+                        }
+                        Ok(())
+                    })
+                    .on_dismissed(move |reason| {
+                        // Timed out: the toast went to the notification
+                        // centre, where its buttons still answer; not an
+                        // answer yet.
+                        if reason == Some(ToastDismissalReason::UserCanceled) {
+                            answer(Answer::Dismissed);
+                        }
+                        Ok(())
+                    })
+            },
+            &what,
+        );
     }
 
-    /// Shows `toast` on a blocking thread; a failure is said once.
-    fn put_up(&self, toast: Toast, what: &str) {
+    /// Builds and shows a toast on a blocking thread (WinRT objects stay
+    /// on it); a failure is said once.
+    fn put_up(&self, toast: impl FnOnce() -> Toast + Send + 'static, what: &str) {
         let told = self.told.clone();
         let what = what.to_string();
-        tokio::task::spawn_blocking(move || match toast.show() {
+        tokio::task::spawn_blocking(move || match toast().show() {
             Ok(()) => debug!("{what}: toast shown"),
             Err(e) => {
                 if !told.swap(true, Ordering::Relaxed) {

@@ -1,36 +1,121 @@
-//! Windows. So far the commands that need no daemon (config, including
-//! `config edit`, plan, stats, history, completions) run here; the daemon's parts (tray-icon, toasts,
-//! the named pipe, presence, the Run key) are still to come (issue 17), and
-//! the commands that need them say so.
+//! Windows: toasts (`notify::toast`), the tray through tray-icon
+//! (`tray::windows`), presence from the session's messages and
+//! GetLastInputInfo (`presence::windows`), a per-user named pipe
+//! (`ipc::pipe`), the user's Run key for start at login, and a desktop
+//! thread with a hidden window for what Windows broadcasts (`win32`).
+
+mod doctor;
+pub mod registry;
+mod service;
+mod timer;
+mod watch;
+pub mod win32;
 
 use std::fs::{File, FileType};
 use std::path::Path;
 use std::process::ExitCode;
 
-use serde::de::DeserializeOwned;
-
-use crate::ipc::ClientError;
-use crate::ipc::protocol::Request;
-
 pub use crate::cli::ServiceCommand;
+pub use crate::ipc::pipe::{bind as bind_control, request, serve as serve_control};
+pub use crate::notify::toast::Notifier;
+pub use crate::presence::windows::start as start_presence;
+pub use crate::tray::windows::Tray;
+pub(crate) use doctor::{autostart as doctor_autostart, desktop as doctor_desktop};
+pub use service::run as service;
+pub use timer::WallTimer;
+pub use watch::ConfigWatch;
 
-const NOT_YET: &str = "the unhunch daemon does not run on Windows yet: `config`, `plan`, `stats` and `history` work here";
-
-pub fn run_daemon(_options: super::DaemonOptions) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("{NOT_YET}")
+/// Runs the daemon in the foreground until it is stopped. Started by the
+/// Run key at login, it has a console of its own (nobody reads it): it
+/// lets it go, and logs to `daemon.log` beside the history instead.
+pub fn run_daemon(options: super::DaemonOptions) -> anyhow::Result<ExitCode> {
+    detach_console(&options.paths.data_dir);
+    crate::daemon::run(options)
 }
 
-pub fn doctor(_paths: &crate::paths::Paths) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("{NOT_YET}")
+/// When this process is alone on a console made for it (a start from the
+/// Run key or a double click), sends its log to a file and frees the
+/// console, whose window then goes. A console shared with a shell stays.
+fn detach_console(data_dir: &Path) {
+    use std::io::IsTerminal;
+    use std::os::windows::io::IntoRawHandle;
+    use windows_sys::Win32::System::Console::{
+        FreeConsole, GetConsoleProcessList, STD_ERROR_HANDLE, SetStdHandle,
+    };
+    let mut pids = [0u32; 4];
+    // SAFETY: a buffer of the length given.
+    let on_console = unsafe { GetConsoleProcessList(pids.as_mut_ptr(), pids.len() as u32) };
+    if on_console != 1 || !std::io::stderr().is_terminal() {
+        return;
+    }
+    let _ = std::fs::create_dir_all(data_dir);
+    let log = data_dir.join("daemon.log");
+    match std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log)
+    {
+        Ok(f) => {
+            // SAFETY: the handle is ours and stays open for the process's
+            // life as its standard error; the console goes after.
+            unsafe {
+                SetStdHandle(STD_ERROR_HANDLE, f.into_raw_handle());
+                FreeConsole();
+            }
+        }
+        Err(e) => tracing::warn!("cannot log to {} ({e}): the console stays", log.display()),
+    }
 }
 
-pub fn service(_cmd: ServiceCommand, _runtime_dir: std::path::PathBuf) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("{NOT_YET}")
+/// The signals the daemon heeds: Ctrl+C, Ctrl+Break, the console closed,
+/// log-off and shut-down all stop it.
+pub struct Signals {
+    c: tokio::signal::windows::CtrlC,
+    brk: tokio::signal::windows::CtrlBreak,
+    close: tokio::signal::windows::CtrlClose,
+    shutdown: tokio::signal::windows::CtrlShutdown,
+    logoff: tokio::signal::windows::CtrlLogoff,
 }
 
-/// The control transport: none yet (a per-user named pipe is to come).
-pub fn request<T: DeserializeOwned>(_runtime_dir: &Path, _req: &Request) -> Result<T, ClientError> {
-    Err(ClientError::Unavailable(NOT_YET))
+impl Signals {
+    pub fn new() -> std::io::Result<Signals> {
+        use tokio::signal::windows::{ctrl_break, ctrl_c, ctrl_close, ctrl_logoff, ctrl_shutdown};
+        Ok(Signals {
+            c: ctrl_c()?,
+            brk: ctrl_break()?,
+            close: ctrl_close()?,
+            shutdown: ctrl_shutdown()?,
+            logoff: ctrl_logoff()?,
+        })
+    }
+
+    /// The next one. Cancel-safe.
+    pub async fn next(&mut self) -> super::Signal {
+        use super::Signal::Stop;
+        tokio::select! {
+            _ = self.c.recv() => Stop("Ctrl+C"),
+            _ = self.brk.recv() => Stop("Ctrl+Break"),
+            _ = self.close.recv() => Stop("the console closed"),
+            _ = self.shutdown.recv() => Stop("shut-down"),
+            _ = self.logoff.recv() => Stop("log-off"),
+        }
+    }
+}
+
+/// Where the CLI finds the daemon, for messages.
+pub fn control_address(_runtime_dir: &Path) -> String {
+    format!("pipe {}", crate::ipc::pipe::name())
+}
+
+/// Opens the schedule for the tray's "Edit schedule…": in the editor
+/// (`%VISUAL%`, `%EDITOR%`, else Notepad), since a .toml file often has no
+/// application of its own on Windows.
+pub fn open_with_desktop(path: &Path) -> (&'static str, std::process::Command) {
+    let chosen = ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
+        .unwrap_or_else(|| DEFAULT_EDITOR.to_string());
+    ("the editor", editor(&chosen, path))
 }
 
 /// The editor when neither `%VISUAL%` nor `%EDITOR%` names one.
@@ -60,9 +145,13 @@ pub fn file_kind(t: FileType) -> &'static str {
     }
 }
 
-/// This user, for names in shared places.
+/// This user, for names in shared places (the pipe's name).
 pub fn user_tag() -> String {
-    std::env::var("USERNAME").unwrap_or_else(|_| "user".into())
+    std::env::var("USERNAME")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "user".into())
+        .replace('\\', "_")
 }
 
 /// A directory under the user's profile is closed to others by its
@@ -79,10 +168,22 @@ pub fn close_dir(_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// No stable file identity without opening the file: the history's
-/// "replaced under us" check is the daemon's, which is not here yet.
-pub fn file_id(_path: &Path) -> Option<(u64, u64)> {
-    None
+/// (volume serial, file index) of the file at `path`: to notice it being
+/// removed or replaced under a process that has it open (the history).
+pub fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::windows::io::AsRawHandle;
+    use windows_sys::Win32::Storage::FileSystem::{
+        BY_HANDLE_FILE_INFORMATION, GetFileInformationByHandle,
+    };
+    let f = File::open(path).ok()?;
+    // SAFETY: all-zero is a valid value of this plain struct.
+    let mut info: BY_HANDLE_FILE_INFORMATION = unsafe { std::mem::zeroed() };
+    // SAFETY: an open handle and an out-pointer to the struct.
+    if unsafe { GetFileInformationByHandle(f.as_raw_handle(), &mut info) } == 0 {
+        return None;
+    }
+    let index = (u64::from(info.nFileIndexHigh) << 32) | u64::from(info.nFileIndexLow);
+    Some((u64::from(info.dwVolumeSerialNumber), index))
 }
 
 /// Windows has no SIGPIPE: a closed reader is an ordinary write error.

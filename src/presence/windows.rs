@@ -13,8 +13,8 @@ use tracing::{info, warn};
 use windows_sys::Win32::System::SystemInformation::GetTickCount;
 use windows_sys::Win32::UI::Input::KeyboardAndMouse::{GetLastInputInfo, LASTINPUTINFO};
 use windows_sys::Win32::UI::Shell::{
-    QUERY_USER_NOTIFICATION_STATE, QUNS_BUSY, QUNS_PRESENTATION_MODE,
-    QUNS_RUNNING_D3D_FULL_SCREEN, SHQueryUserNotificationState,
+    QUERY_USER_NOTIFICATION_STATE, QUNS_BUSY, QUNS_PRESENTATION_MODE, QUNS_RUNNING_D3D_FULL_SCREEN,
+    SHQueryUserNotificationState,
 };
 
 use super::{Change, IdleSource, Sample};
@@ -36,7 +36,9 @@ fn idle_time() -> Option<Duration> {
     // SAFETY: no arguments. Both are the same 32-bit tick count, which
     // wraps after 49 days: the difference wraps with it.
     let now = unsafe { GetTickCount() };
-    Some(Duration::from_millis(u64::from(now.wrapping_sub(info.dwTime))))
+    Some(Duration::from_millis(u64::from(
+        now.wrapping_sub(info.dwTime),
+    )))
 }
 
 /// Whether a fullscreen program (a game, a video, a presentation) runs.
@@ -50,6 +52,13 @@ fn fullscreen() -> Option<bool> {
         state,
         QUNS_BUSY | QUNS_RUNNING_D3D_FULL_SCREEN | QUNS_PRESENTATION_MODE
     ))
+}
+
+impl WindowsIdle {
+    /// Asks now (for `doctor`).
+    pub fn idle_now() -> Option<Duration> {
+        idle_time()
+    }
 }
 
 impl IdleSource for WindowsIdle {

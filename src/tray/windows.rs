@@ -27,9 +27,13 @@ thread_local! {
     static TRAY: std::cell::RefCell<Option<OnThread>> = const { std::cell::RefCell::new(None) };
 }
 
-/// What each menu id of the menu shown sends.
-static ACTIONS: Mutex<Option<(HashMap<String, What>, mpsc::UnboundedSender<Command>)>> =
-    Mutex::new(None);
+/// What each menu id of the menu shown sends, and where.
+struct Actions {
+    by_id: HashMap<String, What>,
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+static ACTIONS: Mutex<Option<Actions>> = Mutex::new(None);
 
 /// The icon at 32 px (Windows scales it for the taskbar's DPI).
 fn icon(look: Look) -> Option<Icon> {
@@ -58,7 +62,9 @@ fn render(entries: Vec<Entry>, actions: &mut HashMap<String, What>) -> Vec<Box<d
         .map(|e| -> Box<dyn IsMenuItem> {
             match e {
                 Entry::Label(text) => Box::new(MenuItem::new(label(&text), false, None)),
-                Entry::Action { label: text, what, .. } => {
+                Entry::Action {
+                    label: text, what, ..
+                } => {
                     let id = actions.len().to_string();
                     actions.insert(id.clone(), what);
                     Box::new(MenuItem::with_id(id, label(&text), true, None))
@@ -88,7 +94,10 @@ fn menu(state: &TrayState, commands: &mpsc::UnboundedSender<Command>) -> Menu {
         }
     }
     if let Ok(mut a) = ACTIONS.lock() {
-        *a = Some((actions, commands.clone()));
+        *a = Some(Actions {
+            by_id: actions,
+            commands: commands.clone(),
+        });
     }
     menu
 }
@@ -121,9 +130,9 @@ fn show_on_thread(state: TrayState, commands: &mpsc::UnboundedSender<Command>) {
                     info!("tray icon shown");
                     *tray = Some(OnThread { icon, shown: state });
                 }
-                Err(e) => warn!(
-                    "no tray icon ({e}); notifications and `unhunch` commands still work"
-                ),
+                Err(e) => {
+                    warn!("no tray icon ({e}); notifications and `unhunch` commands still work")
+                }
             }
         }
     });
@@ -144,10 +153,12 @@ impl Tray {
         let thread = DesktopThread::get()?;
         MenuEvent::set_event_handler(Some(|e: MenuEvent| {
             if let Ok(a) = ACTIONS.lock()
-                && let Some((actions, commands)) = a.as_ref()
-                && let Some(what) = actions.get(&e.id.0)
+                && let Some(actions) = a.as_ref()
+                && let Some(what) = actions.by_id.get(&e.id.0)
             {
-                let _ = commands.send(Command::new(what.clone(), Source::Tray));
+                let _ = actions
+                    .commands
+                    .send(Command::new(what.clone(), Source::Tray));
             }
         }));
         let tray = Tray { thread, commands };

@@ -19,6 +19,18 @@ use super::win32::wide;
 
 pub struct ConfigWatch {
     changes: mpsc::UnboundedReceiver<()>,
+    path: std::path::PathBuf,
+    /// What the config file looked like at the last change reported.
+    seen: Option<Look>,
+}
+
+/// Enough of a file's metadata to tell that it changed: the directory
+/// notification does not say which file did.
+type Look = Option<(std::time::SystemTime, u64)>;
+
+fn look(path: &Path) -> Look {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok()?, m.len()))
 }
 
 impl ConfigWatch {
@@ -58,18 +70,29 @@ impl ConfigWatch {
                     FindCloseChangeNotification(handle);
                 }
             })?;
-        Ok(ConfigWatch { changes })
+        Ok(ConfigWatch {
+            changes,
+            path: path.to_path_buf(),
+            seen: Some(look(path)),
+        })
     }
 
-    /// Waits for the next change in the directory. `Err` when the watch
-    /// ended (the directory went away).
+    /// Waits for the next change of the config file (made, written,
+    /// replaced or removed). `Err` when the watch ended (the directory
+    /// went away).
     pub async fn changed(&mut self) -> io::Result<()> {
-        match self.changes.recv().await {
-            Some(()) => Ok(()),
-            None => Err(io::Error::new(
-                io::ErrorKind::NotFound,
-                "the config directory's watch ended",
-            )),
+        loop {
+            if self.changes.recv().await.is_none() {
+                return Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "the config directory's watch ended",
+                ));
+            }
+            let now = Some(look(&self.path));
+            if now != self.seen {
+                self.seen = now;
+                return Ok(());
+            }
         }
     }
 }

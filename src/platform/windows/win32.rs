@@ -25,7 +25,9 @@ use windows_sys::Win32::Security::{
     SECURITY_ATTRIBUTES, TOKEN_QUERY, TOKEN_USER, TokenUser,
 };
 use windows_sys::Win32::System::LibraryLoader::GetModuleHandleW;
-use windows_sys::Win32::System::RemoteDesktop::{NOTIFY_FOR_THIS_SESSION, WTSRegisterSessionNotification};
+use windows_sys::Win32::System::RemoteDesktop::{
+    NOTIFY_FOR_THIS_SESSION, WTSRegisterSessionNotification,
+};
 use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
 use windows_sys::Win32::UI::WindowsAndMessaging::{
     CreateWindowExW, DefWindowProcW, DispatchMessageW, GetMessageW, MSG, PBT_APMRESUMEAUTOMATIC,
@@ -123,8 +125,10 @@ unsafe impl Sync for UserSecurity {}
 impl UserSecurity {
     pub fn current_user_only() -> io::Result<UserSecurity> {
         let sid = UserSid::current()?.string()?;
-        // Protected DACL: generic all to this user's SID only.
-        let sddl = wide(&format!("D:P(A;;GA;;;{sid})"));
+        // Owned by this user (not the token's default owner, which for an
+        // administrator is the Administrators group), with a protected DACL
+        // that gives this user's SID alone all access.
+        let sddl = wide(&format!("O:{sid}D:P(A;;GA;;;{sid})"));
         let mut descriptor: PSECURITY_DESCRIPTOR = std::ptr::null_mut();
         // SAFETY: a NUL-terminated SDDL string; Windows allocates the
         // descriptor, freed in Drop.
@@ -151,7 +155,9 @@ impl UserSecurity {
 
     /// For `CreateNamedPipe` and friends; valid while `self` lives.
     pub fn attributes(&self) -> *mut c_void {
-        (&self.attributes as *const SECURITY_ATTRIBUTES).cast_mut().cast()
+        (&self.attributes as *const SECURITY_ATTRIBUTES)
+            .cast_mut()
+            .cast()
     }
 }
 
@@ -264,13 +270,14 @@ fn start() -> Result<DesktopThread, String> {
         .name("unhunch-desktop".into())
         .spawn(move || {
             // SAFETY: window calls on this thread, which owns the window.
-            let hwnd = unsafe { make_window() };
-            let _ = made_tx.send(hwnd.map(|h| h as usize));
-            if hwnd.is_err() {
-                return;
-            }
             if let Ok(mut f) = FROM_RUNTIME.lock() {
                 *f = Some(from);
+            }
+            let made = unsafe { make_window() }.map(|h| h as usize);
+            let failed = made.is_err();
+            let _ = made_tx.send(made);
+            if failed {
+                return;
             }
             // SAFETY: the message loop of this thread's windows (ours and
             // the tray icon's).

@@ -1,0 +1,39 @@
+//! `doctor` on Windows: toasts, the tray, the idle time, and the Run key.
+
+use crate::cli::doctor::{Check, ok, warn};
+
+pub(crate) async fn desktop() -> Vec<Check> {
+    let toasts = match crate::notify::toast::available() {
+        Ok(()) => ok("notifications: Windows toasts, with Done, Snooze and Skip buttons"),
+        Err(e) => warn(
+            format!("notifications: toasts cannot be shown here ({e})"),
+            "Reminders keep their schedule: answer them from the tray icon's menu, or with \
+             `unhunch done`, `unhunch snooze` or `unhunch skip`.",
+        ),
+    };
+    let idle = match crate::presence::windows::WindowsIdle::idle_now() {
+        Some(_) => {
+            ok("presence: idle time from GetLastInputInfo; lock, sleep and fullscreen from Windows")
+        }
+        None => warn(
+            "presence: GetLastInputInfo does not answer",
+            "Time away from the desk is not counted as a break.",
+        ),
+    };
+    vec![toasts, ok("tray: the notification area (tray-icon)"), idle]
+}
+
+pub(crate) fn autostart() -> Check {
+    match super::service::entry() {
+        Ok(Some(line)) => ok(format!(
+            r"autostart: HKCU\{}\{} runs {line}",
+            super::service::RUN_KEY,
+            super::service::VALUE
+        )),
+        Ok(None) => warn(
+            "autostart: unhunch does not start at login",
+            "Install it with `unhunch service install`.",
+        ),
+        Err(e) => warn(format!("autostart: {e:#}"), "Check the registry."),
+    }
+}

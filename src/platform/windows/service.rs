@@ -1,0 +1,74 @@
+//! `unhunch service` on Windows: start at login through the user's Run key
+//! (`HKCU\Software\Microsoft\Windows\CurrentVersion\Run`, value `unhunch`),
+//! which needs no administrator and no installer.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::registry;
+use crate::cli::ServiceCommand;
+use crate::ipc::protocol::Request;
+use crate::ipc::reply::Status;
+
+pub const RUN_KEY: &str = r"Software\Microsoft\Windows\CurrentVersion\Run";
+pub const VALUE: &str = "unhunch";
+
+/// The Run key's command for `exe`.
+fn command_for(exe: &std::path::Path) -> String {
+    format!("\"{}\" run", exe.display())
+}
+
+/// What the Run key holds for unhunch, if anything.
+pub fn entry() -> anyhow::Result<Option<String>> {
+    registry::get_string(RUN_KEY, VALUE).with_context(|| format!(r"cannot read HKCU\{RUN_KEY}"))
+}
+
+fn running(runtime_dir: &std::path::Path) -> Option<u32> {
+    super::request::<Status>(runtime_dir, &Request::Status)
+        .ok()
+        .map(|s| s.pid)
+}
+
+pub fn run(cmd: ServiceCommand, runtime_dir: std::path::PathBuf) -> anyhow::Result<ExitCode> {
+    match cmd {
+        ServiceCommand::Install => {
+            let exe = std::env::current_exe().context("cannot tell where this unhunch is")?;
+            if crate::paths::in_build_dir(&exe) {
+                anyhow::bail!(
+                    "{} is a build of this repository, which `cargo clean` or moving the clone \
+                     would break at the next login: copy unhunch.exe where it is to stay (the \
+                     release zip's folder, say), then run that `unhunch service install`",
+                    exe.display()
+                );
+            }
+            let line = command_for(&exe);
+            registry::set_string(RUN_KEY, VALUE, &line)
+                .with_context(|| format!(r"cannot write HKCU\{RUN_KEY}"))?;
+            println!(r"Installed: HKCU\{RUN_KEY} runs {line} at login.");
+            match running(&runtime_dir) {
+                Some(pid) => println!("unhunch is running already (pid {pid})."),
+                None => println!("Start it now with `unhunch`."),
+            }
+        }
+        ServiceCommand::Uninstall => match entry()? {
+            Some(line) => {
+                registry::delete(RUN_KEY, VALUE)
+                    .with_context(|| format!(r"cannot change HKCU\{RUN_KEY}"))?;
+                println!(r"Removed HKCU\{RUN_KEY}\{VALUE} ({line}).");
+            }
+            None => println!("Nothing to remove: `unhunch service install` has not been run."),
+        },
+        ServiceCommand::Status => {
+            match entry()? {
+                Some(line) => println!(r"Starts at login: HKCU\{RUN_KEY}\{VALUE} runs {line}"),
+                None => println!("Not started at login: `unhunch service install` sets that up."),
+            }
+            match running(&runtime_dir) {
+                Some(pid) => println!("Running now (pid {pid})."),
+                None => println!("Not running now."),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
