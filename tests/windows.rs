@@ -1,6 +1,6 @@
-//! The Windows build, run under wine, against the Linux build: the same
-//! config check, plan, stats and history for the same files and zone, and a
-//! clear refusal from the commands whose Windows parts are still to come.
+//! The Windows build, run under wine: the same config check, plan, stats
+//! and history as the Linux build for the same files and zone; the daemon
+//! over its named pipe; start at login through the Run key.
 //!
 //! Ignored in a plain `cargo test`: `scripts/check-windows` builds the .exe
 //! with mingw, puts it beside a stand-in `bcryptprimitives.dll` (which wine 8
@@ -27,6 +27,23 @@ fn win_path(p: &Path) -> String {
     format!("Z:{}", p.display()).replace('/', "\\")
 }
 
+/// unhunch.exe under wine, with `args` and `env`.
+fn wine_command(args: &[&str], env: &[(&str, String)]) -> Command {
+    let mut c = Command::new("/usr/lib/wine/wine64");
+    c.arg(windows_dir().join("unhunch.exe"));
+    c.env("WINEDEBUG", "-all");
+    // Every wine process of a prefix shares one desktop, made by the first
+    // with the display it had: all of them get scripts/check-windows's.
+    for var in ["WINEPREFIX", "DISPLAY"] {
+        if let Some(v) = std::env::var_os(var) {
+            c.env(var, v);
+        }
+    }
+    c.args(args).env("TZ", "Europe/Berlin");
+    c.envs(env.iter().map(|(k, v)| (k, v)));
+    c
+}
+
 struct Run {
     code: i32,
     stdout: String,
@@ -37,20 +54,13 @@ struct Run {
 /// in it already in the platform's form).
 fn run(windows: bool, args: &[&str], env: &[(&str, String)]) -> Run {
     let mut c = if windows {
-        let mut c = Command::new("/usr/lib/wine/wine64");
-        c.arg(windows_dir().join("unhunch.exe"));
-        c.env("WINEDEBUG", "-all");
-        if let Some(prefix) = std::env::var_os("WINEPREFIX") {
-            c.env("WINEPREFIX", prefix);
-        }
-        c
+        wine_command(args, env)
     } else {
-        Command::new(env!("CARGO_BIN_EXE_unhunch"))
+        let mut c = Command::new(env!("CARGO_BIN_EXE_unhunch"));
+        c.args(args).env("TZ", "Europe/Berlin");
+        c.envs(env.iter().map(|(k, v)| (k, v)));
+        c
     };
-    c.args(args).env("TZ", "Europe/Berlin");
-    for (k, v) in env {
-        c.env(k, v);
-    }
     let o = c.output().unwrap();
     let text = |b: Vec<u8>| String::from_utf8_lossy(&b).replace("\r\n", "\n");
     Run {
@@ -203,25 +213,152 @@ fn stats_and_history_of_a_history_match_linux() {
     }
 }
 
+/// The Windows daemon under wine (in scripts/check-windows's X server, for
+/// the tray):
+/// it answers `status` over its named pipe, shows a reminder on time (no
+/// toast under wine: it says so once and keeps scheduling), takes `done`
+/// from the CLI, refuses a second instance, and ends on `stop`. One test:
+/// the pipe is per user, so two daemons would share it.
 #[test]
 #[ignore = "run by scripts/check-windows, under wine"]
-fn commands_that_need_the_daemon_say_it_is_not_here_yet() {
-    for args in [
-        &["status"][..],
-        &["done"],
-        &["run"],
-        &["service", "install"],
-        &["doctor"],
-    ] {
-        let r = run(true, args, &[]);
-        assert_eq!(r.code, 1, "{args:?}: {}{}", r.stdout, r.stderr);
-        assert!(
-            r.stderr
-                .contains("the unhunch daemon does not run on Windows yet"),
-            "{args:?}: {}",
-            r.stderr
-        );
+fn the_daemon_runs_answers_over_its_pipe_and_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = dir.path().join("config.toml");
+    // Away never counts: wine's idle time starts at its boot.
+    std::fs::write(
+        &config,
+        "[general]\naway_after = \"0s\"\n[[reminder]]\nid = \"neck\"\nkind = \"neck\"\n\
+         title = \"Neck stretch\"\nevery = \"4s\"\n",
+    )
+    .unwrap();
+    let env = [
+        ("UNHUNCH_DATA_DIR", win_path(&data)),
+        ("UNHUNCH_CONFIG", win_path(&config)),
+    ];
+    let log = dir.path().join("daemon.log");
+    let mut daemon = KillOnDrop(
+        wine_command(&["run"], &env)
+            .stderr(std::fs::File::create(&log).unwrap())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
+    let within = |secs: u64, what: &str, ok: &dyn Fn() -> bool| {
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        while !ok() {
+            assert!(
+                std::time::Instant::now() < end,
+                "{what} not within {secs} s; log:\n{}",
+                read_log()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
+    };
+    within(60, "status over the pipe", &|| {
+        run(true, &["status"], &env).code == 0
+    });
+    let status = run(true, &["status"], &env);
+    assert!(
+        status.stdout.contains("is running (pid"),
+        "{}",
+        status.stdout
+    );
+    // Shown on time, recorded, with the toast's absence said once.
+    let history = || run(true, &["history", "--format", "csv"], &env).stdout;
+    within(30, "a shown reminder in the history", &|| {
+        history().contains(",neck,shown,")
+    });
+    let log_now = read_log();
+    assert!(log_now.contains("tray icon shown"), "{log_now}");
+    assert_eq!(
+        log_now.matches("toasts cannot be shown here").count(),
+        1,
+        "{log_now}"
+    );
+    let done = run(true, &["done"], &env);
+    assert_eq!(done.code, 0, "{}{}", done.stdout, done.stderr);
+    assert!(
+        done.stdout.contains("Done: Neck stretch (neck)"),
+        "{}",
+        done.stdout
+    );
+    assert!(history().contains(",neck,done,"), "{}", history());
+    // It keeps scheduling: shown again after the done.
+    within(30, "the next showing", &|| {
+        let h = history();
+        h.rfind(",neck,shown,") > h.find(",neck,done,")
+    });
+    // One daemon per user.
+    let second = run(true, &["run"], &env);
+    assert_eq!(second.code, 1, "{}", second.stderr);
+    assert!(
+        second.stderr.contains("unhunch is already running"),
+        "{}",
+        second.stderr
+    );
+    let stop = run(true, &["stop"], &env);
+    assert_eq!(stop.code, 0, "{}{}", stop.stdout, stop.stderr);
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let code = loop {
+        if let Some(s) = daemon.0.try_wait().unwrap() {
+            break s.code();
+        }
+        assert!(std::time::Instant::now() < end, "still running after stop");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(code, Some(0), "{}", read_log());
+    let status = run(true, &["status"], &env);
+    assert_eq!(status.code, 3, "{}{}", status.stdout, status.stderr);
+    assert!(
+        status.stderr.contains(r"\\.\pipe\unhunch-"),
+        "{}",
+        status.stderr
+    );
+}
+
+/// A daemon a failed test must not leave running (it would hold the pipe).
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
+}
+
+/// Start at login is the user's Run key: install writes it, status reads
+/// it, uninstall removes it; `doctor` reports each part.
+#[test]
+#[ignore = "run by scripts/check-windows, under wine"]
+fn service_uses_the_run_key_and_doctor_reports() {
+    let r = run(true, &["service", "install"], &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains(r"HKCU\Software\Microsoft\Windows\CurrentVersion\Run runs"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("unhunch.exe\" run"), "{}", r.stdout);
+    let s = run(true, &["service", "status"], &[]);
+    assert!(s.stdout.starts_with("Starts at login:"), "{}", s.stdout);
+    let d = run(true, &["doctor"], &[]);
+    assert!(d.stdout.contains("✓ autostart: HKCU"), "{}", d.stdout);
+    assert!(
+        d.stdout
+            .contains("! notifications: toasts cannot be shown here"),
+        "{}",
+        d.stdout
+    );
+    let u = run(true, &["service", "uninstall"], &[]);
+    assert_eq!(u.code, 0, "{}{}", u.stdout, u.stderr);
+    assert!(u.stdout.starts_with(r"Removed HKCU"), "{}", u.stdout);
+    let s = run(true, &["service", "status"], &[]);
+    assert!(s.stdout.starts_with("Not started at login"), "{}", s.stdout);
+    let u = run(true, &["service", "uninstall"], &[]);
+    assert!(u.stdout.starts_with("Nothing to remove"), "{}", u.stdout);
     // Usage errors are usage errors there too.
     assert_eq!(run(true, &["pause", "--for", "soon"], &[]).code, 2);
 }
