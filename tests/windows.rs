@@ -290,6 +290,18 @@ fn the_daemon_runs_answers_over_its_pipe_and_stops() {
         let h = history();
         h.rfind(",neck,shown,") > h.find(",neck,done,")
     });
+    // The other commands over the pipe.
+    for (args, says) in [
+        (&["snooze", "--for", "10m"][..], "Snoozed: Neck stretch"),
+        (&["trigger", "neck"], "Neck stretch"),
+        (&["skip"], "Skipped: Neck stretch"),
+        (&["pause", "--for", "1h"], "Paused until"),
+        (&["resume"], "Resumed"),
+    ] {
+        let r = run(true, args, &env);
+        assert_eq!(r.code, 0, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(r.stdout.contains(says), "{args:?}: {}", r.stdout);
+    }
     // One daemon per user.
     let second = run(true, &["run"], &env);
     assert_eq!(second.code, 1, "{}", second.stderr);

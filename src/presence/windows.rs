@@ -13,8 +13,8 @@ use tracing::{info, warn};
 use windows_sys::Win32::System::SystemInformation::GetTickCount;
 use windows_sys::Win32::UI::Input::KeyboardAndMouse::{GetLastInputInfo, LASTINPUTINFO};
 use windows_sys::Win32::UI::Shell::{
-    QUERY_USER_NOTIFICATION_STATE, QUNS_BUSY, QUNS_PRESENTATION_MODE, QUNS_RUNNING_D3D_FULL_SCREEN,
-    SHQueryUserNotificationState,
+    QUERY_USER_NOTIFICATION_STATE, QUNS_BUSY, QUNS_PRESENTATION_MODE, QUNS_QUIET_TIME,
+    QUNS_RUNNING_D3D_FULL_SCREEN, SHQueryUserNotificationState,
 };
 
 use super::{Change, IdleSource, Sample};
@@ -41,7 +41,8 @@ fn idle_time() -> Option<Duration> {
     )))
 }
 
-/// Whether a fullscreen program (a game, a video, a presentation) runs.
+/// Whether a fullscreen program (a game, a video, a presentation) runs, or
+/// Windows keeps its quiet time: then reminders wait, as for fullscreen.
 fn fullscreen() -> Option<bool> {
     let mut state: QUERY_USER_NOTIFICATION_STATE = 0;
     // SAFETY: an out-pointer to a plain integer.
@@ -50,7 +51,7 @@ fn fullscreen() -> Option<bool> {
     }
     Some(matches!(
         state,
-        QUNS_BUSY | QUNS_RUNNING_D3D_FULL_SCREEN | QUNS_PRESENTATION_MODE
+        QUNS_BUSY | QUNS_RUNNING_D3D_FULL_SCREEN | QUNS_PRESENTATION_MODE | QUNS_QUIET_TIME
     ))
 }
 

@@ -161,6 +161,11 @@ impl Tray {
                     .send(Command::new(what.clone(), Source::Tray));
             }
         }));
+        tray_icon::TrayIconEvent::set_event_handler(Some(|e: tray_icon::TrayIconEvent| {
+            if let tray_icon::TrayIconEvent::Click { button, .. } = e {
+                tracing::debug!("tray: {button:?} click");
+            }
+        }));
         let tray = Tray { thread, commands };
         tray.show(state);
         Ok(tray)
