@@ -791,16 +791,28 @@ impl Xfconf {
         Xfconf { child, env }
     }
 
+    /// Sets xfce4-notifyd's switch; tried for a while, since xfconfd
+    /// may not have its bus name yet (a loaded machine is slow to start it).
     async fn set_dnd(&self, on: bool) {
-        let mut c = std::process::Command::new("xfconf-query");
-        c.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .envs(self.env.iter().cloned())
-            .args(common::desktop::xfce_dnd_args(on));
-        let status = tokio::task::spawn_blocking(move || c.status().unwrap())
-            .await
-            .unwrap();
-        assert!(status.success(), "xfconf-query failed");
+        let end = std::time::Instant::now() + 10 * SEC;
+        loop {
+            let mut c = std::process::Command::new("xfconf-query");
+            c.env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .envs(self.env.iter().cloned())
+                .args(common::desktop::xfce_dnd_args(on));
+            let status = tokio::task::spawn_blocking(move || c.status().unwrap())
+                .await
+                .unwrap();
+            if status.success() {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < end,
+                "xfconf-query failed for 10 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
     }
 }
 
