@@ -26,6 +26,7 @@ fn all_errors(src: &str) -> Vec<String> {
 }
 
 const HEAD: &str = "[[reminder]]\nid = \"stand\"\nkind = \"stand\"\n";
+const ROUTINE: &str = "[[routine]]\nid = \"mine\"\ntitle = \"Mine\"\n";
 
 #[test]
 fn invalid_configs_name_place_and_expectation() {
@@ -33,12 +34,12 @@ fn invalid_configs_name_place_and_expectation() {
         // 1. unknown key in a reminder
         (
             "[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevry = \"45m\"\n",
-            "config.toml:4:1: unknown field \"evry\", expected one of \"id\", \"kind\", \"title\", \"body\", \"tips\", \"every\", \"at\", \"during\", \"days\", \"snooze\", \"urgency\", \"enabled\"",
+            "config.toml:4:1: unknown field \"evry\", expected one of \"id\", \"kind\", \"title\", \"body\", \"tips\", \"every\", \"at\", \"during\", \"days\", \"snooze\", \"urgency\", \"enabled\", \"routine\"",
         ),
         // 2. unknown section
         (
             "[genral]\nsnooze = \"5m\"\n",
-            "config.toml:1:2: unknown field \"genral\", expected one of \"general\", \"sleep\", \"reminder\"",
+            "config.toml:1:2: unknown field \"genral\", expected one of \"general\", \"sleep\", \"reminder\", \"routine\"",
         ),
         // 3. bad duration
         (
@@ -200,6 +201,68 @@ fn invalid_configs_name_place_and_expectation() {
             "[general]\nsnooze = \"8d\"\n",
             "config.toml:2:10: snooze = \"8d\" is longer than a day",
         ),
+        // 34. a reminder naming a routine that is not there
+        (
+            &format!("{HEAD}every = \"1h\"\nroutine = \"neck-rest\"\n"),
+            "config.toml:5:11: unknown routine \"neck-rest\": name one of neck-reset, neck-turns, stand-walk, decompress-floor, decompress-standing, massage-shoulders, box-breathing, breathing-4-7-8, slow-breaths, wind-down, or add [[routine]] id = \"neck-rest\"",
+        ),
+        // 35. a routine without steps
+        (
+            &format!("{ROUTINE}steps = []\n"),
+            "config.toml:4:9: steps is empty: add at least one, e.g. { text = \"Roll your shoulders\", seconds = 10 }",
+        ),
+        // 36. a step of no time
+        (
+            &format!("{ROUTINE}steps = [{{ text = \"Roll\", seconds = 0 }}]\n"),
+            "config.toml:4:37: 0 is not a whole number of at least 1",
+        ),
+        // 37. negative seconds
+        (
+            &format!("{ROUTINE}steps = [{{ text = \"Roll\", seconds = -5 }}]\n"),
+            "config.toml:4:37: -5 is not a whole number of at least 1",
+        ),
+        // 38. too many repeats
+        (
+            &format!("{ROUTINE}steps = [{{ text = \"Roll\", seconds = 5, repeat = 1000 }}]\n"),
+            "config.toml:4:49: repeat must be from 1 to 100",
+        ),
+        // 39. a routine too long
+        (
+            &format!("{ROUTINE}steps = [{{ text = \"Roll\", seconds = 600, repeat = 4 }}]\n"),
+            "config.toml:1:1: routine \"mine\" takes 40m: at most 30m",
+        ),
+        // 40. seconds as a fraction
+        (
+            &format!("{ROUTINE}steps = [{{ text = \"Roll\", seconds = 1.5 }}]\n"),
+            "config.toml:4:37: invalid type: floating point \"1.5\", expected a whole number, at least 1",
+        ),
+        // 41. two routines of one id
+        (
+            &format!(
+                "{ROUTINE}steps = [{{ text = \"Roll\", seconds = 5 }}]\n{ROUTINE}steps = [{{ text = \"Roll\", seconds = 5 }}]\n"
+            ),
+            "config.toml:6:6: duplicate routine id \"mine\" (first used on line 2)",
+        ),
+        // 42. a misspelt key in a step
+        (
+            &format!("{ROUTINE}steps = [{{ text = \"Roll\", secs = 5 }}]\n"),
+            "config.toml:4:27: unknown field \"secs\", expected one of \"text\", \"seconds\", \"repeat\"",
+        ),
+        // 43. a step without its length
+        (
+            &format!("{ROUTINE}steps = [{{ text = \"Roll\" }}]\n"),
+            "config.toml:4:10: missing field \"seconds\"",
+        ),
+        // 44. a step that says nothing
+        (
+            &format!("{ROUTINE}steps = [{{ text = \" \", seconds = 5 }}]\n"),
+            "config.toml:4:19: a step's text is empty: say what to do",
+        ),
+        // 45. no rounds
+        (
+            &format!("{ROUTINE}rounds = 0\nsteps = [{{ text = \"Roll\", seconds = 5 }}]\n"),
+            "config.toml:4:10: 0 is not a whole number of at least 1",
+        ),
     ];
     let mut failures = Vec::new();
     for (i, (src, want)) in cases.iter().enumerate() {
@@ -333,5 +396,34 @@ fn regression_syntax_error_at_byte_zero_is_located() {
     assert_eq!(
         w[0].to_string(),
         "config.toml: no [[reminder]] tables: nothing will be shown"
+    );
+}
+
+/// A reminder runs its kind's first built-in routine unless it names one;
+/// a `[[routine]]` with a built-in's id replaces it.
+#[test]
+fn routines_default_by_kind_and_can_be_replaced_or_added() {
+    let src = format!(
+        "{HEAD}every = \"1h\"\n[[reminder]]\nid = \"n\"\nkind = \"neck\"\nevery = \"1h\"\nroutine = \"mine\"\n\
+         [[reminder]]\nid = \"c\"\nkind = \"custom\"\ntitle = \"C\"\nbody = \"C\"\nevery = \"1h\"\n\
+         {ROUTINE}rounds = 2\nsteps = [{{ text = \"Roll\", seconds = 5, repeat = 3 }}]\n\
+         [[routine]]\nid = \"stand-walk\"\ntitle = \"Just walk\"\nsteps = [{{ text = \"Walk\", seconds = 90 }}]\n"
+    );
+    let (cfg, _) = parse(&src, "config.toml").unwrap();
+    let walk = cfg.routine_of("stand").unwrap();
+    assert_eq!(
+        (walk.id.as_str(), walk.title.as_str()),
+        ("stand-walk", "Just walk")
+    );
+    assert_eq!(walk.length(), jiff::SignedDuration::from_secs(90));
+    let mine = cfg.routine_of("n").unwrap();
+    assert_eq!((mine.rounds, mine.phase_count()), (2, 6));
+    assert!(
+        cfg.routine_of("c").is_none(),
+        "custom has no routine of its own"
+    );
+    assert_eq!(
+        cfg.routines.iter().filter(|r| r.id == "stand-walk").count(),
+        1
     );
 }

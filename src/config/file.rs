@@ -21,6 +21,53 @@ pub struct ConfigFile {
     pub sleep: SleepFile,
     #[serde(default, rename = "reminder")]
     pub reminders: Vec<Spanned<ReminderFile>>,
+    #[serde(default, rename = "routine")]
+    pub routines: Vec<Spanned<RoutineFile>>,
+}
+
+/// `[[routine]]`: a guided routine of the user's.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutineFile {
+    pub id: Spanned<String>,
+    pub title: Spanned<String>,
+    pub kind: Option<Spanned<KindName>>,
+    pub steps: Spanned<Vec<Spanned<StepFile>>>,
+    pub rounds: Option<Spanned<Count>>,
+}
+
+/// One step: `{ text = "Chin tuck, hold", seconds = 5, repeat = 5 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepFile {
+    pub text: Spanned<String>,
+    pub seconds: Spanned<Count>,
+    pub repeat: Option<Spanned<Count>>,
+}
+
+/// A whole number of at least 1 (seconds, times): a negative one, a float
+/// or a string is an error at the value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Count(pub u32);
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Count;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a whole number, at least 1")
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Count, E> {
+                u32::try_from(n)
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .map(Count)
+                    .ok_or_else(|| E::custom(format!("{n} is not a whole number of at least 1")))
+            }
+        }
+        d.deserialize_i64(V)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -60,6 +107,8 @@ pub struct ReminderFile {
     pub snooze: Option<Spanned<Dur>>,
     pub urgency: Option<Urgency>,
     pub enabled: Option<bool>,
+    /// The guided routine's id (default: the kind's first built-in one).
+    pub routine: Option<Spanned<String>>,
 }
 
 /// Implements `Deserialize` for a type parsed from a string, so a bad value

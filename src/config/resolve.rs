@@ -6,8 +6,9 @@ use std::ops::Range as Bytes;
 use jiff::SignedDuration;
 use toml::Spanned;
 
-use super::file::{ConfigFile, Day, Dur, During, ReminderFile};
+use super::file::{ConfigFile, Count, Day, Dur, During, ReminderFile, RoutineFile};
 use crate::core::content;
+use crate::core::routine::{self, Routine, Step};
 use crate::core::time::{Days, TimeRange, Window, fmt_clock, fmt_duration};
 use crate::core::{Config, General, Kind, Reminder, Schedule, Sleep};
 
@@ -174,6 +175,7 @@ pub fn resolve(file: &ConfigFile, src: &str) -> Result<(Config, Vec<Problem>), V
         );
     }
 
+    let routines = routines(&mut r, &file.routines, src);
     let mut reminders: Vec<Reminder> = Vec::new();
     let mut seen: Vec<(String, Bytes<usize>)> = Vec::new();
     for spanned in &file.reminders {
@@ -189,7 +191,7 @@ pub fn resolve(file: &ConfigFile, src: &str) -> Result<(Config, Vec<Problem>), V
         } else {
             seen.push((id.clone(), rf.id.span()));
         }
-        if let Some(rem) = reminder(&mut r, rf, table, &general, &sleep) {
+        if let Some(rem) = reminder(&mut r, rf, table, &general, &sleep, &routines) {
             reminders.push(rem);
         }
     }
@@ -204,6 +206,7 @@ pub fn resolve(file: &ConfigFile, src: &str) -> Result<(Config, Vec<Problem>), V
                 general,
                 sleep,
                 reminders,
+                routines,
             },
             r.warnings,
         ))
@@ -278,6 +281,7 @@ fn reminder(
     table: Bytes<usize>,
     g: &General,
     sleep: &Sleep,
+    routines: &[Routine],
 ) -> Option<Reminder> {
     check_id(r, &rf.id);
     let id = rf.id.get_ref().clone();
@@ -442,5 +446,129 @@ fn reminder(
         snooze,
         urgency: rf.urgency.unwrap_or_default(),
         enabled: rf.enabled.unwrap_or(true),
+        routine: routine_for(r, rf, kind, routines),
     })
+}
+
+/// The routine a reminder names, else its kind's default.
+fn routine_for(
+    r: &mut Report,
+    rf: &ReminderFile,
+    kind: Kind,
+    routines: &[Routine],
+) -> Option<String> {
+    let Some(v) = &rf.routine else {
+        return routine::default_for(kind).map(|d| d.id);
+    };
+    let id = v.get_ref();
+    if routines.iter().any(|x| &x.id == id) {
+        return Some(id.clone());
+    }
+    let known: Vec<&str> = routines.iter().map(|x| x.id.as_str()).collect();
+    r.error(
+        v.span(),
+        format!(
+            "unknown routine \"{id}\": name one of {}, or add [[routine]] id = \"{id}\"",
+            known.join(", ")
+        ),
+    );
+    None
+}
+
+/// The most a routine may take, and its parts.
+const MAX_ROUTINE: SignedDuration = SignedDuration::from_mins(30);
+const MAX_STEP_SECONDS: u32 = 600;
+const MAX_REPEAT: u32 = 100;
+const MAX_STEPS: usize = 100;
+
+/// The built-in routines, then the user's: one with a built-in's id
+/// replaces it.
+fn routines(r: &mut Report, files: &[Spanned<RoutineFile>], src: &str) -> Vec<Routine> {
+    let mut out = routine::builtin();
+    let mut seen: Vec<(String, Bytes<usize>)> = Vec::new();
+    for spanned in files {
+        let f = spanned.get_ref();
+        check_id(r, &f.id);
+        let id = f.id.get_ref().clone();
+        if let Some((_, first)) = seen.iter().find(|(s, _)| *s == id) {
+            let (line, _) = line_col(src, first.start);
+            r.error(
+                f.id.span(),
+                format!("duplicate routine id \"{id}\" (first used on line {line})"),
+            );
+            continue;
+        }
+        seen.push((id.clone(), f.id.span()));
+        let title = f.title.get_ref().trim();
+        if title.is_empty() {
+            r.error(f.title.span(), "title is empty: name the routine");
+        }
+        check_text(r, "title", f.title.span(), title, MAX_TITLE, false);
+        let counted = |r: &mut Report, key: &str, v: &Option<Spanned<Count>>, max: u32| match v {
+            None => 1,
+            Some(v) if v.get_ref().0 <= max => v.get_ref().0,
+            Some(v) => {
+                r.error(v.span(), format!("{key} must be from 1 to {max}"));
+                1
+            }
+        };
+        let rounds = counted(r, "rounds", &f.rounds, MAX_REPEAT);
+        let list = f.steps.get_ref();
+        if list.is_empty() {
+            r.error(
+                f.steps.span(),
+                "steps is empty: add at least one, e.g. { text = \"Roll your shoulders\", seconds = 10 }",
+            );
+        } else if list.len() > MAX_STEPS {
+            r.error(
+                f.steps.span(),
+                format!("{} steps: at most {MAX_STEPS}", list.len()),
+            );
+        }
+        let steps: Vec<Step> = list
+            .iter()
+            .map(|s| {
+                let s = s.get_ref();
+                let text = s.text.get_ref().trim();
+                if text.is_empty() {
+                    r.error(s.text.span(), "a step's text is empty: say what to do");
+                }
+                check_text(r, "a step's text", s.text.span(), text, MAX_TIP, false);
+                let seconds = s.seconds.get_ref().0;
+                if seconds > MAX_STEP_SECONDS {
+                    r.error(
+                        s.seconds.span(),
+                        format!("seconds must be from 1 to {MAX_STEP_SECONDS}"),
+                    );
+                }
+                Step {
+                    text: text.to_string(),
+                    seconds: seconds.clamp(1, MAX_STEP_SECONDS),
+                    repeat: counted(r, "repeat", &s.repeat, MAX_REPEAT),
+                }
+            })
+            .collect();
+        let routine = Routine {
+            id: id.clone(),
+            title: title.to_string(),
+            kind: f.kind.as_ref().map(|k| k.get_ref().0),
+            steps,
+            rounds,
+        };
+        if routine.length() > MAX_ROUTINE {
+            r.error(
+                spanned.span(),
+                format!(
+                    "routine \"{id}\" takes {}: at most {}",
+                    fmt_duration(routine.length()),
+                    fmt_duration(MAX_ROUTINE)
+                ),
+            );
+        }
+        match out.iter_mut().find(|b| b.id == id) {
+            Some(builtin) => *builtin = routine,
+            None => out.push(routine),
+        }
+    }
+    out
 }

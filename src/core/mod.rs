@@ -5,6 +5,7 @@ pub mod content;
 pub mod engine;
 pub mod model;
 pub mod plan;
+pub mod routine;
 pub mod stats;
 pub mod time;
 

@@ -109,6 +109,8 @@ pub struct Reminder {
     pub snooze: SignedDuration,
     pub urgency: Urgency,
     pub enabled: bool,
+    /// The id of its guided routine, if it has one (in `Config::routines`).
+    pub routine: Option<String>,
 }
 
 impl Reminder {
@@ -161,9 +163,21 @@ pub struct Config {
     pub general: General,
     pub sleep: Sleep,
     pub reminders: Vec<Reminder>,
+    /// The built-in routines, with the user's (which replace a built-in one
+    /// of the same id) after them.
+    pub routines: Vec<super::routine::Routine>,
 }
 
 impl Config {
+    pub fn routine(&self, id: &str) -> Option<&super::routine::Routine> {
+        self.routines.iter().find(|r| r.id == id)
+    }
+
+    /// The routine of reminder `id`, if it has one.
+    pub fn routine_of(&self, id: &str) -> Option<&super::routine::Routine> {
+        self.routine(self.reminder(id)?.routine.as_deref()?)
+    }
+
     pub fn reminder(&self, id: &str) -> Option<&Reminder> {
         self.reminders.iter().find(|r| r.id == id)
     }
