@@ -35,15 +35,26 @@ pub struct AnswerArgs {
 /// Shell completion of reminder ids, from the config (`--config` is not
 /// known yet while completing: `UNHUNCH_CONFIG` or the default path).
 fn complete_ids(current: &std::ffi::OsStr) -> Vec<clap_complete::CompletionCandidate> {
-    candidates(current, false)
+    candidates(current, false, false)
 }
 
 /// Ids, then the kinds `trigger` also takes.
 fn complete_ids_and_kinds(current: &std::ffi::OsStr) -> Vec<clap_complete::CompletionCandidate> {
-    candidates(current, true)
+    candidates(current, true, false)
 }
 
-fn candidates(current: &std::ffi::OsStr, kinds: bool) -> Vec<clap_complete::CompletionCandidate> {
+/// Routine ids, then reminder ids (`guide`).
+pub(super) fn complete_routines_and_ids(
+    current: &std::ffi::OsStr,
+) -> Vec<clap_complete::CompletionCandidate> {
+    candidates(current, false, true)
+}
+
+fn candidates(
+    current: &std::ffi::OsStr,
+    kinds: bool,
+    routines: bool,
+) -> Vec<clap_complete::CompletionCandidate> {
     use clap_complete::CompletionCandidate;
     let current = current.to_string_lossy();
     let Ok(paths) = crate::paths::Paths::resolve(None) else {
@@ -58,6 +69,17 @@ fn candidates(current: &std::ffi::OsStr, kinds: bool) -> Vec<clap_complete::Comp
         .filter(|r| r.id.starts_with(current.as_ref()))
         .map(|r| CompletionCandidate::new(r.id.clone()).help(Some(r.title.clone().into())))
         .collect();
+    if routines {
+        let mut r: Vec<CompletionCandidate> = loaded
+            .config
+            .routines
+            .iter()
+            .filter(|r| r.id.starts_with(current.as_ref()))
+            .map(|r| CompletionCandidate::new(r.id.clone()).help(Some(r.title.clone().into())))
+            .collect();
+        r.append(&mut out);
+        out = r;
+    }
     if kinds {
         for k in crate::core::Kind::ALL {
             let name = k.as_str();

@@ -25,7 +25,10 @@ The config file is TOML: an optional \fB[general]\fR table, an optional \fB[slee
 \fBwake\fR (07:00), \fBgoal\fR (8h), \fBwind_down\fR (30m): the wind-down reminder comes at wake \- goal \- wind_down.
 .TP
 \fB[[reminder]]\fR
-\fBid\fR (a-z, 0-9, "-"), \fBkind\fR (stand, neck, decompress, massage, meditate, wind-down, custom), \fBtitle\fR, \fBbody\fR, \fBtips\fR (rotate; custom needs a title and a body), either \fBevery\fR (an interval up to a day) with \fBduring\fR ("work", "always", "HH:MM-HH:MM") or \fBat\fR (a list of HH:MM), \fBdays\fR (mon ... sun), \fBsnooze\fR, \fBurgency\fR (low, normal, critical), \fBenabled\fR (true).
+\fBid\fR (a-z, 0-9, "-"), \fBkind\fR (stand, neck, decompress, massage, meditate, wind-down, custom), \fBtitle\fR, \fBbody\fR, \fBtips\fR (rotate; custom needs a title and a body), either \fBevery\fR (an interval up to a day) with \fBduring\fR ("work", "always", "HH:MM-HH:MM") or \fBat\fR (a list of HH:MM), \fBdays\fR (mon ... sun), \fBsnooze\fR, \fBurgency\fR (low, normal, critical), \fBenabled\fR (true), \fBroutine\fR (the id of its guided routine; default: the kind's first built-in one).
+.TP
+\fB[[routine]]\fR
+\fBid\fR, \fBtitle\fR, \fBkind\fR (optional), \fBsteps\fR (a list of { \fBtext\fR, \fBseconds\fR (1 to 600), \fBrepeat\fR (1 to 100) }), \fBrounds\fR (the steps this many times over; 1 to 100). At most 30 minutes in all. A routine with a built-in one's id replaces it; \fBunhunch guide \-\-list\fR lists them.
 .SH FILES
 .TP
 \fI$XDG_CONFIG_HOME/unhunch/config.toml\fR
@@ -84,6 +87,9 @@ No reminders for a while.
 .TP
 \fBunhunch trigger neck\fR
 A neck stretch now (a reminder's id, or a kind).
+.TP
+\fBunhunch guide neck\fR, \fBunhunch guide box-breathing\fR, \fBunhunch guide \-\-list\fR
+Walk through a reminder's routine, or any routine, in the terminal, step by step; Ctrl+C stops.
 .TP
 \fBunhunch stats --days 30 --format csv\fR
 A month of adherence, for a spreadsheet.

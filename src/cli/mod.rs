@@ -12,6 +12,7 @@ use crate::paths::Paths;
 mod config_cmd;
 pub mod control;
 pub(crate) mod doctor;
+mod guide;
 mod history;
 mod man;
 mod plan;
@@ -77,6 +78,8 @@ pub enum Command {
     Resume,
     /// Show a reminder now.
     Trigger(control::TriggerArgs),
+    /// Walk through a guided routine in the terminal, step by step.
+    Guide(guide::GuideArgs),
     /// Stop the running daemon.
     Stop,
     /// Adherence and streaks per reminder and per day (reads the history).
@@ -189,6 +192,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             paths,
         })?,
         Command::Plan(args) => plan::run(&paths.config, paths.config_given, args)?,
+        Command::Guide(args) => {
+            guide::run(&paths.config, paths.config_given, &paths.runtime_dir, args)?
+        }
         Command::Doctor => doctor::run(&paths)?,
         Command::Completions { .. } | Command::Man { .. } => ExitCode::SUCCESS,
         Command::Service(cmd) => crate::platform::service(cmd, paths.runtime_dir)?,

@@ -1,0 +1,144 @@
+//! `unhunch guide`: a routine walked through in the terminal, at its pace,
+//! in a pseudo-terminal (util-linux `script`) as a person runs it, with
+//! Ctrl+C as a skip; and the errors that name what exists.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CONFIG: &str = "[[reminder]]\nid = \"neck\"\nkind = \"neck\"\nevery = \"1h\"\nroutine = \"mine\"\n\
+[[reminder]]\nid = \"own\"\nkind = \"custom\"\ntitle = \"Own\"\nbody = \"Own\"\nevery = \"1h\"\n\
+[[routine]]\nid = \"mine\"\ntitle = \"Quick one\"\n\
+steps = [{ text = \"Tuck\", seconds = 1, repeat = 2 }, { text = \"Roll\", seconds = 2 }]\n";
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.toml"), CONFIG).unwrap();
+        Env { dir }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_unhunch"));
+        c.args(args)
+            .env("UNHUNCH_CONFIG", self.dir.path().join("config.toml"))
+            .env("UNHUNCH_DATA_DIR", self.dir.path().join("data"))
+            .env("UNHUNCH_RUNTIME_DIR", self.dir.path().join("run"))
+            .env("NO_COLOR", "1");
+        c
+    }
+
+    /// `unhunch ARGS` in a pseudo-terminal; `input` written to it after
+    /// `after` (Ctrl+C is "\x03").
+    fn in_pty(&self, args: &str, input: Option<(Duration, &'static [u8])>) -> (String, Duration) {
+        let bin = env!("CARGO_BIN_EXE_unhunch");
+        let c = self.command(&[]);
+        let mut child = Command::new("script")
+            .args(["-qfec", &format!("{bin} {args}"), "/dev/null"])
+            .envs(c.get_envs().filter_map(|(k, v)| Some((k, v?))))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("script (util-linux) is needed");
+        let start = Instant::now();
+        let mut stdin = child.stdin.take().unwrap();
+        let writer = std::thread::spawn(move || {
+            if let Some((after, bytes)) = input {
+                std::thread::sleep(after);
+                stdin.write_all(bytes).unwrap();
+            }
+            // Keep the terminal open until the program ends.
+            std::thread::sleep(Duration::from_secs(5));
+            drop(stdin);
+        });
+        let out = child.wait_with_output().unwrap();
+        let took = start.elapsed();
+        drop(writer);
+        (String::from_utf8_lossy(&out.stdout).into_owned(), took)
+    }
+}
+
+#[test]
+fn a_routine_runs_step_by_step_at_its_pace() {
+    let env = Env::new();
+    let start = Instant::now();
+    let out = env.command(&["guide", "mine"]).output().unwrap();
+    let took = start.elapsed();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text,
+        "Quick one — 3 steps, 4s. Ctrl+C stops.\n  1/3 Tuck (1 of 2)\n  2/3 Tuck (2 of 2)\n  3/3 Roll\nDone: Quick one (4s).\n"
+    );
+    assert!(out.status.success());
+    assert!(
+        took >= Duration::from_secs(4) && took < Duration::from_secs(7),
+        "{took:?}"
+    );
+    // A reminder's id walks its routine.
+    let out = env.command(&["guide", "neck"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Quick one"));
+}
+
+#[test]
+fn in_a_terminal_a_bar_counts_down_and_ctrl_c_stops() {
+    let env = Env::new();
+    let (out, took) = env.in_pty("guide mine", Some((Duration::from_millis(1500), b"\x03")));
+    assert!(
+        out.contains("[------------------------] 0:01 left in this step, 0:04 in all"),
+        "{out}"
+    );
+    assert!(out.contains("2/3 Tuck (2 of 2)"), "{out}");
+    assert!(!out.contains("3/3 Roll"), "{out}");
+    assert!(
+        out.contains("Stopped: Quick one after 1 of 3 steps."),
+        "{out}"
+    );
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    // Left alone, it ends with Done and the bar's line cleared.
+    let (out, _) = env.in_pty("guide mine", None);
+    assert!(out.contains("0:01 in all"), "{out}");
+    assert!(out.trim_end().ends_with("Done: Quick one (4s)."), "{out}");
+}
+
+#[test]
+fn guide_names_what_it_cannot_find() {
+    let env = Env::new();
+    let out = env.command(&["guide", "nope"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no routine or reminder \"nope\": routines are neck-reset,")
+            && err.contains(", mine (`unhunch guide --list`)"),
+        "{err}"
+    );
+    let out = env.command(&["guide", "own"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("reminder \"own\" has no routine (kind custom has none built in)"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Nothing showing (no daemon) and no terminal to ask on.
+    let out = env
+        .command(&["guide"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing is showing: name a routine"));
+    let out = env.command(&["guide", "--list"]).output().unwrap();
+    let list = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        list.starts_with("neck-reset             Neck reset"),
+        "{list}"
+    );
+    assert!(
+        list.contains("mine                   Quick one                    yours       4s"),
+        "{list}"
+    );
+}
