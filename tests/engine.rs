@@ -694,6 +694,7 @@ fn ev(at: &str, id: &str, outcome: Outcome, due: Option<&str>) -> Event {
         source: Source::Notification,
         due: due.map(|d| local("UTC", d).timestamp()),
         snooze: None,
+        progress: None,
     }
 }
 
@@ -1075,4 +1076,65 @@ every = "1h"
         Some("Wed 12:05 show b"),
         "{shows:?}"
     );
+}
+
+// ---- guided routines --------------------------------------------------------
+
+fn progress(done: u32) -> unhunch::core::routine::Progress {
+    unhunch::core::routine::Progress {
+        routine: "stand-walk".into(),
+        done,
+        of: 7,
+        seconds: done * 10,
+    }
+}
+
+/// A routine finished while its reminder shows is its done, with how far
+/// it got; one walked through unprompted is shown, then done; one stopped
+/// part-way is a skip. The interval restarts from the end, as for any done.
+#[test]
+fn a_guided_routine_ends_its_showing_with_its_progress() {
+    let mut sim = Sim::new(STAND_WORK, "UTC", "2026-11-25 09:00");
+    sim.run_until("2026-11-25 09:46");
+    assert_eq!(sim.shows(), ["Wed 09:45 show stand"]);
+    sim.input(Input::Guided {
+        id: "stand".into(),
+        finished: true,
+        progress: progress(7),
+    })
+    .unwrap();
+    let last = sim.records().last().cloned().cloned().unwrap();
+    assert_eq!(
+        (last.outcome, last.source, last.progress),
+        (Outcome::Done, Source::Guided, Some(progress(7)))
+    );
+    assert_eq!(sim.engine.phase("stand"), Some(Phase::Idle));
+
+    // Not showing: shown first (by the routine), then its end.
+    let before = sim.records().len();
+    sim.input(Input::Guided {
+        id: "stand".into(),
+        finished: false,
+        progress: progress(3),
+    })
+    .unwrap();
+    let new: Vec<(Outcome, Source, Option<u32>)> = sim.records()[before..]
+        .iter()
+        .map(|e| (e.outcome, e.source, e.progress.as_ref().map(|p| p.done)))
+        .collect();
+    assert_eq!(
+        new,
+        [
+            (Outcome::Shown, Source::Guided, None),
+            (Outcome::Skipped, Source::Guided, Some(3)),
+        ]
+    );
+    assert!(matches!(
+        sim.input(Input::Guided {
+            id: "nope".into(),
+            finished: true,
+            progress: progress(7),
+        }),
+        Err(EngineError::UnknownReminder(_))
+    ));
 }

@@ -71,7 +71,8 @@ fn a_routine_runs_step_by_step_at_its_pace() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         text,
-        "Quick one — 3 steps, 4s. Ctrl+C stops.\n  1/3 Tuck (1 of 2)\n  2/3 Tuck (2 of 2)\n  3/3 Roll\nDone: Quick one (4s).\n"
+        "Quick one — 3 steps, 4s. Ctrl+C stops.\n  1/3 Tuck (1 of 2)\n  2/3 Tuck (2 of 2)\n  3/3 Roll\nDone: Quick one (4s).\n\
+         Not recorded: unhunch is not running (start it with `unhunch`).\n"
     );
     assert!(out.status.success());
     assert!(
@@ -101,7 +102,7 @@ fn in_a_terminal_a_bar_counts_down_and_ctrl_c_stops() {
     // Left alone, it ends with Done and the bar's line cleared.
     let (out, _) = env.in_pty("guide mine", None);
     assert!(out.contains("0:01 in all"), "{out}");
-    assert!(out.trim_end().ends_with("Done: Quick one (4s)."), "{out}");
+    assert!(out.contains("\x1b[2KDone: Quick one (4s)."), "{out}");
 }
 
 #[test]
@@ -141,4 +142,83 @@ fn guide_names_what_it_cannot_find() {
         list.contains("mine                   Quick one                    yours       4s"),
         "{list}"
     );
+}
+
+/// With the daemon running, the routine's end is recorded for its
+/// reminder: done (source guided) when finished, skipped when stopped,
+/// each with how far it got; a reminder not showing is shown first.
+#[test]
+fn the_end_of_a_routine_is_recorded_by_the_daemon() {
+    let env = Env::new();
+    // Not running: walked through, and said not to be recorded.
+    let out = env.command(&["guide", "neck"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .ends_with("Not recorded: unhunch is not running (start it with `unhunch`).\n"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let mut daemon = KillOnDrop(
+        env.command(&["run", "--no-tray"])
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let end = Instant::now() + Duration::from_secs(10);
+    while !env.command(&["status"]).output().unwrap().status.success() {
+        assert!(Instant::now() < end, "the daemon did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = env.command(&["guide", "mine"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .ends_with("Done: Quick one (4s).\nRecorded: done for Neck stretch (neck).\n"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let (out, _) = env.in_pty("guide neck", Some((Duration::from_millis(1500), b"\x03")));
+    assert!(
+        out.contains("Recorded: skipped for Neck stretch (neck)."),
+        "{out}"
+    );
+    let csv = env
+        .command(&["history", "--format", "csv"])
+        .output()
+        .unwrap();
+    let rows: Vec<String> = String::from_utf8(csv.stdout)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            format!("{} {} {} {}/{}", f[3], f[4], f[7], f[8], f[9])
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "shown guided  /",
+            "done guided mine 3/3",
+            "shown guided  /",
+            "skipped guided mine 1/3",
+        ]
+    );
+    let _ = env.command(&["stop"]).output();
+    let end = Instant::now() + Duration::from_secs(10);
+    while daemon.0.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < end, "the daemon did not stop");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A daemon a failed test must not leave running.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

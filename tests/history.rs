@@ -102,7 +102,12 @@ fn stats_json_counts_showings_once_and_streaks() {
     let neck = r("neck");
     assert_eq!(
         (neck["shown"].as_u64(), neck["done"].as_u64()),
-        (Some(3), Some(0))
+        (Some(4), Some(1))
+    );
+    // The guided routine finished on Wednesday: counted with its minutes.
+    assert_eq!(
+        (neck["routines"].as_u64(), neck["routine_minutes"].as_f64()),
+        (Some(1), Some(1.4))
     );
     assert_eq!(
         (
@@ -112,12 +117,16 @@ fn stats_json_counts_showings_once_and_streaks() {
         ),
         (Some(1), Some(1), Some(1))
     );
-    assert_eq!(neck["streak"], 0);
+    assert_eq!(neck["streak"], 1);
     // Done yesterday, not yet today: the streak holds while today is not over.
     assert_eq!(r("wind-down")["streak"], 1);
     assert_eq!(r("decompress")["missed"], 1);
-    assert_eq!(v["total"]["shown"], 7);
-    assert_eq!(v["total"]["done"], 4);
+    assert_eq!(v["total"]["shown"], 8);
+    assert_eq!(v["total"]["done"], 5);
+    assert_eq!(v["total"]["routines"], 1);
+    assert_eq!(v["days"][2]["routines"], 1);
+    assert_eq!(v["days"][2]["routine_minutes"], 1.4);
+    assert_eq!(v["days"][1]["routines"], 0);
     assert_eq!(v["total"]["streak"], 3);
     let days: Vec<&str> = v["days"]
         .as_array()
@@ -148,7 +157,9 @@ fn stats_csv_has_a_header_and_one_row_per_day_and_reminder() {
             "ignored",
             "missed",
             "away",
-            "adherence"
+            "adherence",
+            "routines",
+            "routine_minutes"
         ]
     );
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
@@ -163,6 +174,11 @@ fn stats_csv_has_a_header_and_one_row_per_day_and_reminder() {
     );
     let missed = rows.iter().find(|r| &r[1] == "decompress").unwrap();
     assert_eq!((&missed[2], &missed[9], &missed[11]), ("0", "1", ""));
+    let wed_neck = rows
+        .iter()
+        .find(|r| &r[0] == "2026-11-25" && &r[1] == "neck")
+        .unwrap();
+    assert_eq!((&wed_neck[12], &wed_neck[13]), ("1", "1.4"));
 }
 
 #[test]
@@ -207,7 +223,11 @@ fn history_table_json_csv_and_filters() {
             "outcome",
             "source",
             "due",
-            "snooze_seconds"
+            "snooze_seconds",
+            "routine",
+            "steps_done",
+            "steps_total",
+            "routine_seconds"
         ]
     );
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
@@ -215,6 +235,23 @@ fn history_table_json_csv_and_filters() {
     assert!(rows.iter().all(|r| r[0].starts_with("2026-11-24T")));
     let snooze = rows.iter().find(|r| &r[3] == "snoozed").unwrap();
     assert_eq!(&snooze[6], "600");
+
+    // A guided routine's end carries how far it got.
+    let v: serde_json::Value = serde_json::from_str(&e.run(&[
+        "history",
+        "--reminder",
+        "neck",
+        "--limit",
+        "1",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(v[0]["source"], "guided");
+    assert_eq!(
+        v[0]["routine"],
+        serde_json::json!({"routine": "neck-reset", "done": 10, "of": 10, "seconds": 81})
+    );
 
     assert_eq!(
         e.run(&["history", "--reminder", "yoga"]),

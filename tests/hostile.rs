@@ -666,6 +666,7 @@ async fn rows_from_the_future_are_kept_but_not_replayed() {
             source: unhunch::core::Source::Schedule,
             due: Some(ahead),
             snooze: None,
+            progress: None,
         };
         store.record(&shown, jiff::tz::Offset::UTC).unwrap();
     }

@@ -13,6 +13,7 @@ fn ev(at: &str, outcome: Outcome) -> Event {
         source: Source::Notification,
         due: Some(at.parse().unwrap()),
         snooze: (outcome == Outcome::Snoozed).then(|| SignedDuration::from_mins(10)),
+        progress: None,
     }
 }
 
@@ -155,4 +156,50 @@ fn the_last_instant_reads_back_and_a_bad_row_is_left_out() {
             .unwrap(),
         vec![good, last]
     );
+}
+
+/// A history written by the first schema is migrated in place: its rows
+/// stay, and a guided routine's progress is kept from then on.
+#[test]
+fn a_version_1_history_is_migrated_and_keeps_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join(unhunch::store::DB_FILE);
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute_batch(
+            "CREATE TABLE events (
+                id INTEGER PRIMARY KEY, at INTEGER NOT NULL, utc_offset INTEGER NOT NULL,
+                reminder TEXT NOT NULL, kind TEXT NOT NULL, outcome TEXT NOT NULL,
+                source TEXT NOT NULL, due INTEGER, snooze INTEGER,
+                day TEXT GENERATED ALWAYS AS (date(at / 1000 + utc_offset, 'unixepoch')) VIRTUAL);
+             CREATE TABLE pause (id INTEGER PRIMARY KEY CHECK (id = 1), since INTEGER NOT NULL, until INTEGER);
+             INSERT INTO events (at, utc_offset, reminder, kind, outcome, source, due)
+                 VALUES (1795599900000, 3600, 'stand', 'stand', 'shown', 'schedule', 1795599900000);
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let (store, opened) = Store::open_in(dir.path()).unwrap();
+    assert_eq!(opened, Opened::Fine);
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(SCHEMA_VERSION, 2);
+    let old = store.events_since(Timestamp::UNIX_EPOCH).unwrap();
+    assert_eq!(old.len(), 1);
+    assert_eq!(
+        (old[0].outcome, old[0].progress.clone()),
+        (Outcome::Shown, None)
+    );
+    let done = Event {
+        source: Source::Guided,
+        progress: Some(unhunch::core::routine::Progress {
+            routine: "stand-walk".into(),
+            done: 4,
+            of: 7,
+            seconds: 75,
+        }),
+        ..ev("2026-11-25T09:50:00Z", Outcome::Done)
+    };
+    store.record(&done, Offset::constant(1)).unwrap();
+    let all = store.events_since(Timestamp::UNIX_EPOCH).unwrap();
+    assert_eq!(all.last(), Some(&done));
 }

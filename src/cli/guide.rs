@@ -15,10 +15,11 @@ use anyhow::{Context, bail};
 
 use crate::config;
 use crate::core::Config;
-use crate::core::routine::{Phase, Routine};
+use crate::core::routine::{Phase, Progress, Routine};
 use crate::core::time::fmt_duration;
+use crate::ipc::ClientError;
 use crate::ipc::protocol::Request;
-use crate::ipc::reply::Status;
+use crate::ipc::reply::{Answered, Status};
 
 #[derive(Debug, clap::Args)]
 pub struct GuideArgs {
@@ -51,24 +52,66 @@ pub fn run(
         list(cfg);
         return Ok(ExitCode::SUCCESS);
     }
-    let routine = match &args.id {
+    // The routine, and the reminder it is recorded for.
+    let (routine, reminder) = match &args.id {
         Some(id) => find(cfg, id)?,
         None => match showing_routine(cfg, runtime_dir) {
-            Some(r) => r,
-            None => choose(cfg)?,
+            Some(found) => found,
+            None => {
+                let r = choose(cfg)?;
+                let rem = reminder_of(cfg, &r.id);
+                (r, rem)
+            }
         },
     };
-    let ended = walk(&routine)?;
+    let (ended, seconds) = walk(&routine)?;
     let phases = routine.phase_count();
-    match ended {
-        Ended::Finished => println!(
-            "Done: {} ({}).",
-            routine.title,
-            fmt_duration(routine.length())
-        ),
-        Ended::Stopped(n) => println!("Stopped: {} after {n} of {phases} steps.", routine.title),
+    let done = match ended {
+        Ended::Finished => {
+            println!(
+                "Done: {} ({}).",
+                routine.title,
+                fmt_duration(routine.length())
+            );
+            phases
+        }
+        Ended::Stopped(n) => {
+            println!("Stopped: {} after {n} of {phases} steps.", routine.title);
+            n as u64
+        }
+    };
+    let Some(reminder) = reminder else {
+        println!("Not recorded: no reminder of yours runs this routine.");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let req = Request::Guided {
+        id: reminder.clone(),
+        finished: ended == Ended::Finished,
+        progress: Progress {
+            routine: routine.id.clone(),
+            done: u32::try_from(done).unwrap_or(u32::MAX),
+            of: u32::try_from(phases).unwrap_or(u32::MAX),
+            seconds,
+        },
+    };
+    match crate::platform::request::<Answered>(runtime_dir, &req) {
+        Ok(a) => println!("Recorded: {} for {} ({}).", a.outcome, a.title, a.id),
+        Err(ClientError::NotRunning(_)) => {
+            println!("Not recorded: unhunch is not running (start it with `unhunch`).")
+        }
+        Err(e) => {
+            eprintln!("unhunch: not recorded: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The first enabled reminder that runs routine `id`.
+fn reminder_of(cfg: &Config, id: &str) -> Option<String> {
+    cfg.enabled()
+        .find(|r| r.routine.as_deref() == Some(id))
+        .map(|r| r.id.clone())
 }
 
 /// `--list`: every routine, with its kind and length.
@@ -85,19 +128,20 @@ fn list(cfg: &Config) {
     }
 }
 
-/// A routine by its id, or a reminder's routine by the reminder's id.
-fn find(cfg: &Config, id: &str) -> anyhow::Result<Routine> {
-    if let Some(r) = cfg.routine(id) {
-        return Ok(r.clone());
-    }
+/// A routine by its id, or a reminder's routine by the reminder's id; and
+/// the reminder it is recorded for.
+fn find(cfg: &Config, id: &str) -> anyhow::Result<(Routine, Option<String>)> {
     if let Some(rem) = cfg.reminder(id) {
         return match cfg.routine_of(id) {
-            Some(r) => Ok(r.clone()),
+            Some(r) => Ok((r.clone(), Some(rem.id.clone()))),
             None => bail!(
                 "reminder \"{id}\" has no routine (kind {} has none built in): give it one with routine = \"ID\" in the config",
                 rem.kind
             ),
         };
+    }
+    if let Some(r) = cfg.routine(id) {
+        return Ok((r.clone(), reminder_of(cfg, id)));
     }
     let ids: Vec<&str> = cfg.routines.iter().map(|r| r.id.as_str()).collect();
     bail!(
@@ -107,13 +151,12 @@ fn find(cfg: &Config, id: &str) -> anyhow::Result<Routine> {
 }
 
 /// The routine of the reminder showing now, if the daemon runs and one is.
-fn showing_routine(cfg: &Config, runtime_dir: &Path) -> Option<Routine> {
+fn showing_routine(cfg: &Config, runtime_dir: &Path) -> Option<(Routine, Option<String>)> {
     let status: Status = crate::platform::request(runtime_dir, &Request::Status).ok()?;
     status
         .pending
         .iter()
-        .find_map(|p| cfg.routine_of(&p.id))
-        .cloned()
+        .find_map(|p| Some((cfg.routine_of(&p.id)?.clone(), Some(p.id.clone()))))
 }
 
 /// Asks which routine, on a terminal.
@@ -163,7 +206,8 @@ fn bar(done: u64, total: u64, step_left: u64) -> String {
 
 /// Walks through `routine`, one phase at a time: its line, then (on a
 /// terminal) the bar, redrawn each second. Ctrl+C stops it.
-fn walk(routine: &Routine) -> anyhow::Result<Ended> {
+/// How it ended, and the seconds it ran.
+fn walk(routine: &Routine) -> anyhow::Result<(Ended, u32)> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -179,20 +223,21 @@ fn walk(routine: &Routine) -> anyhow::Result<Ended> {
             fmt_duration(routine.length())
         );
         let start = tokio::time::Instant::now();
+        let ran = || u32::try_from(start.elapsed().as_secs()).unwrap_or(u32::MAX);
         for (i, phase) in phases.iter().enumerate() {
             println!("{:>3}/{} {}", i + 1, phases.len(), phase.text);
             if stopped(&mut ctrl_c, phase, start, total, live).await {
                 if live {
                     println!();
                 }
-                return Ok(Ended::Stopped(i));
+                return Ok((Ended::Stopped(i), ran()));
             }
         }
         if live {
             // Clear the bar's line.
             print!("\r\x1b[2K");
         }
-        Ok(Ended::Finished)
+        Ok((Ended::Finished, ran()))
     })
 }
 

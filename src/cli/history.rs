@@ -101,6 +101,7 @@ struct TallyJson<'a> {
     #[serde(flatten)]
     tally: &'a Tally,
     adherence: Option<f64>,
+    routine_minutes: f64,
 }
 
 impl<'a> TallyJson<'a> {
@@ -108,7 +109,22 @@ impl<'a> TallyJson<'a> {
         TallyJson {
             tally,
             adherence: tally.adherence().map(|a| (a * 1000.0).round() / 1000.0),
+            routine_minutes: minutes(tally),
         }
+    }
+}
+
+/// The minutes of guided routines finished, to a tenth.
+fn minutes(t: &Tally) -> f64 {
+    (t.routine_seconds as f64 / 6.0).round() / 10.0
+}
+
+/// "2 (5.5 min)", or "0".
+fn routines(t: &Tally) -> String {
+    if t.routines == 0 {
+        "0".into()
+    } else {
+        format!("{} ({} min)", t.routines, minutes(t))
     }
 }
 
@@ -153,6 +169,9 @@ struct EventJson<'a> {
     source: Source,
     due: Option<String>,
     snooze_seconds: Option<i64>,
+    /// How far a guided routine got.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    routine: Option<&'a crate::core::routine::Progress>,
 }
 
 pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
@@ -262,9 +281,11 @@ pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
                 table::render_aligned(&rows, 0, &[1, 2, 3, 4, 5, 6, 7, 8])
             )?;
 
+            // Routines per day only: the reminders' table has no room.
             let mut rows = vec![
                 std::iter::once("DAY")
                     .chain(head)
+                    .chain(["ROUTINES"])
                     .map(String::from)
                     .collect::<Vec<_>>(),
             ];
@@ -278,17 +299,18 @@ pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
                 let mut r = vec![day.strftime("%a %-d %b").to_string()];
                 r.extend(counts(&t));
                 r.push(pct(&t));
+                r.push(routines(&t));
                 rows.push(r);
                 day = day.tomorrow()?;
             }
             write!(
                 out,
                 "\n{}",
-                table::render_aligned(&rows, 0, &[1, 2, 3, 4, 5, 6, 7])
+                table::render_aligned(&rows, 0, &[1, 2, 3, 4, 5, 6, 7, 8])
             )?;
             writeln!(
                 out,
-                "\nA showing counts once however often it was snoozed; DONE % is done / shown."
+                "\nA showing counts once however often it was snoozed; DONE % is done / shown;\nROUTINES are the guided routines finished, with their minutes."
             )?;
         }
     }
@@ -311,6 +333,8 @@ fn write_stats_csv(out: &mut impl Write, s: &Summary) -> anyhow::Result<()> {
         "missed",
         "away",
         "adherence",
+        "routines",
+        "routine_minutes",
     ])?;
     for ((day, reminder), t) in &s.by_day_reminder {
         let n = [
@@ -327,6 +351,8 @@ fn write_stats_csv(out: &mut impl Write, s: &Summary) -> anyhow::Result<()> {
         let mut rec = vec![day.clone(), reminder.clone()];
         rec.extend(n.iter().map(u32::to_string));
         rec.push(t.adherence().map_or(String::new(), |a| format!("{a:.3}")));
+        rec.push(t.routines.to_string());
+        rec.push(minutes(t).to_string());
         w.write_record(&rec)?;
     }
     w.flush()?;
@@ -364,6 +390,7 @@ pub fn history(data_dir: &Path, args: HistoryArgs) -> anyhow::Result<ExitCode> {
                     source: e.source,
                     due: e.due.map(|d| rfc(d, *off)),
                     snooze_seconds: e.snooze.map(|s| s.as_secs()),
+                    routine: e.progress.as_ref(),
                 })
                 .collect();
             writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
@@ -378,8 +405,13 @@ pub fn history(data_dir: &Path, args: HistoryArgs) -> anyhow::Result<ExitCode> {
                 "source",
                 "due",
                 "snooze_seconds",
+                "routine",
+                "steps_done",
+                "steps_total",
+                "routine_seconds",
             ])?;
             for (e, off) in &rows {
+                let p = e.progress.as_ref();
                 w.write_record([
                     rfc(e.at, *off),
                     e.reminder.clone(),
@@ -390,6 +422,10 @@ pub fn history(data_dir: &Path, args: HistoryArgs) -> anyhow::Result<ExitCode> {
                     e.snooze
                         .map(|s| s.as_secs().to_string())
                         .unwrap_or_default(),
+                    p.map(|p| p.routine.clone()).unwrap_or_default(),
+                    p.map(|p| p.done.to_string()).unwrap_or_default(),
+                    p.map(|p| p.of.to_string()).unwrap_or_default(),
+                    p.map(|p| p.seconds.to_string()).unwrap_or_default(),
                 ])?;
             }
             w.flush()?;
@@ -416,6 +452,9 @@ pub fn history(data_dir: &Path, args: HistoryArgs) -> anyhow::Result<ExitCode> {
             ]];
             for (e, off) in &rows {
                 let note = match (e.snooze, e.due) {
+                    _ if e.progress.is_some() => e.progress.as_ref().map_or(String::new(), |p| {
+                        format!("{}, {} of {} steps", p.routine, p.done, p.of)
+                    }),
                     (Some(s), _) => format!("for {}", crate::core::time::fmt_duration(s)),
                     (None, Some(d)) if e.outcome == crate::core::Outcome::Missed => {
                         format!("due {}", local(d, *off).strftime("%H:%M"))

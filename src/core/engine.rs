@@ -97,14 +97,17 @@ pub enum Source {
     Tray,
     Cli,
     Schedule,
+    /// A guided routine's end (finished: done; stopped: skipped).
+    Guided,
 }
 
 impl Source {
-    pub const ALL: [Source; 4] = [
+    pub const ALL: [Source; 5] = [
         Source::Notification,
         Source::Tray,
         Source::Cli,
         Source::Schedule,
+        Source::Guided,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -113,6 +116,7 @@ impl Source {
             Source::Tray => "tray",
             Source::Cli => "cli",
             Source::Schedule => "schedule",
+            Source::Guided => "guided",
         }
     }
 
@@ -133,6 +137,8 @@ pub struct Event {
     pub due: Option<Timestamp>,
     /// The snooze length (snoozed).
     pub snooze: Option<SignedDuration>,
+    /// How far a guided routine got (source guided).
+    pub progress: Option<super::routine::Progress>,
 }
 
 /// Why a reminder is shown.
@@ -202,6 +208,14 @@ pub enum Input {
     Trigger {
         id: String,
         source: Source,
+    },
+    /// A guided routine of reminder `id` ended: finished (done) or stopped
+    /// part-way (skipped), with how far it got. A reminder not showing is
+    /// shown first, as `trigger` would: the routine was its showing.
+    Guided {
+        id: String,
+        finished: bool,
+        progress: super::routine::Progress,
     },
     /// The person is away (idle or locked) since `since`.
     Away {
@@ -964,6 +978,41 @@ impl Engine {
                 s.apply(&e);
                 effects.push(Effect::Record(e));
             }
+            Input::Guided {
+                id,
+                finished,
+                progress,
+            } => {
+                let (_, st) = lookup(&self.config, &mut self.states, &id)?;
+                if !st.is_open() {
+                    effects.extend(self.handle(
+                        Input::Trigger {
+                            id: id.clone(),
+                            source: Source::Guided,
+                        },
+                        now,
+                    )?);
+                }
+                let answer = if finished { Answer::Done } else { Answer::Skip };
+                let mut ended = self.handle(
+                    Input::Answer {
+                        id: Some(id.clone()),
+                        answer,
+                        source: Source::Guided,
+                    },
+                    now,
+                )?;
+                for e in &mut ended {
+                    if let Effect::Record(ev) = e
+                        && ev.reminder == id
+                    {
+                        ev.progress = Some(progress.clone());
+                        // The engine's own copy is in its state already;
+                        // the record is what the history keeps.
+                    }
+                }
+                effects.extend(ended);
+            }
             Input::Trigger { id, source } => {
                 // A reminder's id, or else a kind: its first enabled
                 // reminder (the application entry's "Stand up now" actions
@@ -1084,6 +1133,7 @@ fn event(r: &Reminder, at: Timestamp, outcome: Outcome, source: Source) -> Event
         source,
         due: None,
         snooze: None,
+        progress: None,
     }
 }
 

@@ -34,6 +34,17 @@ pub struct Routine {
     pub rounds: u32,
 }
 
+/// How far a guided routine got, as recorded with its end.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Progress {
+    pub routine: String,
+    /// Steps (phases) done, of `of`.
+    pub done: u32,
+    pub of: u32,
+    /// Seconds spent in it.
+    pub seconds: u32,
+}
+
 /// One update of a running routine: what to do now and for how long.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Phase {

@@ -58,6 +58,10 @@ pub struct Tally {
     pub ignored: u32,
     pub missed: u32,
     pub away: u32,
+    /// Guided routines finished, and the seconds they took.
+    pub routines: u32,
+    #[serde(skip)]
+    pub routine_seconds: u64,
 }
 
 impl Tally {
@@ -92,6 +96,10 @@ pub struct OutcomeCount {
     pub reminder: String,
     pub outcome: Outcome,
     pub count: u32,
+    /// Of those, guided routines finished (done, source guided), and the
+    /// seconds they took.
+    pub routines: u32,
+    pub routine_seconds: u64,
 }
 
 /// Sums of [`OutcomeCount`] rows by reminder, by day, and in all.
@@ -106,17 +114,18 @@ pub struct Summary {
 pub fn summarize<'a>(rows: impl IntoIterator<Item = &'a OutcomeCount>) -> Summary {
     let mut s = Summary::default();
     for r in rows {
-        let (outcome, n) = (r.outcome, r.count);
-        s.by_reminder
-            .entry(r.reminder.clone())
-            .or_default()
-            .add(outcome, n);
-        s.by_day.entry(r.day.clone()).or_default().add(outcome, n);
-        s.by_day_reminder
+        let add = |t: &mut Tally| {
+            t.add(r.outcome, r.count);
+            t.routines += r.routines;
+            t.routine_seconds += r.routine_seconds;
+        };
+        add(s.by_reminder.entry(r.reminder.clone()).or_default());
+        add(s.by_day.entry(r.day.clone()).or_default());
+        add(s
+            .by_day_reminder
             .entry((r.day.clone(), r.reminder.clone()))
-            .or_default()
-            .add(outcome, n);
-        s.total.add(outcome, n);
+            .or_default());
+        add(&mut s.total);
     }
     s
 }
@@ -154,6 +163,8 @@ mod tests {
             reminder: reminder.into(),
             outcome,
             count,
+            routines: 0,
+            routine_seconds: 0,
         })
         .collect();
         let s = summarize(&rows);

@@ -63,7 +63,7 @@ impl Daemon {
                     // A click on a notification that already ended, say.
                     Source::Notification => debug!("answer from the notification not taken: {e}"),
                     Source::Tray => warn!("tray: {e}"),
-                    Source::Cli | Source::Schedule => {}
+                    Source::Cli | Source::Schedule | Source::Guided => {}
                 }
                 cmd.answer(Err(e));
             }
@@ -87,6 +87,15 @@ impl Daemon {
                 id: id.clone(),
                 source,
             },
+            What::Guided {
+                id,
+                finished,
+                progress,
+            } => Input::Guided {
+                id: id.clone(),
+                finished: *finished,
+                progress: progress.clone(),
+            },
             What::Pause(end) => Input::Pause {
                 until: pause_end(end, now)?,
             },
@@ -104,7 +113,9 @@ impl Daemon {
     /// What a decided step did, as the reply to its command.
     fn reply_for(&self, step: &Step, now: &ZonedDateTime) -> Reply {
         let tz = now.time_zone();
-        for effect in step.effects() {
+        // The last record: a guided routine's end comes after the showing
+        // it may have made.
+        for effect in step.effects().iter().rev() {
             match effect {
                 Effect::Record(ev) => {
                     return Reply::Answered(Answered {

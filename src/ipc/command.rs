@@ -23,6 +23,12 @@ pub enum What {
     Trigger {
         id: String,
     },
+    /// A guided routine of reminder `id` ended.
+    Guided {
+        id: String,
+        finished: bool,
+        progress: crate::core::routine::Progress,
+    },
     Pause(PauseEnd),
     Resume,
     /// Stop the daemon (the tray's Quit, `unhunch stop`).
@@ -56,6 +62,15 @@ impl From<Request> for What {
                 answer: Answer::Snooze(length),
             },
             Request::Trigger { id } => What::Trigger { id },
+            Request::Guided {
+                id,
+                finished,
+                progress,
+            } => What::Guided {
+                id,
+                finished,
+                progress,
+            },
             Request::Pause(end) => What::Pause(end),
             Request::Resume => What::Resume,
             Request::Stop => What::Stop,

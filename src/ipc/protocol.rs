@@ -18,7 +18,7 @@ pub const VERSION: u64 = 1;
 pub const MAX_LINE: usize = 64 * 1024;
 pub const SOCKET: &str = "unhunch.sock";
 
-const COMMANDS: &str = "status, done, skip, snooze, pause, resume, trigger, stop";
+const COMMANDS: &str = "status, done, skip, snooze, pause, resume, trigger, guided, stop";
 
 /// When a pause ends.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +50,12 @@ pub enum Request {
     Trigger {
         id: String,
     },
+    /// A guided routine of reminder `id` ended (`unhunch guide`).
+    Guided {
+        id: String,
+        finished: bool,
+        progress: crate::core::routine::Progress,
+    },
     /// Stop the daemon.
     Stop,
 }
@@ -66,6 +72,10 @@ struct Wire {
     for_: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     until: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    finished: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    progress: Option<crate::core::routine::Progress>,
 }
 
 /// What is wrong with a request line (the daemon sends it back) or a
@@ -88,8 +98,10 @@ pub enum RequestError {
     UnknownCommand(String),
     #[error("\"{cmd}\" takes no \"{field}\"")]
     ExtraField { cmd: String, field: &'static str },
-    #[error("trigger needs an \"id\"")]
-    NoId,
+    #[error("{0} needs an \"id\"")]
+    NoId(&'static str),
+    #[error("guided needs \"finished\" and \"progress\"")]
+    NoProgress,
     #[error("pause takes \"for\" or \"until\", not both")]
     ForAndUntil,
     #[error("invalid duration \"{0}\": expected e.g. \"10m\", \"1h 30m\"")]
@@ -145,6 +157,8 @@ pub fn parse(line: &str) -> Result<Request, RequestError> {
             ("id", w.id.is_some()),
             ("for", w.for_.is_some()),
             ("until", w.until.is_some()),
+            ("finished", w.finished.is_some()),
+            ("progress", w.progress.is_some()),
         ];
         match given.iter().find(|(k, set)| *set && !allowed.contains(k)) {
             Some((k, _)) => Err(RequestError::ExtraField {
@@ -190,7 +204,19 @@ pub fn parse(line: &str) -> Result<Request, RequestError> {
         "trigger" => {
             no_extra(&["id"])?;
             Request::Trigger {
-                id: w.id.ok_or(RequestError::NoId)?,
+                id: w.id.ok_or(RequestError::NoId("trigger"))?,
+            }
+        }
+        "guided" => {
+            no_extra(&["id", "finished", "progress"])?;
+            match (w.id, w.finished, w.progress) {
+                (None, _, _) => return Err(RequestError::NoId("guided")),
+                (Some(id), Some(finished), Some(progress)) => Request::Guided {
+                    id,
+                    finished,
+                    progress,
+                },
+                _ => return Err(RequestError::NoProgress),
             }
         }
         "stop" => {
@@ -205,29 +231,57 @@ pub fn parse(line: &str) -> Result<Request, RequestError> {
 /// The line that asks for `req` (what the CLI sends).
 pub fn encode(req: &Request) -> String {
     let fmt = crate::core::time::fmt_duration;
-    let (cmd, id, for_, until) = match req {
-        Request::Status => ("status", None, None, None),
-        Request::Done { id } => ("done", id.clone(), None, None),
-        Request::Skip { id } => ("skip", id.clone(), None, None),
-        Request::Snooze { id, length } => ("snooze", id.clone(), length.map(fmt), None),
-        Request::Pause(PauseEnd::For(d)) => ("pause", None, Some(fmt(*d)), None),
-        Request::Pause(PauseEnd::At(t)) => {
-            ("pause", None, None, Some(crate::core::time::fmt_clock(*t)))
-        }
-        Request::Pause(PauseEnd::Tomorrow) => ("pause", None, None, Some("tomorrow".into())),
-        Request::Pause(PauseEnd::Never) => ("pause", None, None, None),
-        Request::Resume => ("resume", None, None, None),
-        Request::Trigger { id } => ("trigger", Some(id.clone()), None, None),
-        Request::Stop => ("stop", None, None, None),
-    };
-    let wire = Wire {
+    let wire = |cmd: &str| Wire {
         v: Some(VERSION),
         cmd: Some(cmd.into()),
-        id,
-        for_,
-        until,
+        ..Wire::default()
     };
-    serde_json::to_string(&wire).unwrap_or_default()
+    let w = match req {
+        Request::Status => wire("status"),
+        Request::Done { id } => Wire {
+            id: id.clone(),
+            ..wire("done")
+        },
+        Request::Skip { id } => Wire {
+            id: id.clone(),
+            ..wire("skip")
+        },
+        Request::Snooze { id, length } => Wire {
+            id: id.clone(),
+            for_: length.map(fmt),
+            ..wire("snooze")
+        },
+        Request::Pause(PauseEnd::For(d)) => Wire {
+            for_: Some(fmt(*d)),
+            ..wire("pause")
+        },
+        Request::Pause(PauseEnd::At(t)) => Wire {
+            until: Some(crate::core::time::fmt_clock(*t)),
+            ..wire("pause")
+        },
+        Request::Pause(PauseEnd::Tomorrow) => Wire {
+            until: Some("tomorrow".into()),
+            ..wire("pause")
+        },
+        Request::Pause(PauseEnd::Never) => wire("pause"),
+        Request::Resume => wire("resume"),
+        Request::Trigger { id } => Wire {
+            id: Some(id.clone()),
+            ..wire("trigger")
+        },
+        Request::Guided {
+            id,
+            finished,
+            progress,
+        } => Wire {
+            id: Some(id.clone()),
+            finished: Some(*finished),
+            progress: Some(progress.clone()),
+            ..wire("guided")
+        },
+        Request::Stop => wire("stop"),
+    };
+    serde_json::to_string(&w).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -256,6 +310,16 @@ mod tests {
             Request::Pause(PauseEnd::Never),
             Request::Resume,
             Request::Trigger { id: "stand".into() },
+            Request::Guided {
+                id: "neck".into(),
+                finished: false,
+                progress: crate::core::routine::Progress {
+                    routine: "neck-reset".into(),
+                    done: 3,
+                    of: 10,
+                    seconds: 25,
+                },
+            },
             Request::Stop,
         ] {
             assert_eq!(parse(&encode(&req)), Ok(req.clone()), "{}", encode(&req));
@@ -287,17 +351,25 @@ mod tests {
             ),
             (
                 r#"{"v":1}"#,
-                "missing \"cmd\": expected one of status, done, skip, snooze, pause, resume, trigger, stop",
+                "missing \"cmd\": expected one of status, done, skip, snooze, pause, resume, trigger, guided, stop",
             ),
             (
                 r#"{"v":1,"cmd":"dance"}"#,
-                "unknown command \"dance\": expected one of status, done, skip, snooze, pause, resume, trigger, stop",
+                "unknown command \"dance\": expected one of status, done, skip, snooze, pause, resume, trigger, guided, stop",
             ),
             (
                 r#"{"v":1,"cmd":"status","id":"x"}"#,
                 "\"status\" takes no \"id\"",
             ),
             (r#"{"v":1,"cmd":"trigger"}"#, "trigger needs an \"id\""),
+            (
+                r#"{"v":1,"cmd":"guided","id":"neck"}"#,
+                "guided needs \"finished\" and \"progress\"",
+            ),
+            (
+                r#"{"v":1,"cmd":"done","progress":{"routine":"r","done":1,"of":2,"seconds":3}}"#,
+                "\"done\" takes no \"progress\"",
+            ),
             (
                 r#"{"v":1,"cmd":"snooze","for":"soon"}"#,
                 "invalid duration \"soon\": expected e.g. \"10m\", \"1h 30m\"",

@@ -25,7 +25,8 @@ pub const DB_FILE: &str = "unhunch.db";
 /// `sqlite3` shell, a backup) before it fails and the answer is refused.
 pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
-const COLUMNS: &str = "id, at, utc_offset, reminder, kind, outcome, source, due, snooze";
+const COLUMNS: &str = "id, at, utc_offset, reminder, kind, outcome, source, due, snooze, \
+     routine, steps_done, steps_total, guided_seconds";
 
 struct RawRow {
     id: i64,
@@ -37,6 +38,10 @@ struct RawRow {
     source: String,
     due: Option<i64>,
     snooze: Option<i64>,
+    routine: Option<String>,
+    steps_done: Option<u32>,
+    steps_total: Option<u32>,
+    guided_seconds: Option<u32>,
 }
 
 /// What `unhunch history` asks for.
@@ -290,8 +295,9 @@ impl Store {
     pub fn record(&self, e: &Event, offset: jiff::tz::Offset) -> Result<i64, StoreError> {
         self.conn
             .execute(
-                "INSERT INTO events (at, utc_offset, reminder, kind, outcome, source, due, snooze)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO events (at, utc_offset, reminder, kind, outcome, source, due, snooze,
+                                     routine, steps_done, steps_total, guided_seconds)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     e.at.as_millisecond(),
                     offset.seconds(),
@@ -301,6 +307,10 @@ impl Store {
                     e.source.as_str(),
                     e.due.map(|d| d.as_millisecond()),
                     e.snooze.map(|d| d.as_secs()),
+                    e.progress.as_ref().map(|p| p.routine.as_str()),
+                    e.progress.as_ref().map(|p| p.done),
+                    e.progress.as_ref().map(|p| p.of),
+                    e.progress.as_ref().map(|p| p.seconds),
                 ],
             )
             .map_err(self.err())?;
@@ -353,6 +363,10 @@ impl Store {
                     source: r.get(6)?,
                     due: r.get(7)?,
                     snooze: r.get(8)?,
+                    routine: r.get(9)?,
+                    steps_done: r.get(10)?,
+                    steps_total: r.get(11)?,
+                    guided_seconds: r.get(12)?,
                 })
             })
             .map_err(self.err())?;
@@ -385,6 +399,12 @@ impl Store {
                 .ok_or_else(|| bad(format!("source \"{}\"", r.source)))?,
             due: r.due.map(ts).transpose()?,
             snooze: r.snooze.map(SignedDuration::from_secs),
+            progress: r.routine.map(|routine| crate::core::routine::Progress {
+                routine,
+                done: r.steps_done.unwrap_or(0),
+                of: r.steps_total.unwrap_or(0),
+                seconds: r.guided_seconds.unwrap_or(0),
+            }),
             reminder: r.reminder,
         };
         Ok((event, r.offset))
@@ -395,30 +415,44 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT day, reminder, outcome, count(*) FROM events
+                "SELECT day, reminder, outcome, count(*),
+                        count(routine), coalesce(sum(guided_seconds), 0)
+                 FROM events
                  WHERE day BETWEEN ?1 AND ?2 GROUP BY day, reminder, outcome",
             )
             .map_err(self.err())?;
         let rows = stmt
             .query_map([from.to_string(), to.to_string()], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
+                    (
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ),
                     r.get::<_, u32>(3)?,
+                    r.get::<_, u32>(4)?,
+                    r.get::<_, i64>(5)?,
                 ))
             })
             .map_err(self.err())?;
         let mut out = Vec::new();
         for row in rows {
-            let (day, reminder, outcome, n) = row.map_err(self.err())?;
+            let ((day, reminder, outcome), n, guided, seconds) = row.map_err(self.err())?;
             // An outcome this version does not know is left out, not fatal.
             if let Some(outcome) = Outcome::parse(&outcome) {
+                // Routines count when finished: done with a routine's record.
+                let routines = if outcome == Outcome::Done { guided } else { 0 };
                 out.push(OutcomeCount {
                     day,
                     reminder,
                     outcome,
                     count: n,
+                    routines,
+                    routine_seconds: if routines > 0 {
+                        u64::try_from(seconds).unwrap_or(0)
+                    } else {
+                        0
+                    },
                 });
             }
         }

@@ -16,7 +16,7 @@ const MIGRATIONS: &[&str] = &[
         reminder   TEXT    NOT NULL,          -- the reminder id
         kind       TEXT    NOT NULL,
         outcome    TEXT    NOT NULL,          -- shown, done, snoozed, skipped, dismissed, expired, ignored, missed, away
-        source     TEXT    NOT NULL,          -- notification, tray, cli, schedule
+        source     TEXT    NOT NULL,          -- notification, tray, cli, schedule, guided
         due        INTEGER,                   -- the scheduled instant a showing belongs to, ms
         snooze     INTEGER,                   -- snooze length, seconds
         day        TEXT GENERATED ALWAYS AS (date(at / 1000 + utc_offset, 'unixepoch')) VIRTUAL
@@ -29,6 +29,11 @@ const MIGRATIONS: &[&str] = &[
         since INTEGER NOT NULL,
         until INTEGER                          -- NULL: until resumed
      );",
+    // 2: how far a guided routine got (source guided).
+    "ALTER TABLE events ADD COLUMN routine TEXT;           -- the routine's id
+     ALTER TABLE events ADD COLUMN steps_done INTEGER;
+     ALTER TABLE events ADD COLUMN steps_total INTEGER;
+     ALTER TABLE events ADD COLUMN guided_seconds INTEGER;",
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

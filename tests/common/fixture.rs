@@ -22,6 +22,7 @@ fn ev(at: &str, reminder: &str, kind: Kind, outcome: Outcome, source: Source) ->
         source,
         due: matches!(outcome, Outcome::Shown | Outcome::Missed).then_some(at),
         snooze: (outcome == Outcome::Snoozed).then(|| SignedDuration::from_mins(10)),
+        progress: None,
     }
 }
 
@@ -51,6 +52,17 @@ pub fn fixture(dir: &Path) {
         ev("25T09:50", "stand", Stand, Done, Cli),
         ev("25T10:00", "neck", Neck, Shown, Schedule),
         ev("25T10:02", "neck", Neck, Dismissed, Notification),
+        // a guided routine, walked through to the end
+        ev("25T11:00", "neck", Neck, Shown, Guided),
+        Event {
+            progress: Some(unhunch::core::routine::Progress {
+                routine: "neck-reset".into(),
+                done: 10,
+                of: 10,
+                seconds: 81,
+            }),
+            ..ev("25T11:01", "neck", Neck, Done, Guided)
+        },
     ];
     for e in &events {
         store.record(e, Offset::constant(1)).unwrap();
