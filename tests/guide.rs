@@ -166,11 +166,9 @@ fn the_end_of_a_routine_is_recorded_by_the_daemon() {
             .spawn()
             .unwrap(),
     );
-    let end = Instant::now() + Duration::from_secs(10);
-    while !env.command(&["status"]).output().unwrap().status.success() {
-        assert!(Instant::now() < end, "the daemon did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    within_10s("the daemon to start", || {
+        env.command(&["status"]).output().unwrap().status.success()
+    });
     let out = env.command(&["guide", "mine"]).output().unwrap();
     assert!(
         String::from_utf8_lossy(&out.stdout)
@@ -206,9 +204,16 @@ fn the_end_of_a_routine_is_recorded_by_the_daemon() {
         ]
     );
     let _ = env.command(&["stop"]).output();
+    within_10s("the daemon to stop", || {
+        daemon.0.try_wait().unwrap().is_some()
+    });
+}
+
+/// Waits for `ok`, failing after 10 s.
+fn within_10s(what: &str, mut ok: impl FnMut() -> bool) {
     let end = Instant::now() + Duration::from_secs(10);
-    while daemon.0.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < end, "the daemon did not stop");
+    while !ok() {
+        assert!(Instant::now() < end, "waited 10 s for {what}");
         std::thread::sleep(Duration::from_millis(100));
     }
 }

@@ -69,9 +69,7 @@ pub async fn serve(
     } = listener;
     let slots = Arc::new(Semaphore::new(MAX_CLIENTS));
     loop {
-        if let Err(e) = server.connect().await {
-            warn!("control pipe: a client could not connect: {e}");
-        }
+        let connected = server.connect().await;
         let next = loop {
             match create(false, &security) {
                 Ok(s) => break s,
@@ -82,6 +80,11 @@ pub async fn serve(
             }
         };
         let stream = std::mem::replace(&mut server, next);
+        if let Err(e) = connected {
+            // That instance is spent: the next one waits for the next client.
+            warn!("control pipe: a client could not connect: {e}");
+            continue;
+        }
         let Ok(permit) = slots.clone().try_acquire_owned() else {
             tokio::spawn(busy(stream));
             continue;
@@ -131,7 +134,12 @@ pub fn request<T: DeserializeOwned>(_runtime_dir: &Path, req: &Request) -> Resul
                 why: "it is served by another user".into(),
             });
         }
-        Err(e) => debug!("the pipe's owner cannot be read ({e}): trusting its DACL"),
+        Err(e) => {
+            return Err(ClientError::Untrusted {
+                path,
+                why: format!("its owner cannot be read ({e})"),
+            });
+        }
     }
     exchange(&pipe, &pipe, req).map_err(|e| e.at(&path))
 }
