@@ -1110,14 +1110,26 @@ fn a_guided_routine_ends_its_showing_with_its_progress() {
     );
     assert_eq!(sim.engine.phase("stand"), Some(Phase::Idle));
 
-    // Not showing: shown first (by the routine), then its end.
+    // Not showing: shown first (by the routine, as it began: 30 s ago),
+    // then its end; no notification goes up or down for it.
     let before = sim.records().len();
+    let effects_before = sim.effects.len();
     sim.input(Input::Guided {
         id: "stand".into(),
         finished: false,
         progress: progress(3),
     })
     .unwrap();
+    assert!(
+        sim.effects[effects_before..]
+            .iter()
+            .all(|e| matches!(e, Effect::Record(_))),
+        "{:?}",
+        &sim.effects[effects_before..]
+    );
+    let began = sim.now.timestamp() - SignedDuration::from_secs(30);
+    assert_eq!(sim.records()[before].at, began);
+    assert_eq!(sim.records()[before].due, Some(began));
     let new: Vec<(Outcome, Source, Option<u32>)> = sim.records()[before..]
         .iter()
         .map(|e| (e.outcome, e.source, e.progress.as_ref().map(|p| p.done)))

@@ -984,34 +984,50 @@ impl Engine {
                 progress,
             } => {
                 let (_, st) = lookup(&self.config, &mut self.states, &id)?;
-                if !st.is_open() {
-                    effects.extend(self.handle(
+                let was_open = st.is_open();
+                if !was_open {
+                    // The routine was its showing: recorded as begun when
+                    // the routine began, and no notification is put up (nor
+                    // taken down) for it.
+                    let began = t
+                        .checked_sub(SignedDuration::from_secs(i64::from(progress.seconds)))
+                        .unwrap_or(t);
+                    for e in self.handle(
                         Input::Trigger {
                             id: id.clone(),
                             source: Source::Guided,
                         },
                         now,
-                    )?);
+                    )? {
+                        match e {
+                            Effect::Show(_) => {}
+                            Effect::Record(mut ev) => {
+                                ev.at = began;
+                                ev.due = ev.due.map(|_| began);
+                                effects.push(Effect::Record(ev));
+                            }
+                            e => effects.push(e),
+                        }
+                    }
                 }
                 let answer = if finished { Answer::Done } else { Answer::Skip };
-                let mut ended = self.handle(
+                for mut e in self.handle(
                     Input::Answer {
                         id: Some(id.clone()),
                         answer,
                         source: Source::Guided,
                     },
                     now,
-                )?;
-                for e in &mut ended {
-                    if let Effect::Record(ev) = e
-                        && ev.reminder == id
-                    {
-                        ev.progress = Some(progress.clone());
-                        // The engine's own copy is in its state already;
-                        // the record is what the history keeps.
+                )? {
+                    match &mut e {
+                        Effect::Close { .. } if !was_open => continue,
+                        Effect::Record(ev) if ev.reminder == id => {
+                            ev.progress = Some(progress.clone());
+                        }
+                        _ => {}
                     }
+                    effects.push(e);
                 }
-                effects.extend(ended);
             }
             Input::Trigger { id, source } => {
                 // A reminder's id, or else a kind: its first enabled
