@@ -37,6 +37,8 @@ async fn reminder_arrives_with_actions_hints_and_a_tip() {
             "",
             "done",
             "Done",
+            "start",
+            "Start",
             "snooze",
             "Snooze 2 s",
             "skip",
@@ -434,4 +436,90 @@ async fn reminders_due_together_are_shown_one_at_a_time() {
         second.summary, first.summary,
         "the other one, after the answer"
     );
+}
+
+/// Start on the notification runs the reminder's routine in that same
+/// notification: one update per step, in order, each replacing it, a
+/// progress value, at the pace of the steps; the end is recorded done with
+/// source guided, and a last update says so. Stop half-way is a skip.
+#[tokio::test]
+async fn a_routine_started_on_the_notification_runs_in_it_and_is_recorded() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(
+        &bus,
+        "[[reminder]]\nid = \"neck\"\nkind = \"neck\"\nevery = \"1s\"\nroutine = \"quick\"\n\
+         [[routine]]\nid = \"quick\"\ntitle = \"Quick\"\n\
+         steps = [{ text = \"Tuck\", seconds = 1, repeat = 2 }, { text = \"Roll\", seconds = 1 }]\n",
+    );
+    d.start();
+    let n1 = server.nth(1, 10 * SEC).await;
+    assert!(
+        n1.actions.contains(&"start".to_string()),
+        "{:?}",
+        n1.actions
+    );
+    let started = Instant::now();
+    server.invoke(n1.id, "start").await;
+    let mut updates = Vec::new();
+    for i in 2..=5 {
+        let n = server.nth(i, 10 * SEC).await;
+        assert_eq!(n.replaces_id, n1.id, "update {i} replaces the reminder");
+        assert_eq!(n.summary, "Neck stretch — Quick");
+        updates.push((
+            started.elapsed(),
+            n.body.clone(),
+            n.hints.get("value").cloned().unwrap_or_default(),
+            n.actions.clone(),
+        ));
+    }
+    let bodies: Vec<&str> = updates.iter().map(|u| u.1.as_str()).collect();
+    assert_eq!(
+        bodies,
+        [
+            "1/3  Tuck (1 of 2) (1 s)",
+            "2/3  Tuck (2 of 2) (1 s)",
+            "3/3  Roll (1 s)",
+            "Done: 3 steps in 3s. Recorded."
+        ]
+    );
+    assert!(
+        updates[0].2.contains('0'),
+        "{:?} {:?}",
+        updates[0],
+        server.calls()[1].hints
+    );
+    assert!(updates[3].2.contains("100"), "{:?}", updates[3].2);
+    assert_eq!(updates[0].3, ["skip", "Stop"]);
+    assert!(updates[3].3.is_empty());
+    // At the steps' pace: a second apart, never sooner.
+    for w in updates.windows(2) {
+        let gap = w[1].0 - w[0].0;
+        assert!(gap >= Duration::from_millis(900), "{gap:?}");
+    }
+    d.wait_outcome("neck done guided", 5 * SEC).await;
+    let done = d
+        .events()
+        .into_iter()
+        .find(|e| e.outcome == unhunch::core::Outcome::Done)
+        .unwrap();
+    let p = done.progress.expect("progress recorded");
+    assert_eq!((p.routine.as_str(), p.done, p.of), ("quick", 3, 3));
+    // The last update is left to expire, not taken down at once.
+    assert!(!server.closed_by_client().contains(&n1.id));
+
+    // The next showing: started, then stopped after its first step.
+    let n6 = server.nth(6, 10 * SEC).await;
+    assert_eq!(n6.summary, "Neck stretch");
+    server.invoke(n6.id, "start").await;
+    let step = server.nth(7, 10 * SEC).await;
+    assert_eq!(step.body, "1/3  Tuck (1 of 2) (1 s)");
+    server.invoke(step.id, "skip").await;
+    d.wait_outcome("neck skipped guided", 5 * SEC).await;
+    let skipped = d
+        .events()
+        .into_iter()
+        .find(|e| e.outcome == unhunch::core::Outcome::Skipped)
+        .unwrap();
+    assert_eq!(skipped.progress.map(|p| (p.done, p.of)), Some((0, 3)));
 }

@@ -1099,7 +1099,7 @@ fn a_guided_routine_ends_its_showing_with_its_progress() {
     assert_eq!(sim.shows(), ["Wed 09:45 show stand"]);
     sim.input(Input::Guided {
         id: "stand".into(),
-        finished: true,
+        answer: Answer::Done,
         progress: progress(7),
     })
     .unwrap();
@@ -1116,7 +1116,7 @@ fn a_guided_routine_ends_its_showing_with_its_progress() {
     let effects_before = sim.effects.len();
     sim.input(Input::Guided {
         id: "stand".into(),
-        finished: false,
+        answer: Answer::Skip,
         progress: progress(3),
     })
     .unwrap();
@@ -1144,7 +1144,7 @@ fn a_guided_routine_ends_its_showing_with_its_progress() {
     assert!(matches!(
         sim.input(Input::Guided {
             id: "nope".into(),
-            finished: true,
+            answer: Answer::Done,
             progress: progress(7),
         }),
         Err(EngineError::UnknownReminder(_))

@@ -164,6 +164,8 @@ pub struct ShowRequest {
     pub snooze: SignedDuration,
     pub due: Timestamp,
     pub cause: Cause,
+    /// Its guided routine's id (the notification offers Start).
+    pub routine: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,12 +211,13 @@ pub enum Input {
         id: String,
         source: Source,
     },
-    /// A guided routine of reminder `id` ended: finished (done) or stopped
-    /// part-way (skipped), with how far it got. A reminder not showing is
-    /// shown first, as `trigger` would: the routine was its showing.
+    /// A guided routine of reminder `id` ended: finished (`Done`), stopped
+    /// part-way (`Skip`) or its notification closed (`Dismissed`), with how
+    /// far it got. A reminder not showing is recorded shown as the routine
+    /// began: the routine was its showing.
     Guided {
         id: String,
-        finished: bool,
+        answer: Answer,
         progress: super::routine::Progress,
     },
     /// The person is away (idle or locked) since `since`.
@@ -980,7 +983,7 @@ impl Engine {
             }
             Input::Guided {
                 id,
-                finished,
+                answer,
                 progress,
             } => {
                 let (_, st) = lookup(&self.config, &mut self.states, &id)?;
@@ -1010,7 +1013,10 @@ impl Engine {
                         }
                     }
                 }
-                let answer = if finished { Answer::Done } else { Answer::Skip };
+                let answer = match answer {
+                    Answer::Done | Answer::Dismissed => answer,
+                    _ => Answer::Skip,
+                };
                 for mut e in self.handle(
                     Input::Answer {
                         id: Some(id.clone()),
@@ -1181,5 +1187,6 @@ fn request(r: &Reminder, shown: u64, due: Timestamp, cause: Cause) -> ShowReques
         snooze: r.snooze,
         due,
         cause,
+        routine: r.routine.clone(),
     }
 }

@@ -89,11 +89,11 @@ impl Daemon {
             },
             What::Guided {
                 id,
-                finished,
+                answer,
                 progress,
             } => Input::Guided {
                 id: id.clone(),
-                finished: *finished,
+                answer: *answer,
                 progress: progress.clone(),
             },
             What::Pause(end) => Input::Pause {

@@ -171,6 +171,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
     if let Some((e, running, kept)) = config_problem {
         d.config_failed(&e, Some((running, kept)));
     }
+    d.notify(Request::Routines(d.engine.config().routines.clone()));
     // Put up again what was showing: in place of the last run's
     // notifications if they are still there.
     d.notify(Request::Restore(d.engine.showing()));

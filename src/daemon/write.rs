@@ -159,6 +159,7 @@ impl Daemon {
             Origin::Schedule(Redo::Config(c)) => {
                 info!("config reloaded: {} reminders", c.reminders.len());
                 self.notify(Request::Timeout(c.general.notification_timeout));
+                self.notify(Request::Routines(c.routines.clone()));
                 // away_after, respect_dnd and respect_fullscreen apply now.
                 self.presence_dirty = true;
             }

@@ -23,10 +23,10 @@ pub enum What {
     Trigger {
         id: String,
     },
-    /// A guided routine of reminder `id` ended.
+    /// A guided routine of reminder `id` ended: done, skipped or dismissed.
     Guided {
         id: String,
-        finished: bool,
+        answer: Answer,
         progress: crate::core::routine::Progress,
     },
     Pause(PauseEnd),
@@ -68,7 +68,7 @@ impl From<Request> for What {
                 progress,
             } => What::Guided {
                 id,
-                finished,
+                answer: if finished { Answer::Done } else { Answer::Skip },
                 progress,
             },
             Request::Pause(end) => What::Pause(end),

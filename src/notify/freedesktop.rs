@@ -21,6 +21,7 @@ use tracing::{debug, info, warn};
 use zbus::{Connection, MatchRule, MessageStream, message::Type as MsgType};
 
 use super::{APP_NAME, DESKTOP_ID, Request, Settings, answer_for_action, snooze_label};
+use crate::core::routine::{Phase, Progress, Routine};
 use crate::core::{Answer, ShowRequest, Source, Urgency};
 use crate::future::or_never;
 use crate::ipc::{Command, What};
@@ -126,9 +127,11 @@ pub fn build(req: &ShowRequest, settings: &Settings, caps: Caps) -> Notification
     if caps.actions {
         // "default" is a click on the body. An empty label keeps servers that
         // draw every action as a button (xfce4-notifyd) from showing two Done.
-        n.action("default", "")
-            .action("done", "Done")
-            .action("snooze", &snooze_label(req.snooze))
+        n.action("default", "").action("done", "Done");
+        if req.routine.is_some() {
+            n.action("start", "Start");
+        }
+        n.action("snooze", &snooze_label(req.snooze))
             .action("skip", "Skip");
     }
     n
@@ -191,7 +194,50 @@ pub struct Notifier {
     backoff: Duration,
     /// Answers given on notifications go to the daemon as commands.
     commands: mpsc::UnboundedSender<Command>,
+    /// What a notification's Start can run.
+    routines: Vec<Routine>,
+    /// The routine running in a notification, if one is.
+    running: Option<Running>,
+    /// Notifications showing a routine's last update: the daemon's Close
+    /// (after the answer) leaves them, and they expire by themselves.
+    finishing: Vec<u32>,
 }
+
+/// A guided routine running in a reminder's notification, replaced in
+/// place once per phase.
+struct Running {
+    nid: u32,
+    reminder: String,
+    title: String,
+    routine: Routine,
+    phases: Vec<Phase>,
+    /// The phases shown so far (the one showing now is the last of them).
+    shown: usize,
+    started: tokio::time::Instant,
+}
+
+impl Running {
+    /// When the next update is due: the end of the phase showing.
+    fn next(&self) -> tokio::time::Instant {
+        let end = self.shown.checked_sub(1).map_or(0, |i| {
+            let p = &self.phases[i];
+            p.starts_at.saturating_add(p.seconds)
+        });
+        self.started + Duration::from_secs(u64::from(end))
+    }
+
+    fn progress(&self, done: usize) -> Progress {
+        Progress {
+            routine: self.routine.id.clone(),
+            done: u32::try_from(done).unwrap_or(u32::MAX),
+            of: u32::try_from(self.phases.len()).unwrap_or(u32::MAX),
+            seconds: u32::try_from(self.started.elapsed().as_secs()).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// How long a routine's last update stays up.
+const FINISHED_SHOWS: u32 = 10_000;
 
 const BACKOFF_MIN: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
@@ -212,6 +258,9 @@ impl Notifier {
             backoff: BACKOFF_MIN,
             commands,
             settings,
+            routines: Vec::new(),
+            running: None,
+            finishing: Vec::new(),
         }
     }
 
@@ -235,6 +284,9 @@ impl Notifier {
                         self.server = None;
                     }
                 },
+                () = or_never(self.running.as_ref().map(|r| tokio::time::sleep_until(r.next()))) => {
+                    self.advance().await;
+                }
                 _ = tokio::time::sleep(backoff), if retry => {
                     self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
                     debug!("retrying {} waiting notification(s)", self.waiting.len());
@@ -391,10 +443,20 @@ impl Notifier {
                     .collect();
                 for n in ids {
                     self.shown.remove(&n);
+                    if self.running.as_ref().is_some_and(|r| r.nid == n) {
+                        // Answered elsewhere (or ignored) while its routine
+                        // ran: the routine ends with it.
+                        self.running = None;
+                    }
+                    if let Some(i) = self.finishing.iter().position(|f| *f == n) {
+                        self.finishing.remove(i);
+                        continue;
+                    }
                     self.close(n).await;
                 }
             }
             Request::Timeout(t) => self.settings.timeout = t,
+            Request::Routines(r) => self.routines = r,
             Request::Restore(requests) => self.restore(requests).await,
             Request::Alert { summary, body } => {
                 let replaces = self.alert.as_ref().map_or(0, |a| a.0);
@@ -472,14 +534,28 @@ impl Notifier {
     }
 
     async fn send(&mut self, n: &Notification, replaces: u32) -> zbus::Result<u32> {
+        self.send_with(n, replaces, None).await
+    }
+
+    /// `send`, with a progress `value` (0 to 100) hint: notify-rust keeps
+    /// integer hints where its users cannot read them.
+    async fn send_with(
+        &mut self,
+        n: &Notification,
+        replaces: u32,
+        value: Option<i32>,
+    ) -> zbus::Result<u32> {
         let Some(bus) = &self.bus else {
             return Err(zbus::Error::Failure("no session bus".into()));
         };
-        let hints: HashMap<&str, zbus::zvariant::Value<'_>> = n
+        let mut hints: HashMap<&str, zbus::zvariant::Value<'_>> = n
             .hints
             .iter()
             .map(<(&str, zbus::zvariant::Value<'_>)>::from)
             .collect();
+        if let Some(v) = value {
+            hints.insert("value", zbus::zvariant::Value::I32(v));
+        }
         let reply = bus
             .conn
             .call_method(
@@ -535,6 +611,22 @@ impl Notifier {
                 let Some(s) = self.shown.get_mut(&nid) else {
                     return;
                 };
+                if key == "start" {
+                    self.start(nid);
+                    return;
+                }
+                if self.running.as_ref().is_some_and(|r| r.nid == nid) && key != "skip" {
+                    // A click on a running routine's body, say.
+                    debug!("action \"{key}\" on a running routine: ignored");
+                    return;
+                }
+                if let Some(r) = self.running.take_if(|r| r.nid == nid) {
+                    // Stop, mid-routine: a skip, with how far it got.
+                    s.answered = true;
+                    debug!(reminder = %r.reminder, "routine stopped at step {}", r.shown);
+                    self.guided(&r, Answer::Skip, r.shown.saturating_sub(1));
+                    return;
+                }
                 let Some(answer) = answer_for_action(&key) else {
                     debug!("unknown action \"{key}\" on notification {nid}");
                     return;
@@ -552,10 +644,17 @@ impl Notifier {
                     self.alert = None;
                     return;
                 }
+                self.finishing.retain(|f| *f != nid);
                 let Some(s) = self.shown.remove(&nid) else {
                     return;
                 };
                 if s.answered {
+                    return;
+                }
+                if let Some(r) = self.running.take_if(|r| r.nid == nid) {
+                    // Closed mid-routine: dismissed, with how far it got.
+                    debug!(reminder = %r.reminder, "routine closed at step {}", r.shown);
+                    self.guided(&r, Answer::Dismissed, r.shown.saturating_sub(1));
                     return;
                 }
                 let vendor = self.server.as_ref().map_or("", |f| f.vendor.as_str());
@@ -567,6 +666,123 @@ impl Notifier {
             }
             _ => {}
         }
+    }
+
+    /// Start: the routine of the reminder on notification `nid` runs in it.
+    fn start(&mut self, nid: u32) {
+        let Some(s) = self.shown.get(&nid) else {
+            return;
+        };
+        let Some(routine) = s
+            .request
+            .routine
+            .as_ref()
+            .and_then(|id| self.routines.iter().find(|r| &r.id == id))
+        else {
+            debug!(reminder = %s.reminder, "Start, but it has no routine");
+            return;
+        };
+        if self.running.is_some() {
+            debug!("a routine runs already: Start ignored");
+            return;
+        }
+        info!(reminder = %s.reminder, "routine {} started", routine.id);
+        self.running = Some(Running {
+            nid,
+            reminder: s.reminder.clone(),
+            title: s.request.title.clone(),
+            routine: routine.clone(),
+            phases: routine.phases(),
+            shown: 0,
+            started: tokio::time::Instant::now(),
+        });
+    }
+
+    /// The running routine's next update: its next phase, or its end.
+    async fn advance(&mut self) {
+        let Some(mut r) = self.running.take() else {
+            return;
+        };
+        let caps = self.caps();
+        let n = r.phases.len();
+        if r.shown < n {
+            let phase = &r.phases[r.shown];
+            let total: u32 = r
+                .phases
+                .last()
+                .map_or(1, |p| p.starts_at + p.seconds)
+                .max(1);
+            let mut note = Notification::new();
+            let body = format!("{}/{n}  {} ({} s)", r.shown + 1, phase.text, phase.seconds);
+            note.appname(APP_NAME)
+                .summary(&format!("{} — {}", r.title, r.routine.title))
+                .body(&if caps.markup {
+                    escape_markup(&body)
+                } else {
+                    body
+                })
+                .hint(Hint::DesktopEntry(DESKTOP_ID.into()))
+                .hint(Hint::Category("x-unhunch.routine".into()))
+                .timeout(Timeout::Never);
+            let value =
+                i32::try_from(u64::from(phase.starts_at) * 100 / u64::from(total)).unwrap_or(100);
+            icon(&mut note, &self.settings);
+            if caps.actions {
+                note.action("skip", "Stop");
+            }
+            match self.send_with(&note, r.nid, Some(value)).await {
+                Ok(nid) => self.moved(&mut r, nid),
+                Err(e) => warn!(reminder = %r.reminder, "routine update not shown ({e})"),
+            }
+            r.shown += 1;
+            self.running = Some(r);
+            return;
+        }
+        // The end: recorded done; a last update says so, then goes.
+        info!(reminder = %r.reminder, "routine {} finished", r.routine.id);
+        if let Some(s) = self.shown.get_mut(&r.nid) {
+            s.answered = true;
+        }
+        let mut note = Notification::new();
+        let body = format!(
+            "Done: {} steps in {}. Recorded.",
+            n,
+            crate::core::time::fmt_duration(r.routine.length())
+        );
+        note.appname(APP_NAME)
+            .summary(&format!("{} — {}", r.title, r.routine.title))
+            .body(&body)
+            .hint(Hint::DesktopEntry(DESKTOP_ID.into()))
+            .timeout(Timeout::Milliseconds(FINISHED_SHOWS));
+        icon(&mut note, &self.settings);
+        match self.send_with(&note, r.nid, Some(100)).await {
+            Ok(nid) => {
+                self.moved(&mut r, nid);
+                self.finishing.push(r.nid);
+            }
+            Err(e) => warn!(reminder = %r.reminder, "routine's end not shown ({e})"),
+        }
+        self.guided(&r, Answer::Done, n);
+    }
+
+    /// A replaced notification may come back with another id.
+    fn moved(&mut self, r: &mut Running, nid: u32) {
+        if nid != r.nid
+            && let Some(s) = self.shown.remove(&r.nid)
+        {
+            self.shown.insert(nid, s);
+        }
+        r.nid = nid;
+    }
+
+    /// Tells the daemon how a routine ended.
+    fn guided(&self, r: &Running, answer: Answer, done: usize) {
+        let what = What::Guided {
+            id: r.reminder.clone(),
+            answer,
+            progress: r.progress(done),
+        };
+        let _ = self.commands.send(Command::new(what, Source::Notification));
     }
 
     fn answer(&self, reminder: String, answer: Answer) {

@@ -35,6 +35,9 @@ pub enum Request {
     },
     /// `notification_timeout` changed.
     Timeout(SignedDuration),
+    /// The routines of the config (at start, and when it changes): what a
+    /// notification's Start runs.
+    Routines(Vec<crate::core::routine::Routine>),
     /// At start: the reminders still showing from the last run, to put up
     /// again in place of their notifications if those are still there.
     Restore(Vec<ShowRequest>),

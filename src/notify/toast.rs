@@ -81,6 +81,8 @@ impl Notifier {
                 // its buttons then say nothing (the daemon refuses them).
                 Request::Close(id) => debug!("{id}: answered elsewhere; its toast stays"),
                 Request::Timeout(t) => self.settings.timeout = t,
+                // Routines run in the terminal on Windows (`unhunch guide`).
+                Request::Routines(_) => {}
             }
         }
     }

@@ -44,6 +44,11 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         source,
     };
     let version = version(conn, path)?;
+    // A file that says it has a schema must have its tables before any
+    // migration alters them: else it is damaged, not a history to migrate.
+    if version > 0 {
+        verify(conn, path)?;
+    }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         let tx = conn.transaction().map_err(err)?;
         tx.execute_batch(sql).map_err(err)?;
