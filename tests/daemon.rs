@@ -477,9 +477,9 @@ async fn a_routine_started_on_the_notification_runs_in_it_and_is_recorded() {
     assert_eq!(
         bodies,
         [
-            "1/3  Tuck (1 of 2) (1 s)",
-            "2/3  Tuck (2 of 2) (1 s)",
-            "3/3  Roll (1 s)",
+            "1/3  Tuck (1 of 2) — 1 s",
+            "2/3  Tuck (2 of 2) — 1 s",
+            "3/3  Roll — 1 s",
             "Done: 3 steps in 3s. Recorded."
         ]
     );
@@ -513,7 +513,7 @@ async fn a_routine_started_on_the_notification_runs_in_it_and_is_recorded() {
     assert_eq!(n6.summary, "Neck stretch");
     server.invoke(n6.id, "start").await;
     let step = server.nth(7, 10 * SEC).await;
-    assert_eq!(step.body, "1/3  Tuck (1 of 2) (1 s)");
+    assert_eq!(step.body, "1/3  Tuck (1 of 2) — 1 s");
     server.invoke(step.id, "skip").await;
     d.wait_outcome("neck skipped guided", 5 * SEC).await;
     let skipped = d
@@ -522,4 +522,43 @@ async fn a_routine_started_on_the_notification_runs_in_it_and_is_recorded() {
         .find(|e| e.outcome == unhunch::core::Outcome::Skipped)
         .unwrap();
     assert_eq!(skipped.progress.map(|p| (p.done, p.of)), Some((0, 3)));
+}
+
+/// A server that takes a notification down after any click (xfce4-notifyd)
+/// closes it right after Start: the routine goes on in a new notification;
+/// closed later by the person, it is recorded dismissed with its progress.
+#[tokio::test]
+async fn a_routine_outlives_the_servers_close_after_start_but_not_the_persons() {
+    let bus = PrivateBus::start();
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(
+        &bus,
+        "[[reminder]]\nid = \"neck\"\nkind = \"neck\"\nevery = \"1h\"\nroutine = \"slow\"\n\
+         [[routine]]\nid = \"slow\"\ntitle = \"Slow\"\nsteps = [{ text = \"Hold\", seconds = 3, repeat = 3 }]\n",
+    );
+    d.start();
+    let (code, _, err) = d.cli(&["trigger", "neck"]);
+    assert_eq!(code, 0, "{err}");
+    let n1 = server.nth(1, 10 * SEC).await;
+    server.invoke(n1.id, "start").await;
+    server.close(n1.id, 2).await;
+    // The steps go on, in a notification of their own.
+    let mut later = None;
+    for i in 2..=3 {
+        let n = server.nth(i, 10 * SEC).await;
+        if n.body.starts_with("2/3") {
+            later = Some(n);
+        }
+    }
+    let n = later.expect("the second step shown");
+    assert_ne!(n.id, n1.id);
+    // Now the person closes it: dismissed, after one step done.
+    server.close(n.id, 2).await;
+    d.wait_outcome("neck dismissed guided", 5 * SEC).await;
+    let e = d
+        .events()
+        .into_iter()
+        .find(|e| e.outcome == unhunch::core::Outcome::Dismissed)
+        .unwrap();
+    assert_eq!(e.progress.map(|p| (p.done, p.of)), Some((1, 3)));
 }

@@ -45,6 +45,16 @@ impl ServerFacts {
     fn is_gnome_notification_daemon(&self) -> bool {
         self.name == "Notification Daemon" && self.vendor == "GNOME"
     }
+
+    /// Whether a progress `value` hint can go with the text: xfce4-notifyd
+    /// draws a notification with one as a bare gauge, without its summary
+    /// and body (seen with scripts/screenshot), so a routine's step would
+    /// not be read there.
+    fn shows_value_with_text(&self) -> bool {
+        !format!("{} {}", self.name, self.vendor)
+            .to_lowercase()
+            .contains("xfce")
+    }
 }
 
 /// The notifications up, as kept in `ids_file`: ids are only meaningful to
@@ -235,6 +245,9 @@ impl Running {
         }
     }
 }
+
+/// A close this soon after Start is the server's own, after the click.
+const JUST_STARTED: Duration = Duration::from_secs(2);
 
 /// How long a routine's last update stays up.
 const FINISHED_SHOWS: u32 = 10_000;
@@ -651,10 +664,21 @@ impl Notifier {
                 if s.answered {
                     return;
                 }
-                if let Some(r) = self.running.take_if(|r| r.nid == nid) {
-                    // Closed mid-routine: dismissed, with how far it got.
-                    debug!(reminder = %r.reminder, "routine closed at step {}", r.shown);
-                    self.guided(&r, Answer::Dismissed, r.shown.saturating_sub(1));
+                if let Some(r) = self.running.as_mut().filter(|r| r.nid == nid) {
+                    // Servers that take a notification down after any click
+                    // (xfce4-notifyd) close it right after Start: the
+                    // routine goes on in a new one. Later, or by the
+                    // person's hand, it is a dismissal.
+                    if reason != 2 || r.started.elapsed() < JUST_STARTED {
+                        debug!(reminder = %r.reminder, "closed by the server after Start: the routine goes on in a new notification");
+                        r.nid = 0;
+                        self.shown.insert(0, s);
+                        return;
+                    }
+                    if let Some(r) = self.running.take() {
+                        debug!(reminder = %r.reminder, "routine closed at step {}", r.shown);
+                        self.guided(&r, Answer::Dismissed, r.shown.saturating_sub(1));
+                    }
                     return;
                 }
                 let vendor = self.server.as_ref().map_or("", |f| f.vendor.as_str());
@@ -713,7 +737,7 @@ impl Notifier {
                 .map_or(1, |p| p.starts_at + p.seconds)
                 .max(1);
             let mut note = Notification::new();
-            let body = format!("{}/{n}  {} ({} s)", r.shown + 1, phase.text, phase.seconds);
+            let body = format!("{}/{n}  {} — {} s", r.shown + 1, phase.text, phase.seconds);
             note.appname(APP_NAME)
                 .summary(&format!("{} — {}", r.title, r.routine.title))
                 .body(&if caps.markup {
@@ -730,7 +754,12 @@ impl Notifier {
             if caps.actions {
                 note.action("skip", "Stop");
             }
-            match self.send_with(&note, r.nid, Some(value)).await {
+            let value = self
+                .server
+                .as_ref()
+                .is_none_or(ServerFacts::shows_value_with_text)
+                .then_some(value);
+            match self.send_with(&note, r.nid, value).await {
                 Ok(nid) => self.moved(&mut r, nid),
                 Err(e) => warn!(reminder = %r.reminder, "routine update not shown ({e})"),
             }
@@ -755,7 +784,12 @@ impl Notifier {
             .hint(Hint::DesktopEntry(DESKTOP_ID.into()))
             .timeout(Timeout::Milliseconds(FINISHED_SHOWS));
         icon(&mut note, &self.settings);
-        match self.send_with(&note, r.nid, Some(100)).await {
+        let value = self
+            .server
+            .as_ref()
+            .is_none_or(ServerFacts::shows_value_with_text)
+            .then_some(100);
+        match self.send_with(&note, r.nid, value).await {
             Ok(nid) => {
                 self.moved(&mut r, nid);
                 self.finishing.push(r.nid);
