@@ -59,6 +59,9 @@ async fn the_item_registers_with_its_properties_and_menu() {
             "Take a break now",
             "  Stand up and move",
             "  Neck stretch",
+            "Guided routine now",
+            "  Stand and walk (Stand up and move)",
+            "  Neck reset (Neck stretch)",
             "Pause",
             "  30 minutes",
             "  1 hour",
@@ -331,4 +334,41 @@ async fn edit_schedule_that_cannot_open_says_so() {
         "{}",
         n.body
     );
+}
+
+/// The tray starts a routine: "Guided routine now" shows the reminder and
+/// runs its routine in the notification; the pending item offers it too.
+#[tokio::test]
+async fn a_routine_starts_from_the_tray() {
+    let bus = PrivateBus::start();
+    let host = TrayHost::start(&bus).await;
+    let server = Notifd::start(&bus).await;
+    let mut d = Daemon::new(&bus, TWO);
+    d.start();
+    let item = host.item(10 * SEC).await;
+    host.click(
+        &item,
+        Some("Guided routine now"),
+        "Neck reset (Neck stretch)",
+    )
+    .await;
+    let shown = server.nth(1, 10 * SEC).await;
+    assert_eq!(shown.summary, "Neck stretch");
+    let step = server.nth(2, 10 * SEC).await;
+    assert_eq!(step.replaces_id, shown.id);
+    assert!(step.body.starts_with("1/10  Sit tall"), "{}", step.body);
+    server.invoke(step.id, "skip").await;
+    d.wait_outcome("neck skipped guided", 5 * SEC).await;
+
+    // A reminder showing: its item in the menu has Start routine.
+    host.click(&item, Some("Take a break now"), "Stand up and move")
+        .await;
+    let n = server.nth(3, 10 * SEC).await;
+    host.wait_label(&item, "Stand up and move — due now", 5 * SEC)
+        .await;
+    host.click(&item, Some("Stand up and move — due now"), "Start routine")
+        .await;
+    let step = server.nth(4, 10 * SEC).await;
+    assert_eq!(step.replaces_id, n.id);
+    assert!(step.body.starts_with("1/7  Stand up"), "{}", step.body);
 }

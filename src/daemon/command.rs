@@ -53,6 +53,18 @@ impl Daemon {
                 cmd.answer(Ok(Reply::Empty {}));
                 return;
             }
+            What::Start { ref id } => {
+                // The notifier starts it once the notification is up:
+                // now if it shows, else after the showing below.
+                self.notify(crate::notify::Request::Start(id.clone()));
+                if matches!(
+                    self.engine.phase(id),
+                    Some(crate::core::Phase::Pending { .. })
+                ) {
+                    cmd.answer(Ok(Reply::Empty {}));
+                    return;
+                }
+            }
             _ => {}
         }
         let now = self.clock.now();
@@ -83,7 +95,7 @@ impl Daemon {
                 answer: *answer,
                 source,
             },
-            What::Trigger { id } => Input::Trigger {
+            What::Trigger { id } | What::Start { id } => Input::Trigger {
                 id: id.clone(),
                 source,
             },

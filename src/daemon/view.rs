@@ -73,6 +73,7 @@ impl Daemon {
                     id: r.id.clone(),
                     title: r.title.clone(),
                     snooze_label: snooze_label(r.snooze),
+                    routine: e.config().routine_of(&r.id).is_some(),
                 })
                 .collect(),
             reminders: e
@@ -82,6 +83,7 @@ impl Daemon {
                     id: r.id.clone(),
                     title: r.title.clone(),
                     kind: r.kind,
+                    routine: e.config().routine_of(&r.id).map(|x| x.title.clone()),
                 })
                 .collect(),
             paused: e

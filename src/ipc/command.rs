@@ -35,6 +35,11 @@ pub enum What {
     Stop,
     /// Open the config in the desktop's editor (the tray's "Edit schedule…").
     EditConfig,
+    /// Run reminder `id`'s routine in its notification (the tray's Start):
+    /// shown first if it is not showing.
+    Start {
+        id: String,
+    },
 }
 
 impl What {

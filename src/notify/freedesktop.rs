@@ -208,6 +208,8 @@ pub struct Notifier {
     routines: Vec<Routine>,
     /// The routine running in a notification, if one is.
     running: Option<Running>,
+    /// A reminder whose routine is to start once its notification is up.
+    start_when_up: Option<String>,
     /// Notifications showing a routine's last update: the daemon's Close
     /// (after the answer) leaves them, and they expire by themselves.
     finishing: Vec<u32>,
@@ -273,6 +275,7 @@ impl Notifier {
             settings,
             routines: Vec::new(),
             running: None,
+            start_when_up: None,
             finishing: Vec::new(),
         }
     }
@@ -470,6 +473,10 @@ impl Notifier {
             }
             Request::Timeout(t) => self.settings.timeout = t,
             Request::Routines(r) => self.routines = r,
+            Request::Start(id) => {
+                self.start_when_up = Some(id);
+                self.start_waiting();
+            }
             Request::Restore(requests) => self.restore(requests).await,
             Request::Alert { summary, body } => {
                 let replaces = self.alert.as_ref().map_or(0, |a| a.0);
@@ -508,6 +515,7 @@ impl Notifier {
                             answered: false,
                         },
                     );
+                    self.start_waiting();
                 }
                 Err(e) => {
                     if self.backoff == BACKOFF_MIN {
@@ -689,6 +697,23 @@ impl Notifier {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Starts the routine asked for (the tray's Start) once its reminder's
+    /// notification is up.
+    fn start_waiting(&mut self) {
+        let Some(id) = &self.start_when_up else {
+            return;
+        };
+        if let Some(nid) = self
+            .shown
+            .iter()
+            .find(|(_, s)| &s.reminder == id)
+            .map(|(n, _)| *n)
+        {
+            self.start_when_up = None;
+            self.start(nid);
         }
     }
 

@@ -35,6 +35,9 @@ pub enum Request {
     },
     /// `notification_timeout` changed.
     Timeout(SignedDuration),
+    /// Run the routine of this reminder in its notification, once that is
+    /// up (the tray's Start).
+    Start(String),
     /// The routines of the config (at start, and when it changes): what a
     /// notification's Start runs.
     Routines(Vec<crate::core::routine::Routine>),

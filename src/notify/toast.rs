@@ -82,7 +82,7 @@ impl Notifier {
                 Request::Close(id) => debug!("{id}: answered elsewhere; its toast stays"),
                 Request::Timeout(t) => self.settings.timeout = t,
                 // Routines run in the terminal on Windows (`unhunch guide`).
-                Request::Routines(_) => {}
+                Request::Routines(_) | Request::Start(_) => {}
             }
         }
     }

@@ -72,6 +72,8 @@ pub struct PendingItem {
     pub title: String,
     /// "Snooze 10 min".
     pub snooze_label: String,
+    /// It has a guided routine (the menu offers Start).
+    pub routine: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +81,8 @@ pub struct ReminderItem {
     pub id: String,
     pub title: String,
     pub kind: crate::core::Kind,
+    /// Its guided routine's title, if it has one.
+    pub routine: Option<String>,
 }
 
 impl TrayState {
@@ -179,6 +183,9 @@ impl TrayState {
                     },
                 ));
             }
+            if p.routine {
+                items.push(item("    Start routine", What::Start { id: p.id.clone() }));
+            }
         }
         items.push(Entry::Separator);
         if !self.reminders.is_empty() {
@@ -195,6 +202,23 @@ impl TrayState {
                 label: "Take a break now".into(),
                 items: sub,
             });
+            let guided: Vec<Entry> = self
+                .reminders
+                .iter()
+                .filter_map(|r| {
+                    Some(Entry::Action {
+                        label: format!("{} ({})", r.routine.as_ref()?, r.title),
+                        what: What::Start { id: r.id.clone() },
+                        icon: Some(r.kind),
+                    })
+                })
+                .collect();
+            if !guided.is_empty() {
+                items.push(Entry::Menu {
+                    label: "Guided routine now".into(),
+                    items: guided,
+                });
+            }
         }
         let pause_for = |d| What::Pause(PauseEnd::For(d));
         let pause = vec![
@@ -335,6 +359,7 @@ mod tests {
             id: "neck".into(),
             title: "Neck stretch".into(),
             snooze_label: "Snooze 10 min".into(),
+            routine: true,
         }];
         assert_eq!(s.headline(), "Nothing else scheduled");
         s.pending.clear();
