@@ -11,11 +11,11 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use tokio::net::windows::named_pipe::{NamedPipeServer, ServerOptions};
 use tokio::sync::{Semaphore, mpsc};
-use tracing::{debug, warn};
+use tracing::warn;
 
 use super::command::Command;
 use super::protocol::Request;
-use super::server::{MAX_CLIENTS, busy, serve_connection};
+use super::server::{MAX_CLIENTS, serve_connection, spawn_client};
 use super::{ClientError, exchange};
 use crate::platform::win32::UserSecurity;
 
@@ -85,17 +85,10 @@ pub async fn serve(
             warn!("control pipe: a client could not connect: {e}");
             continue;
         }
-        let Ok(permit) = slots.clone().try_acquire_owned() else {
-            tokio::spawn(busy(stream));
-            continue;
-        };
         let daemon = daemon.clone();
-        tokio::spawn(async move {
+        spawn_client(&slots, stream, |stream| async move {
             let (r, w) = tokio::io::split(stream);
-            if let Err(e) = serve_connection(r, w, daemon).await {
-                debug!("control connection ended: {e}");
-            }
-            drop(permit);
+            serve_connection(r, w, daemon).await
         });
     }
 }

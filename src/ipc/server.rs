@@ -29,6 +29,26 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(9);
 /// A client that started a line must finish it within this.
 const LINE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Serves a new client in a task of its own while a place is free (one of
+/// `slots`); else tells it the daemon is busy.
+pub fn spawn_client<S, F, Fut>(slots: &std::sync::Arc<tokio::sync::Semaphore>, stream: S, serve: F)
+where
+    S: AsyncWrite + Unpin + Send + 'static,
+    F: FnOnce(S) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = io::Result<()>> + Send + 'static,
+{
+    let Ok(permit) = slots.clone().try_acquire_owned() else {
+        tokio::spawn(busy(stream));
+        return;
+    };
+    tokio::spawn(async move {
+        if let Err(e) = serve(stream).await {
+            debug!("control connection ended: {e}");
+        }
+        drop(permit);
+    });
+}
+
 /// Tells a client beyond [`MAX_CLIENTS`] to come back, and closes.
 pub async fn busy<W: AsyncWrite + Unpin>(mut stream: W) {
     let line = format!(

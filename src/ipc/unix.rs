@@ -13,7 +13,7 @@ use tracing::{debug, warn};
 
 use super::command::Command;
 use super::protocol::SOCKET;
-use super::server::{MAX_CLIENTS, busy, refuse, serve_connection};
+use super::server::{MAX_CLIENTS, refuse, serve_connection, spawn_client};
 use crate::future::or_never;
 
 /// Binds the socket, replacing a stale one. The caller holds the instance
@@ -68,16 +68,9 @@ pub async fn serve(
                 continue;
             }
         };
-        let Ok(permit) = slots.clone().try_acquire_owned() else {
-            tokio::spawn(busy(stream));
-            continue;
-        };
         let daemon = daemon.clone();
-        tokio::spawn(async move {
-            if let Err(e) = connection(stream, daemon, uid).await {
-                debug!("control connection ended: {e}");
-            }
-            drop(permit);
+        spawn_client(&slots, stream, move |stream| {
+            connection(stream, daemon, uid)
         });
     }
 }
