@@ -537,6 +537,7 @@ async fn a_routine_outlives_the_servers_close_after_start_but_not_the_persons() 
          [[routine]]\nid = \"slow\"\ntitle = \"Slow\"\nsteps = [{ text = \"Hold\", seconds = 3, repeat = 3 }]\n",
     );
     d.start();
+    d.wait_status("running", 10 * SEC, |_| true).await;
     let (code, _, err) = d.cli(&["trigger", "neck"]);
     assert_eq!(code, 0, "{err}");
     let n1 = server.nth(1, 10 * SEC).await;

@@ -116,13 +116,7 @@ pub fn build(req: &ShowRequest, settings: &Settings, caps: Caps) -> Notification
             Urgency::Normal => notify_rust::Urgency::Normal,
             Urgency::Critical => notify_rust::Urgency::Critical,
         });
-    match &settings.kind_icons {
-        Some(dir) => {
-            let path = dir.join(format!("{}.png", req.kind.as_str()));
-            n.icon(&path.display().to_string());
-        }
-        None => icon(&mut n, settings),
-    }
+    kind_icon(&mut n, settings, req.kind);
     if settings.timeout.is_zero() {
         // Stay until answered; keep it up after a click until we close it.
         n.timeout(Timeout::Never);
@@ -152,6 +146,17 @@ fn icon(n: &mut Notification, settings: &Settings) {
         Some(p) => n.icon(&p.display().to_string()),
         None => n.icon(APP_NAME),
     };
+}
+
+/// A reminder's icon: its kind's, else unhunch's.
+fn kind_icon(n: &mut Notification, settings: &Settings, kind: crate::core::Kind) {
+    match &settings.kind_icons {
+        Some(dir) => {
+            let path = dir.join(format!("{}.png", kind.as_str()));
+            n.icon(&path.display().to_string());
+        }
+        None => icon(n, settings),
+    }
 }
 
 /// The answer a close reason stands for (1 expired, 2 dismissed, 3 closed by
@@ -220,6 +225,7 @@ pub struct Notifier {
 struct Running {
     nid: u32,
     reminder: String,
+    kind: crate::core::Kind,
     title: String,
     routine: Routine,
     phases: Vec<Phase>,
@@ -739,6 +745,7 @@ impl Notifier {
         self.running = Some(Running {
             nid,
             reminder: s.reminder.clone(),
+            kind: s.request.kind,
             title: s.request.title.clone(),
             routine: routine.clone(),
             phases: routine.phases(),
@@ -775,7 +782,7 @@ impl Notifier {
                 .timeout(Timeout::Never);
             let value =
                 i32::try_from(u64::from(phase.starts_at) * 100 / u64::from(total)).unwrap_or(100);
-            icon(&mut note, &self.settings);
+            kind_icon(&mut note, &self.settings, r.kind);
             if caps.actions {
                 note.action("skip", "Stop");
             }
@@ -808,7 +815,7 @@ impl Notifier {
             .body(&body)
             .hint(Hint::DesktopEntry(DESKTOP_ID.into()))
             .timeout(Timeout::Milliseconds(FINISHED_SHOWS));
-        icon(&mut note, &self.settings);
+        kind_icon(&mut note, &self.settings, r.kind);
         let value = self
             .server
             .as_ref()
