@@ -54,13 +54,13 @@ impl Daemon {
                 return;
             }
             What::Start { ref id } => {
-                // The notifier starts it once the notification is up:
-                // now if it shows, else after the showing below.
-                self.notify(crate::notify::Request::Start(id.clone()));
+                // Showing: the notifier starts it now. Else it is shown
+                // first, and started once that is written (`succeeded`).
                 if matches!(
                     self.engine.phase(id),
                     Some(crate::core::Phase::Pending { .. })
                 ) {
+                    self.notify(crate::notify::Request::Start(id.clone()));
                     cmd.answer(Ok(Reply::Empty {}));
                     return;
                 }

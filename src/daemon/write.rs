@@ -154,7 +154,15 @@ impl Daemon {
 
     fn succeeded(&mut self, origin: Origin) {
         match origin {
-            Origin::Command { cmd, reply } => cmd.answer(Ok(reply)),
+            Origin::Command { cmd, reply } => {
+                // The tray's Start on a reminder not showing: shown now, so
+                // the notifier starts its routine once the notification is
+                // up. A refused trigger starts nothing.
+                if let What::Start { id } = &cmd.what {
+                    self.notify(Request::Start(id.clone()));
+                }
+                cmd.answer(Ok(reply));
+            }
             Origin::Schedule(Redo::Tick) => {}
             Origin::Schedule(Redo::Config(c)) => {
                 info!("config reloaded: {} reminders", c.reminders.len());
