@@ -786,12 +786,10 @@ impl Notifier {
             if caps.actions {
                 note.action("skip", "Stop");
             }
-            let value = self
-                .server
-                .as_ref()
-                .is_none_or(ServerFacts::shows_value_with_text)
-                .then_some(value);
-            match self.send_with(&note, r.nid, value).await {
+            match self
+                .send_with(&note, r.nid, self.progress_value(value))
+                .await
+            {
                 Ok(nid) => self.moved(&mut r, nid),
                 Err(e) => warn!(reminder = %r.reminder, "routine update not shown ({e})"),
             }
@@ -816,12 +814,7 @@ impl Notifier {
             .hint(Hint::DesktopEntry(DESKTOP_ID.into()))
             .timeout(Timeout::Milliseconds(FINISHED_SHOWS));
         kind_icon(&mut note, &self.settings, r.kind);
-        let value = self
-            .server
-            .as_ref()
-            .is_none_or(ServerFacts::shows_value_with_text)
-            .then_some(100);
-        match self.send_with(&note, r.nid, value).await {
+        match self.send_with(&note, r.nid, self.progress_value(100)).await {
             Ok(nid) => {
                 self.moved(&mut r, nid);
                 self.finishing.push(r.nid);
@@ -829,6 +822,15 @@ impl Notifier {
             Err(e) => warn!(reminder = %r.reminder, "routine's end not shown ({e})"),
         }
         self.guided(&r, Answer::Done, n);
+    }
+
+    /// The progress `value` hint for this server: none where it would hide
+    /// the text.
+    fn progress_value(&self, value: i32) -> Option<i32> {
+        self.server
+            .as_ref()
+            .is_none_or(ServerFacts::shows_value_with_text)
+            .then_some(value)
     }
 
     /// A replaced notification may come back with another id.
