@@ -372,3 +372,60 @@ async fn a_routine_starts_from_the_tray() {
     assert_eq!(step.replaces_id, n.id);
     assert!(step.body.starts_with("1/7  Stand up"), "{}", step.body);
 }
+
+/// A server without actions offers no Start and no Stop: the tray still
+/// starts the routine and it runs to its end in the notification, and
+/// `unhunch guide` runs it in the terminal; both are recorded.
+#[tokio::test]
+async fn without_actions_the_tray_and_guide_still_run_a_routine() {
+    const QUICK: &str = r#"
+[general]
+ignore_after = "1h"
+[[routine]]
+id = "quick"
+title = "Quick one"
+steps = [{ text = "Roll your shoulders", seconds = 1 }, { text = "Look away", seconds = 1 }]
+[[reminder]]
+id = "neck"
+kind = "neck"
+every = "2h"
+routine = "quick"
+"#;
+    let bus = PrivateBus::start();
+    let host = TrayHost::start(&bus).await;
+    let server = Notifd::start_with(&bus, &["body"]).await;
+    let mut d = Daemon::new(&bus, QUICK);
+    d.start();
+    let item = host.item(10 * SEC).await;
+    host.click(&item, Some("Guided routine now"), "Quick one (Neck stretch)")
+        .await;
+    let shown = server.nth(1, 10 * SEC).await;
+    assert!(shown.actions.is_empty(), "{:?}", shown.actions);
+    let mut steps = Vec::new();
+    for n in 2..=4 {
+        let step = server.nth(n, 10 * SEC).await;
+        assert_eq!(step.replaces_id, shown.id);
+        assert!(step.actions.is_empty(), "{:?}", step.actions);
+        steps.push(step.body.lines().next().unwrap_or("").to_string());
+    }
+    assert_eq!(
+        steps[..2],
+        ["1/2  Roll your shoulders — 1 s", "2/2  Look away — 1 s"],
+        "{steps:?}"
+    );
+    assert_eq!(steps[2], "Done: 2 steps in 2s. Recorded.");
+    d.wait_outcome("neck done guided", 5 * SEC).await;
+
+    let (code, out, err) = d.cli(&["guide", "neck"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.ends_with("Recorded: done for Neck stretch (neck).\n"),
+        "{out}"
+    );
+    let done = d
+        .outcomes()
+        .iter()
+        .filter(|o| *o == "neck done guided")
+        .count();
+    assert_eq!(done, 2, "{:?}", d.outcomes());
+}
