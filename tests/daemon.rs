@@ -33,8 +33,6 @@ async fn reminder_arrives_with_actions_hints_and_a_tip() {
     assert_eq!(
         n.actions,
         vec![
-            "default",
-            "",
             "done",
             "Done",
             "start",
@@ -42,7 +40,9 @@ async fn reminder_arrives_with_actions_hints_and_a_tip() {
             "snooze",
             "Snooze 2 s",
             "skip",
-            "Skip"
+            "Skip",
+            "default",
+            ""
         ]
     );
     assert!(

@@ -22,7 +22,20 @@ use common::desktop::{PrivateBus, Xvfb, wait_for};
 use unhunch::core::HoldReason;
 
 const SEC: Duration = Duration::from_secs(1);
-const CONFIG: &str = "[general]\nignore_after = \"1h\"\n[[reminder]]\nid = \"neck\"\nkind = \"neck\"\nevery = \"1h\"\n";
+/// Its reminder's routine is short: two steps of 2 s.
+const CONFIG: &str = r#"
+[general]
+ignore_after = "1h"
+[[routine]]
+id = "quick"
+title = "Quick one"
+steps = [{ text = "Roll your shoulders", seconds = 2 }, { text = "Look away", seconds = 2 }]
+[[reminder]]
+id = "neck"
+kind = "neck"
+every = "1h"
+routine = "quick"
+"#;
 /// Two reminders that fall due together, 2 s after the reload.
 const TWO_TOGETHER: &str = "[general]\nignore_after = \"1h\"\n[[reminder]]\nid = \"neck\"\nkind = \"neck\"\nevery = \"2s\"\n[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"2s\"\n";
 
@@ -114,6 +127,19 @@ struct Dunst {
 impl Dunst {
     fn start(x: &Xvfb, bus: &PrivateBus) -> Dunst {
         let session = Session::new(x, bus);
+        // Its context menu goes through dmenu: a stand-in picks Start, as a
+        // person would in dmenu.
+        let pick = session.home.path().join("pick-start");
+        std::fs::write(&pick, "#!/bin/sh\ngrep -m1 '^#Start '\n").unwrap();
+        std::fs::set_permissions(&pick, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let rc = session.home.path().join("cfg/dunst");
+        std::fs::create_dir_all(&rc).unwrap();
+        std::fs::write(
+            rc.join("dunstrc"),
+            format!("[global]\n    dmenu = {}\n", pick.display()),
+        )
+        .unwrap();
         let child = session.spawn("dunst");
         Dunst { child, session }
     }
@@ -150,6 +176,53 @@ async fn outcome_after(d: &Daemon, rows_before: usize) -> String {
     .flatten()
     .map(|l| l.split(' ').nth(1).unwrap_or("?").to_string())
     .unwrap_or_else(|| "nothing".into())
+}
+
+/// Start on a fresh showing (`start` makes the gesture), the routine
+/// watched to its end: where it ran, what the history got, and whether its
+/// last update went by itself.
+async fn routine(
+    d: &Daemon,
+    on_screen: impl Fn() -> usize,
+    start: impl AsyncFnOnce(),
+) -> String {
+    let before = d.outcomes().len();
+    assert_eq!(d.cli(&["trigger", "neck"]).0, 0);
+    wait_for(5 * SEC, || (on_screen() == 1).then_some(()))
+        .await
+        .expect("the reminder on screen");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    start().await;
+    // While it runs: the most notifications on screen at once.
+    let mut most = 0;
+    let mut outcome = None;
+    for _ in 0..75 {
+        most = most.max(on_screen());
+        let o = d.outcomes();
+        if o.len() > before + 1 {
+            outcome = o.last().cloned();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let outcome = match outcome.as_deref().and_then(|o| o.strip_prefix("neck ")) {
+        Some(o) => o.replacen(' ', " (", 1) + ")",
+        None => "nothing".to_string(),
+    };
+    let gone = wait_for(15 * SEC, || (on_screen() == 0).then_some(()))
+        .await
+        .is_some();
+    let place = if d.log().contains("the routine goes on in a new notification") {
+        "in a new notification (the click closed it)"
+    } else if most == 1 {
+        "in place"
+    } else {
+        "beside it"
+    };
+    format!(
+        "{place}: {outcome}{}",
+        if gone { "" } else { "; its end stays up" }
+    )
 }
 
 #[tokio::test]
@@ -192,6 +265,16 @@ async fn dunst() {
     };
     let default_action = gesture(&["action", "0"]).await;
     let close = gesture(&["close"]).await;
+    let dn = dunst.clone();
+    let start = dunst.clone();
+    let routine = routine(
+        &d,
+        move || dn.displayed().unwrap_or(0) as usize,
+        async move || {
+            blocking(move || start.ctl(&["context"])).await;
+        },
+    )
+    .await;
 
     // Its own Do-Not-Disturb.
     let dn = dunst.clone();
@@ -221,7 +304,7 @@ async fn dunst() {
     let together = together(&d, move || dn.displayed().unwrap_or(0) as usize).await;
 
     let row = format!(
-        "| dunst {version} | {} | middle (`dunstctl action`): {default_action} | none; a left click (`dunstctl close`): {close} | `dunstctl set-paused`: {} | {} | {together} |",
+        "| dunst {version} | {} | `dunstctl context`, Start: {routine} | middle (`dunstctl action`): {default_action} | none; a left click (`dunstctl close`): {close} | `dunstctl set-paused`: {} | {} | {together} |",
         if facts.has("actions") {
             "in its context menu (`dunstctl context`)"
         } else {
@@ -259,6 +342,11 @@ struct Spec {
     /// (fraction of the width, or pixels from the right if negative; pixels
     /// from the top, or from the bottom if negative).
     done: (f64, i32),
+    /// Its Start button; or, with `start_in_list`, its list of actions,
+    /// where Start is the second (then `done` is the button that takes the
+    /// choice).
+    start: (f64, i32),
+    start_in_list: bool,
     body: (f64, i32),
     /// Its close button (×), if it has one.
     close: Option<(f64, i32)>,
@@ -409,6 +497,28 @@ async fn clicked(spec: &'static Spec) {
     };
     let body = click(spec.body).await;
     let done = click(spec.done).await;
+    let sv = server.clone();
+    let start = server.clone();
+    let routine = routine(
+        &d,
+        move || sv.windows().len(),
+        async move || {
+            blocking(move || {
+                let win = start.windows().last().cloned().unwrap_or_default();
+                start.click(&win, spec.start);
+                if spec.start_in_list {
+                    // The list pops up in a window of its own: Start is
+                    // its second row.
+                    std::thread::sleep(Duration::from_millis(500));
+                    let popup = start.windows().into_iter().find(|w| *w != win);
+                    start.click(&popup.expect("its list of actions"), (0.5, 38));
+                    start.click(&win, spec.done);
+                }
+            })
+            .await;
+        },
+    )
+    .await;
     let close = match spec.close {
         Some(at) => click(at).await,
         None => "none".to_string(),
@@ -461,7 +571,7 @@ async fn clicked(spec: &'static Spec) {
     let together = together(&d, move || sv.windows().len()).await;
 
     let row = format!(
-        "| {} {version} | {} | {body} | {close} | {dnd} | {} | {together} |",
+        "| {} {version} | {} | {routine} | {body} | {close} | {dnd} | {} | {together} |",
         spec.name,
         if facts.has("actions") {
             format!("{} (Done: {done})", spec.buttons)
@@ -480,6 +590,8 @@ async fn xfce4_notifyd() {
         program: "/usr/lib/x86_64-linux-gnu/xfce4/notifyd/xfce4-notifyd",
         windows: &["--class", "xfce4-notifyd"],
         done: (1.0 / 6.0, -25),
+        start: (0.375, -25),
+        start_in_list: false,
         body: (0.5, 30),
         close: None,
         xfconf_dnd: true,
@@ -495,6 +607,8 @@ async fn notification_daemon() {
         program: "/usr/lib/notification-daemon/notification-daemon",
         windows: &["--name", "^Notification$"],
         done: (0.27, -40),
+        start: (0.405, -40),
+        start_in_list: false,
         body: (0.5, 70),
         close: Some((-24.0, 30)),
         xfconf_dnd: false,
@@ -510,6 +624,8 @@ async fn mate_notification_daemon() {
         program: "/usr/lib/mate-notification-daemon/mate-notification-daemon",
         windows: &["--name", "^Notification$"],
         done: (0.40, -28),
+        start: (0.52, -26),
+        start_in_list: false,
         body: (0.5, 70),
         close: Some((-33.0, 23)),
         xfconf_dnd: false,
@@ -527,6 +643,8 @@ async fn lxqt_notificationd() {
         program: "/usr/bin/lxqt-notificationd",
         windows: &["--class", "lxqt-notificationd"],
         done: (0.70, -39),
+        start: (0.49, -33),
+        start_in_list: true,
         body: (0.5, 45),
         close: Some((-24.0, 20)),
         xfconf_dnd: false,

@@ -129,14 +129,18 @@ pub fn build(req: &ShowRequest, settings: &Settings, caps: Caps) -> Notification
         ));
     }
     if caps.actions {
-        // "default" is a click on the body. An empty label keeps servers that
-        // draw every action as a button (xfce4-notifyd) from showing two Done.
-        n.action("default", "").action("done", "Done");
+        n.action("done", "Done");
         if req.routine.is_some() {
             n.action("start", "Start");
         }
+        // "default" is a click on the body. An empty label keeps servers that
+        // draw every action as a button (xfce4-notifyd) from showing two Done.
+        // It comes last: lxqt-notificationd leaves it out of its list of
+        // actions but counts it when mapping the list's choice back (1.2), so
+        // anything after it would be answered as the one before.
         n.action("snooze", &snooze_label(req.snooze))
-            .action("skip", "Skip");
+            .action("skip", "Skip")
+            .action("default", "");
     }
     n
 }
