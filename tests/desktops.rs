@@ -181,11 +181,7 @@ async fn outcome_after(d: &Daemon, rows_before: usize) -> String {
 /// Start on a fresh showing (`start` makes the gesture), the routine
 /// watched to its end: where it ran, what the history got, and whether its
 /// last update went by itself.
-async fn routine(
-    d: &Daemon,
-    on_screen: impl Fn() -> usize,
-    start: impl AsyncFnOnce(),
-) -> String {
+async fn routine(d: &Daemon, on_screen: impl Fn() -> usize, start: impl AsyncFnOnce()) -> String {
     let before = d.outcomes().len();
     assert_eq!(d.cli(&["trigger", "neck"]).0, 0);
     wait_for(5 * SEC, || (on_screen() == 1).then_some(()))
@@ -212,7 +208,10 @@ async fn routine(
     let gone = wait_for(15 * SEC, || (on_screen() == 0).then_some(()))
         .await
         .is_some();
-    let place = if d.log().contains("the routine goes on in a new notification") {
+    let place = if d
+        .log()
+        .contains("the routine goes on in a new notification")
+    {
         "in a new notification (the click closed it)"
     } else if most == 1 {
         "in place"

@@ -397,8 +397,12 @@ routine = "quick"
     let mut d = Daemon::new(&bus, QUICK);
     d.start();
     let item = host.item(10 * SEC).await;
-    host.click(&item, Some("Guided routine now"), "Quick one (Neck stretch)")
-        .await;
+    host.click(
+        &item,
+        Some("Guided routine now"),
+        "Quick one (Neck stretch)",
+    )
+    .await;
     let shown = server.nth(1, 10 * SEC).await;
     assert!(shown.actions.is_empty(), "{:?}", shown.actions);
     let mut steps = Vec::new();
