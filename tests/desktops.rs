@@ -696,6 +696,21 @@ fn icon_on_screen(display: &str, strip: u16) -> Option<(&'static str, i16, i16)>
 /// The height of the menu open under the panel, read from the screen: the
 /// run of light pixels down the column 60 px left of the icon's centre (the
 /// screen behind is black).
+/// The menu's height once it stops changing (the same three times, 300 ms
+/// apart, within 5 s): a loaded machine draws it late.
+fn settled_menu_height(display: &str, icon_x: i16) -> u32 {
+    let mut last = (menu_height(display, icon_x), 0);
+    for _ in 0..16 {
+        std::thread::sleep(Duration::from_millis(300));
+        let h = menu_height(display, icon_x);
+        last = if h == last.0 { (h, last.1 + 1) } else { (h, 0) };
+        if last.1 == 2 {
+            break;
+        }
+    }
+    last.0
+}
+
 fn menu_height(display: &str, icon_x: i16) -> u32 {
     use x11rb::connection::Connection as _;
     use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
@@ -872,8 +887,7 @@ async fn tray(host: Host) {
                 p.xdotool(&["mousemove", &cx.to_string(), &cy.to_string(), "click", "3"]);
                 // Away from the icon, so its tooltip does not cover the menu.
                 p.xdotool(&["mousemove", "0", "479"]);
-                std::thread::sleep(Duration::from_millis(800));
-                menu_height(&display, cx)
+                settled_menu_height(&display, cx)
             })
             .await
         }
@@ -883,11 +897,7 @@ async fn tray(host: Host) {
     let due = wait_look("orange").await;
     let display = x.display.clone();
     let cx = look().map_or(0, |l| l.1);
-    let grown = blocking(move || {
-        std::thread::sleep(Duration::from_millis(800));
-        menu_height(&display, cx)
-    })
-    .await;
+    let grown = blocking(move || settled_menu_height(&display, cx)).await;
     let p = panel.clone();
     blocking(move || p.xdotool(&["key", "Escape"])).await;
     let arrives = match (opened, grown) {

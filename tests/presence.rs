@@ -6,11 +6,13 @@ use std::time::Duration;
 
 use common::daemon::Daemon;
 use common::desktop::{Notifd, PrivateBus, ScreenSaver, Xvfb, wait_for};
+use common::sound::Sound;
 use unhunch::core::HoldReason;
 
 const SEC: Duration = Duration::from_secs(1);
 
 const EVERY_SECOND: &str = "[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1s\"\n";
+const CONFIG_HOURLY: &str = "[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1h\"\n";
 
 /// The middle of every "away" test: once `away_log` is logged, three
 /// seconds show at most one reminder (one may have been on its way) and
@@ -844,4 +846,118 @@ async fn xfconfs_do_not_disturb_counts_only_for_xfce4_notifyd() {
         .unwrap();
     let out = String::from_utf8_lossy(&out.stdout);
     assert!(!out.contains("do-not-disturb (xfce4-notifyd)"), "{out}");
+}
+
+/// A daemon beside a headless PipeWire, on an answering server.
+async fn in_a_call_setup(config: &str) -> (PrivateBus, Notifd, Sound, Daemon) {
+    let bus = PrivateBus::start();
+    let server = Notifd::answering(&bus).await;
+    let sound = Sound::start(&bus);
+    let mut d = Daemon::new(&bus, config);
+    let runtime = sound.runtime_dir();
+    d.start_with(|c| {
+        c.arg("--no-tray").env("XDG_RUNTIME_DIR", &runtime);
+    });
+    assert!(
+        d.log_has("calls: from PulseAudio (on PipeWire", 10 * SEC)
+            .await,
+        "{}",
+        d.log()
+    );
+    (bus, server, sound, d)
+}
+
+/// A call (pw-record capturing the microphone) holds reminders; one shows
+/// when it ends, not a burst. A recording of the speakers' monitor is not a
+/// call.
+#[tokio::test]
+async fn a_call_holds_reminders_and_one_shows_when_it_ends() {
+    let (_bus, server, sound, d) = in_a_call_setup(EVERY_SECOND).await;
+    server.nth(1, 10 * SEC).await;
+
+    let monitor = sound.record(true);
+    wait_for(5 * SEC, || {
+        (!sound.source_outputs().trim().is_empty()).then_some(())
+    })
+    .await
+    .expect("the monitor recording listed");
+    tokio::time::sleep(SEC).await;
+    assert!(d.status().held_by.is_empty(), "a monitor is not a call");
+    drop(monitor);
+
+    let call = sound.record(false);
+    let s = d
+        .wait_status("held by the call", 5 * SEC, |s| {
+            s.held_by.contains(&HoldReason::Call)
+        })
+        .await;
+    assert_eq!(s.in_call, ["pw-record"]);
+    let (_, out, _) = d.cli(&["status"]);
+    assert!(
+        out.contains("Held by call (pw-record): reminders wait until it ends"),
+        "{out}"
+    );
+    let shown = server.calls().len();
+    tokio::time::sleep(3 * SEC).await;
+    assert!(
+        server.calls().len() <= shown + 1,
+        "shown during the call: {:?}",
+        d.outcomes()
+    );
+    let before = server.calls().len();
+    drop(call);
+    d.wait_status("no hold", 5 * SEC, |s| s.held_by.is_empty())
+        .await;
+    server.nth(before + 1, 5 * SEC).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(server.calls().len(), before + 1, "a burst after the call");
+}
+
+/// `respect_calls = false`: a call is seen and said, and reminders show.
+#[tokio::test]
+async fn a_call_is_ignored_when_respect_calls_is_false() {
+    let config = format!("[general]\nrespect_calls = false\n{EVERY_SECOND}");
+    let (_bus, server, sound, d) = in_a_call_setup(&config).await;
+    let _call = sound.record(false);
+    assert!(
+        d.log_has(
+            "a call: pw-record captures the microphone (respect_calls = false: reminders still show)",
+            5 * SEC
+        )
+        .await,
+        "{}",
+        d.log()
+    );
+    let n = server.calls().len();
+    server.nth(n + 2, 5 * SEC).await;
+    assert!(d.status().held_by.is_empty());
+}
+
+/// The PulseAudio-protocol server goes away mid-call and comes back: the
+/// daemon lets reminders through while it is gone (nothing is known), and
+/// sees the call again once it is back.
+#[tokio::test]
+async fn a_sound_server_that_goes_away_and_comes_back_is_survived() {
+    let (_bus, _server, mut sound, d) = in_a_call_setup(CONFIG_HOURLY).await;
+    let _call = sound.record(false);
+    d.wait_status("held by the call", 5 * SEC, |s| {
+        s.held_by.contains(&HoldReason::Call)
+    })
+    .await;
+    sound.stop_pulse();
+    d.wait_status("no hold while it is gone", 5 * SEC, |s| {
+        s.held_by.is_empty()
+    })
+    .await;
+    assert!(
+        d.log_has("calls: the sound server at", 5 * SEC).await,
+        "{}",
+        d.log()
+    );
+    sound.start_pulse();
+    d.wait_status("held again", 10 * SEC, |s| {
+        s.held_by.contains(&HoldReason::Call)
+    })
+    .await;
+    assert_eq!(d.cli(&["status"]).0, 0);
 }

@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use serde::de::DeserializeOwned;
 
 use super::table;
+use crate::core::HoldReason;
 use crate::core::time::when;
 use crate::ipc::ClientError;
 use crate::ipc::protocol::{PauseEnd, Request, parse_duration, parse_until};
@@ -218,7 +219,16 @@ pub fn status(runtime: &Path, args: StatusArgs) -> ExitCode {
         );
     }
     if !v.held_by.is_empty() {
-        let held: Vec<&str> = v.held_by.iter().map(|h| h.name()).collect();
+        let held: Vec<String> = v
+            .held_by
+            .iter()
+            .map(|h| match h {
+                HoldReason::Call if !v.in_call.is_empty() => {
+                    format!("call ({})", v.in_call.join(", "))
+                }
+                h => h.name().to_string(),
+            })
+            .collect();
         println!(
             "Held by {}: reminders wait until it ends",
             held.join(" and ")

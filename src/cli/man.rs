@@ -19,7 +19,7 @@ const EXTRA: &str = r#".SH CONFIGURATION
 The config file is TOML: an optional \fB[general]\fR table, an optional \fB[sleep]\fR table and one \fB[[reminder]]\fR table per reminder. Durations are written like "90s", "45m", "1h 30m"; times are local HH:MM on a 24-hour clock. Unknown keys are errors, reported with file, line and column, like every other mistake (\fBunhunch config check\fR).
 .TP
 \fB[general]\fR
-\fBsnooze\fR (10m), \fBwork_hours\fR ("09:00-18:00", may pass midnight), \fBwork_days\fR (mon-fri), \fBnotification_timeout\fR (0s: until answered), \fBignore_after\fR (15m: unanswered this long is recorded ignored), \fBmissed_grace\fR (30m: a fixed time held longer is recorded missed), \fBaway_after\fR (5m: idle this long counts as a break; 0s turns it off), \fBrespect_dnd\fR, \fBrespect_fullscreen\fR (true).
+\fBsnooze\fR (10m), \fBwork_hours\fR ("09:00-18:00", may pass midnight), \fBwork_days\fR (mon-fri), \fBnotification_timeout\fR (0s: until answered), \fBignore_after\fR (15m: unanswered this long is recorded ignored), \fBmissed_grace\fR (30m: a fixed time held longer is recorded missed), \fBaway_after\fR (5m: idle this long counts as a break; 0s turns it off), \fBrespect_dnd\fR, \fBrespect_fullscreen\fR, \fBrespect_calls\fR (true: hold reminders while do-not-disturb is on, a window is fullscreen, or another application captures the microphone).
 .TP
 \fB[sleep]\fR
 \fBwake\fR (07:00), \fBgoal\fR (8h), \fBwind_down\fR (30m): the wind-down reminder comes at wake \- goal \- wind_down.

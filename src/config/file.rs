@@ -82,6 +82,7 @@ pub struct GeneralFile {
     pub away_after: Option<Spanned<Dur>>,
     pub respect_dnd: Option<bool>,
     pub respect_fullscreen: Option<bool>,
+    pub respect_calls: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -149,6 +149,7 @@ pub fn resolve(file: &ConfigFile, src: &str) -> Result<(Config, Vec<Problem>), V
         ),
         respect_dnd: g.respect_dnd.unwrap_or(true),
         respect_fullscreen: g.respect_fullscreen.unwrap_or(true),
+        respect_calls: g.respect_calls.unwrap_or(true),
     };
     let s = &file.sleep;
     let sleep = Sleep {

@@ -245,16 +245,25 @@ pub enum Input {
 pub enum HoldReason {
     DoNotDisturb,
     Fullscreen,
+    /// Another application captures the microphone (or, on Windows, the
+    /// camera): a call.
+    Call,
 }
 
 impl HoldReason {
-    pub const ALL: [HoldReason; 2] = [HoldReason::DoNotDisturb, HoldReason::Fullscreen];
+    pub const ALL: [HoldReason; 3] = [
+        HoldReason::DoNotDisturb,
+        HoldReason::Fullscreen,
+        HoldReason::Call,
+    ];
 
-    /// Its name in `status` (as in JSON): "do-not-disturb", "fullscreen".
+    /// Its name in `status` (as in JSON): "do-not-disturb", "fullscreen",
+    /// "call".
     pub fn name(self) -> &'static str {
         match self {
             HoldReason::DoNotDisturb => "do-not-disturb",
             HoldReason::Fullscreen => "fullscreen",
+            HoldReason::Call => "call",
         }
     }
 
@@ -263,6 +272,7 @@ impl HoldReason {
         match self {
             HoldReason::DoNotDisturb => "do-not-disturb is on",
             HoldReason::Fullscreen => "a window is fullscreen",
+            HoldReason::Call => "a call is on",
         }
     }
 }

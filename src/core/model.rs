@@ -137,6 +137,8 @@ pub struct General {
     pub away_after: SignedDuration,
     pub respect_dnd: bool,
     pub respect_fullscreen: bool,
+    /// Hold reminders while another application captures the microphone.
+    pub respect_calls: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -1,6 +1,6 @@
 //! What the presence sources said, and what the engine is told because of
 //! it. The raw facts are kept apart from the config, so a reload that
-//! changes `away_after`, `respect_dnd` or `respect_fullscreen` re-applies
+//! changes `away_after`, `respect_dnd`, `respect_fullscreen` or `respect_calls` re-applies
 //! them at once.
 
 use std::collections::BTreeSet;
@@ -38,6 +38,8 @@ pub struct Presence {
     pub desktop_idle: Option<Timestamp>,
     pub fullscreen: bool,
     pub dnd: BTreeSet<Dnd>,
+    /// The applications capturing the microphone (a call), by name.
+    pub capturing: Vec<String>,
 }
 
 /// What the engine should be told: away since when, and which holds.
@@ -72,6 +74,9 @@ impl Presence {
         }
         if g.respect_fullscreen && self.fullscreen {
             holds.insert(HoldReason::Fullscreen);
+        }
+        if g.respect_calls && !self.capturing.is_empty() {
+            holds.insert(HoldReason::Call);
         }
         Wanted { away, holds }
     }
@@ -275,6 +280,24 @@ impl Daemon {
                     );
                 }
             }
+            Change::Capturing(apps) if apps != p.capturing => {
+                let respect = self.engine.config().general.respect_calls;
+                match (apps.is_empty(), respect) {
+                    (true, _) => {
+                        info!("no application captures the microphone now: the call ended")
+                    }
+                    (false, true) => info!(
+                        "a call: {} captures the microphone: reminders wait",
+                        apps.join(", ")
+                    ),
+                    (false, false) => info!(
+                        "a call: {} captures the microphone (respect_calls = false: reminders still show)",
+                        apps.join(", ")
+                    ),
+                }
+                p.capturing = apps;
+            }
+            Change::Capturing(_) => {}
         }
         self.presence_dirty = true;
     }

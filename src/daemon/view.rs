@@ -4,7 +4,7 @@
 use jiff::ZonedDateTime;
 
 use super::Daemon;
-use crate::core::Phase;
+use crate::core::{HoldReason, Phase};
 use crate::ipc::reply::{LocalTime, Next, Paused, Showing, Snoozed, Status};
 use crate::notify::snooze_label;
 use crate::tray::{NextUp, PendingItem, ReminderItem, TrayState};
@@ -42,6 +42,11 @@ impl Daemon {
             }),
             away_since: e.away().map(local),
             held_by: e.holds().iter().copied().collect(),
+            in_call: if e.holds().contains(&HoldReason::Call) {
+                self.presence.capturing.clone()
+            } else {
+                Vec::new()
+            },
             pending,
             snoozed,
             next: e

@@ -63,6 +63,9 @@ pub struct Status {
     /// Idle, locked or asleep since then.
     pub away_since: Option<LocalTime>,
     pub held_by: Vec<HoldReason>,
+    /// With the `call` hold: the applications capturing the microphone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub in_call: Vec<String>,
     /// Showing now, waiting for an answer.
     pub pending: Vec<Showing>,
     pub snoozed: Vec<Snoozed>,

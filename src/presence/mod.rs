@@ -62,6 +62,10 @@ pub enum Change {
         by: Dnd,
         on: bool,
     },
+    /// The applications capturing the microphone (or the camera) now, by
+    /// name: none when the last one stopped, or when the source that saw
+    /// them went away.
+    Capturing(Vec<String>),
 }
 
 /// Who says "do not disturb".

@@ -115,8 +115,22 @@ impl TrayState {
                 when(since, self.date)
             ));
         }
-        let held: Vec<&str> = self.held_by.iter().map(|h| h.describe()).collect();
-        (!held.is_empty()).then(|| format!("Waiting while {}", held.join(" and ")))
+        let call = self.held_by.contains(&HoldReason::Call);
+        let held: Vec<&str> = self
+            .held_by
+            .iter()
+            .filter(|h| **h != HoldReason::Call)
+            .map(|h| h.describe())
+            .collect();
+        match (call, held.is_empty()) {
+            (false, true) => None,
+            (false, false) => Some(format!("Waiting while {}", held.join(" and "))),
+            (true, true) => Some("Waiting until your call ends".to_string()),
+            (true, false) => Some(format!(
+                "Waiting until your call ends and while {}",
+                held.join(" and ")
+            )),
+        }
     }
 
     /// The warning of a config file that cannot be used.
@@ -392,6 +406,16 @@ mod tests {
         assert_eq!(
             s.presence_line().as_deref(),
             Some("Waiting while do-not-disturb is on and a window is fullscreen")
+        );
+        s.held_by = vec![HoldReason::Call];
+        assert_eq!(
+            s.presence_line().as_deref(),
+            Some("Waiting until your call ends")
+        );
+        s.held_by = vec![HoldReason::Fullscreen, HoldReason::Call];
+        assert_eq!(
+            s.presence_line().as_deref(),
+            Some("Waiting until your call ends and while a window is fullscreen")
         );
         s.away_since = Some(at("2026-11-25T14:02[UTC]"));
         assert_eq!(

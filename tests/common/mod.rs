@@ -4,6 +4,7 @@
 pub mod daemon;
 pub mod desktop;
 pub mod fixture;
+pub mod sound;
 
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ZonedDateTime};

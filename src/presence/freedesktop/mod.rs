@@ -1,6 +1,8 @@
 //! Presence on the Linux desktop: the screen lock, logind, the servers' and
-//! desktops' Do-Not-Disturb, and the idle time from X11 or the compositor.
+//! desktops' Do-Not-Disturb, calls (the sound server's capture streams), and
+//! the idle time from X11 or the compositor.
 
+pub mod capture;
 pub mod dnd;
 pub mod idle;
 pub mod lock;
@@ -99,6 +101,7 @@ pub async fn start() -> (mpsc::UnboundedReceiver<Change>, Option<Box<dyn IdleSou
             None
         }
     };
+    tokio::spawn(capture::watch(tx.clone()));
     tokio::spawn(logind::watch(tx));
     (rx, choose_idle(Session::detect(), bus.as_ref()).await)
 }
