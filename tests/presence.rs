@@ -848,6 +848,16 @@ async fn xfconfs_do_not_disturb_counts_only_for_xfce4_notifyd() {
     assert!(!out.contains("do-not-disturb (xfce4-notifyd)"), "{out}");
 }
 
+/// `unhunch doctor` in the sound server's session: its output.
+async fn doctor_in(d: &Daemon, sound: &Sound) -> String {
+    let mut doctor = d.command(&["doctor"]);
+    doctor.env("XDG_RUNTIME_DIR", sound.runtime_dir());
+    let out = tokio::task::spawn_blocking(move || doctor.output().unwrap())
+        .await
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// A daemon beside a headless PipeWire, on an answering server.
 async fn in_a_call_setup(config: &str) -> (PrivateBus, Notifd, Sound, Daemon) {
     let bus = PrivateBus::start();
@@ -896,6 +906,12 @@ async fn a_call_holds_reminders_and_one_shows_when_it_ends() {
     assert!(
         out.contains("Held by call (pw-record): reminders wait until it ends"),
         "{out}"
+    );
+    let doctor = doctor_in(&d, &sound).await;
+    assert!(
+        doctor.contains("✓ calls: seen through PulseAudio (on PipeWire")
+            && doctor.contains("; pw-record captures the microphone now (a call)"),
+        "{doctor}"
     );
     let shown = server.calls().len();
     tokio::time::sleep(3 * SEC).await;
@@ -953,6 +969,12 @@ async fn a_sound_server_that_goes_away_and_comes_back_is_survived() {
         d.log_has("calls: the sound server at", 5 * SEC).await,
         "{}",
         d.log()
+    );
+    let doctor = doctor_in(&d, &sound).await;
+    assert!(
+        doctor.contains("! calls: no sound server answers (")
+            && doctor.contains("/pulse/native: Connection refused"),
+        "{doctor}"
     );
     sound.start_pulse();
     d.wait_status("held again", 10 * SEC, |s| {

@@ -1,6 +1,6 @@
 //! `doctor` on Linux: the session, the bus and what is on it (the
-//! notification server, the tray host, the presence sources), and how
-//! unhunch starts at login.
+//! notification server, the tray host, the presence sources), the sound
+//! server that shows calls, and how unhunch starts at login.
 
 use crate::cli::doctor::{Check, fail, ok, warn};
 
@@ -51,7 +51,31 @@ fn tray_advice() -> String {
 pub(crate) async fn desktop() -> Vec<Check> {
     let mut checks = vec![session()];
     checks.extend(dbus_checks().await);
+    checks.push(calls().await);
     checks
+}
+
+/// Whether calls can be seen: the sound server, asked as the daemon asks
+/// it, and who captures the microphone now.
+async fn calls() -> Check {
+    match crate::presence::freedesktop::capture::probe().await {
+        Ok((server, path, apps)) => {
+            let now = if apps.is_empty() {
+                "nothing captures the microphone now".to_string()
+            } else {
+                format!("{} captures the microphone now (a call)", apps.join(", "))
+            };
+            ok(format!(
+                "calls: seen through {server} ({}); {now}",
+                path.display()
+            ))
+        }
+        Err(e) => warn(
+            format!("calls: no sound server answers ({e})"),
+            "Reminders may show during a call. unhunch follows PulseAudio or PipeWire\n\
+             (pipewire-pulse) once one runs; for a meeting, `unhunch pause --for 1h`.",
+        ),
+    }
 }
 
 async fn dbus_checks() -> Vec<Check> {
