@@ -1,6 +1,7 @@
 //! The Windows build, run under wine: the same config check, plan, stats
 //! and history as the Linux build for the same files and zone; the daemon
-//! over its named pipe; start at login through the Run key.
+//! over its named pipe, held by a call written in the capability access
+//! store; start at login through the Run key.
 //!
 //! Ignored in a plain `cargo test`: `scripts/check-windows` builds the .exe
 //! with mingw, puts it beside a stand-in `bcryptprimitives.dll` (which wine 8
@@ -236,6 +237,10 @@ fn the_daemon_runs_answers_over_its_pipe_and_stops() {
         ("UNHUNCH_DATA_DIR", win_path(&data)),
         ("UNHUNCH_CONFIG", win_path(&config)),
     ];
+    // The capability access store, as Windows keeps it: calls are read
+    // from it (it must be there when the daemon starts).
+    reg(&["add", &format!(r"{STORE}\microphone"), "/f"]);
+    reg(&["delete", &format!(r"{STORE}\microphone\NonPackaged"), "/f"]);
     let log = dir.path().join("daemon.log");
     let mut daemon = KillOnDrop(
         wine_command(&["run"], &env)
@@ -302,6 +307,41 @@ fn the_daemon_runs_answers_over_its_pipe_and_stops() {
         assert_eq!(r.code, 0, "{args:?}: {}{}", r.stdout, r.stderr);
         assert!(r.stdout.contains(says), "{args:?}: {}", r.stdout);
     }
+    // A call: a program's microphone use starts (LastUsedTimeStop 0), and
+    // the store's change notification holds reminders; its stop ends it.
+    let caller = format!(r"{STORE}\microphone\NonPackaged\C:#Tools#caller.exe");
+    let qword = |key: &str, name: &str, v: u64| {
+        reg(&[
+            "add",
+            key,
+            "/v",
+            name,
+            "/t",
+            "REG_QWORD",
+            "/d",
+            &v.to_string(),
+            "/f",
+        ]);
+    };
+    qword(&caller, "LastUsedTimeStart", 134_000_000_000_000_000);
+    qword(&caller, "LastUsedTimeStop", 0);
+    within(20, "held by the call", &|| {
+        run(true, &["status"], &env)
+            .stdout
+            .contains("Held by call (caller): reminders wait until it ends")
+    });
+    let doctor = run(true, &["doctor"], &env).stdout;
+    assert!(
+        doctor.contains(
+            "✓ calls: from the capability access store; caller uses the microphone or camera now (a call)"
+        ),
+        "{doctor}"
+    );
+    qword(&caller, "LastUsedTimeStop", 134_000_000_100_000_000);
+    within(20, "the call's end", &|| {
+        !run(true, &["status"], &env).stdout.contains("Held by")
+    });
+    assert!(read_log().contains("the call ended"), "{}", read_log());
     // One daemon per user.
     let second = run(true, &["run"], &env);
     assert_eq!(second.code, 1, "{}", second.stderr);
@@ -327,6 +367,27 @@ fn the_daemon_runs_answers_over_its_pipe_and_stops() {
         status.stderr.contains(r"\\.\pipe\unhunch-"),
         "{}",
         status.stderr
+    );
+}
+
+/// The capability access store, under HKEY_CURRENT_USER.
+const STORE: &str =
+    r"HKCU\Software\Microsoft\Windows\CurrentVersion\CapabilityAccessManager\ConsentStore";
+
+/// wine's `reg` with `args`, in the test's prefix.
+fn reg(args: &[&str]) {
+    let mut c = Command::new("/usr/lib/wine/wine64");
+    c.arg("reg").args(args).env("WINEDEBUG", "-all");
+    for var in ["WINEPREFIX", "DISPLAY"] {
+        if let Some(v) = std::env::var_os(var) {
+            c.env(var, v);
+        }
+    }
+    let o = c.output().unwrap();
+    // Deleting what is not there fails, and is fine.
+    assert!(
+        o.status.success() || args[0] == "delete",
+        "reg {args:?}: {o:?}"
     );
 }
 

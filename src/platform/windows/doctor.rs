@@ -20,7 +20,26 @@ pub(crate) async fn desktop() -> Vec<Check> {
             "Time away from the desk is not counted as a break.",
         ),
     };
-    vec![toasts, ok("tray: the notification area (tray-icon)"), idle]
+    let calls = match crate::presence::windows::capture::now() {
+        Ok(apps) if apps.is_empty() => {
+            ok("calls: from the capability access store; nothing uses the microphone or camera now")
+        }
+        Ok(apps) => ok(format!(
+            "calls: from the capability access store; {} uses the microphone or camera now (a call)",
+            apps.join(", ")
+        )),
+        Err(e) => warn(
+            format!("calls: the capability access store cannot be read ({e})"),
+            "Reminders may show during a call (Windows 10 1903 and later keep the store);\n\
+             for a meeting, `unhunch pause --for 1h`.",
+        ),
+    };
+    vec![
+        toasts,
+        ok("tray: the notification area (tray-icon)"),
+        idle,
+        calls,
+    ]
 }
 
 pub(crate) fn autostart() -> Check {

@@ -3,7 +3,10 @@
 //! (`platform::windows::win32`), which reports them here as [`Change`]s;
 //! the idle time is `GetLastInputInfo`, and "a fullscreen program or a
 //! presentation is running" is `SHQueryUserNotificationState`, both asked
-//! at the daemon's own wakes.
+//! at the daemon's own wakes. Calls come from the capability access store
+//! (`capture`).
+
+pub mod capture;
 
 use std::time::Duration;
 
@@ -77,10 +80,11 @@ impl IdleSource for WindowsIdle {
     }
 }
 
-/// Starts the presence sources: the desktop thread's messages, and the
-/// idle time.
+/// Starts the presence sources: the desktop thread's messages, calls, and
+/// the idle time.
 pub async fn start() -> (mpsc::UnboundedReceiver<Change>, Option<Box<dyn IdleSource>>) {
     let (tx, rx) = mpsc::unbounded_channel();
+    capture::start(tx.clone());
     crate::platform::win32::report_presence_to(tx);
     if let Err(e) = crate::platform::win32::DesktopThread::get() {
         warn!("the session's lock and the machine's sleep will not be seen ({e})");
