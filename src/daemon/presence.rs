@@ -369,13 +369,16 @@ mod tests {
     fn holds_follow_the_config() {
         let mut p = Presence {
             fullscreen: true,
+            capturing: vec!["Zoom".into()],
             ..Presence::default()
         };
         p.dnd.insert(Dnd::Gnome);
         let g = general("");
         let both = Holds::from(HoldReason::ALL);
         assert_eq!(p.wanted(&g, true).holds, both);
-        let g = general("respect_dnd = false\nrespect_fullscreen = false");
+        let g = general("respect_calls = false");
+        assert!(!p.wanted(&g, true).holds.contains(&HoldReason::Call));
+        let g = general("respect_dnd = false\nrespect_fullscreen = false\nrespect_calls = false");
         assert!(p.wanted(&g, true).holds.is_empty());
         // One of two switches off: still held.
         p.dnd.insert(Dnd::Server);
