@@ -22,8 +22,8 @@ use futures_util::StreamExt;
 use inotify::{Inotify, WatchMask};
 use pulseaudio::protocol::{
     self, AuthParams, AuthReply, Command, Prop, Props, ServerInfo, SetClientNameReply,
-    SourceInfoList, SourceOutputInfo, SourceOutputInfoList, SubscriptionEventFacility,
-    SubscriptionMask,
+    SourceInfoList, SourceOutputInfo, SourceOutputInfoList, SubscriptionEvent,
+    SubscriptionEventFacility, SubscriptionEventType, SubscriptionMask,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::UnixStream;
@@ -177,12 +177,7 @@ impl Conn {
             let (got, cmd) =
                 protocol::read_command_message(&mut Cursor::new(&frame), self.version)?;
             match cmd {
-                Command::SubscribeEvent(e) => {
-                    self.changed |= matches!(
-                        e.event_facility,
-                        SubscriptionEventFacility::Source | SubscriptionEventFacility::SourceOutput
-                    );
-                }
+                Command::SubscribeEvent(e) => self.changed |= matters(&e),
                 Command::Error(e) if got == seq => return Err(Error::Refused(e)),
                 Command::Reply if got == seq => return Ok(frame),
                 other => debug!("sound server: {other:?} ignored"),
@@ -227,6 +222,18 @@ impl Conn {
             .map(c_text)
             .unwrap_or_default();
         Ok(format!("{name} {version}").trim().to_string())
+    }
+}
+
+/// Whether an event can change who captures: a source output coming, going
+/// or changing (corked or not), or a source coming or going. A source's own
+/// changes (its volume, which a call's gain control moves all the time)
+/// cannot.
+fn matters(e: &SubscriptionEvent) -> bool {
+    match e.event_facility {
+        SubscriptionEventFacility::SourceOutput => true,
+        SubscriptionEventFacility::Source => e.event_type != SubscriptionEventType::Changed,
+        _ => false,
     }
 }
 
@@ -320,10 +327,7 @@ async fn follow(path: &Path, tx: &mpsc::UnboundedSender<Change>) -> Result<(), E
             if let (_, Command::SubscribeEvent(e)) =
                 protocol::read_command_message(&mut Cursor::new(&frame), c.version)?
             {
-                c.changed = matches!(
-                    e.event_facility,
-                    SubscriptionEventFacility::Source | SubscriptionEventFacility::SourceOutput
-                );
+                c.changed = matters(&e);
             }
         }
     }
@@ -391,5 +395,65 @@ pub async fn probe() -> Result<(String, PathBuf, Vec<String>), String> {
             path.display(),
             PROBE_TIMEOUT.as_secs()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(source: u32, corked: bool, props: &[(Prop, &CStr)]) -> SourceOutputInfo {
+        let mut o = SourceOutputInfo {
+            source_index: source,
+            corked,
+            name: c"stream".into(),
+            ..SourceOutputInfo::default()
+        };
+        for (p, v) in props {
+            o.props.set(*p, *v);
+        }
+        o
+    }
+
+    #[test]
+    fn a_capture_is_an_uncorked_stream_from_a_microphone_not_a_meter() {
+        let mics = HashSet::from([1]);
+        assert!(is_capture(&output(1, false, &[]), &mics));
+        assert!(!is_capture(&output(1, true, &[]), &mics), "corked");
+        assert!(!is_capture(&output(2, false, &[]), &mics), "a monitor");
+        let meter = output(
+            1,
+            false,
+            &[(Prop::ApplicationId, c"org.PulseAudio.pavucontrol")],
+        );
+        assert!(!is_capture(&meter, &mics), "a level meter");
+    }
+
+    #[test]
+    fn an_app_is_named_by_its_name_else_its_binary_else_its_stream() {
+        let both = [
+            (Prop::ApplicationName, c"Firefox"),
+            (Prop::ApplicationProcessBinary, c"firefox-esr"),
+        ];
+        assert_eq!(app_name(&output(1, false, &both)), "Firefox");
+        let binary = [(Prop::ApplicationProcessBinary, c"arecord")];
+        assert_eq!(app_name(&output(1, false, &binary)), "arecord");
+        assert_eq!(app_name(&output(1, false, &[])), "stream");
+    }
+
+    #[test]
+    fn only_changes_that_can_change_who_captures_count() {
+        let e = |f, t| SubscriptionEvent {
+            event_facility: f,
+            event_type: t,
+            index: Some(1),
+        };
+        use SubscriptionEventFacility as F;
+        use SubscriptionEventType as T;
+        assert!(matters(&e(F::SourceOutput, T::Changed)));
+        assert!(matters(&e(F::SourceOutput, T::New)));
+        assert!(matters(&e(F::Source, T::Removed)));
+        assert!(!matters(&e(F::Source, T::Changed)), "a volume change");
+        assert!(!matters(&e(F::SinkInput, T::New)));
     }
 }
