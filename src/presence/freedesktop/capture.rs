@@ -365,9 +365,11 @@ async fn appears(path: &Path, mut fresh: bool) -> bool {
             return true;
         }
         fresh = false;
+        debug!("calls: waiting for a change in {}", watched.display());
         if events.next().await.is_none() {
             return false;
         }
+        debug!("calls: {} changed", watched.display());
         // A server makes its socket, then listens: give it a moment.
         for _ in 0..20 {
             if reachable().await {
