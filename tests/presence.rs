@@ -1044,5 +1044,5 @@ async fn a_garbage_sound_server_is_said_and_not_spun_on() {
     .await
     .unwrap_or_else(|| panic!("no new try after a change: {}", d.log()));
     assert_eq!(d.cli(&["trigger", "s"]).0, 0);
-    d.wait_outcome("s shown notification", 5 * SEC).await;
+    d.wait_outcome("s shown cli", 5 * SEC).await;
 }
