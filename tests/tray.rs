@@ -433,3 +433,24 @@ routine = "quick"
         .count();
     assert_eq!(done, 2, "{:?}", d.outcomes());
 }
+
+/// In a call (pw-record capturing on a headless PipeWire) the menu says
+/// reminders wait for its end, and stops saying so when it ends.
+#[tokio::test]
+async fn the_menu_says_a_call_holds_reminders() {
+    let bus = PrivateBus::start();
+    let host = TrayHost::start(&bus).await;
+    let _server = Notifd::start(&bus).await;
+    let sound = common::sound::Sound::start(&bus);
+    let mut d = Daemon::new(&bus, TWO);
+    let runtime = sound.runtime_dir();
+    d.start_with(|c| {
+        c.env("XDG_RUNTIME_DIR", &runtime);
+    });
+    let item = host.item(10 * SEC).await;
+    assert!(d.log_has("calls: from PulseAudio", 10 * SEC).await);
+    let call = sound.record(false);
+    second_line(&host, &item, |l| l == "Waiting until your call ends").await;
+    drop(call);
+    second_line(&host, &item, |l| l == "Take a break now").await;
+}
