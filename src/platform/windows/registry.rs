@@ -60,7 +60,8 @@ pub fn delete(key: &str, name: &str) -> io::Result<()> {
     if err == 2 { Ok(()) } else { check(err) }
 }
 
-fn check(err: u32) -> io::Result<()> {
+/// A registry call's result (0, or a Win32 error code) as an io::Result.
+pub fn check(err: u32) -> io::Result<()> {
     if err == 0 {
         Ok(())
     } else {

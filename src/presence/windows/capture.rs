@@ -21,6 +21,7 @@ use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::System::Threading::{CreateEventW, INFINITE, WaitForSingleObject};
 
 use super::Change;
+use crate::platform::registry::check;
 use crate::platform::win32::wide;
 
 /// The store, under HKEY_CURRENT_USER.
@@ -111,14 +112,6 @@ impl Drop for Key {
     fn drop(&mut self) {
         // SAFETY: a key this value opened.
         unsafe { RegCloseKey(self.0) };
-    }
-}
-
-fn check(err: u32) -> io::Result<()> {
-    if err == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::from_raw_os_error(err as i32))
     }
 }
 
