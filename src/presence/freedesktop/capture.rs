@@ -174,8 +174,9 @@ impl Conn {
     async fn reply_to(&mut self, seq: u32) -> Result<Vec<u8>, Error> {
         loop {
             let frame = self.message().await?;
-            let (got, cmd) =
-                protocol::read_command_message(&mut Cursor::new(&frame), self.version)?;
+            let Some((got, cmd)) = self.read(&frame) else {
+                continue;
+            };
             match cmd {
                 Command::SubscribeEvent(e) => self.changed |= matters(&e),
                 Command::Error(e) if got == seq => return Err(Error::Refused(e)),
@@ -183,6 +184,15 @@ impl Conn {
                 other => debug!("sound server: {other:?} ignored"),
             }
         }
+    }
+
+    /// A message's sequence number and command; `None` (said at debug) for
+    /// one this client does not understand, which is skipped: a newer
+    /// server may send more than it knows.
+    fn read(&self, frame: &[u8]) -> Option<(u32, Command)> {
+        protocol::read_command_message(&mut Cursor::new(frame), self.version)
+            .inspect_err(|e| debug!("sound server: a message not understood ({e}): skipped"))
+            .ok()
     }
 
     /// Sends `cmd` and reads its reply.
@@ -237,9 +247,12 @@ fn matters(e: &SubscriptionEvent) -> bool {
     }
 }
 
-/// Whether a source output is someone capturing a microphone now.
+/// Whether a source output is someone capturing a microphone now. One a
+/// module of the server made (echo cancelling, a loopback) is plumbing: a
+/// call records from the module's source with a stream of its own.
 fn is_capture(o: &SourceOutputInfo, recordable: &HashSet<u32>) -> bool {
     !o.corked
+        && o.owner_module_index.is_none()
         && recordable.contains(&o.source_index)
         && o.props
             .get(Prop::ApplicationId)
@@ -324,9 +337,7 @@ async fn follow(path: &Path, tx: &mpsc::UnboundedSender<Change>) -> Result<(), E
         // Changes that came with the lists: ask again at once.
         while !c.changed {
             let frame = c.message().await?;
-            if let (_, Command::SubscribeEvent(e)) =
-                protocol::read_command_message(&mut Cursor::new(&frame), c.version)?
-            {
+            if let Some((_, Command::SubscribeEvent(e))) = c.read(&frame) {
                 c.changed = matters(&e);
             }
         }
@@ -429,6 +440,12 @@ mod tests {
             &[(Prop::ApplicationId, c"org.PulseAudio.pavucontrol")],
         );
         assert!(!is_capture(&meter, &mics), "a level meter");
+        let mut module = output(1, false, &[]);
+        module.owner_module_index = Some(7);
+        assert!(
+            !is_capture(&module, &mics),
+            "an echo canceller's own stream"
+        );
     }
 
     #[test]
