@@ -1046,3 +1046,44 @@ async fn a_garbage_sound_server_is_said_and_not_spun_on() {
     assert_eq!(d.cli(&["trigger", "s"]).0, 0);
     d.wait_outcome("s shown cli", 5 * SEC).await;
 }
+
+/// The same on PulseAudio itself (parec from a null source standing for
+/// the call), with its cookie: held while it records, not for a recording
+/// of the speakers' monitor.
+#[tokio::test]
+async fn a_call_on_pulseaudio_holds_reminders() {
+    let bus = PrivateBus::start();
+    let _server = Notifd::answering(&bus).await;
+    let sound = Sound::pulseaudio(&bus);
+    let mut d = Daemon::new(&bus, CONFIG_HOURLY);
+    let (runtime, cookie) = (sound.runtime_dir(), sound.cookie());
+    d.start_with(|c| {
+        c.arg("--no-tray")
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .env("PULSE_COOKIE", &cookie);
+    });
+    assert!(
+        d.log_has("calls: from pulseaudio", 10 * SEC).await,
+        "{}",
+        d.log()
+    );
+    let monitor = sound.record(true);
+    wait_for(5 * SEC, || {
+        (!sound.source_outputs().trim().is_empty()).then_some(())
+    })
+    .await
+    .expect("the monitor recording listed");
+    tokio::time::sleep(SEC).await;
+    assert!(d.status().held_by.is_empty(), "a monitor is not a call");
+    drop(monitor);
+    let call = sound.record(false);
+    let s = d
+        .wait_status("held by the call", 5 * SEC, |s| {
+            s.held_by.contains(&HoldReason::Call)
+        })
+        .await;
+    assert_eq!(s.in_call, ["parec"]);
+    drop(call);
+    d.wait_status("no hold", 5 * SEC, |s| s.held_by.is_empty())
+        .await;
+}

@@ -1,7 +1,7 @@
-//! A sound server for tests, without sound hardware: PipeWire, WirePlumber
-//! and pipewire-pulse (the PulseAudio protocol) in a runtime directory of
-//! their own, on the test's private bus, with one virtual microphone.
-//! `pw-record` stands for a call.
+//! A sound server for tests, without sound hardware, in a runtime directory
+//! of its own, on the test's private bus, with one virtual microphone: either
+//! PipeWire, WirePlumber and pipewire-pulse (the PulseAudio protocol), where
+//! `pw-record` stands for a call; or PulseAudio itself, where `parec` does.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -14,18 +14,50 @@ pub struct Sound {
     bus: String,
     pipewire: Vec<Child>,
     pulse: Option<Child>,
+    /// PulseAudio itself, not PipeWire.
+    pulseaudio: bool,
 }
 
 impl Sound {
-    pub fn start(bus: &PrivateBus) -> Sound {
+    fn new(bus: &PrivateBus, pulseaudio: bool) -> Sound {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("home")).unwrap();
-        let mut s = Sound {
+        Sound {
             dir,
             bus: bus.address.clone(),
             pipewire: Vec::new(),
             pulse: None,
-        };
+            pulseaudio,
+        }
+    }
+
+    /// PulseAudio, with a null sink (`speakers`) and a null source
+    /// (`desk-mic`). It makes its cookie in its home: see [`Sound::cookie`].
+    pub fn pulseaudio(bus: &PrivateBus) -> Sound {
+        let mut s = Sound::new(bus, true);
+        s.pulse = Some(s.spawn(
+            "pulseaudio",
+            &[
+                "-n",
+                "--daemonize=no",
+                "--exit-idle-time=-1",
+                "--load=module-native-protocol-unix",
+                "--load=module-null-sink sink_name=speakers",
+                "--load=module-null-source source_name=desk-mic",
+            ],
+        ));
+        s.wait_for(&s.runtime_dir().join("pulse/native"), "pulseaudio");
+        s
+    }
+
+    /// The cookie PulseAudio made (the daemon's `PULSE_COOKIE`).
+    pub fn cookie(&self) -> PathBuf {
+        self.dir.path().join("home/.config/pulse/cookie")
+    }
+
+    /// PipeWire with WirePlumber and pipewire-pulse.
+    pub fn start(bus: &PrivateBus) -> Sound {
+        let mut s = Sound::new(bus, false);
         s.pipewire.push(s.spawn("pipewire", &[]));
         s.wait_for(&s.runtime_dir().join("pipewire-0"), "pipewire");
         s.pipewire.push(s.spawn("wireplumber", &[]));
@@ -98,20 +130,31 @@ impl Sound {
     /// `monitor`, of what the speakers play (not a call).
     pub fn record(&self, monitor: bool) -> Recording {
         let file = self.dir.path().join("rec.wav");
-        let args: &[&str] = if monitor {
-            &["-P", "stream.capture.sink=true", "--target", "auto_null"]
+        let mut c = if self.pulseaudio {
+            let mut c = self.command("parec");
+            c.arg("-d").arg(if monitor {
+                "speakers.monitor"
+            } else {
+                "desk-mic"
+            });
+            c
         } else {
-            &["--target", "desk-mic"]
+            let mut c = self.command("pw-record");
+            if monitor {
+                c.args(["-P", "stream.capture.sink=true", "--target", "auto_null"]);
+            } else {
+                c.args(["--target", "desk-mic"]);
+            }
+            c.arg(&file);
+            c
         };
-        let mut c = self.command("pw-record");
-        c.args(args).arg(&file);
         Recording(
             c.spawn()
-                .expect("pw-record is needed: run scripts/setup test"),
+                .expect("pw-record / parec are needed: run scripts/setup test"),
         )
     }
 
-    /// The source outputs pipewire-pulse lists now (`pactl`).
+    /// The source outputs the PulseAudio-protocol server lists now (`pactl`).
     pub fn source_outputs(&self) -> String {
         let out = self
             .command("pactl")

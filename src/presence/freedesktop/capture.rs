@@ -247,12 +247,14 @@ fn matters(e: &SubscriptionEvent) -> bool {
     }
 }
 
-/// Whether a source output is someone capturing a microphone now. One a
-/// module of the server made (echo cancelling, a loopback) is plumbing: a
-/// call records from the module's source with a stream of its own.
+/// Whether a source output is someone capturing a microphone now. One with
+/// no client is the server's own plumbing (an echo canceller's or a
+/// loopback's): a call records from such a module's source with a stream of
+/// its own. (PulseAudio names its protocol module as the owner of every
+/// client's stream, so the owner says nothing.)
 fn is_capture(o: &SourceOutputInfo, recordable: &HashSet<u32>) -> bool {
     !o.corked
-        && o.owner_module_index.is_none()
+        && o.client_index.is_some()
         && recordable.contains(&o.source_index)
         && o.props
             .get(Prop::ApplicationId)
@@ -419,6 +421,9 @@ mod tests {
         let mut o = SourceOutputInfo {
             source_index: source,
             corked,
+            client_index: Some(3),
+            // PulseAudio's protocol module owns every client's stream.
+            owner_module_index: Some(0),
             name: c"stream".into(),
             ..SourceOutputInfo::default()
         };
@@ -441,7 +446,7 @@ mod tests {
         );
         assert!(!is_capture(&meter, &mics), "a level meter");
         let mut module = output(1, false, &[]);
-        module.owner_module_index = Some(7);
+        module.client_index = None;
         assert!(
             !is_capture(&module, &mics),
             "an echo canceller's own stream"
