@@ -1087,3 +1087,27 @@ async fn a_call_on_pulseaudio_holds_reminders() {
     d.wait_status("no hold", 5 * SEC, |s| s.held_by.is_empty())
         .await;
 }
+
+/// A reload that turns `respect_calls` off lets reminders through at once,
+/// mid-call; turned on again, the call holds them again.
+#[tokio::test]
+async fn a_reload_applies_respect_calls_at_once() {
+    let (_bus, _server, sound, d) = in_a_call_setup(CONFIG_HOURLY).await;
+    let _call = sound.record(false);
+    d.wait_status("held by the call", 5 * SEC, |s| {
+        s.held_by.contains(&HoldReason::Call)
+    })
+    .await;
+    d.write_config(&format!(
+        "[general]\nrespect_calls = false\n{CONFIG_HOURLY}"
+    ));
+    d.wait_status("no hold after the reload", 5 * SEC, |s| {
+        s.held_by.is_empty()
+    })
+    .await;
+    d.write_config(CONFIG_HOURLY);
+    d.wait_status("held again", 5 * SEC, |s| {
+        s.held_by.contains(&HoldReason::Call)
+    })
+    .await;
+}
