@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use common::daemon::Daemon;
 use common::desktop::{Notifd, PrivateBus, ScreenSaver, Xvfb, wait_for};
-use common::sound::Sound;
+use common::sound::{Recording, Sound};
 use unhunch::core::HoldReason;
 
 const SEC: Duration = Duration::from_secs(1);
@@ -858,6 +858,28 @@ async fn doctor_in(d: &Daemon, sound: &Sound) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A recording of the speakers' monitor holds nothing; then a recording
+/// of the microphone by `app` is a call that holds reminders: it, running.
+async fn a_call_not_a_monitor(d: &Daemon, sound: &Sound, app: &str) -> Recording {
+    let monitor = sound.record(true);
+    wait_for(5 * SEC, || {
+        (!sound.source_outputs().trim().is_empty()).then_some(())
+    })
+    .await
+    .expect("the monitor recording listed");
+    tokio::time::sleep(SEC).await;
+    assert!(d.status().held_by.is_empty(), "a monitor is not a call");
+    drop(monitor);
+    let call = sound.record(false);
+    let s = d
+        .wait_status("held by the call", 5 * SEC, |s| {
+            s.held_by.contains(&HoldReason::Call)
+        })
+        .await;
+    assert_eq!(s.in_call, [app]);
+    call
+}
+
 /// A daemon beside a headless PipeWire, on an answering server.
 async fn in_a_call_setup(config: &str) -> (PrivateBus, Notifd, Sound, Daemon) {
     let bus = PrivateBus::start();
@@ -885,23 +907,7 @@ async fn a_call_holds_reminders_and_one_shows_when_it_ends() {
     let (_bus, server, sound, d) = in_a_call_setup(EVERY_SECOND).await;
     server.nth(1, 10 * SEC).await;
 
-    let monitor = sound.record(true);
-    wait_for(5 * SEC, || {
-        (!sound.source_outputs().trim().is_empty()).then_some(())
-    })
-    .await
-    .expect("the monitor recording listed");
-    tokio::time::sleep(SEC).await;
-    assert!(d.status().held_by.is_empty(), "a monitor is not a call");
-    drop(monitor);
-
-    let call = sound.record(false);
-    let s = d
-        .wait_status("held by the call", 5 * SEC, |s| {
-            s.held_by.contains(&HoldReason::Call)
-        })
-        .await;
-    assert_eq!(s.in_call, ["pw-record"]);
+    let call = a_call_not_a_monitor(&d, &sound, "pw-record").await;
     let (_, out, _) = d.cli(&["status"]);
     assert!(
         out.contains("Held by call (pw-record): reminders wait until it ends"),
@@ -1067,22 +1073,7 @@ async fn a_call_on_pulseaudio_holds_reminders() {
         "{}",
         d.log()
     );
-    let monitor = sound.record(true);
-    wait_for(5 * SEC, || {
-        (!sound.source_outputs().trim().is_empty()).then_some(())
-    })
-    .await
-    .expect("the monitor recording listed");
-    tokio::time::sleep(SEC).await;
-    assert!(d.status().held_by.is_empty(), "a monitor is not a call");
-    drop(monitor);
-    let call = sound.record(false);
-    let s = d
-        .wait_status("held by the call", 5 * SEC, |s| {
-            s.held_by.contains(&HoldReason::Call)
-        })
-        .await;
-    assert_eq!(s.in_call, ["parec"]);
+    let call = a_call_not_a_monitor(&d, &sound, "parec").await;
     drop(call);
     d.wait_status("no hold", 5 * SEC, |s| s.held_by.is_empty())
         .await;
