@@ -7,8 +7,11 @@
 //!
 //! Event-driven: the connection is subscribed to source and source-output
 //! changes and asks for the lists only after one; between changes it sits
-//! on a socket that says nothing. A server that is not there (or goes away)
-//! is waited for with inotify on its socket's directory: no polling either.
+//! on a socket that says nothing. A server that is not there is waited for
+//! with inotify on its socket's directory: no polling either. One that went
+//! away or misbehaved is tried again after 1 s, 2 s, 4 s … up to 5 minutes
+//! (or sooner if its directory changes): its socket may stay where systemd
+//! keeps it.
 //! The `pulseaudio` crate gives the wire format; the socket is ours, on
 //! tokio.
 
@@ -32,8 +35,14 @@ use tracing::{debug, info, warn};
 
 use super::Change;
 
-/// No reply in this long: the server is stuck (for `doctor`'s probe).
+/// No reply in this long: the server is stuck (`doctor`'s probe, and the
+/// daemon's greeting).
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// After a server that failed, the first wait before trying again; it
+/// doubles at each failure up to the last, and starts over once followed.
+const FIRST_RETRY: Duration = Duration::from_secs(1);
+const LAST_RETRY: Duration = Duration::from_secs(300);
 
 /// The most a message may carry; more is not a sound server talking.
 const MAX_FRAME: u32 = 16 << 20;
@@ -56,6 +65,8 @@ pub enum Error {
     Refused(protocol::PulseError),
     #[error("a message of {0} bytes: not a sound server")]
     TooLong(u32),
+    #[error("no answer in {} s", PROBE_TIMEOUT.as_secs())]
+    Silent,
 }
 
 /// Where the server's socket is: `PULSE_SERVER` (a `unix:` path), else
@@ -279,16 +290,19 @@ pub async fn watch(tx: mpsc::UnboundedSender<Change>) {
         return;
     };
     let mut told_absent = false;
+    let mut retry = FIRST_RETRY;
     loop {
-        // After a server that was there, wait for a new one: asking the
-        // same one again at once would spin.
-        let fresh = match follow(&path, &tx).await {
+        let mut followed = false;
+        let wait = match follow(&path, &tx, &mut followed).await {
             Ok(()) => return,
+            // No socket, or one nobody listens on: it comes back when a
+            // server makes it again, which inotify sees.
             Err(Error::Io(e))
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
-                ) =>
+                if !followed
+                    && matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
+                    ) =>
             {
                 if !told_absent {
                     info!(
@@ -297,22 +311,32 @@ pub async fn watch(tx: mpsc::UnboundedSender<Change>) {
                     );
                     told_absent = true;
                 }
-                false
+                None
             }
+            // A server that went away or misbehaved. Its socket may stay
+            // (systemd's socket activation keeps it, and starts the server
+            // again at the next connection), so it is tried again after a
+            // while, longer each time it fails before it is followed.
             Err(e) => {
                 warn!(
-                    "calls: the sound server at {} failed ({e}); seen again once it is back",
-                    path.display()
+                    "calls: the sound server at {} failed ({e}); tried again in {} s",
+                    path.display(),
+                    retry.as_secs()
                 );
                 told_absent = true;
-                true
+                Some(retry)
             }
+        };
+        retry = if followed {
+            FIRST_RETRY
+        } else {
+            (retry * 2).min(LAST_RETRY)
         };
         // While it is away nothing is known to capture.
         if tx.send(Change::Capturing(Vec::new())).is_err() {
             return;
         }
-        if !appears(&path, fresh).await {
+        if !appears(&path, wait).await {
             warn!("calls: cannot watch {} for a sound server", path.display());
             return;
         }
@@ -320,15 +344,27 @@ pub async fn watch(tx: mpsc::UnboundedSender<Change>) {
 }
 
 /// One connection, followed until it fails (Ok: the daemon is stopping).
-async fn follow(path: &Path, tx: &mpsc::UnboundedSender<Change>) -> Result<(), Error> {
-    let mut c = Conn::open(path).await?;
-    let server = c.server().await?;
-    let seq = c
-        .send(&Command::Subscribe(
-            SubscriptionMask::SOURCE | SubscriptionMask::SOURCE_OUTPUT,
-        ))
-        .await?;
-    c.reply_to(seq).await?;
+/// `followed` is set once it is subscribed.
+async fn follow(
+    path: &Path,
+    tx: &mpsc::UnboundedSender<Change>,
+    followed: &mut bool,
+) -> Result<(), Error> {
+    let start = async {
+        let mut c = Conn::open(path).await?;
+        let server = c.server().await?;
+        let seq = c
+            .send(&Command::Subscribe(
+                SubscriptionMask::SOURCE | SubscriptionMask::SOURCE_OUTPUT,
+            ))
+            .await?;
+        c.reply_to(seq).await?;
+        Ok::<_, Error>((c, server))
+    };
+    let (mut c, server) = tokio::time::timeout(PROBE_TIMEOUT, start)
+        .await
+        .map_err(|_| Error::Silent)??;
+    *followed = true;
     info!("calls: from {server} at {}", path.display());
     loop {
         c.changed = false;
@@ -346,10 +382,10 @@ async fn follow(path: &Path, tx: &mpsc::UnboundedSender<Change>) -> Result<(), E
     }
 }
 
-/// Waits until a server can be reached at `path`: inotify on its directory
-/// (or, while that does not exist, on the one above); with `fresh`, only
-/// after something changed there. False if nothing can be watched.
-async fn appears(path: &Path, mut fresh: bool) -> bool {
+/// Waits until a server can be reached at `path`: after `retry` if given,
+/// or as soon as its directory changes (inotify on it, or on the one above
+/// while it does not exist). False if nothing can be watched.
+async fn appears(path: &Path, mut retry: Option<Duration>) -> bool {
     let reachable = async || UnixStream::connect(path).await.is_ok();
     let Some(dir) = path.parent() else {
         return false;
@@ -373,16 +409,24 @@ async fn appears(path: &Path, mut fresh: bool) -> bool {
         let Ok(mut events) = inotify.into_event_stream(vec![0u8; 1024]) else {
             return false;
         };
-        // Armed: what came before it is seen here.
-        if !fresh && reachable().await {
-            return true;
+        match retry.take() {
+            Some(after) => {
+                tokio::select! {
+                    e = events.next() => if e.is_none() { return false },
+                    () = tokio::time::sleep(after) => {}
+                }
+            }
+            None => {
+                // Armed: what came before it is seen here.
+                if reachable().await {
+                    return true;
+                }
+                debug!("calls: waiting for a change in {}", watched.display());
+                if events.next().await.is_none() {
+                    return false;
+                }
+            }
         }
-        fresh = false;
-        debug!("calls: waiting for a change in {}", watched.display());
-        if events.next().await.is_none() {
-            return false;
-        }
-        debug!("calls: {} changed", watched.display());
         // A server makes its socket, then listens: give it a moment.
         for _ in 0..20 {
             if reachable().await {
@@ -405,11 +449,7 @@ pub async fn probe() -> Result<(String, PathBuf, Vec<String>), String> {
     match tokio::time::timeout(PROBE_TIMEOUT, ask).await {
         Ok(Ok((server, apps))) => Ok((server, path, apps)),
         Ok(Err(e)) => Err(format!("{}: {e}", path.display())),
-        Err(_) => Err(format!(
-            "{}: no answer in {} s",
-            path.display(),
-            PROBE_TIMEOUT.as_secs()
-        )),
+        Err(_) => Err(format!("{}: {}", path.display(), Error::Silent)),
     }
 }
 
