@@ -88,15 +88,7 @@ pub struct SystemClock {
 
 /// "2h", "-1h 30m", "-3days", "90s".
 pub fn parse_offset(v: &str) -> anyhow::Result<SignedDuration> {
-    let (neg, s) = match v.trim().strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, v.trim()),
-    };
-    let d = humantime::parse_duration(s).map_err(|_| {
-        anyhow::anyhow!("clock offset \"{v}\" is not a duration like \"2h\" or \"-1h 30m\"")
-    })?;
-    let d = SignedDuration::try_from(d)?;
-    Ok(if neg { -d } else { d })
+    crate::core::time::parse_duration(v, true).map_err(|e| anyhow::anyhow!("clock offset: {e}"))
 }
 
 impl Clock for SystemClock {

@@ -1,26 +1,27 @@
 //! unhunch: a quiet break and posture reminder for the desktop.
 //!
-//! The crate is a library the binary and the tests share. `core` is pure;
-//! `config`, `store`, `clock`, `paths`, `ipc` (the protocol) and `cli` are
-//! the same on every platform; `daemon` with the shared halves of `notify`, `tray` and
-//! `presence` too; `platform` chooses, at compile time, what differs (each
-//! of those modules names its Linux and Windows halves, and `platform`
-//! puts them together for the daemon and the CLI).
+//! The crate is a library the binary and the tests share, built in floors
+//! (docs/ARCHITECTURE.md): `platform` and `wait` on the ground with the pure
+//! `core`; then `config`, `store`, `paths`, `clock` and `vocab` (the words
+//! the adapters share); then the adapters `notify`, `tray`, `presence`,
+//! `ipc` and `login`, each choosing its own Linux or Windows half; then the
+//! `daemon` that puts them together, and the `cli` on top.
 
-pub mod cli;
+pub mod core;
+pub mod platform;
+pub mod wait;
+
 pub mod clock;
 pub mod config;
-pub mod core;
-pub mod ipc;
 pub mod paths;
-pub mod platform;
 pub mod store;
+pub mod vocab;
 
-pub mod daemon;
-pub mod future;
+pub mod ipc;
+pub mod login;
 pub mod notify;
 pub mod presence;
 pub mod tray;
 
-#[cfg(target_os = "linux")]
-pub mod bus;
+pub mod cli;
+pub mod daemon;

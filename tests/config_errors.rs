@@ -417,7 +417,7 @@ fn routines_default_by_kind_and_can_be_replaced_or_added() {
     );
     assert_eq!(walk.length(), jiff::SignedDuration::from_secs(90));
     let mine = cfg.routine_of("n").unwrap();
-    assert_eq!((mine.rounds, mine.phase_count()), (2, 6));
+    assert_eq!((mine.rounds, mine.cue_count()), (2, 6));
     assert!(
         cfg.routine_of("c").is_none(),
         "custom has no routine of its own"

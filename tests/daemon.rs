@@ -70,7 +70,7 @@ async fn reminder_arrives_with_actions_hints_and_a_tip() {
     assert!(n.app_icon.ends_with("/icons/stand.png"), "{}", n.app_icon);
     assert_eq!(
         std::fs::read(&n.app_icon).unwrap(),
-        unhunch::notify::kind_icon(unhunch::core::Kind::Stand)
+        unhunch::vocab::labels::kind_icon(unhunch::core::Kind::Stand)
     );
     d.wait_outcome("stand shown schedule", 5 * SEC).await;
 }

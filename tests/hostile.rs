@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::daemon::Daemon;
 use common::desktop::{Notifd, PrivateBus, wait_for};
-use unhunch::ipc::reply::Fallback;
+use unhunch::vocab::reply::Fallback;
 
 const SEC: Duration = Duration::from_secs(1);
 
@@ -192,7 +192,7 @@ fn fifos_and_devices_as_the_config_are_errors_at_once() {
     let _ = child.kill();
     let _ = child.wait();
     let out = up.expect("the daemon came up");
-    let s: unhunch::ipc::reply::Status = serde_json::from_slice(&out.stdout).unwrap();
+    let s: unhunch::vocab::reply::Status = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         s.config_error
             .is_some_and(|c| c.error.contains("named pipe (FIFO)")),

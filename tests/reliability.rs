@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 
 use common::daemon::Daemon;
 use common::desktop::{Notifd, PrivateBus, wait_for};
-use unhunch::ipc::client;
-use unhunch::ipc::protocol::Request;
-use unhunch::ipc::reply::{Answered, Status};
+use unhunch::core::Answer;
+use unhunch::ipc as client;
+use unhunch::vocab::What;
+use unhunch::vocab::reply::{Answered, Status};
 
 const SEC: Duration = Duration::from_secs(1);
 
@@ -59,7 +60,7 @@ async fn start(bus: &PrivateBus, d: &mut Daemon) {
         c.arg("--no-tray");
     });
     let up = wait_for(10 * SEC, || {
-        client::request::<Status>(&d.path("run"), &Request::Status).ok()
+        client::request::<Status>(&d.path("run"), &What::Status).ok()
     })
     .await;
     assert!(up.is_some(), "daemon did not come up: {}", d.log());
@@ -184,7 +185,7 @@ async fn malformed_flood_never_stops_the_daemon_nor_slows_a_good_client() {
     let end = Instant::now() + Duration::from_secs(if long() { 600 } else { 60 });
     while sent.load(Ordering::Relaxed) < total && Instant::now() < end {
         let t = Instant::now();
-        let r = client::request::<Status>(&run, &Request::Status);
+        let r = client::request::<Status>(&run, &What::Status);
         latencies.push(t.elapsed());
         assert!(r.is_ok(), "the good client was refused: {r:?}\n{}", d.log());
         std::thread::sleep(Duration::from_millis(5));
@@ -366,15 +367,16 @@ async fn a_full_disk_refuses_answers_without_losing_acknowledged_ones() {
 /// Puts "stand" up (unless it is up) and answers it Done: an answer that is
 /// written (Done with nothing showing is refused).
 fn show_then_done(run: &std::path::Path) -> Result<Answered, client::ClientError> {
-    match client::request::<Answered>(run, &Request::Trigger { id: "stand".into() }) {
+    match client::request::<Answered>(run, &What::Trigger { id: "stand".into() }) {
         Ok(_) => {}
         Err(client::ClientError::Refused(e)) if e.contains("already showing") => {}
         Err(e) => return Err(e),
     }
     client::request::<Answered>(
         run,
-        &Request::Done {
+        &What::Answer {
             id: Some("stand".into()),
+            answer: Answer::Done,
         },
     )
 }

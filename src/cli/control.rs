@@ -9,12 +9,13 @@ use jiff::Timestamp;
 use serde::de::DeserializeOwned;
 
 use super::table;
+use crate::core::Answer;
 use crate::core::HoldReason;
 use crate::core::time::when;
 use crate::ipc::ClientError;
-use crate::ipc::protocol::{PauseEnd, Request, parse_duration, parse_until};
-use crate::ipc::reply::{Answered, Fallback, LocalTime, PauseState, Status, Stopping};
-use crate::platform as client;
+use crate::ipc::protocol::{parse_duration, parse_until};
+use crate::vocab::reply::{Answered, Fallback, LocalTime, PauseState, Status, Stopping};
+use crate::vocab::{PauseEnd, What};
 
 /// Exit status when the daemon is not running.
 pub const EXIT_NOT_RUNNING: u8 = 3;
@@ -139,7 +140,7 @@ fn at(t: &LocalTime) -> String {
 }
 
 /// Sends `req`; prints the daemon's refusal or the not-running hint.
-fn send<T: DeserializeOwned>(runtime: &Path, req: &Request) -> Result<T, ExitCode> {
+fn send<T: DeserializeOwned>(runtime: &Path, req: &What) -> Result<T, ExitCode> {
     send_hinted(runtime, req, None)
 }
 
@@ -152,10 +153,10 @@ struct Hint {
 /// The same, with a hint after a refusal.
 fn send_hinted<T: DeserializeOwned>(
     runtime: &Path,
-    req: &Request,
+    req: &What,
     hint: Option<Hint>,
 ) -> Result<T, ExitCode> {
-    match client::request(runtime, req) {
+    match crate::ipc::request(runtime, req) {
         Ok(v) => Ok(v),
         Err(e @ ClientError::NotRunning(_)) => {
             eprintln!("{e}");
@@ -174,7 +175,7 @@ fn send_hinted<T: DeserializeOwned>(
 }
 
 pub fn status(runtime: &Path, args: StatusArgs) -> ExitCode {
-    let v: Status = match send(runtime, &Request::Status) {
+    let v: Status = match send(runtime, &What::Status) {
         Ok(v) => v,
         Err(code) => return code,
     };
@@ -265,7 +266,7 @@ pub fn status(runtime: &Path, args: StatusArgs) -> ExitCode {
 }
 
 /// Sends `req` and prints its reply with `say`.
-fn command<T: DeserializeOwned>(runtime: &Path, req: Request, say: impl FnOnce(T)) -> ExitCode {
+fn command<T: DeserializeOwned>(runtime: &Path, req: What, say: impl FnOnce(T)) -> ExitCode {
     match send(runtime, &req) {
         Ok(v) => {
             say(v);
@@ -276,24 +277,36 @@ fn command<T: DeserializeOwned>(runtime: &Path, req: Request, say: impl FnOnce(T
 }
 
 /// done, skip, snooze, trigger.
-pub fn answer(runtime: &Path, req: Request) -> ExitCode {
+pub fn answer(runtime: &Path, req: What) -> ExitCode {
     let verb = match &req {
-        Request::Done { .. } => "Done",
-        Request::Skip { .. } => "Skipped",
-        Request::Snooze { .. } => "Snoozed",
+        What::Answer {
+            answer: Answer::Done,
+            ..
+        } => "Done",
+        What::Answer {
+            answer: Answer::Skip,
+            ..
+        } => "Skipped",
+        What::Answer {
+            answer: Answer::Snooze(_),
+            ..
+        } => "Snoozed",
         _ => "Showing",
     };
     // `unhunch snooze 5m`: a length where the reminder's id goes.
     let hint = match &req {
-        Request::Snooze {
+        What::Answer {
             id: Some(id),
-            length: None,
+            answer: Answer::Snooze(None),
         } if parse_duration(id).is_ok() => Some(Hint {
             when: "",
             text: format!("did you mean `unhunch snooze --for {id}`?"),
         }),
         // `unhunch done stand` after a break taken unprompted.
-        Request::Done { id: Some(id) } => Some(Hint {
+        What::Answer {
+            id: Some(id),
+            answer: Answer::Done,
+        } => Some(Hint {
             when: "is not showing",
             text: format!(
                 "to record a break taken on your own, show it first: `unhunch trigger {id}`, then `unhunch done`"
@@ -318,7 +331,7 @@ pub fn answer(runtime: &Path, req: Request) -> ExitCode {
 }
 
 /// pause, resume.
-pub fn pause(runtime: &Path, req: Request) -> ExitCode {
+pub fn pause(runtime: &Path, req: What) -> ExitCode {
     command(runtime, req, |p: PauseState| match (p.paused, &p.until) {
         (false, _) => println!("Resumed."),
         (true, Some(u)) => println!("Paused until {}.", at(u)),
@@ -327,7 +340,7 @@ pub fn pause(runtime: &Path, req: Request) -> ExitCode {
 }
 
 pub fn stop(runtime: &Path) -> ExitCode {
-    command(runtime, Request::Stop, |s: Stopping| {
+    command(runtime, What::Stop, |s: Stopping| {
         println!("Stopping unhunch (pid {}).", s.pid)
     })
 }

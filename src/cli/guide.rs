@@ -15,11 +15,11 @@ use anyhow::{Context, bail};
 
 use crate::config;
 use crate::core::Config;
-use crate::core::routine::{Phase, Progress, Routine};
+use crate::core::routine::{Cue, Progress, Routine};
 use crate::core::time::fmt_duration;
 use crate::ipc::ClientError;
-use crate::ipc::protocol::Request;
-use crate::ipc::reply::{Answered, Status};
+use crate::vocab::What;
+use crate::vocab::reply::{Answered, Status};
 
 #[derive(Debug, clap::Args)]
 pub struct GuideArgs {
@@ -65,7 +65,7 @@ pub fn run(
         },
     };
     let (ended, seconds) = walk(&routine)?;
-    let phases = routine.phase_count();
+    let phases = routine.cue_count();
     let done = match ended {
         Ended::Finished => {
             println!(
@@ -84,9 +84,13 @@ pub fn run(
         println!("Not recorded: no reminder of yours runs this routine.");
         return Ok(ExitCode::SUCCESS);
     };
-    let req = Request::Guided {
+    let req = What::Guided {
         id: reminder.clone(),
-        finished: ended == Ended::Finished,
+        answer: if ended == Ended::Finished {
+            crate::core::Answer::Done
+        } else {
+            crate::core::Answer::Skip
+        },
         progress: Progress {
             routine: routine.id.clone(),
             done: u32::try_from(done).unwrap_or(u32::MAX),
@@ -94,7 +98,7 @@ pub fn run(
             seconds,
         },
     };
-    match crate::platform::request::<Answered>(runtime_dir, &req) {
+    match crate::ipc::request::<Answered>(runtime_dir, &req) {
         Ok(a) => println!("Recorded: {} for {} ({}).", a.outcome, a.title, a.id),
         Err(ClientError::NotRunning(_)) => {
             println!("Not recorded: unhunch is not running (start it with `unhunch`).")
@@ -152,7 +156,7 @@ fn find(cfg: &Config, id: &str) -> anyhow::Result<(Routine, Option<String>)> {
 
 /// The routine of the reminder showing now, if the daemon runs and one is.
 fn showing_routine(cfg: &Config, runtime_dir: &Path) -> Option<(Routine, Option<String>)> {
-    let status: Status = crate::platform::request(runtime_dir, &Request::Status).ok()?;
+    let status: Status = crate::ipc::request(runtime_dir, &What::Status).ok()?;
     status
         .pending
         .iter()
@@ -212,7 +216,7 @@ fn walk(routine: &Routine) -> anyhow::Result<(Ended, u32)> {
         .enable_all()
         .build()?;
     rt.block_on(async {
-        let phases = routine.phases();
+        let phases = routine.cues();
         let total: u64 = routine.length().as_secs().max(0) as u64;
         let live = std::io::stdout().is_terminal();
         let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
@@ -245,7 +249,7 @@ fn walk(routine: &Routine) -> anyhow::Result<(Ended, u32)> {
 /// if Ctrl+C came first.
 async fn stopped<F: std::future::Future>(
     ctrl_c: &mut std::pin::Pin<&mut F>,
-    phase: &Phase,
+    phase: &Cue,
     start: tokio::time::Instant,
     total: u64,
     live: bool,

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
-use crate::ipc::protocol::{PauseEnd, Request};
+use crate::core::Answer;
 use crate::paths::Paths;
+use crate::vocab::{PauseEnd, What};
 
 mod config_cmd;
 pub mod control;
@@ -16,19 +17,7 @@ mod guide;
 mod history;
 mod man;
 mod plan;
-#[cfg(target_os = "linux")]
-pub(crate) mod service;
 pub mod table;
-
-#[derive(Debug, clap::Subcommand)]
-pub enum ServiceCommand {
-    /// Start unhunch at login (systemd user unit, or XDG autostart).
-    Install,
-    /// Undo `install` (only files it wrote are removed).
-    Uninstall,
-    /// How unhunch starts at login, and whether it runs now.
-    Status,
-}
 
 pub use plan::parse_from;
 
@@ -90,7 +79,7 @@ pub enum Command {
     Doctor,
     /// Start unhunch at login: install, uninstall, status.
     #[command(subcommand)]
-    Service(ServiceCommand),
+    Service(crate::login::Action),
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -145,6 +134,17 @@ pub fn init_logging(default: tracing::Level) {
         .try_init();
 }
 
+fn answer(id: Option<String>, answer: Answer) -> What {
+    What::Answer { id, answer }
+}
+
+/// The pid of the daemon that answers at `runtime_dir`, if one does.
+fn running(runtime_dir: &std::path::Path) -> Option<u32> {
+    crate::ipc::request::<crate::vocab::reply::Status>(runtime_dir, &What::Status)
+        .ok()
+        .map(|s| s.pid)
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let command = cli.command.unwrap_or(Command::Run(RunArgs {
         no_tray: cli.no_tray,
@@ -187,7 +187,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let paths = Paths::resolve(cli.config)?;
     let run = &paths.runtime_dir;
     Ok(match command {
-        Command::Run(args) => crate::platform::run_daemon(crate::platform::DaemonOptions {
+        Command::Run(args) => crate::daemon::run(crate::daemon::Options {
             tray: !(args.no_tray || cli.no_tray),
             paths,
         })?,
@@ -197,29 +197,23 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Doctor => doctor::run(&paths)?,
         Command::Completions { .. } | Command::Man { .. } => ExitCode::SUCCESS,
-        Command::Service(cmd) => crate::platform::service(cmd, paths.runtime_dir)?,
+        Command::Service(action) => crate::login::run(action, &|| running(run))?,
         Command::Stats(args) => history::stats(&paths.data_dir, args)?,
         Command::History(args) => history::history(&paths.data_dir, args)?,
         Command::Status(args) => control::status(run, args),
-        Command::Done(a) => control::answer(run, Request::Done { id: a.id }),
-        Command::Skip(a) => control::answer(run, Request::Skip { id: a.id }),
-        Command::Snooze(a) => control::answer(
-            run,
-            Request::Snooze {
-                id: a.id,
-                length: a.length,
-            },
-        ),
-        Command::Trigger(a) => control::answer(run, Request::Trigger { id: a.id }),
+        Command::Done(a) => control::answer(run, answer(a.id, Answer::Done)),
+        Command::Skip(a) => control::answer(run, answer(a.id, Answer::Skip)),
+        Command::Snooze(a) => control::answer(run, answer(a.id, Answer::Snooze(a.length))),
+        Command::Trigger(a) => control::answer(run, What::Trigger { id: a.id }),
         Command::Pause(a) => {
             let end = match (a.duration.or(a.length), a.until) {
                 (Some(d), _) => PauseEnd::For(d),
                 (None, Some(u)) => u,
                 (None, None) => PauseEnd::Never,
             };
-            control::pause(run, Request::Pause(end))
+            control::pause(run, What::Pause(end))
         }
-        Command::Resume => control::pause(run, Request::Resume),
+        Command::Resume => control::pause(run, What::Resume),
         Command::Stop => control::stop(run),
         Command::Config(cmd) => config_cmd::run(&paths.config, paths.config_given, cmd)?,
     })

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 use toml::Spanned;
 
-use crate::core::time::{Days, TimeRange, parse_clock};
+use crate::core::time::{Days, TimeRange, parse_clock, parse_duration};
 use crate::core::{Kind, Urgency};
 
 #[derive(Debug, Default, Deserialize)]
@@ -141,13 +141,9 @@ macro_rules! from_str_value {
 pub struct Dur(pub SignedDuration, pub String);
 
 from_str_value!(Dur, "a duration string like \"45m\" or \"1h 30m\"", |s| {
-    // humantime's own messages ("expected number at 11") help little here.
-    let std = humantime::parse_duration(s).map_err(|_| {
-        format!("invalid duration \"{s}\": expected numbers with units s, m, h, e.g. \"45m\", \"1h 30m\", \"90s\"")
-    })?;
-    SignedDuration::try_from(std)
+    parse_duration(s, false)
         .map(|d| Dur(d, s.trim().to_string()))
-        .map_err(|_| format!("duration \"{s}\" is too long"))
+        .map_err(|e| e.to_string())
 });
 
 /// A local clock time `HH:MM`.

@@ -1,10 +1,15 @@
 //! Configuration: `file` (serde structs as written) -> `resolve` (validated
-//! model in `core`); `load` reads files and reports `file:line:col` errors.
+//! model in `core`); `load` reads files and reports `file:line:col` errors;
+//! `builtin` is what unhunch ships (each kind's words, the routines), read
+//! by the same code.
 
+pub mod builtin;
 pub mod file;
 pub mod last_good;
 pub mod load;
+mod report;
 pub mod resolve;
+mod routines;
 
 pub use load::{
     DEFAULT_TOML, Diagnostic, LoadError, Loaded, embedded, load, load_or_default, parse,

@@ -6,58 +6,16 @@ use std::ops::Range as Bytes;
 use jiff::SignedDuration;
 use toml::Spanned;
 
-use super::file::{ConfigFile, Count, Day, Dur, During, ReminderFile, RoutineFile};
-use crate::core::content;
-use crate::core::routine::{self, Routine, Step};
+use super::builtin::Builtin;
+use super::file::{ConfigFile, Day, Dur, During, ReminderFile};
+use super::report::{MAX_BODY, MAX_TIP, MAX_TITLE, Report, check_id, check_text};
+pub use super::report::{Problem, line_col};
+use super::routines::routines;
+use crate::core::routine::Routine;
 use crate::core::time::{Days, TimeRange, Window, fmt_clock, fmt_duration};
 use crate::core::{Config, General, Kind, Reminder, Schedule, Sleep};
 
-/// A problem at a place in the file (`span: None`: about the whole file).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Problem {
-    pub span: Option<Bytes<usize>>,
-    pub message: String,
-}
-
-#[derive(Default)]
-struct Report {
-    errors: Vec<Problem>,
-    warnings: Vec<Problem>,
-}
-
-impl Report {
-    fn error(&mut self, span: Bytes<usize>, message: impl Into<String>) {
-        self.errors.push(Problem {
-            span: Some(span),
-            message: message.into(),
-        });
-    }
-    fn warn(&mut self, span: Bytes<usize>, message: impl Into<String>) {
-        self.warnings.push(Problem {
-            span: Some(span),
-            message: message.into(),
-        });
-    }
-    /// A warning about the file as a whole.
-    fn warn_file(&mut self, message: impl Into<String>) {
-        self.warnings.push(Problem {
-            span: None,
-            message: message.into(),
-        });
-    }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(src: &str, byte: usize) -> (usize, usize) {
-    let byte = byte.min(src.len());
-    let before = src.get(..byte).unwrap_or(src);
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
-}
-
 const DAY: SignedDuration = SignedDuration::from_hours(24);
-const MAX_ID: usize = 32;
 
 /// Reads an optional duration with its default; `positive` rejects zero and
 /// everything is capped at a day.
@@ -176,7 +134,12 @@ pub fn resolve(file: &ConfigFile, src: &str) -> Result<(Config, Vec<Problem>), V
         );
     }
 
-    let routines = routines(&mut r, &file.routines, src);
+    let routines = routines(
+        &mut r,
+        Builtin::get().routines().to_vec(),
+        &file.routines,
+        src,
+    );
     let mut reminders: Vec<Reminder> = Vec::new();
     let mut seen: Vec<(String, Bytes<usize>)> = Vec::new();
     for spanned in &file.reminders {
@@ -216,47 +179,6 @@ pub fn resolve(file: &ConfigFile, src: &str) -> Result<(Config, Vec<Problem>), V
     }
 }
 
-fn check_id(r: &mut Report, id: &Spanned<String>) {
-    let s = id.get_ref();
-    if s.is_empty()
-        || s.len() > MAX_ID
-        || !s
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        r.error(
-            id.span(),
-            format!("invalid id \"{s}\": use 1 to {MAX_ID} characters from a-z, 0-9 and \"-\""),
-        );
-    }
-}
-
-/// The longest title, body and tip: what a notification can show, and
-/// far below what would weigh on D-Bus or memory.
-const MAX_TITLE: usize = 100;
-const MAX_BODY: usize = 1000;
-const MAX_TIP: usize = 300;
-
-/// A text shown on a notification: no control characters (a NUL gets the
-/// daemon's bus connection dropped; line breaks only where lines can
-/// break), and a length a notification can show.
-fn check_text(r: &mut Report, key: &str, span: Bytes<usize>, s: &str, max: usize, lines: bool) {
-    let allowed = |c: char| lines && (c == '\n' || c == '\t');
-    if let Some(c) = s.chars().find(|c| c.is_control() && !allowed(*c)) {
-        r.error(
-            span.clone(),
-            format!(
-                "{key} contains the control character U+{:04X}: remove it",
-                u32::from(c)
-            ),
-        );
-    }
-    let n = s.chars().count();
-    if n > max {
-        r.error(span, format!("{key} is {n} characters long: at most {max}"));
-    }
-}
-
 fn text(
     r: &mut Report,
     key: &str,
@@ -287,7 +209,7 @@ fn reminder(
     check_id(r, &rf.id);
     let id = rf.id.get_ref().clone();
     let kind = rf.kind.get_ref().0;
-    let defaults = content::defaults(kind);
+    let defaults = Builtin::get().words(kind);
     let title = text(r, "title", &rf.title, MAX_TITLE, false);
     let body = text(r, "body", &rf.body, MAX_BODY, true);
     if defaults.is_none() && (title.is_none() || body.is_none()) {
@@ -309,10 +231,7 @@ fn reminder(
                 .map(|t| t.get_ref().trim().to_string())
                 .collect()
         }
-        None => defaults
-            .as_ref()
-            .map(|c| c.tips.iter().map(|t| t.to_string()).collect())
-            .unwrap_or_default(),
+        None => defaults.map(|c| c.tips.clone()).unwrap_or_default(),
     };
     let days = rf.days.as_ref().map(|v| days(r, "days", v));
 
@@ -420,8 +339,8 @@ fn reminder(
         }
     };
     let snooze = duration(r, "snooze", &rf.snooze, g.snooze, true);
-    let (dtitle, dbody) = match &defaults {
-        Some(c) => (c.title.to_string(), c.body.to_string()),
+    let (dtitle, dbody) = match defaults {
+        Some(c) => (c.title.clone(), c.body.clone()),
         None => (String::new(), String::new()),
     };
     let body = body.unwrap_or_else(|| {
@@ -459,7 +378,7 @@ fn routine_for(
     routines: &[Routine],
 ) -> Option<String> {
     let Some(v) = &rf.routine else {
-        return routine::default_for(kind).map(|d| d.id);
+        return Builtin::get().default_routine(kind).map(|d| d.id.clone());
     };
     let id = v.get_ref();
     if routines.iter().any(|x| &x.id == id) {
@@ -474,102 +393,4 @@ fn routine_for(
         ),
     );
     None
-}
-
-/// The most a routine may take, and its parts.
-const MAX_ROUTINE: SignedDuration = SignedDuration::from_mins(30);
-const MAX_STEP_SECONDS: u32 = 600;
-const MAX_REPEAT: u32 = 100;
-const MAX_STEPS: usize = 100;
-
-/// The built-in routines, then the user's: one with a built-in's id
-/// replaces it.
-fn routines(r: &mut Report, files: &[Spanned<RoutineFile>], src: &str) -> Vec<Routine> {
-    let mut out = routine::builtin();
-    let mut seen: Vec<(String, Bytes<usize>)> = Vec::new();
-    for spanned in files {
-        let f = spanned.get_ref();
-        check_id(r, &f.id);
-        let id = f.id.get_ref().clone();
-        if let Some((_, first)) = seen.iter().find(|(s, _)| *s == id) {
-            let (line, _) = line_col(src, first.start);
-            r.error(
-                f.id.span(),
-                format!("duplicate routine id \"{id}\" (first used on line {line})"),
-            );
-            continue;
-        }
-        seen.push((id.clone(), f.id.span()));
-        let title = f.title.get_ref().trim();
-        if title.is_empty() {
-            r.error(f.title.span(), "title is empty: name the routine");
-        }
-        check_text(r, "title", f.title.span(), title, MAX_TITLE, false);
-        let counted = |r: &mut Report, key: &str, v: &Option<Spanned<Count>>, max: u32| match v {
-            None => 1,
-            Some(v) if v.get_ref().0 <= max => v.get_ref().0,
-            Some(v) => {
-                r.error(v.span(), format!("{key} must be from 1 to {max}"));
-                1
-            }
-        };
-        let rounds = counted(r, "rounds", &f.rounds, MAX_REPEAT);
-        let list = f.steps.get_ref();
-        if list.is_empty() {
-            r.error(
-                f.steps.span(),
-                "steps is empty: add at least one, e.g. { text = \"Roll your shoulders\", seconds = 10 }",
-            );
-        } else if list.len() > MAX_STEPS {
-            r.error(
-                f.steps.span(),
-                format!("{} steps: at most {MAX_STEPS}", list.len()),
-            );
-        }
-        let steps: Vec<Step> = list
-            .iter()
-            .map(|s| {
-                let s = s.get_ref();
-                let text = s.text.get_ref().trim();
-                if text.is_empty() {
-                    r.error(s.text.span(), "a step's text is empty: say what to do");
-                }
-                check_text(r, "a step's text", s.text.span(), text, MAX_TIP, false);
-                let seconds = s.seconds.get_ref().0;
-                if seconds > MAX_STEP_SECONDS {
-                    r.error(
-                        s.seconds.span(),
-                        format!("seconds must be from 1 to {MAX_STEP_SECONDS}"),
-                    );
-                }
-                Step {
-                    text: text.to_string(),
-                    seconds: seconds.clamp(1, MAX_STEP_SECONDS),
-                    repeat: counted(r, "repeat", &s.repeat, MAX_REPEAT),
-                }
-            })
-            .collect();
-        let routine = Routine {
-            id: id.clone(),
-            title: title.to_string(),
-            kind: f.kind.as_ref().map(|k| k.get_ref().0),
-            steps,
-            rounds,
-        };
-        if routine.length() > MAX_ROUTINE {
-            r.error(
-                spanned.span(),
-                format!(
-                    "routine \"{id}\" takes {}: at most {}",
-                    fmt_duration(routine.length()),
-                    fmt_duration(MAX_ROUTINE)
-                ),
-            );
-        }
-        match out.iter_mut().find(|b| b.id == id) {
-            Some(builtin) => *builtin = routine,
-            None => out.push(routine),
-        }
-    }
-    out
 }

@@ -1,8 +1,9 @@
 //! The pure core: schedule engine, reminder state machine, plan. No I/O, no
 //! clock reads, no async: it takes `now` and inputs and returns effects.
 
-pub mod content;
 pub mod engine;
+pub mod history;
+pub mod kind;
 pub mod model;
 pub mod plan;
 pub mod routine;
@@ -10,8 +11,8 @@ pub mod stats;
 pub mod time;
 
 pub use engine::{
-    Answer, Cause, Effect, Engine, EngineError, Event, HoldReason, Holds, Input, Outcome, Pause,
-    Phase, ShowRequest, Source, Step,
+    Answer, Cause, Decision, Effect, Engine, EngineError, Event, HoldReason, Holds, Input, Outcome,
+    Pause, Phase, ShowRequest, Source,
 };
 pub use model::{Config, General, Kind, Reminder, Schedule, Sleep, Urgency};
 pub use time::{Days, TimeRange, Window};

@@ -6,53 +6,8 @@ use std::fmt;
 use jiff::SignedDuration;
 use jiff::civil::Time;
 
+pub use super::kind::Kind;
 use super::time::{Days, Window, fmt_clock};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Kind {
-    Stand,
-    Neck,
-    Decompress,
-    Massage,
-    Meditate,
-    WindDown,
-    Custom,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 7] = [
-        Kind::Stand,
-        Kind::Neck,
-        Kind::Decompress,
-        Kind::Massage,
-        Kind::Meditate,
-        Kind::WindDown,
-        Kind::Custom,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Stand => "stand",
-            Kind::Neck => "neck",
-            Kind::Decompress => "decompress",
-            Kind::Massage => "massage",
-            Kind::Meditate => "meditate",
-            Kind::WindDown => "wind-down",
-            Kind::Custom => "custom",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

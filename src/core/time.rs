@@ -383,6 +383,32 @@ pub fn when(at: &jiff::ZonedDateTime, today: Date) -> String {
     }
 }
 
+/// A duration that cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    #[error(
+        "invalid duration \"{0}\": expected numbers with units s, m, h, e.g. \"45m\", \"1h 30m\", \"90s\""
+    )]
+    Syntax(String),
+    #[error("duration \"{0}\" is too long")]
+    TooLong(String),
+}
+
+/// Reads a duration the way the config, the CLI and the socket write it:
+/// `45m`, `1h 30m`, `90s`, `2d`; with a leading `-` where `signed`. The one
+/// reader of durations (humantime's grammar; its messages help little, so
+/// the error quotes the text and gives examples).
+pub fn parse_duration(s: &str, signed: bool) -> Result<SignedDuration, DurationError> {
+    let t = s.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(rest) if signed => (true, rest.trim_start()),
+        _ => (false, t),
+    };
+    let d = humantime::parse_duration(t).map_err(|_| DurationError::Syntax(s.trim().into()))?;
+    let d = SignedDuration::try_from(d).map_err(|_| DurationError::TooLong(s.trim().into()))?;
+    Ok(if neg { -d } else { d })
+}
+
 /// Formats a duration the way the config writes it: `45m`, `1h 30m`, `90s`.
 pub fn fmt_duration(d: SignedDuration) -> String {
     let secs = d.as_secs();

@@ -9,10 +9,10 @@ use super::Daemon;
 use super::write::{Origin, Redo};
 use crate::config;
 use crate::core::time::resolve_local;
-use crate::core::{Effect, Input, Phase, Source, Step};
-use crate::ipc::protocol::PauseEnd;
-use crate::ipc::reply::{Answered, LocalTime, PauseState, Stopping};
-use crate::ipc::{Command, CommandError, Reply, What};
+use crate::core::{Decision, Effect, Input, Phase, Source};
+use crate::vocab::PauseEnd;
+use crate::vocab::reply::{Answered, LocalTime, PauseState, Stopping};
+use crate::vocab::{Command, CommandError, Reply, What};
 
 impl Daemon {
     /// Handles one command, from any source.
@@ -87,7 +87,7 @@ impl Daemon {
         &self,
         cmd: &Command,
         now: &ZonedDateTime,
-    ) -> Result<(Step, Reply), CommandError> {
+    ) -> Result<(Decision, Reply), CommandError> {
         let source = cmd.source;
         let input = match &cmd.what {
             What::Answer { id, answer } => Input::Answer {
@@ -123,7 +123,7 @@ impl Daemon {
     }
 
     /// What a decided step did, as the reply to its command.
-    fn reply_for(&self, step: &Step, now: &ZonedDateTime) -> Reply {
+    fn reply_for(&self, step: &Decision, now: &ZonedDateTime) -> Reply {
         let tz = now.time_zone();
         // The last record: a guided routine's end comes after the showing
         // it may have made.

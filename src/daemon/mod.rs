@@ -5,7 +5,7 @@
 //! - [`start`]: builds everything and restores the schedule from history;
 //! - [`run`]: the loop, one `select!` over every source, which never waits
 //!   on a slow thing (files, SQLite, D-Bus run elsewhere or with a bound);
-//! - [`command`]: the one handler of every [`Command`](crate::ipc::Command),
+//! - [`command`]: the one handler of every [`Command`](crate::vocab::Command),
 //!   from the tray, a notification or the socket;
 //! - [`write`]: write-ahead: the engine decides, the store writes, and only
 //!   then does the engine's state change and the notification come down;
@@ -38,15 +38,22 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::core::Engine;
 use crate::core::stats::Today;
-use crate::ipc::Command;
 use crate::notify;
-use crate::platform::Tray;
 use crate::store::StoreHandle;
+use crate::tray::Tray;
+use crate::vocab::Command;
 use clock::Clock;
 
-pub use crate::platform::DaemonOptions as Options;
+/// How the daemon is to run (`unhunch run`).
+pub struct Options {
+    pub paths: crate::paths::Paths,
+    /// Show a tray icon (when the desktop has a tray).
+    pub tray: bool,
+}
 
+/// Runs the daemon in the foreground until it is stopped.
 pub fn run(opts: Options) -> anyhow::Result<ExitCode> {
+    crate::platform::prepare_daemon(&opts.paths.data_dir);
     // One thread: the daemon is idle almost always, and a reminder needs no
     // parallelism. SQLite has its own thread.
     let rt = tokio::runtime::Builder::new_current_thread()

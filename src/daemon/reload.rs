@@ -18,10 +18,10 @@ use super::Daemon;
 use super::write::{Origin, Redo};
 use crate::config::{LoadError, Loaded, last_good};
 use crate::core::Config;
-use crate::future::or_never;
-use crate::ipc::reply::{ConfigError, Fallback, LocalTime};
 use crate::paths::Paths;
 use crate::platform::ConfigWatch;
+use crate::vocab::reply::{ConfigError, Fallback, LocalTime};
+use crate::wait::or_never;
 
 /// How long edits must settle before the config is read again ...
 const DEBOUNCE: Duration = Duration::from_millis(200);

@@ -11,10 +11,10 @@ use tracing::{debug, info, warn};
 use super::Daemon;
 use super::start::Sources;
 use super::write::finished;
-use crate::future::or_never;
-use crate::ipc::CommandError;
 use crate::notify::Request;
 use crate::platform::{Signal, Wake};
+use crate::vocab::CommandError;
+use crate::wait::or_never;
 
 pub(super) async fn run(mut d: Daemon, mut s: Sources) -> ExitCode {
     info!("unhunch {} running", env!("CARGO_PKG_VERSION"));

@@ -2,6 +2,7 @@
 //! restored from the history.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
@@ -14,13 +15,16 @@ use super::reload::ConfigSource;
 use super::{Daemon, Options, clock, lock};
 use crate::config::{self, LoadError, Loaded, last_good};
 use crate::core::{Config, Engine};
-use crate::ipc::reply::Fallback;
-use crate::ipc::{Command, CommandError};
+use crate::notify::Notifier;
 use crate::notify::{self, Request};
 use crate::paths::Paths;
-use crate::platform::{Notifier, Signal, Signals, Tray, WallTimer};
+use crate::platform::{Signal, Signals, WallTimer};
 use crate::presence::{Change, IdleSource};
 use crate::store::{Opened, Store, StoreHandle};
+use crate::tray::Tray;
+use crate::vocab::reply::Fallback;
+use crate::vocab::{Command, CommandError};
+use crate::wait::Backoff;
 
 /// How much history a start replays: enough for every reminder's last
 /// answer and the fixed times of the last day.
@@ -74,13 +78,13 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         commands_tx.clone(),
     );
     let notifier = tokio::spawn(notifier.run(notify_rx));
-    let listener = crate::platform::bind_control(&paths.runtime_dir).with_context(|| {
+    let listener = crate::ipc::bind(&paths.runtime_dir).with_context(|| {
         format!(
             "cannot create the control socket in {}",
             paths.runtime_dir.display()
         )
     })?;
-    tokio::spawn(crate::platform::serve_control(
+    tokio::spawn(crate::ipc::serve(
         listener,
         paths.runtime_dir.clone(),
         commands_tx.clone(),
@@ -128,7 +132,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
     if engine.config().general.away_after.is_zero() {
         info!("away_after = 0s: a locked screen, idle time or sleep do not count as away");
     }
-    let (presence, idle) = crate::platform::start_presence().await;
+    let (presence, idle) = crate::presence::start().await;
     let (notices_tx, notices) = mpsc::unbounded_channel();
     let store = StoreHandle::spawn(store, notices_tx)?;
 
@@ -199,7 +203,7 @@ async fn open_history(
     notify: &mpsc::UnboundedSender<Request>,
     signals: &mut Signals,
 ) -> anyhow::Result<Option<(Store, Opened)>> {
-    let mut delay = std::time::Duration::from_secs(1);
+    let mut delay = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
     let mut told = false;
     loop {
         let dir = data_dir.to_path_buf();
@@ -220,7 +224,7 @@ async fn open_history(
             });
             told = true;
         }
-        let again = tokio::time::Instant::now() + delay;
+        let again = tokio::time::Instant::now() + delay.next_wait();
         loop {
             tokio::select! {
                 () = tokio::time::sleep_until(again) => break,
@@ -231,7 +235,6 @@ async fn open_history(
                 },
             }
         }
-        delay = (delay * 2).min(std::time::Duration::from_secs(60));
     }
 }
 
@@ -312,7 +315,7 @@ fn write_kind_icons(data_dir: &Path) -> Option<PathBuf> {
     let written = std::fs::create_dir_all(&dir).and_then(|()| {
         crate::core::Kind::ALL.iter().try_for_each(|k| {
             let path = dir.join(format!("{}.png", k.as_str()));
-            let png = notify::kind_icon(*k);
+            let png = crate::vocab::labels::kind_icon(*k);
             // Written only when different: a start costs no writes.
             if std::fs::read(&path).is_ok_and(|old| old == png) {
                 Ok(())

@@ -5,9 +5,9 @@ use jiff::ZonedDateTime;
 
 use super::Daemon;
 use crate::core::{HoldReason, Phase};
-use crate::ipc::reply::{LocalTime, Next, Paused, Showing, Snoozed, Status};
-use crate::notify::snooze_label;
 use crate::tray::{NextUp, PendingItem, ReminderItem, TrayState};
+use crate::vocab::labels::snooze_label;
+use crate::vocab::reply::{LocalTime, Next, Paused, Showing, Snoozed, Status};
 
 impl Daemon {
     pub(super) fn status(&self, now: &ZonedDateTime) -> Status {

@@ -1,4 +1,4 @@
-//! Write-ahead: a decision of the engine (a [`Step`]) changes nothing until
+//! Write-ahead: a decision of the engine (a [`Decision`]) changes nothing until
 //! its history rows are on disk. The store thread writes them while the
 //! loop goes on; when the write is done the step is committed and its
 //! effects carried out (notifications up or down), or, if the write failed,
@@ -12,11 +12,11 @@ use tokio::time::Instant;
 use tracing::{debug, error, info};
 
 use super::Daemon;
-use crate::core::{Config, Effect, Source, Step};
-use crate::future::or_never;
-use crate::ipc::{Command, CommandError, Reply, What};
+use crate::core::{Config, Decision, Effect, Source};
 use crate::notify::Request;
 use crate::store::{Batch, WriteError, Written};
+use crate::vocab::{Command, CommandError, Reply, What};
+use crate::wait::{Backoff, or_never};
 
 /// Who a decision is for, which says what to do once it is written or not.
 pub(super) enum Origin {
@@ -35,7 +35,7 @@ pub(super) enum Redo {
 }
 
 pub(super) struct Writing {
-    step: Step,
+    step: Decision,
     now: ZonedDateTime,
     origin: Origin,
     rx: oneshot::Receiver<Written>,
@@ -48,21 +48,18 @@ pub(super) async fn finished(writing: &mut Option<Writing>) -> Written {
         .unwrap_or(Err(WriteError::Stopped))
 }
 
-const RETRY_MIN: Duration = Duration::from_secs(1);
-const RETRY_MAX: Duration = Duration::from_secs(60);
-
-/// The back-off of schedule writes that failed.
+/// The back-off of schedule writes that failed: 1 s, doubling to 60 s.
 #[derive(Debug)]
 pub(super) struct Retry {
     at: Option<Instant>,
-    delay: Duration,
+    delay: Backoff,
 }
 
 impl Default for Retry {
     fn default() -> Retry {
         Retry {
             at: None,
-            delay: RETRY_MIN,
+            delay: Backoff::new(Duration::from_secs(1), Duration::from_secs(60)),
         }
     }
 }
@@ -76,8 +73,7 @@ impl Retry {
     /// Returns whether this is the first failure in a row.
     fn failed(&mut self) -> bool {
         let first = self.at.is_none();
-        self.at = Some(Instant::now() + self.delay);
-        self.delay = (self.delay * 2).min(RETRY_MAX);
+        self.at = Some(Instant::now() + self.delay.next_wait());
         first
     }
 
@@ -92,7 +88,7 @@ impl Retry {
 impl Daemon {
     /// Carries out a decision: at once when it writes nothing, else once
     /// its rows are on disk.
-    pub(super) fn decide(&mut self, step: Step, now: ZonedDateTime, origin: Origin) {
+    pub(super) fn decide(&mut self, step: Decision, now: ZonedDateTime, origin: Origin) {
         if !step.needs_write() {
             self.commit(step, &now);
             self.succeeded(origin);
@@ -130,7 +126,7 @@ impl Daemon {
     }
 
     /// Makes the decision and carries out its effects.
-    fn commit(&mut self, step: Step, now: &ZonedDateTime) {
+    fn commit(&mut self, step: Decision, now: &ZonedDateTime) {
         for effect in self.engine.commit(step) {
             match effect {
                 Effect::Show(req) => {
@@ -187,7 +183,7 @@ impl Daemon {
                 if matches!(cmd.source, Source::Notification | Source::Tray) {
                     self.answer_not_saved(&cmd, &e);
                 }
-                cmd.answer(Err(CommandError::NotWritten(e)));
+                cmd.answer(Err(CommandError::NotWritten(e.to_string())));
             }
             Origin::Schedule(redo) => {
                 match redo {

@@ -1,19 +1,21 @@
 //! How the parts of unhunch talk: `command` (the one command type every
 //! source sends the daemon), `reply` (typed replies), `protocol` (versioned
 //! JSON request lines), `server` (a connection, in the daemon) and the
-//! transports that carry them: `unix` and `client` (a Unix socket, Linux),
-//! `pipe` (a named pipe, Windows).
+//! transport that carries them, both ends, chosen here: `unix` (a Unix
+//! socket, Linux) or `pipe` (a named pipe, Windows).
+
+pub mod protocol;
+pub mod server;
 
 #[cfg(target_os = "linux")]
-pub mod client;
-pub mod command;
-#[cfg(windows)]
-pub mod pipe;
-pub mod protocol;
-pub mod reply;
-pub mod server;
+mod unix;
 #[cfg(target_os = "linux")]
-pub mod unix;
+pub use unix::{address, bind, request, serve};
+
+#[cfg(windows)]
+mod pipe;
+#[cfg(windows)]
+pub use pipe::{address, bind, request, serve};
 
 use std::path::PathBuf;
 
@@ -40,13 +42,10 @@ pub enum ClientError {
     Unavailable(&'static str),
 }
 
-pub use command::{Command, CommandError, What};
-pub use reply::Reply;
-
 /// One request and its reply over a connection already made and checked
 /// (`r` and `w` its two ends), as the CLI makes them on every transport.
 /// An I/O error is returned without its path: see [`ClientError::at`].
-pub fn exchange<T, R, W>(r: R, mut w: W, req: &protocol::Request) -> Result<T, ClientError>
+pub fn exchange<T, R, W>(r: R, mut w: W, what: &crate::vocab::What) -> Result<T, ClientError>
 where
     T: serde::de::DeserializeOwned,
     R: std::io::Read,
@@ -59,7 +58,8 @@ where
     };
     // A daemon that turns the client away (busy) says why and closes, maybe
     // before the request is written: its line is still there to read.
-    let sent = w.write_all(format!("{}\n", protocol::encode(req)).as_bytes());
+    let line = protocol::encode(what).map_err(|e| ClientError::Protocol(e.to_string()))?;
+    let sent = w.write_all(format!("{line}\n").as_bytes());
     let mut line = String::new();
     let read = std::io::BufReader::new(r).read_line(&mut line);
     match (sent, read) {
@@ -71,7 +71,7 @@ where
             ));
         }
     }
-    match reply::read_line(&line) {
+    match crate::vocab::reply::read_line(&line) {
         Ok(Ok(reply)) => Ok(reply),
         Ok(Err(refusal)) => Err(ClientError::Refused(refusal)),
         Err(e) => Err(ClientError::Protocol(e)),

@@ -13,11 +13,11 @@ use tokio::net::windows::named_pipe::{NamedPipeServer, ServerOptions};
 use tokio::sync::{Semaphore, mpsc};
 use tracing::warn;
 
-use super::command::Command;
-use super::protocol::Request;
 use super::server::{MAX_CLIENTS, serve_connection, spawn_client};
 use super::{ClientError, exchange};
 use crate::platform::win32::UserSecurity;
+use crate::vocab::Command;
+use crate::vocab::What;
 
 /// The pipe of this user.
 pub fn name() -> String {
@@ -40,6 +40,11 @@ pub struct Listener {
 }
 
 /// Creates the first instance. Fails if another process holds the name.
+/// Where the CLI finds the daemon, for messages.
+pub fn address(_runtime_dir: &Path) -> String {
+    format!("pipe {}", name())
+}
+
 pub fn bind(_runtime_dir: &Path) -> io::Result<Listener> {
     let security = UserSecurity::current_user_only()?;
     let first = create(true, &security).map_err(|e| {
@@ -94,7 +99,7 @@ pub async fn serve(
 }
 
 /// Sends one request to the daemon of this user and returns its reply.
-pub fn request<T: DeserializeOwned>(_runtime_dir: &Path, req: &Request) -> Result<T, ClientError> {
+pub fn request<T: DeserializeOwned>(_runtime_dir: &Path, what: &What) -> Result<T, ClientError> {
     let name = name();
     let path = PathBuf::from(&name);
     let io = |source| ClientError::Io {
@@ -134,5 +139,5 @@ pub fn request<T: DeserializeOwned>(_runtime_dir: &Path, req: &Request) -> Resul
             });
         }
     }
-    exchange(&pipe, &pipe, req).map_err(|e| e.at(&path))
+    exchange(&pipe, &pipe, what).map_err(|e| e.at(&path))
 }

@@ -7,11 +7,12 @@
 //! ```
 
 use jiff::SignedDuration;
-use jiff::civil::Time;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::core::Answer;
 use crate::core::time::parse_clock;
+use crate::vocab::{PauseEnd, What};
 
 pub const VERSION: u64 = 1;
 /// Longest request line accepted.
@@ -19,46 +20,6 @@ pub const MAX_LINE: usize = 64 * 1024;
 pub const SOCKET: &str = "unhunch.sock";
 
 const COMMANDS: &str = "status, done, skip, snooze, pause, resume, trigger, guided, stop";
-
-/// When a pause ends.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PauseEnd {
-    For(SignedDuration),
-    /// The next time the clock shows this (today, or tomorrow if past).
-    At(Time),
-    /// The start of tomorrow.
-    Tomorrow,
-    /// Until `resume`.
-    Never,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Request {
-    Status,
-    Done {
-        id: Option<String>,
-    },
-    Skip {
-        id: Option<String>,
-    },
-    Snooze {
-        id: Option<String>,
-        length: Option<SignedDuration>,
-    },
-    Pause(PauseEnd),
-    Resume,
-    Trigger {
-        id: String,
-    },
-    /// A guided routine of reminder `id` ended (`unhunch guide`).
-    Guided {
-        id: String,
-        finished: bool,
-        progress: crate::core::routine::Progress,
-    },
-    /// Stop the daemon.
-    Stop,
-}
 
 /// A request line as written; absent fields are left out, not null.
 #[derive(Deserialize, Serialize, Default)]
@@ -104,22 +65,21 @@ pub enum RequestError {
     NoProgress,
     #[error("pause takes \"for\" or \"until\", not both")]
     ForAndUntil,
-    #[error("invalid duration \"{0}\": expected e.g. \"10m\", \"1h 30m\"")]
-    Duration(String),
-    #[error("duration \"{0}\" is too long")]
-    TooLong(String),
+    #[error(transparent)]
+    Duration(#[from] crate::core::time::DurationError),
     #[error("the duration must be longer than zero")]
     Zero,
     #[error("duration \"{0}\" is longer than a week")]
     OverAWeek(String),
     #[error("invalid time \"{0}\": expected HH:MM or \"tomorrow\"")]
     Time(String),
+    #[error("{0} is not sent over the control socket")]
+    NotOnTheWire(&'static str),
 }
 
 /// A duration as the CLI and config write it: "10m", "1h 30m".
 pub fn parse_duration(s: &str) -> Result<SignedDuration, RequestError> {
-    let d = humantime::parse_duration(s.trim()).map_err(|_| RequestError::Duration(s.into()))?;
-    let d = SignedDuration::try_from(d).map_err(|_| RequestError::TooLong(s.into()))?;
+    let d = crate::core::time::parse_duration(s, false)?;
     if d.is_zero() {
         return Err(RequestError::Zero);
     }
@@ -140,7 +100,7 @@ pub fn parse_until(s: &str) -> Result<PauseEnd, RequestError> {
 }
 
 /// Parses one request line.
-pub fn parse(line: &str) -> Result<Request, RequestError> {
+pub fn parse(line: &str) -> Result<What, RequestError> {
     let value: Value = serde_json::from_str(line).map_err(|e| RequestError::Json(e.to_string()))?;
     if !value.is_object() {
         return Err(RequestError::NotAnObject);
@@ -171,39 +131,45 @@ pub fn parse(line: &str) -> Result<Request, RequestError> {
     let req = match cmd.as_str() {
         "status" => {
             no_extra(&[])?;
-            Request::Status
+            What::Status
         }
         "done" => {
             no_extra(&["id"])?;
-            Request::Done { id: w.id }
+            What::Answer {
+                id: w.id,
+                answer: Answer::Done,
+            }
         }
         "skip" => {
             no_extra(&["id"])?;
-            Request::Skip { id: w.id }
+            What::Answer {
+                id: w.id,
+                answer: Answer::Skip,
+            }
         }
         "snooze" => {
             no_extra(&["id", "for"])?;
-            Request::Snooze {
+            What::Answer {
                 id: w.id,
-                length: w.for_.as_deref().map(parse_duration).transpose()?,
+                answer: Answer::Snooze(w.for_.as_deref().map(parse_duration).transpose()?),
             }
         }
         "pause" => {
             no_extra(&["for", "until"])?;
             match (w.for_, w.until) {
                 (Some(_), Some(_)) => return Err(RequestError::ForAndUntil),
-                (Some(f), None) => Request::Pause(PauseEnd::For(parse_duration(&f)?)),
-                (None, Some(u)) => Request::Pause(parse_until(&u)?),
-                (None, None) => Request::Pause(PauseEnd::Never),
+                (Some(f), None) => What::Pause(PauseEnd::For(parse_duration(&f)?)),
+                (None, Some(u)) => What::Pause(parse_until(&u)?),
+                (None, None) => What::Pause(PauseEnd::Never),
             }
         }
         "resume" => {
             no_extra(&[])?;
-            Request::Resume
+            What::Resume
         }
         "trigger" => {
             no_extra(&["id"])?;
-            Request::Trigger {
+            What::Trigger {
                 id: w.id.ok_or(RequestError::NoId("trigger"))?,
             }
         }
@@ -211,9 +177,9 @@ pub fn parse(line: &str) -> Result<Request, RequestError> {
             no_extra(&["id", "finished", "progress"])?;
             match (w.id, w.finished, w.progress) {
                 (None, _, _) => return Err(RequestError::NoId("guided")),
-                (Some(id), Some(finished), Some(progress)) => Request::Guided {
+                (Some(id), Some(finished), Some(progress)) => What::Guided {
                     id,
-                    finished,
+                    answer: if finished { Answer::Done } else { Answer::Skip },
                     progress,
                 },
                 _ => return Err(RequestError::NoProgress),
@@ -221,67 +187,72 @@ pub fn parse(line: &str) -> Result<Request, RequestError> {
         }
         "stop" => {
             no_extra(&[])?;
-            Request::Stop
+            What::Stop
         }
         other => return Err(RequestError::UnknownCommand(other.into())),
     };
     Ok(req)
 }
 
-/// The line that asks for `req` (what the CLI sends).
-pub fn encode(req: &Request) -> String {
+/// The line that asks for `what` (what the CLI sends); the tray's own
+/// commands and the answers only a notification gives have no line.
+pub fn encode(what: &What) -> Result<String, RequestError> {
     let fmt = crate::core::time::fmt_duration;
     let wire = |cmd: &str| Wire {
         v: Some(VERSION),
         cmd: Some(cmd.into()),
         ..Wire::default()
     };
-    let w = match req {
-        Request::Status => wire("status"),
-        Request::Done { id } => Wire {
-            id: id.clone(),
-            ..wire("done")
-        },
-        Request::Skip { id } => Wire {
-            id: id.clone(),
-            ..wire("skip")
-        },
-        Request::Snooze { id, length } => Wire {
-            id: id.clone(),
-            for_: length.map(fmt),
-            ..wire("snooze")
-        },
-        Request::Pause(PauseEnd::For(d)) => Wire {
+    let w = match what {
+        What::Status => wire("status"),
+        What::Answer { id, answer } => {
+            let (cmd, length) = match answer {
+                Answer::Done => ("done", None),
+                Answer::Skip => ("skip", None),
+                Answer::Snooze(length) => ("snooze", *length),
+                Answer::Dismissed | Answer::Expired => {
+                    return Err(RequestError::NotOnTheWire("a closed notification"));
+                }
+            };
+            Wire {
+                id: id.clone(),
+                for_: length.map(fmt),
+                ..wire(cmd)
+            }
+        }
+        What::Pause(PauseEnd::For(d)) => Wire {
             for_: Some(fmt(*d)),
             ..wire("pause")
         },
-        Request::Pause(PauseEnd::At(t)) => Wire {
+        What::Pause(PauseEnd::At(t)) => Wire {
             until: Some(crate::core::time::fmt_clock(*t)),
             ..wire("pause")
         },
-        Request::Pause(PauseEnd::Tomorrow) => Wire {
+        What::Pause(PauseEnd::Tomorrow) => Wire {
             until: Some("tomorrow".into()),
             ..wire("pause")
         },
-        Request::Pause(PauseEnd::Never) => wire("pause"),
-        Request::Resume => wire("resume"),
-        Request::Trigger { id } => Wire {
+        What::Pause(PauseEnd::Never) => wire("pause"),
+        What::Resume => wire("resume"),
+        What::Trigger { id } => Wire {
             id: Some(id.clone()),
             ..wire("trigger")
         },
-        Request::Guided {
+        What::Guided {
             id,
-            finished,
+            answer,
             progress,
         } => Wire {
             id: Some(id.clone()),
-            finished: Some(*finished),
+            finished: Some(*answer == Answer::Done),
             progress: Some(progress.clone()),
             ..wire("guided")
         },
-        Request::Stop => wire("stop"),
+        What::Stop => wire("stop"),
+        What::EditConfig => return Err(RequestError::NotOnTheWire("the tray's Edit schedule")),
+        What::Start { .. } => return Err(RequestError::NotOnTheWire("the tray's Start")),
     };
-    serde_json::to_string(&w).unwrap_or_default()
+    serde_json::to_string(&w).map_err(|e| RequestError::Json(e.to_string()))
 }
 
 #[cfg(test)]
@@ -290,29 +261,28 @@ mod tests {
 
     #[test]
     fn requests_round_trip() {
-        for req in [
-            Request::Status,
-            Request::Done { id: None },
-            Request::Skip {
-                id: Some("neck".into()),
-            },
-            Request::Snooze {
-                id: Some("neck".into()),
-                length: Some(SignedDuration::from_mins(10)),
-            },
-            Request::Snooze {
-                id: None,
-                length: None,
-            },
-            Request::Pause(PauseEnd::For(SignedDuration::from_hours(1))),
-            Request::Pause(PauseEnd::At(jiff::civil::time(14, 0, 0, 0))),
-            Request::Pause(PauseEnd::Tomorrow),
-            Request::Pause(PauseEnd::Never),
-            Request::Resume,
-            Request::Trigger { id: "stand".into() },
-            Request::Guided {
+        let answer = |id: Option<&str>, answer| What::Answer {
+            id: id.map(Into::into),
+            answer,
+        };
+        for what in [
+            What::Status,
+            answer(None, Answer::Done),
+            answer(Some("neck"), Answer::Skip),
+            answer(
+                Some("neck"),
+                Answer::Snooze(Some(SignedDuration::from_mins(10))),
+            ),
+            answer(None, Answer::Snooze(None)),
+            What::Pause(PauseEnd::For(SignedDuration::from_hours(1))),
+            What::Pause(PauseEnd::At(jiff::civil::time(14, 0, 0, 0))),
+            What::Pause(PauseEnd::Tomorrow),
+            What::Pause(PauseEnd::Never),
+            What::Resume,
+            What::Trigger { id: "stand".into() },
+            What::Guided {
                 id: "neck".into(),
-                finished: false,
+                answer: Answer::Skip,
                 progress: crate::core::routine::Progress {
                     routine: "neck-reset".into(),
                     done: 3,
@@ -320,16 +290,22 @@ mod tests {
                     seconds: 25,
                 },
             },
-            Request::Stop,
+            What::Stop,
         ] {
-            assert_eq!(parse(&encode(&req)), Ok(req.clone()), "{}", encode(&req));
+            let line = encode(&what).unwrap();
+            assert_eq!(parse(&line), Ok(what.clone()), "{line}");
         }
         assert_eq!(
-            encode(&Request::Snooze {
-                id: Some("neck".into()),
-                length: Some(SignedDuration::from_mins(10))
-            }),
+            encode(&answer(
+                Some("neck"),
+                Answer::Snooze(Some(SignedDuration::from_mins(10)))
+            ))
+            .unwrap(),
             r#"{"v":1,"cmd":"snooze","id":"neck","for":"10m"}"#
+        );
+        assert_eq!(
+            encode(&What::EditConfig).map_err(|e| e.to_string()),
+            Err("the tray's Edit schedule is not sent over the control socket".into())
         );
     }
 
@@ -372,7 +348,7 @@ mod tests {
             ),
             (
                 r#"{"v":1,"cmd":"snooze","for":"soon"}"#,
-                "invalid duration \"soon\": expected e.g. \"10m\", \"1h 30m\"",
+                "invalid duration \"soon\": expected numbers with units s, m, h, e.g. \"45m\", \"1h 30m\", \"90s\"",
             ),
             (
                 r#"{"v":1,"cmd":"pause","for":"1h","until":"14:00"}"#,

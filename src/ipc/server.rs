@@ -12,10 +12,10 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWrite
 use tokio::sync::mpsc;
 use tracing::debug;
 
-use super::command::{Command, What};
 use super::protocol::{self, MAX_LINE};
-use super::reply::{error_line, ok_line};
 use crate::core::Source;
+use crate::vocab::Command;
+use crate::vocab::reply::{error_line, ok_line};
 
 /// Connections served at once; more are told the daemon is busy.
 pub const MAX_CLIENTS: usize = 64;
@@ -152,7 +152,7 @@ where
             Line::Text(t) => match protocol::parse(&t) {
                 Err(e) => error_line(&e.to_string()),
                 Ok(request) => {
-                    let (mut cmd, rx) = Command::asking(What::from(request), Source::Cli);
+                    let (mut cmd, rx) = Command::asking(request, Source::Cli);
                     // Our CLI gives up after 10 s: a command still waiting then
                     // is refused rather than carried out behind its back.
                     cmd.deadline = Some(tokio::time::Instant::now() + ANSWER_WITHIN);

@@ -1,5 +1,7 @@
-//! The control transport on Linux: a Unix socket in the runtime directory
-//! (mode 0600, the peer's uid checked), made again if it is removed.
+//! The control transport on Linux, both ends: a Unix socket in the runtime
+//! directory (mode 0600, the peer's uid checked), made again if it is
+//! removed; and the CLI's [`request`]: the directory and the server checked,
+//! then one request and its reply ([`exchange`]).
 
 use std::io;
 use std::os::unix::fs::PermissionsExt;
@@ -7,14 +9,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{Semaphore, mpsc};
 use tracing::{debug, warn};
 
-use super::command::Command;
 use super::protocol::SOCKET;
 use super::server::{MAX_CLIENTS, refuse, serve_connection, spawn_client};
-use crate::future::or_never;
+use super::{ClientError, exchange};
+use crate::vocab::{Command, What};
+use crate::wait::or_never;
 
 /// Binds the socket, replacing a stale one. The caller holds the instance
 /// lock, so a socket file already there belongs to a daemon that died.
@@ -143,4 +147,64 @@ async fn connection(
         return refuse(w).await;
     }
     serve_connection(r, w, daemon).await
+}
+
+/// Where the CLI finds the daemon, for messages.
+pub fn address(runtime_dir: &Path) -> String {
+    format!("socket {}", runtime_dir.join(SOCKET).display())
+}
+
+/// Sends one request and returns the daemon's reply, of the type that
+/// request gets (`reply::Status` for `What::Status`, …).
+pub fn request<T: DeserializeOwned>(runtime_dir: &Path, what: &What) -> Result<T, ClientError> {
+    let path = runtime_dir.join(SOCKET);
+    let io = |source| ClientError::Io {
+        path: path.clone(),
+        source,
+    };
+    // Only a directory of ours, closed to others, and a daemon of ours: an
+    // answer "done" from anyone else would be a lie.
+    match crate::paths::check_private_dir(runtime_dir) {
+        Ok(()) => {}
+        Err(crate::paths::PrivateDirError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            return Err(ClientError::NotRunning(path));
+        }
+        Err(e) => {
+            return Err(ClientError::Untrusted {
+                path: runtime_dir.to_path_buf(),
+                why: e.to_string(),
+            });
+        }
+    }
+    let stream = match std::os::unix::net::UnixStream::connect(&path) {
+        Ok(s) => s,
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
+            ) =>
+        {
+            return Err(ClientError::NotRunning(path));
+        }
+        Err(e) => return Err(io(e)),
+    };
+    let server = rustix::net::sockopt::socket_peercred(&stream)
+        .map_err(|e| io(e.into()))?
+        .uid
+        .as_raw();
+    if server != rustix::process::getuid().as_raw() {
+        return Err(ClientError::Untrusted {
+            path: runtime_dir.to_path_buf(),
+            why: format!("it is served by another user (uid {server})"),
+        });
+    }
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(io)?;
+    stream
+        .set_write_timeout(Some(Duration::from_secs(10)))
+        .map_err(io)?;
+    exchange(&stream, &stream, what).map_err(|e| e.at(&path))
 }

@@ -20,11 +20,12 @@ use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 use zbus::{Connection, MatchRule, MessageStream, message::Type as MsgType};
 
-use super::{APP_NAME, DESKTOP_ID, Request, Settings, answer_for_action, snooze_label};
-use crate::core::routine::{Phase, Progress, Routine};
+use super::{Request, Settings};
+use crate::core::routine::{Cue, Progress, Routine};
 use crate::core::{Answer, ShowRequest, Source, Urgency};
-use crate::future::or_never;
-use crate::ipc::{Command, What};
+use crate::vocab::labels::{APP_NAME, Button, DESKTOP_ID, snooze_label};
+use crate::vocab::{Command, What};
+use crate::wait::{Backoff, or_never};
 
 const NAME: &str = "org.freedesktop.Notifications";
 const PATH: &str = "/org/freedesktop/Notifications";
@@ -129,18 +130,18 @@ pub fn build(req: &ShowRequest, settings: &Settings, caps: Caps) -> Notification
         ));
     }
     if caps.actions {
-        n.action("done", "Done");
+        n.action(Button::Done.key(), "Done");
         if req.routine.is_some() {
-            n.action("start", "Start");
+            n.action(Button::Start.key(), "Start");
         }
         // "default" is a click on the body. An empty label keeps servers that
         // draw every action as a button (xfce4-notifyd) from showing two Done.
         // It comes last: lxqt-notificationd leaves it out of its list of
         // actions but counts it when mapping the list's choice back (1.2), so
         // anything after it would be answered as the one before.
-        n.action("snooze", &snooze_label(req.snooze))
-            .action("skip", "Skip")
-            .action("default", "");
+        n.action(Button::Snooze.key(), &snooze_label(req.snooze))
+            .action(Button::Skip.key(), "Skip")
+            .action(Button::Default.key(), "");
     }
     n
 }
@@ -210,7 +211,7 @@ pub struct Notifier {
     kept: KeptIds,
     alert: Option<(u32, String, String)>,
     alert_waiting: bool,
-    backoff: Duration,
+    backoff: Backoff,
     /// Answers given on notifications go to the daemon as commands.
     commands: mpsc::UnboundedSender<Command>,
     /// What a notification's Start can run.
@@ -232,7 +233,7 @@ struct Running {
     kind: crate::core::Kind,
     title: String,
     routine: Routine,
-    phases: Vec<Phase>,
+    phases: Vec<Cue>,
     /// The phases shown so far (the one showing now is the last of them).
     shown: usize,
     started: tokio::time::Instant,
@@ -264,8 +265,8 @@ const JUST_STARTED: Duration = Duration::from_secs(2);
 /// How long a routine's last update stays up.
 const FINISHED_SHOWS: u32 = 10_000;
 
-const BACKOFF_MIN: Duration = Duration::from_secs(1);
-const BACKOFF_MAX: Duration = Duration::from_secs(60);
+/// Retries of what waits for a bus or a server: 1 s, doubling to 60 s.
+const BACKOFF: Backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
 
 impl Notifier {
     pub fn new(settings: Settings, commands: mpsc::UnboundedSender<Command>) -> Notifier {
@@ -280,7 +281,7 @@ impl Notifier {
             kept: KeptIds::default(),
             alert: None,
             alert_waiting: false,
-            backoff: BACKOFF_MIN,
+            backoff: BACKOFF,
             commands,
             settings,
             routines: Vec::new(),
@@ -295,7 +296,7 @@ impl Notifier {
         self.connect().await;
         loop {
             let retry = !self.waiting.is_empty() || self.alert_waiting;
-            let backoff = self.backoff;
+            let backoff = self.backoff.wait();
             tokio::select! {
                 req = requests.recv() => match req {
                     Some(req) => self.request(req).await,
@@ -314,7 +315,7 @@ impl Notifier {
                     self.advance().await;
                 }
                 _ = tokio::time::sleep(backoff), if retry => {
-                    self.backoff = (self.backoff * 2).min(BACKOFF_MAX);
+                    self.backoff.next_wait();
                     debug!("retrying {} waiting notification(s)", self.waiting.len());
                     self.flush().await;
                 }
@@ -394,10 +395,10 @@ impl Notifier {
                 self.refresh_server().await;
                 true
             }
-            Err(e) if self.backoff > BACKOFF_MIN => {
+            Err(e) if !self.backoff.is_fresh() => {
                 debug!(
                     "still no D-Bus session bus ({e}); next try in {:?}",
-                    self.backoff
+                    self.backoff.wait()
                 );
                 false
             }
@@ -456,7 +457,7 @@ impl Notifier {
             Request::Show(r) => {
                 self.waiting.retain(|w| w.id != r.id);
                 self.waiting.push(r);
-                self.backoff = BACKOFF_MIN;
+                self.backoff.reset();
                 self.flush().await;
             }
             Request::Close(id) => {
@@ -528,10 +529,10 @@ impl Notifier {
                     self.start_waiting();
                 }
                 Err(e) => {
-                    if self.backoff == BACKOFF_MIN {
+                    if self.backoff.is_fresh() {
                         warn!(reminder = %req.id, "notification not delivered ({e}); retrying with back-off");
                     } else {
-                        debug!(reminder = %req.id, "still not delivered ({e}); next try in {:?}", self.backoff);
+                        debug!(reminder = %req.id, "still not delivered ({e}); next try in {:?}", self.backoff.wait());
                     }
                     self.waiting.push(req);
                 }
@@ -560,7 +561,7 @@ impl Notifier {
             }
         }
         if self.waiting.is_empty() && !self.alert_waiting {
-            self.backoff = BACKOFF_MIN;
+            self.backoff.reset();
         }
     }
 
@@ -642,11 +643,14 @@ impl Notifier {
                 let Some(s) = self.shown.get_mut(&nid) else {
                     return;
                 };
-                if key == "start" {
+                let button = Button::from_key(&key);
+                if button == Some(Button::Start) {
                     self.start(nid);
                     return;
                 }
-                if self.running.as_ref().is_some_and(|r| r.nid == nid) && key != "skip" {
+                if self.running.as_ref().is_some_and(|r| r.nid == nid)
+                    && button != Some(Button::Skip)
+                {
                     // A click on a running routine's body, say.
                     debug!("action \"{key}\" on a running routine: ignored");
                     return;
@@ -658,7 +662,7 @@ impl Notifier {
                     self.guided(&r, Answer::Skip, r.shown.saturating_sub(1));
                     return;
                 }
-                let Some(answer) = answer_for_action(&key) else {
+                let Some(answer) = button.and_then(Button::answer) else {
                     debug!("unknown action \"{key}\" on notification {nid}");
                     return;
                 };
@@ -752,7 +756,7 @@ impl Notifier {
             kind: s.request.kind,
             title: s.request.title.clone(),
             routine: routine.clone(),
-            phases: routine.phases(),
+            phases: routine.cues(),
             shown: 0,
             started: tokio::time::Instant::now(),
         });
@@ -788,7 +792,7 @@ impl Notifier {
                 i32::try_from(u64::from(phase.starts_at) * 100 / u64::from(total)).unwrap_or(100);
             kind_icon(&mut note, &self.settings, r.kind);
             if caps.actions {
-                note.action("skip", "Stop");
+                note.action(Button::Skip.key(), "Stop");
             }
             match self
                 .send_with(&note, r.nid, self.progress_value(value))
@@ -887,7 +891,7 @@ impl Notifier {
                 self.waiting.push(s.request);
             }
         }
-        self.backoff = BACKOFF_MIN;
+        self.backoff.reset();
         self.flush().await;
     }
 }
@@ -906,7 +910,7 @@ async fn next(b: &mut Bus) -> Option<Incoming> {
 }
 
 async fn open_bus() -> zbus::Result<Bus> {
-    let conn = crate::bus::session().await?;
+    let conn = crate::platform::bus::session().await?;
     // Subscribed before anything is sent: no signal can be missed.
     let rule = MatchRule::builder()
         .msg_type(MsgType::Signal)
@@ -985,9 +989,6 @@ mod tests {
 
     #[test]
     fn actions_and_closes_map_to_answers() {
-        assert_eq!(answer_for_action("default"), Some(Answer::Done));
-        assert_eq!(answer_for_action("snooze"), Some(Answer::Snooze(None)));
-        assert_eq!(answer_for_action("bogus"), None);
         assert_eq!(answer_for_close(1, "dunst", true), Some(Answer::Expired));
         assert_eq!(answer_for_close(2, "dunst", true), Some(Answer::Dismissed));
         assert_eq!(answer_for_close(99, "dunst", true), None);

@@ -18,9 +18,10 @@ use tauri_winrt_notification::{Duration as ToastLength, Scenario, Toast, ToastDi
 use tokio::sync::mpsc;
 use tracing::{debug, warn};
 
-use super::{APP_NAME, DESKTOP_ID, Request, Settings, answer_for_action, snooze_label};
+use super::{Request, Settings};
 use crate::core::{Answer, ShowRequest, Source};
-use crate::ipc::{Command, What};
+use crate::vocab::labels::{APP_NAME, Button, DESKTOP_ID, snooze_label};
+use crate::vocab::{Command, What};
 
 /// The notifier task.
 pub struct Notifier {
@@ -125,12 +126,15 @@ impl Notifier {
                 };
                 let on_click = answer.clone();
                 toast
-                    .add_button("Done", "done")
-                    .add_button(&attr(&snooze_label(req.snooze)), "snooze")
-                    .add_button("Skip", "skip")
+                    .add_button("Done", Button::Done.key())
+                    .add_button(&attr(&snooze_label(req.snooze)), Button::Snooze.key())
+                    .add_button("Skip", Button::Skip.key())
                     .on_activated(move |action| {
                         // A click on the toast itself is Done, as on Linux servers.
-                        if let Some(a) = answer_for_action(action.as_deref().unwrap_or("default")) {
+                        if let Some(a) =
+                            Button::from_key(action.as_deref().unwrap_or(Button::Default.key()))
+                                .and_then(Button::answer)
+                        {
                             on_click(a);
                         }
                         Ok(())

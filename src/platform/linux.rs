@@ -1,38 +1,18 @@
-//! Linux: the freedesktop daemon (D-Bus notifications, StatusNotifierItem
-//! tray, logind and X11 presence, timerfd), a Unix socket, systemd or XDG
-//! autostart.
+//! Linux: the session and system bus (`bus`), the wall-clock timer
+//! (timerfd), the file watch (inotify), signals, and file-system facts.
 
-mod doctor;
+pub mod bus;
 mod timer;
 mod watch;
 
-pub(crate) use doctor::{autostart as doctor_autostart, desktop as doctor_desktop};
 pub use timer::WallTimer;
 pub use watch::ConfigWatch;
 
 use std::fs::{File, FileType};
 use std::path::Path;
-use std::process::ExitCode;
 
-pub use crate::cli::service::{ServiceCommand, run as service};
-pub use crate::ipc::client::request;
-pub use crate::ipc::unix::{bind as bind_control, serve as serve_control};
-pub use crate::notify::freedesktop::Notifier;
-pub use crate::presence::freedesktop::start as start_presence;
-pub use crate::tray::sni::Tray;
-
-/// Runs the daemon in the foreground until it is stopped.
-pub fn run_daemon(options: super::DaemonOptions) -> anyhow::Result<ExitCode> {
-    crate::daemon::run(options)
-}
-
-/// Where the CLI finds the daemon, for messages.
-pub fn control_address(runtime_dir: &Path) -> String {
-    format!(
-        "socket {}",
-        runtime_dir.join(crate::ipc::protocol::SOCKET).display()
-    )
-}
+/// Readies this process to run as the daemon: nothing to do on Linux.
+pub fn prepare_daemon(_data_dir: &Path) {}
 
 /// Opens a file with the desktop's application for it (the tray's "Edit
 /// schedule…"): the program, for messages, and its command.

@@ -1,8 +1,10 @@
-//! What differs between platforms, chosen at compile time (DESIGN.md,
-//! Platforms): the daemon with its desktop parts (timer, notifier, tray,
-//! presence), the control transport, start at login, `doctor`, and the few
-//! file-system checks the shared code needs. The core, the config, the
-//! store and the CLI are the same everywhere and call only what is here.
+//! The ground floor: the operating system's helpers, one half per platform
+//! chosen at compile time (DESIGN.md, Platforms): the wall-clock timer, the
+//! file watch, signals, private directories and file facts, the editor and
+//! the desktop's opener; on Linux the bus, on Windows the Win32 wrappers,
+//! the registry and the desktop thread. It imports nothing else of ours.
+//! The features (`notify`, `tray`, `presence`, `ipc`, `login`) pick their
+//! own Linux or Windows half in their own `mod.rs`.
 
 #[cfg(target_os = "linux")]
 mod linux;
@@ -13,13 +15,6 @@ pub use linux::*;
 mod windows;
 #[cfg(windows)]
 pub use windows::*;
-
-/// How the daemon is to run (`unhunch run`).
-pub struct DaemonOptions {
-    pub paths: crate::paths::Paths,
-    /// Show a tray icon (when the desktop has a tray).
-    pub tray: bool,
-}
 
 /// Why the wall-clock timer returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,36 +1,24 @@
-//! Windows: toasts (`notify::toast`), the tray through tray-icon
-//! (`tray::windows`), presence from the session's messages and
-//! GetLastInputInfo (`presence::windows`), a per-user named pipe
-//! (`ipc::pipe`), the user's Run key for start at login, and a desktop
-//! thread with a hidden window for what Windows broadcasts (`win32`).
+//! Windows: the desktop thread with a hidden window for what Windows
+//! broadcasts, and the user's security (`win32`), the registry, the
+//! wall-clock timer, the file watch, the console, signals, and file-system
+//! facts.
 
-mod doctor;
 pub mod registry;
-mod service;
 mod timer;
 mod watch;
 pub mod win32;
 
 use std::fs::{File, FileType};
 use std::path::Path;
-use std::process::ExitCode;
 
-pub use crate::cli::ServiceCommand;
-pub use crate::ipc::pipe::{bind as bind_control, request, serve as serve_control};
-pub use crate::notify::toast::Notifier;
-pub use crate::presence::windows::start as start_presence;
-pub use crate::tray::windows::Tray;
-pub(crate) use doctor::{autostart as doctor_autostart, desktop as doctor_desktop};
-pub use service::run as service;
 pub use timer::WallTimer;
 pub use watch::ConfigWatch;
 
-/// Runs the daemon in the foreground until it is stopped. Started by the
-/// Run key at login, it has a console of its own (nobody reads it): it
-/// lets it go, and logs to `daemon.log` beside the history instead.
-pub fn run_daemon(options: super::DaemonOptions) -> anyhow::Result<ExitCode> {
-    detach_console(&options.paths.data_dir);
-    crate::daemon::run(options)
+/// Readies this process to run as the daemon. Started by the Run key at
+/// login, it has a console of its own (nobody reads it): it lets it go,
+/// and logs to `daemon.log` in `data_dir` instead.
+pub fn prepare_daemon(data_dir: &Path) {
+    detach_console(data_dir);
 }
 
 /// When this process is alone on a console made for it (a start from the
@@ -100,11 +88,6 @@ impl Signals {
             _ = self.logoff.recv() => Stop("log-off"),
         }
     }
-}
-
-/// Where the CLI finds the daemon, for messages.
-pub fn control_address(_runtime_dir: &Path) -> String {
-    format!("pipe {}", crate::ipc::pipe::name())
 }
 
 /// Opens the schedule for the tray's "Edit schedule…": in the editor

@@ -22,9 +22,12 @@
 #[cfg(target_os = "linux")]
 pub mod freedesktop;
 #[cfg(target_os = "linux")]
-pub use freedesktop::{Session, has_owner};
+pub use freedesktop::{Session, has_owner, start};
+
 #[cfg(windows)]
 pub mod windows;
+#[cfg(windows)]
+pub use windows::start;
 
 use std::time::Duration;
 

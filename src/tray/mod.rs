@@ -1,13 +1,18 @@
 //! The tray icon and its menu, as every platform shows them: a [`TrayState`]
 //! made by the daemon, the menu it stands for ([`Entry`], each item a
 //! [`What`] to send), and which icon ([`Look`]). The platform's tray renders
-//! them and turns clicks into [`Command`](crate::ipc::Command)s; it decides nothing: `sni`
+//! them and turns clicks into [`Command`](crate::vocab::Command)s; it decides nothing: `sni`
 //! (StatusNotifierItem over D-Bus, Linux) or `windows` (tray-icon and muda).
 
 #[cfg(target_os = "linux")]
-pub mod sni;
+mod sni;
+#[cfg(target_os = "linux")]
+pub use sni::Tray;
+
 #[cfg(windows)]
-pub mod windows;
+mod windows;
+#[cfg(windows)]
+pub use windows::Tray;
 
 use jiff::civil::Date;
 use jiff::{SignedDuration, ZonedDateTime};
@@ -15,9 +20,9 @@ use jiff::{SignedDuration, ZonedDateTime};
 use crate::core::stats::Today;
 use crate::core::time::when;
 use crate::core::{Answer, HoldReason};
-use crate::ipc::What;
-use crate::ipc::protocol::PauseEnd;
-use crate::ipc::reply::Fallback;
+use crate::vocab::PauseEnd;
+use crate::vocab::What;
+use crate::vocab::reply::Fallback;
 
 /// What the tray shows. Equal states render equal menus, so a state is
 /// pushed only when it differs from the last one.

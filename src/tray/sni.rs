@@ -15,7 +15,7 @@ use tracing::{info, warn};
 
 use super::{Entry, Look, SIZES, TrayState, rgba};
 use crate::core::Source;
-use crate::ipc::Command;
+use crate::vocab::Command;
 
 /// Menu labels treat `_` as a mnemonic marker; keep underscores literal.
 fn label(s: &str) -> String {
@@ -39,7 +39,7 @@ fn render(entries: Vec<Entry>) -> Vec<MenuItem<UnhunchTray>> {
             } => MenuItem::Standard(StandardItem {
                 label: label(&text),
                 icon_data: icon
-                    .map(|k| crate::notify::kind_icon_small(k).to_vec())
+                    .map(|k| crate::vocab::labels::kind_icon_small(k).to_vec())
                     .unwrap_or_default(),
                 activate: Box::new(move |t: &mut UnhunchTray| {
                     let _ = t.commands.send(Command::new(what.clone(), Source::Tray));

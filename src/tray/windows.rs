@@ -14,8 +14,8 @@ use tray_icon::{Icon, TrayIcon, TrayIconBuilder};
 
 use super::{Entry, Look, SIZES, TrayState, rgba};
 use crate::core::Source;
-use crate::ipc::{Command, What};
 use crate::platform::win32::DesktopThread;
+use crate::vocab::{Command, What};
 
 /// The tray, owned by the desktop thread.
 struct OnThread {

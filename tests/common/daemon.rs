@@ -189,7 +189,7 @@ impl Daemon {
     }
 
     /// `unhunch status --json`, read as the typed reply the CLI prints.
-    pub fn status(&self) -> unhunch::ipc::reply::Status {
+    pub fn status(&self) -> unhunch::vocab::reply::Status {
         let out = self.command(&["status", "--json"]).output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
         serde_json::from_str(&text).unwrap_or_else(|e| {
@@ -206,8 +206,8 @@ impl Daemon {
         &self,
         what: &str,
         within: Duration,
-        f: impl Fn(&unhunch::ipc::reply::Status) -> bool,
-    ) -> unhunch::ipc::reply::Status {
+        f: impl Fn(&unhunch::vocab::reply::Status) -> bool,
+    ) -> unhunch::vocab::reply::Status {
         wait_for(within, || self.try_status().filter(|s| f(s)))
             .await
             .unwrap_or_else(|| {
@@ -220,7 +220,7 @@ impl Daemon {
     }
 
     /// `status --json`, if the daemon answers with one.
-    pub fn try_status(&self) -> Option<unhunch::ipc::reply::Status> {
+    pub fn try_status(&self) -> Option<unhunch::vocab::reply::Status> {
         let out = self.command(&["status", "--json"]).output().ok()?;
         serde_json::from_slice(&out.stdout).ok()
     }

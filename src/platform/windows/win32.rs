@@ -11,7 +11,7 @@ use std::io;
 use std::sync::mpsc as std_mpsc;
 use std::sync::{Mutex, OnceLock};
 
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 use tracing::{debug, warn};
 use windows_sys::Win32::Foundation::{
     CloseHandle, GetLastError, HANDLE, HLOCAL, HWND, LPARAM, LRESULT, LocalFree, WPARAM,
@@ -35,8 +35,6 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{
     TranslateMessage, WM_APP, WM_POWERBROADCAST, WM_TIMECHANGE, WM_WTSSESSION_CHANGE, WNDCLASSW,
     WS_OVERLAPPED, WTS_SESSION_LOCK, WTS_SESSION_UNLOCK,
 };
-
-use crate::presence::Change;
 
 /// `s` as a NUL-terminated UTF-16 string.
 pub fn wide(s: &str) -> Vec<u16> {
@@ -217,8 +215,20 @@ pub struct DesktopThread {
 
 const WM_FROM_RUNTIME: u32 = WM_APP + 1;
 
-/// Where presence changes go (set by `start_presence`).
-static PRESENCE: Mutex<Option<mpsc::UnboundedSender<Change>>> = Mutex::new(None);
+/// What the session's messages say, for the presence sources.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEvent {
+    /// The machine is about to sleep (Windows waits for nobody).
+    Suspending,
+    /// The machine woke.
+    Resumed,
+    /// The session was locked (`true`) or unlocked.
+    Locked(bool),
+}
+
+/// Where the session's events go (set by the presence sources).
+type SessionSink = Box<dyn Fn(SessionEvent) + Send>;
+static SESSION: Mutex<Option<SessionSink>> = Mutex::new(None);
 /// What the runtime sent, read when the window gets `WM_FROM_RUNTIME`.
 static FROM_RUNTIME: Mutex<Option<std_mpsc::Receiver<ToThread>>> = Mutex::new(None);
 
@@ -248,18 +258,18 @@ impl DesktopThread {
     }
 }
 
-/// Presence changes from the desktop thread go to `tx` from now on.
-pub fn report_presence_to(tx: mpsc::UnboundedSender<Change>) {
-    if let Ok(mut p) = PRESENCE.lock() {
-        *p = Some(tx);
+/// The session's events from the desktop thread go to `sink` from now on.
+pub fn report_session_to(sink: impl Fn(SessionEvent) + Send + 'static) {
+    if let Ok(mut p) = SESSION.lock() {
+        *p = Some(Box::new(sink));
     }
 }
 
-fn report(c: Change) {
-    if let Ok(p) = PRESENCE.lock()
-        && let Some(tx) = p.as_ref()
+fn report(e: SessionEvent) {
+    if let Ok(p) = SESSION.lock()
+        && let Some(sink) = p.as_ref()
     {
-        let _ = tx.send(c);
+        sink(e);
     }
 }
 
@@ -361,13 +371,10 @@ unsafe extern "system" fn window_proc(hwnd: HWND, msg: u32, wp: WPARAM, lp: LPAR
         WM_POWERBROADCAST => {
             match wp as u32 {
                 PBT_APMSUSPEND => {
-                    // Windows gives no time to wait for the record: the ack
-                    // is not waited for (the wake after says how long).
-                    let (ack, _) = tokio::sync::oneshot::channel();
-                    report(Change::Sleeping { ack });
+                    report(SessionEvent::Suspending);
                 }
                 PBT_APMRESUMEAUTOMATIC | PBT_APMRESUMESUSPEND => {
-                    report(Change::Woke);
+                    report(SessionEvent::Resumed);
                     CLOCK_CHANGED.notify_one();
                 }
                 _ => {}
@@ -376,8 +383,8 @@ unsafe extern "system" fn window_proc(hwnd: HWND, msg: u32, wp: WPARAM, lp: LPAR
         }
         WM_WTSSESSION_CHANGE => {
             match wp as u32 {
-                WTS_SESSION_LOCK => report(Change::SessionLocked(true)),
-                WTS_SESSION_UNLOCK => report(Change::SessionLocked(false)),
+                WTS_SESSION_LOCK => report(SessionEvent::Locked(true)),
+                WTS_SESSION_UNLOCK => report(SessionEvent::Locked(false)),
                 _ => {}
             }
             0

@@ -34,6 +34,7 @@ use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
 use super::Change;
+use crate::wait::Backoff;
 
 /// No reply in this long: the server is stuck (`doctor`'s probe, and the
 /// daemon's greeting).
@@ -41,8 +42,8 @@ pub const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// After a server that failed, the first wait before trying again; it
 /// doubles at each failure up to the last, and starts over once followed.
-const FIRST_RETRY: Duration = Duration::from_secs(1);
-const LAST_RETRY: Duration = Duration::from_secs(300);
+/// 1 s, doubling to 5 minutes.
+const RETRY: Backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(300));
 
 /// The most a message may carry; more is not a sound server talking.
 const MAX_FRAME: u32 = 16 << 20;
@@ -290,7 +291,7 @@ pub async fn watch(tx: mpsc::UnboundedSender<Change>) {
         return;
     };
     let mut told_absent = false;
-    let mut retry = FIRST_RETRY;
+    let mut retry = RETRY;
     loop {
         let mut followed = false;
         let wait = match follow(&path, &tx, &mut followed).await {
@@ -321,17 +322,17 @@ pub async fn watch(tx: mpsc::UnboundedSender<Change>) {
                 warn!(
                     "calls: the sound server at {} failed ({e}); tried again in {} s",
                     path.display(),
-                    retry.as_secs()
+                    retry.wait().as_secs()
                 );
                 told_absent = true;
-                Some(retry)
+                Some(retry.wait())
             }
         };
-        retry = if followed {
-            FIRST_RETRY
+        if followed {
+            retry.reset();
         } else {
-            (retry * 2).min(LAST_RETRY)
-        };
+            retry.next_wait();
+        }
         // While it is away nothing is known to capture.
         if tx.send(Change::Capturing(Vec::new())).is_err() {
             return;

@@ -22,7 +22,7 @@ use zbus::zvariant::{OwnedFd, OwnedObjectPath, OwnedValue};
 use zbus::{Connection, MatchRule, MessageStream, message::Type as MsgType};
 
 use super::Change;
-use crate::future::or_never;
+use crate::wait::or_never;
 
 const DEST: &str = "org.freedesktop.login1";
 const MANAGER_PATH: &str = "/org/freedesktop/login1";
@@ -137,7 +137,7 @@ async fn stream(conn: &Connection, rule: zbus::Result<MatchRule<'_>>) -> Option<
 /// Reports our session's lock, idle hint, and the machine's sleep, until
 /// the system bus goes away. Returns at once without a system bus.
 pub async fn watch(tx: mpsc::UnboundedSender<Change>) {
-    let conn = match crate::bus::system().await {
+    let conn = match crate::platform::bus::system().await {
         Ok(c) => c,
         Err(e) => {
             debug!("no system bus for logind: {e}");

@@ -88,7 +88,7 @@ pub async fn choose_idle(
 pub async fn start() -> (mpsc::UnboundedReceiver<Change>, Option<Box<dyn IdleSource>>) {
     let (tx, rx) = mpsc::unbounded_channel();
     // One session-bus connection for all of them.
-    let bus = match crate::bus::session().await {
+    let bus = match crate::platform::bus::session().await {
         Ok(bus) => {
             tokio::spawn(dnd::watch_server(bus.clone(), tx.clone()));
             tokio::spawn(dnd::watch_gnome(bus.clone(), tx.clone()));

@@ -1,6 +1,6 @@
 //! Presence on Windows: the session's lock and unlock and the machine's
 //! suspend and resume come as window messages to the desktop thread
-//! (`platform::windows::win32`), which reports them here as [`Change`]s;
+//! (`platform::win32`), which reports them here as [`Change`]s;
 //! the idle time is `GetLastInputInfo`, and "a fullscreen program or a
 //! presentation is running" is `SHQueryUserNotificationState`, both asked
 //! at the daemon's own wakes. Calls come from the capability access store
@@ -85,7 +85,19 @@ impl IdleSource for WindowsIdle {
 pub async fn start() -> (mpsc::UnboundedReceiver<Change>, Option<Box<dyn IdleSource>>) {
     let (tx, rx) = mpsc::unbounded_channel();
     capture::start(tx.clone());
-    crate::platform::win32::report_presence_to(tx);
+    crate::platform::win32::report_session_to(move |e| {
+        use crate::platform::win32::SessionEvent;
+        let _ = tx.send(match e {
+            SessionEvent::Suspending => {
+                // Windows gives no time to wait for the record: the ack is
+                // not waited for (the wake after says how long).
+                let (ack, _) = tokio::sync::oneshot::channel();
+                Change::Sleeping { ack }
+            }
+            SessionEvent::Resumed => Change::Woke,
+            SessionEvent::Locked(on) => Change::SessionLocked(on),
+        });
+    });
     if let Err(e) = crate::platform::win32::DesktopThread::get() {
         warn!("the session's lock and the machine's sleep will not be seen ({e})");
     }

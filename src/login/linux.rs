@@ -11,14 +11,12 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{Context, bail};
 
-use crate::ipc::{client, protocol::Request, reply::Status};
-
 pub const MARKER: &str = "Written by `unhunch service install`";
 const UNIT_TEMPLATE: &str = include_str!("../../packaging/systemd/unhunch.service");
 const AUTOSTART_TEMPLATE: &str = include_str!("../../packaging/xdg/unhunch-autostart.desktop");
 const UNIT: &str = "unhunch.service";
 
-pub use super::ServiceCommand;
+use super::Action;
 
 /// How unhunch starts at login, as the files on disk say: the systemd user
 /// unit, the user's autostart entry and the system-wide one (a user entry
@@ -51,14 +49,15 @@ impl LoginStart {
     }
 }
 
-struct Service {
+struct Service<'a> {
     config_home: PathBuf,
-    runtime_dir: PathBuf,
+    /// The pid of the daemon running now, if one is.
+    running: &'a dyn Fn() -> Option<u32>,
     /// The systemctl program; `UNHUNCH_SYSTEMCTL` replaces it in tests.
     systemctl: String,
 }
 
-impl Service {
+impl Service<'_> {
     fn unit_path(&self) -> PathBuf {
         self.config_home.join("systemd/user").join(UNIT)
     }
@@ -102,9 +101,7 @@ impl Service {
     }
 
     fn running(&self) -> Option<u32> {
-        client::request::<Status>(&self.runtime_dir, &Request::Status)
-            .ok()
-            .map(|v| v.pid)
+        (self.running)()
     }
 }
 
@@ -165,19 +162,20 @@ fn write(path: &Path, text: &str) -> anyhow::Result<()> {
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
 }
 
-pub fn run(cmd: ServiceCommand, runtime_dir: PathBuf) -> anyhow::Result<ExitCode> {
+/// Carries out `action`; `running` asks whether a daemon runs now.
+pub fn run(cmd: Action, running: &dyn Fn() -> Option<u32>) -> anyhow::Result<ExitCode> {
     let config_home = directories::BaseDirs::new()
         .map(|b| b.config_dir().to_path_buf())
         .context("cannot find the config directory: set $HOME or $XDG_CONFIG_HOME")?;
     let svc = Service {
         config_home,
-        runtime_dir,
+        running,
         systemctl: std::env::var("UNHUNCH_SYSTEMCTL").unwrap_or_else(|_| "systemctl".into()),
     };
     match cmd {
-        ServiceCommand::Install => install(&svc),
-        ServiceCommand::Uninstall => uninstall(&svc),
-        ServiceCommand::Status => status(&svc),
+        Action::Install => install(&svc),
+        Action::Uninstall => uninstall(&svc),
+        Action::Status => status(&svc),
     }
 }
 

@@ -2,7 +2,7 @@
 //! notification server, the tray host, the presence sources), the sound
 //! server that shows calls, and how unhunch starts at login.
 
-use crate::cli::doctor::{Check, fail, ok, warn};
+use super::{Check, fail, ok, warn};
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -79,7 +79,7 @@ async fn calls() -> Check {
 }
 
 async fn dbus_checks() -> Vec<Check> {
-    let conn = match crate::bus::session().await {
+    let conn = match crate::platform::bus::session().await {
         Ok(c) => c,
         Err(e) => {
             return vec![fail(
@@ -163,7 +163,7 @@ async fn presence_sources(conn: &zbus::Connection) -> (Vec<String>, bool) {
             break;
         }
     }
-    if let Ok(system) = crate::bus::system().await {
+    if let Ok(system) = crate::platform::bus::system().await {
         match logind::our_session(&system).await {
             Some((id, _)) => {
                 sources.push(format!("logind lock, idle hint and sleep (session {id})"))
@@ -204,7 +204,7 @@ pub(crate) fn autostart() -> Check {
     else {
         return warn("autostart: cannot find the config directory", "Set $HOME.");
     };
-    let login = crate::cli::service::LoginStart::find(&config_home);
+    let login = crate::login::LoginStart::find(&config_home);
     if let Some(unit) = login.unit {
         ok(format!("autostart: systemd user unit {}", unit.display()))
     } else if let Some(user) = login.user {

@@ -1,6 +1,6 @@
 //! `doctor` on Windows: toasts, the tray, the idle time, and the Run key.
 
-use crate::cli::doctor::{Check, ok, warn};
+use super::{Check, ok, warn};
 
 pub(crate) async fn desktop() -> Vec<Check> {
     let toasts = match crate::notify::toast::available() {
@@ -43,11 +43,11 @@ pub(crate) async fn desktop() -> Vec<Check> {
 }
 
 pub(crate) fn autostart() -> Check {
-    match super::service::entry() {
+    match crate::login::entry() {
         Ok(Some(line)) => ok(format!(
             r"autostart: HKCU\{}\{} runs {line}",
-            super::service::RUN_KEY,
-            super::service::VALUE
+            crate::login::RUN_KEY,
+            crate::login::VALUE
         )),
         Ok(None) => warn(
             "autostart: unhunch does not start at login",

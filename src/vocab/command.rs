@@ -6,10 +6,23 @@
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use super::protocol::{PauseEnd, Request};
+use jiff::SignedDuration;
+use jiff::civil::Time;
+
 use super::reply::Reply;
 use crate::core::{Answer, EngineError, Source};
-use crate::store::WriteError;
+
+/// When a pause ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PauseEnd {
+    For(SignedDuration),
+    /// The next time the clock shows this (today, or tomorrow if past).
+    At(Time),
+    /// The start of tomorrow.
+    Tomorrow,
+    /// Until `resume`.
+    Never,
+}
 
 /// What a command asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +46,7 @@ pub enum What {
     Resume,
     /// Stop the daemon (the tray's Quit, `unhunch stop`).
     Stop,
+    // Not on the wire: the tray's own.
     /// Open the config in the desktop's editor (the tray's "Edit schedule…").
     EditConfig,
     /// Run reminder `id`'s routine in its notification (the tray's Start):
@@ -50,46 +64,14 @@ impl What {
     }
 }
 
-impl From<Request> for What {
-    fn from(r: Request) -> What {
-        match r {
-            Request::Status => What::Status,
-            Request::Done { id } => What::Answer {
-                id,
-                answer: Answer::Done,
-            },
-            Request::Skip { id } => What::Answer {
-                id,
-                answer: Answer::Skip,
-            },
-            Request::Snooze { id, length } => What::Answer {
-                id,
-                answer: Answer::Snooze(length),
-            },
-            Request::Trigger { id } => What::Trigger { id },
-            Request::Guided {
-                id,
-                finished,
-                progress,
-            } => What::Guided {
-                id,
-                answer: if finished { Answer::Done } else { Answer::Skip },
-                progress,
-            },
-            Request::Pause(end) => What::Pause(end),
-            Request::Resume => What::Resume,
-            Request::Stop => What::Stop,
-        }
-    }
-}
-
 /// Why a command was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
     #[error(transparent)]
     Engine(#[from] EngineError),
-    #[error(transparent)]
-    NotWritten(#[from] WriteError),
+    /// The history could not be written (the store's words).
+    #[error("{0}")]
+    NotWritten(String),
     #[error("that time is out of range: {0}")]
     Time(#[from] jiff::Error),
     #[error("the daemon is stopping")]

@@ -4,12 +4,21 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+// The desktop's half of the checks.
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(target_os = "linux")]
+use linux as desktop;
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as desktop;
+
 use crate::config;
 use crate::ipc::ClientError;
-use crate::ipc::protocol::Request;
-use crate::ipc::reply::Status;
 use crate::paths::Paths;
 use crate::store::{DB_FILE, SCHEMA_VERSION, Store, StoreError};
+use crate::vocab::reply::Status;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mark {
@@ -54,11 +63,11 @@ pub fn run(p: &Paths) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let mut checks = rt.block_on(crate::platform::doctor_desktop());
+    let mut checks = rt.block_on(desktop::desktop());
     checks.push(config_check(&p.config, p.config_given));
     checks.push(database(&p.data_dir));
     checks.push(daemon(&p.runtime_dir));
-    checks.push(crate::platform::doctor_autostart());
+    checks.push(desktop::autostart());
     let mut failed = false;
     for c in &checks {
         let mark = match c.mark {
@@ -151,16 +160,16 @@ fn database(data_dir: &Path) -> Check {
 }
 
 fn daemon(runtime_dir: &Path) -> Check {
-    match crate::platform::request::<Status>(runtime_dir, &Request::Status) {
+    match crate::ipc::request::<Status>(runtime_dir, &crate::vocab::What::Status) {
         Ok(v) => ok(format!(
             "daemon: running (pid {}), {}",
             v.pid,
-            crate::platform::control_address(runtime_dir)
+            crate::ipc::address(runtime_dir)
         )),
         Err(ClientError::NotRunning(_)) => warn(
             format!(
                 "daemon: not running (no {})",
-                crate::platform::control_address(runtime_dir)
+                crate::ipc::address(runtime_dir)
             ),
             "Start it with `unhunch`.",
         ),

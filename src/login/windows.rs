@@ -6,10 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::registry;
-use crate::cli::ServiceCommand;
-use crate::ipc::protocol::Request;
-use crate::ipc::reply::Status;
+use super::Action;
+use crate::platform::registry;
 
 pub const RUN_KEY: &str = r"Software\Microsoft\Windows\CurrentVersion\Run";
 pub const VALUE: &str = "unhunch";
@@ -24,15 +22,10 @@ pub fn entry() -> anyhow::Result<Option<String>> {
     registry::get_string(RUN_KEY, VALUE).with_context(|| format!(r"cannot read HKCU\{RUN_KEY}"))
 }
 
-fn running(runtime_dir: &std::path::Path) -> Option<u32> {
-    super::request::<Status>(runtime_dir, &Request::Status)
-        .ok()
-        .map(|s| s.pid)
-}
-
-pub fn run(cmd: ServiceCommand, runtime_dir: std::path::PathBuf) -> anyhow::Result<ExitCode> {
+/// Carries out `cmd`; `running` asks whether a daemon runs now.
+pub fn run(cmd: Action, running: &dyn Fn() -> Option<u32>) -> anyhow::Result<ExitCode> {
     match cmd {
-        ServiceCommand::Install => {
+        Action::Install => {
             let exe = std::env::current_exe().context("cannot tell where this unhunch is")?;
             if crate::paths::in_build_dir(&exe) {
                 anyhow::bail!(
@@ -46,12 +39,12 @@ pub fn run(cmd: ServiceCommand, runtime_dir: std::path::PathBuf) -> anyhow::Resu
             registry::set_string(RUN_KEY, VALUE, &line)
                 .with_context(|| format!(r"cannot write HKCU\{RUN_KEY}"))?;
             println!(r"Installed: HKCU\{RUN_KEY} runs {line} at login.");
-            match running(&runtime_dir) {
+            match running() {
                 Some(pid) => println!("unhunch is running already (pid {pid})."),
                 None => println!("Start it now with `unhunch`."),
             }
         }
-        ServiceCommand::Uninstall => match entry()? {
+        Action::Uninstall => match entry()? {
             Some(line) => {
                 registry::delete(RUN_KEY, VALUE)
                     .with_context(|| format!(r"cannot change HKCU\{RUN_KEY}"))?;
@@ -59,12 +52,12 @@ pub fn run(cmd: ServiceCommand, runtime_dir: std::path::PathBuf) -> anyhow::Resu
             }
             None => println!("Nothing to remove: `unhunch service install` has not been run."),
         },
-        ServiceCommand::Status => {
+        Action::Status => {
             match entry()? {
                 Some(line) => println!(r"Starts at login: HKCU\{RUN_KEY}\{VALUE} runs {line}"),
                 None => println!("Not started at login: `unhunch service install` sets that up."),
             }
-            match running(&runtime_dir) {
+            match running() {
                 Some(pid) => println!("Running now (pid {pid})."),
                 None => println!("Not running now."),
             }

@@ -1,0 +1,232 @@
+//! The engine's inputs: [`Engine::handle`] hands each to a method of its
+//! own (an answer, a guided routine's end, a trigger, away and back, a
+//! hold, pause and resume).
+
+use jiff::{SignedDuration, Timestamp, ZonedDateTime};
+use tracing::debug;
+
+use super::*;
+use crate::core::routine::Progress;
+
+impl Engine {
+    /// Applies one command.
+    pub fn handle(
+        &mut self,
+        input: Input,
+        now: &ZonedDateTime,
+    ) -> Result<Vec<Effect>, EngineError> {
+        let t = now.timestamp();
+        self.normalize_clock(t);
+        let mut effects = Vec::new();
+        match input {
+            Input::Answer { id, answer, source } => {
+                self.answer(id, answer, source, t, &mut effects)?
+            }
+            Input::Guided {
+                id,
+                answer,
+                progress,
+            } => self.guided(id, answer, progress, now, &mut effects)?,
+            Input::Trigger { id, source } => self.trigger(id, source, t, &mut effects)?,
+            Input::Away { since } => {
+                debug!("away since {since}");
+                self.away = Some(since.min(t));
+            }
+            Input::Back => self.back(t),
+            Input::Hold { reason, on } => {
+                debug!(
+                    "{reason:?} {}",
+                    if on { "on: reminders wait" } else { "off" }
+                );
+                if on {
+                    self.holds.insert(reason);
+                } else {
+                    self.holds.remove(&reason);
+                }
+            }
+            Input::Pause { until } => {
+                if let Some(u) = until
+                    && u <= t
+                {
+                    return Err(EngineError::PauseInPast(u));
+                }
+                let p = Pause { since: t, until };
+                self.pause = Some(p);
+                effects.push(Effect::PauseChanged(Some(p)));
+            }
+            Input::Resume => {
+                if self.pause.take().is_none() {
+                    return Err(EngineError::NotPaused);
+                }
+                effects.push(Effect::PauseChanged(None));
+            }
+        }
+        Ok(effects)
+    }
+
+    /// Done, skip, snooze, dismissed or expired, for the named reminder or
+    /// the one open.
+    fn answer(
+        &mut self,
+        id: Option<String>,
+        answer: Answer,
+        source: Source,
+        t: Timestamp,
+        effects: &mut Vec<Effect>,
+    ) -> Result<(), EngineError> {
+        let id = self.resolve_target(id, &answer)?;
+        let (r, s) = lookup(&self.config, &mut self.states, &id)?;
+        let open = s.is_open();
+        let (outcome, snooze) = match answer {
+            // Done with nothing showing would count a showing that
+            // never was (stats' SHOWN); `trigger` first shows it.
+            Answer::Done if open => (Outcome::Done, None),
+            Answer::Skip if open => (Outcome::Skipped, None),
+            Answer::Snooze(len) if open => (Outcome::Snoozed, Some(len.unwrap_or(r.snooze))),
+            Answer::Dismissed | Answer::Expired if !matches!(s.phase, Phase::Pending { .. }) => {
+                // A late signal for a showing that already ended.
+                debug!(reminder = %id, "{answer:?} for a reminder not showing: ignored");
+                return Ok(());
+            }
+            Answer::Dismissed => (Outcome::Dismissed, None),
+            Answer::Expired => (Outcome::Expired, None),
+            Answer::Done | Answer::Skip | Answer::Snooze(_) => {
+                return Err(EngineError::NotPending(id));
+            }
+        };
+        debug!(reminder = %id, "answer {outcome} from {}", source.as_str());
+        if open {
+            effects.push(Effect::Close { id: id.clone() });
+        }
+        let mut e = event(r, t, outcome, source);
+        e.snooze = snooze;
+        s.apply(&e);
+        effects.push(Effect::Record(e));
+        Ok(())
+    }
+
+    /// A guided routine ended: its answer, with how far it got. A reminder
+    /// not showing is recorded shown as the routine began.
+    fn guided(
+        &mut self,
+        id: String,
+        answer: Answer,
+        progress: Progress,
+        now: &ZonedDateTime,
+        effects: &mut Vec<Effect>,
+    ) -> Result<(), EngineError> {
+        let t = now.timestamp();
+        let (_, st) = lookup(&self.config, &mut self.states, &id)?;
+        let was_open = st.is_open();
+        if !was_open {
+            // The routine was its showing: recorded as begun when the
+            // routine began, and no notification is put up (nor taken
+            // down) for it.
+            let began = t
+                .checked_sub(SignedDuration::from_secs(i64::from(progress.seconds)))
+                .unwrap_or(t);
+            let mut shown = Vec::new();
+            self.trigger(id.clone(), Source::Guided, t, &mut shown)?;
+            for e in shown {
+                match e {
+                    Effect::Show(_) => {}
+                    Effect::Record(mut ev) => {
+                        ev.at = began;
+                        ev.due = ev.due.map(|_| began);
+                        effects.push(Effect::Record(ev));
+                    }
+                    e => effects.push(e),
+                }
+            }
+        }
+        let answer = match answer {
+            Answer::Done | Answer::Dismissed => answer,
+            _ => Answer::Skip,
+        };
+        let mut answered = Vec::new();
+        self.answer(Some(id.clone()), answer, Source::Guided, t, &mut answered)?;
+        for mut e in answered {
+            match &mut e {
+                Effect::Close { .. } if !was_open => continue,
+                Effect::Record(ev) if ev.reminder == id => {
+                    ev.progress = Some(progress.clone());
+                }
+                _ => {}
+            }
+            effects.push(e);
+        }
+        Ok(())
+    }
+
+    /// Shows a reminder now, by its id or else by a kind: its first enabled
+    /// reminder (the application entry's "Stand up now" actions cannot know
+    /// the ids of a person's config).
+    fn trigger(
+        &mut self,
+        id: String,
+        source: Source,
+        t: Timestamp,
+        effects: &mut Vec<Effect>,
+    ) -> Result<(), EngineError> {
+        let id = match self.config.reminder(&id) {
+            Some(_) => id,
+            None => Kind::ALL
+                .iter()
+                .find(|k| k.as_str() == id)
+                .and_then(|k| self.config.enabled().find(|r| r.kind == *k))
+                .map_or(id, |r| r.id.clone()),
+        };
+        let (r, s) = lookup(&self.config, &mut self.states, &id)?;
+        if matches!(s.phase, Phase::Pending { .. }) {
+            return Err(EngineError::AlreadyShowing(id));
+        }
+        show(r, s, t, t, Cause::Manual, source, effects);
+        Ok(())
+    }
+
+    /// The person is back: away long enough to count is a break, so every
+    /// interval counts from now.
+    fn back(&mut self, t: Timestamp) {
+        let Some(since) = self.away.take() else {
+            return;
+        };
+        debug!(
+            "back after {:#}: intervals start again",
+            t.duration_since(since)
+        );
+        for r in self.config.enabled() {
+            if let (Schedule::Every { .. }, Some(s)) = (&r.schedule, self.states.get_mut(&r.id))
+                && s.phase == Phase::Idle
+            {
+                s.anchor = Some(t);
+            }
+        }
+    }
+
+    /// The reminder an answer is for: the named one, or the one open.
+    fn resolve_target(&self, id: Option<String>, answer: &Answer) -> Result<String, EngineError> {
+        if let Some(id) = id {
+            if !self.states.contains_key(&id) {
+                return Err(EngineError::UnknownReminder(id));
+            }
+            return Ok(id);
+        }
+        let open_with = |want: fn(&Phase) -> bool| -> Vec<String> {
+            self.config
+                .reminders
+                .iter()
+                .filter(|r| self.states.get(&r.id).is_some_and(|s| want(&s.phase)))
+                .map(|r| r.id.clone())
+                .collect()
+        };
+        let mut ids = open_with(|p| matches!(p, Phase::Pending { .. }));
+        if ids.is_empty() && !matches!(answer, Answer::Dismissed | Answer::Expired) {
+            ids = open_with(|p| matches!(p, Phase::Snoozed { .. }));
+        }
+        match ids.len() {
+            0 => Err(EngineError::NothingPending),
+            1 => Ok(ids.remove(0)),
+            _ => Err(EngineError::AmbiguousPending(ids)),
+        }
+    }
+}

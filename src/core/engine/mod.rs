@@ -1,0 +1,567 @@
+//! The schedule engine: a pure state machine over wall-clock time.
+//!
+//! The runtime calls [`Engine::tick`] whenever it wakes (at the instant
+//! [`Engine::next_wake`] asked for, after a suspend, after the clock was set),
+//! and [`Engine::handle`] for each command from a notification, the tray or the
+//! socket. Both return [`Effect`]s to carry out. The engine never reads the clock,
+//! so every rule of the timing semantics is tested with plain instants.
+//!
+//! Here: the engine's state, its inputs and effects, and the [`Decision`]
+//! made on a copy; `due` says when things fall due (`tick`, `next_wake`),
+//! `handle` applies one input.
+
+mod due;
+mod handle;
+
+pub use due::{interval_due, next_fixed};
+
+use std::collections::{BTreeSet, HashMap};
+
+use jiff::{SignedDuration, Timestamp, ZonedDateTime};
+use tracing::debug;
+
+pub use super::history::{Event, Outcome, Source};
+use super::model::{Config, Kind, Reminder, Schedule, Urgency};
+
+/// How far back a gap records `missed` occurrences. Older ones were most
+/// likely nights and weekends with the computer off, not missed reminders.
+pub const MISSED_LOOKBACK: SignedDuration = SignedDuration::from_hours(24);
+
+/// Why a reminder is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cause {
+    Interval,
+    Fixed,
+    Snooze,
+    Manual,
+    /// Put up again: it was showing when the daemon stopped.
+    Restored,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShowRequest {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    pub body: String,
+    pub tip: Option<String>,
+    pub urgency: Urgency,
+    pub snooze: SignedDuration,
+    pub due: Timestamp,
+    pub cause: Cause,
+    /// Its guided routine's id (the notification offers Start).
+    pub routine: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pause {
+    pub since: Timestamp,
+    /// `None`: until resumed.
+    pub until: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Put up a notification.
+    Show(ShowRequest),
+    /// Take down the notification of this reminder, if one is up.
+    Close { id: String },
+    /// Append to history.
+    Record(Event),
+    /// The pause state changed (persist it).
+    PauseChanged(Option<Pause>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Done,
+    Skip,
+    /// `None`: the reminder's own snooze length.
+    Snooze(Option<SignedDuration>),
+    /// Closed by the user without an action.
+    Dismissed,
+    /// Closed by the notification server (timeout).
+    Expired,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    /// `id: None` answers the one reminder that is showing.
+    Answer {
+        id: Option<String>,
+        answer: Answer,
+        source: Source,
+    },
+    Trigger {
+        id: String,
+        source: Source,
+    },
+    /// A guided routine of reminder `id` ended: finished (`Done`), stopped
+    /// part-way (`Skip`) or its notification closed (`Dismissed`), with how
+    /// far it got. A reminder not showing is recorded shown as the routine
+    /// began: the routine was its showing.
+    Guided {
+        id: String,
+        answer: Answer,
+        progress: crate::core::routine::Progress,
+    },
+    /// The person is away (idle or locked) since `since`.
+    Away {
+        since: Timestamp,
+    },
+    /// The person is back.
+    Back,
+    /// A hold (Do-Not-Disturb, a fullscreen window) began (`on`) or ended.
+    Hold {
+        reason: HoldReason,
+        on: bool,
+    },
+    Pause {
+        until: Option<Timestamp>,
+    },
+    Resume,
+}
+
+/// Why reminders wait without a pause.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum HoldReason {
+    DoNotDisturb,
+    Fullscreen,
+    /// Another application captures the microphone (or, on Windows, the
+    /// camera): a call.
+    Call,
+}
+
+impl HoldReason {
+    pub const ALL: [HoldReason; 3] = [
+        HoldReason::DoNotDisturb,
+        HoldReason::Fullscreen,
+        HoldReason::Call,
+    ];
+
+    /// Its name in `status` (as in JSON): "do-not-disturb", "fullscreen",
+    /// "call".
+    pub fn name(self) -> &'static str {
+        match self {
+            HoldReason::DoNotDisturb => "do-not-disturb",
+            HoldReason::Fullscreen => "fullscreen",
+            HoldReason::Call => "call",
+        }
+    }
+
+    /// What the tray says: "Waiting while {this}".
+    pub fn describe(self) -> &'static str {
+        match self {
+            HoldReason::DoNotDisturb => "do-not-disturb is on",
+            HoldReason::Fullscreen => "a window is fullscreen",
+            HoldReason::Call => "a call is on",
+        }
+    }
+}
+
+/// The holds in force: a set, so each reason is added and removed in one place.
+pub type Holds = BTreeSet<HoldReason>;
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    #[error("no reminder with id \"{0}\"")]
+    UnknownReminder(String),
+    #[error("no reminder is showing")]
+    NothingPending,
+    #[error("several reminders are showing ({}): name one", .0.join(", "))]
+    AmbiguousPending(Vec<String>),
+    #[error("\"{0}\" is not showing")]
+    NotPending(String),
+    #[error("\"{0}\" is already showing")]
+    AlreadyShowing(String),
+    #[error("not paused")]
+    NotPaused,
+    #[error("the pause end {0} is not in the future")]
+    PauseInPast(Timestamp),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Idle,
+    Pending { shown_at: Timestamp, due: Timestamp },
+    Snoozed { at: Timestamp, until: Timestamp },
+}
+
+#[derive(Clone, Debug)]
+struct State {
+    /// When the engine started tracking this reminder (start, or added by a reload).
+    since: Timestamp,
+    /// The last answer that ended a showing: the interval anchor.
+    anchor: Option<Timestamp>,
+    /// The latest fixed-time occurrence handled (shown, missed or merged).
+    last_fixed: Option<Timestamp>,
+    phase: Phase,
+    /// Showings so far: rotates the tips.
+    shown: u64,
+}
+
+impl State {
+    fn new(since: Timestamp) -> State {
+        State {
+            since,
+            anchor: None,
+            last_fixed: None,
+            phase: Phase::Idle,
+            shown: 0,
+        }
+    }
+
+    /// Folds one history event into the state (restart continuation).
+    fn apply(&mut self, e: &Event) {
+        match e.outcome {
+            Outcome::Shown => {
+                self.shown += 1;
+                let due = e.due.unwrap_or(e.at);
+                self.phase = Phase::Pending {
+                    shown_at: e.at,
+                    due,
+                };
+                self.last_fixed = self.last_fixed.max(Some(due));
+            }
+            Outcome::Snoozed => {
+                let len = e.snooze.unwrap_or(SignedDuration::ZERO);
+                let until = e.at.checked_add(len).unwrap_or(e.at);
+                self.phase = Phase::Snoozed { at: e.at, until };
+            }
+            Outcome::Missed => {
+                self.last_fixed = self.last_fixed.max(e.due);
+            }
+            o if o.is_terminal() => {
+                self.anchor = Some(e.at);
+                self.phase = Phase::Idle;
+            }
+            _ => {}
+        }
+    }
+
+    fn is_open(&self) -> bool {
+        self.phase != Phase::Idle
+    }
+}
+
+/// What `status` and the tray show about one reminder.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Upcoming {
+    pub id: String,
+    pub title: String,
+    pub at: Timestamp,
+}
+
+/// The engine is small (a config and a state per reminder), so a decision
+/// is made on a copy: see [`Decision`].
+#[derive(Clone)]
+pub struct Engine {
+    config: Config,
+    states: HashMap<String, State>,
+    pause: Option<Pause>,
+    /// Idle or locked since then.
+    away: Option<Timestamp>,
+    holds: Holds,
+}
+
+/// A decision not yet made: the engine as it would be after some inputs,
+/// and the effects that take it there. The runtime writes the step's
+/// records (write-ahead) and only then [commits](Engine::commit) it; a step
+/// dropped (the write failed, or an input was refused) changed nothing.
+#[derive(Clone)]
+pub struct Decision {
+    next: Engine,
+    effects: Vec<Effect>,
+}
+
+impl Decision {
+    /// Adds what falls due at `now`.
+    pub fn tick(&mut self, now: &ZonedDateTime) {
+        let e = self.next.tick(now);
+        self.effects.extend(e);
+    }
+
+    /// Adds one input. On an error the step is to be dropped.
+    pub fn handle(&mut self, input: Input, now: &ZonedDateTime) -> Result<(), EngineError> {
+        let e = self.next.handle(input, now)?;
+        self.effects.extend(e);
+        Ok(())
+    }
+
+    /// Adds a new configuration.
+    pub fn set_config(&mut self, config: Config, now: Timestamp) {
+        let e = self.next.set_config(config, now);
+        self.effects.extend(e);
+    }
+
+    /// The engine as it would be.
+    pub fn engine(&self) -> &Engine {
+        &self.next
+    }
+
+    pub fn effects(&self) -> &[Effect] {
+        &self.effects
+    }
+
+    /// The history rows this step writes, in order.
+    pub fn records(&self) -> impl Iterator<Item = &Event> {
+        self.effects.iter().filter_map(|e| match e {
+            Effect::Record(ev) => Some(ev),
+            _ => None,
+        })
+    }
+
+    /// The pause to store, if the step changes it.
+    pub fn pause_change(&self) -> Option<Option<Pause>> {
+        self.effects.iter().rev().find_map(|e| match e {
+            Effect::PauseChanged(p) => Some(*p),
+            _ => None,
+        })
+    }
+
+    /// Whether anything must reach the disk before the step is committed.
+    pub fn needs_write(&self) -> bool {
+        self.records().next().is_some() || self.pause_change().is_some()
+    }
+}
+
+/// `t + d`, or `None` past the end of the calendar: an instant that never
+/// comes (saturating to the end would make it "now" once the clock is
+/// there, and fire it again and again).
+fn add(t: Timestamp, d: SignedDuration) -> Option<Timestamp> {
+    t.checked_add(d).ok()
+}
+
+fn sub(t: Timestamp, d: SignedDuration) -> Timestamp {
+    t.checked_sub(d).unwrap_or(Timestamp::MIN)
+}
+
+impl Engine {
+    /// A fresh engine; every reminder counts from `now`.
+    pub fn new(config: Config, now: Timestamp) -> Engine {
+        let states = config
+            .reminders
+            .iter()
+            .map(|r| (r.id.clone(), State::new(now)))
+            .collect();
+        Engine {
+            config,
+            states,
+            pause: None,
+            away: None,
+            holds: Holds::new(),
+        }
+    }
+
+    /// A decision starting from the engine as it is.
+    pub fn begin(&self) -> Decision {
+        Decision {
+            next: self.clone(),
+            effects: Vec::new(),
+        }
+    }
+
+    /// Makes a step's decision: the engine becomes what the step computed.
+    /// Returns its effects, to carry out now that its records are on disk.
+    pub fn commit(&mut self, step: Decision) -> Vec<Effect> {
+        *self = step.next;
+        step.effects
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn pause(&self) -> Option<Pause> {
+        self.pause
+    }
+
+    /// Restores a pause read back from storage.
+    pub fn set_pause(&mut self, pause: Option<Pause>) {
+        self.pause = pause;
+    }
+
+    /// Rebuilds the state from history, oldest event first, so the schedule
+    /// continues where it stopped. Events of unknown reminders are ignored.
+    pub fn restore<'a>(&mut self, events: impl IntoIterator<Item = &'a Event>) {
+        for e in events {
+            if let Some(s) = self.states.get_mut(&e.reminder) {
+                s.apply(e);
+            }
+        }
+    }
+
+    /// Swaps in a new configuration, keeping the state of reminders whose id
+    /// is unchanged; new ones count from `now`.
+    pub fn set_config(&mut self, config: Config, now: Timestamp) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        let mut states = HashMap::new();
+        for r in &config.reminders {
+            let s = self.states.remove(&r.id).unwrap_or_else(|| State::new(now));
+            states.insert(r.id.clone(), s);
+        }
+        // A removed reminder that was showing (or snoozed) is taken down,
+        // and its showing ends in the history like any other: dismissed, by
+        // the schedule. Otherwise a restart would put it up again.
+        for (id, s) in self.states.drain() {
+            if s.is_open()
+                && let Some(r) = self.config.reminder(&id)
+            {
+                debug!(reminder = %id, "removed while showing: dismissed");
+                effects.push(Effect::Close { id });
+                effects.push(Effect::Record(event(
+                    r,
+                    now,
+                    Outcome::Dismissed,
+                    Source::Schedule,
+                )));
+            }
+        }
+        self.states = states;
+        self.config = config;
+        effects
+    }
+
+    pub fn phase(&self, id: &str) -> Option<Phase> {
+        self.states.get(id).map(|s| s.phase)
+    }
+
+    /// What to put up again for reminders that are showing (after a restart
+    /// their notifications are gone or dead). Records nothing: it is the same
+    /// showing.
+    pub fn showing(&self) -> Vec<ShowRequest> {
+        self.config
+            .reminders
+            .iter()
+            .filter_map(|r| match self.states.get(&r.id)? {
+                State {
+                    phase: Phase::Pending { due, .. },
+                    shown,
+                    ..
+                } => Some(request(r, shown.saturating_sub(1), *due, Cause::Restored)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Reminders showing now, in config order.
+    pub fn pending(&self) -> Vec<&Reminder> {
+        self.config
+            .reminders
+            .iter()
+            .filter(|r| matches!(self.phase(&r.id), Some(Phase::Pending { .. })))
+            .collect()
+    }
+
+    /// Whether a reminder is showing now.
+    fn showing_any(&self) -> bool {
+        self.states
+            .values()
+            .any(|s| matches!(s.phase, Phase::Pending { .. }))
+    }
+
+    fn is_paused(&self) -> bool {
+        self.pause.is_some()
+    }
+
+    /// Paused, or held by Do-Not-Disturb or a fullscreen window: nothing is
+    /// shown, and what falls due waits (fixed times within missed_grace).
+    fn is_holding(&self) -> bool {
+        self.is_paused() || !self.holds.is_empty()
+    }
+
+    /// Since when the person is away, if they are.
+    pub fn away(&self) -> Option<Timestamp> {
+        self.away
+    }
+
+    /// What holds reminders back now, besides a pause.
+    pub fn holds(&self) -> &Holds {
+        &self.holds
+    }
+
+    /// Undo what a clock set backwards would otherwise do: instants "in the
+    /// future" that are really past would hold reminders back by the jump.
+    /// `last_fixed` is kept on purpose: it stops occurrences from firing twice.
+    fn normalize_clock(&mut self, t: Timestamp) {
+        for (id, s) in &mut self.states {
+            if s.anchor.is_some_and(|a| a > t) {
+                debug!(reminder = %id, "clock went back: interval restarts now");
+                s.anchor = Some(t);
+            }
+            if s.since > t {
+                s.since = t;
+            }
+            match &mut s.phase {
+                Phase::Pending { shown_at, .. } if *shown_at > t => *shown_at = t,
+                Phase::Snoozed { at, until } if *at > t => {
+                    let back = at.duration_since(t);
+                    *until = sub(*until, back);
+                    *at = t;
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A reminder and its state, by id (two fields, so both can be borrowed).
+fn lookup<'a>(
+    config: &'a Config,
+    states: &'a mut HashMap<String, State>,
+    id: &str,
+) -> Result<(&'a Reminder, &'a mut State), EngineError> {
+    match (config.reminder(id), states.get_mut(id)) {
+        (Some(r), Some(s)) => Ok((r, s)),
+        _ => Err(EngineError::UnknownReminder(id.to_string())),
+    }
+}
+
+fn event(r: &Reminder, at: Timestamp, outcome: Outcome, source: Source) -> Event {
+    Event {
+        at,
+        reminder: r.id.clone(),
+        kind: r.kind,
+        outcome,
+        source,
+        due: None,
+        snooze: None,
+        progress: None,
+    }
+}
+
+fn show(
+    r: &Reminder,
+    s: &mut State,
+    t: Timestamp,
+    due: Timestamp,
+    cause: Cause,
+    source: Source,
+    effects: &mut Vec<Effect>,
+) {
+    let request = request(r, s.shown, due, cause);
+    let mut e = event(r, t, Outcome::Shown, source);
+    e.due = Some(due);
+    s.apply(&e);
+    effects.push(Effect::Show(request));
+    effects.push(Effect::Record(e));
+}
+
+fn request(r: &Reminder, shown: u64, due: Timestamp, cause: Cause) -> ShowRequest {
+    ShowRequest {
+        id: r.id.clone(),
+        kind: r.kind,
+        title: r.title.clone(),
+        body: r.body.clone(),
+        tip: r.tip(shown).map(str::to_string),
+        urgency: r.urgency,
+        snooze: r.snooze,
+        due,
+        cause,
+        routine: r.routine.clone(),
+    }
+}

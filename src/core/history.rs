@@ -1,0 +1,129 @@
+//! The history's words: what became of a showing (`Outcome`), who answered
+//! (`Source`), and one line of history (`Event`). The engine writes them,
+//! the store keeps them, stats reads them.
+
+use std::fmt;
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::kind::Kind;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Shown,
+    Done,
+    Snoozed,
+    Skipped,
+    Dismissed,
+    Expired,
+    Ignored,
+    Missed,
+    Away,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 9] = [
+        Outcome::Shown,
+        Outcome::Done,
+        Outcome::Snoozed,
+        Outcome::Skipped,
+        Outcome::Dismissed,
+        Outcome::Expired,
+        Outcome::Ignored,
+        Outcome::Missed,
+        Outcome::Away,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Shown => "shown",
+            Outcome::Done => "done",
+            Outcome::Snoozed => "snoozed",
+            Outcome::Skipped => "skipped",
+            Outcome::Dismissed => "dismissed",
+            Outcome::Expired => "expired",
+            Outcome::Ignored => "ignored",
+            Outcome::Missed => "missed",
+            Outcome::Away => "away",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
+    /// The outcomes that end a showing (and restart an interval): the
+    /// engine's state machine, the day's count and the stats all use this set.
+    pub const ENDS_SHOWING: [Outcome; 6] = [
+        Outcome::Done,
+        Outcome::Skipped,
+        Outcome::Dismissed,
+        Outcome::Expired,
+        Outcome::Ignored,
+        Outcome::Away,
+    ];
+
+    /// Ends a showing and restarts an interval.
+    pub fn is_terminal(self) -> bool {
+        Outcome::ENDS_SHOWING.contains(&self)
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an answer or a showing came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Notification,
+    Tray,
+    Cli,
+    Schedule,
+    /// A guided routine's end (finished: done; stopped: skipped).
+    Guided,
+}
+
+impl Source {
+    pub const ALL: [Source; 5] = [
+        Source::Notification,
+        Source::Tray,
+        Source::Cli,
+        Source::Schedule,
+        Source::Guided,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Notification => "notification",
+            Source::Tray => "tray",
+            Source::Cli => "cli",
+            Source::Schedule => "schedule",
+            Source::Guided => "guided",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
+/// One line of history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub at: Timestamp,
+    pub reminder: String,
+    pub kind: Kind,
+    pub outcome: Outcome,
+    pub source: Source,
+    /// The scheduled instant the showing belongs to (shown, missed).
+    pub due: Option<Timestamp>,
+    /// The snooze length (snoozed).
+    pub snooze: Option<SignedDuration>,
+    /// How far a guided routine got (source guided).
+    pub progress: Option<super::routine::Progress>,
+}
