@@ -7,17 +7,6 @@ use std::path::PathBuf;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 
-/// Wall-clock time in the local zone.
-pub trait Clock: Send {
-    fn now(&self) -> ZonedDateTime;
-
-    /// How far this clock is from the system clock (zero but in tests):
-    /// the timer, which runs on the system clock, subtracts it.
-    fn offset(&self) -> SignedDuration {
-        SignedDuration::ZERO
-    }
-}
-
 /// The local time zone. `$TZ` naming a file that is not a small regular
 /// file (a FIFO would block every clock read, `/dev/zero` would be read
 /// without end) is refused once, with a warning, for UTC; otherwise jiff's
@@ -82,17 +71,18 @@ fn tz_file_problem(tz: &std::ffi::OsStr) -> Option<String> {
 /// send SIGUSR1, which stands for the kernel's "the clock was set").
 #[derive(Debug, Default)]
 pub struct SystemClock {
-    pub fixed: SignedDuration,
-    pub file: Option<PathBuf>,
+    fixed: SignedDuration,
+    file: Option<PathBuf>,
 }
 
 /// "2h", "-1h 30m", "-3days", "90s".
-pub fn parse_offset(v: &str) -> anyhow::Result<SignedDuration> {
+fn parse_offset(v: &str) -> anyhow::Result<SignedDuration> {
     crate::core::time::parse_duration(v, true).map_err(|e| anyhow::anyhow!("clock offset: {e}"))
 }
 
-impl Clock for SystemClock {
-    fn now(&self) -> ZonedDateTime {
+impl SystemClock {
+    /// Wall-clock time in the local zone.
+    pub fn now(&self) -> ZonedDateTime {
         // A system clock set past what jiff can hold (9999-12-30) reads as
         // its end, rather than a panic.
         let t = Timestamp::try_from(std::time::SystemTime::now()).unwrap_or(Timestamp::MAX);
@@ -102,7 +92,9 @@ impl Clock for SystemClock {
         t.to_zoned_datetime(local_zone())
     }
 
-    fn offset(&self) -> SignedDuration {
+    /// How far this clock is from the system clock (zero but in tests):
+    /// the timer, which runs on the system clock, subtracts it.
+    pub fn offset(&self) -> SignedDuration {
         let from_file = self
             .file
             .as_ref()
@@ -126,4 +118,11 @@ pub fn from_env() -> anyhow::Result<SystemClock> {
             .map_err(|e| anyhow::anyhow!("UNHUNCH_CLOCK_FILE {}: {e}", f.display()))?;
     }
     Ok(SystemClock { fixed, file })
+}
+
+impl SystemClock {
+    /// Whether a test shifts this clock.
+    pub fn is_shifted(&self) -> bool {
+        self.file.is_some() || !self.offset().is_zero()
+    }
 }

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use directories::ProjectDirs;
 
 pub const ENV_CONFIG: &str = "UNHUNCH_CONFIG";
-pub const ENV_DATA_DIR: &str = "UNHUNCH_DATA_DIR";
-pub const ENV_RUNTIME_DIR: &str = "UNHUNCH_RUNTIME_DIR";
+const ENV_DATA_DIR: &str = "UNHUNCH_DATA_DIR";
+const ENV_RUNTIME_DIR: &str = "UNHUNCH_RUNTIME_DIR";
 
 fn env_path(var: &str) -> Option<PathBuf> {
     std::env::var_os(var)
@@ -51,7 +51,7 @@ impl Paths {
 
 /// The config file: `--config`, then `$UNHUNCH_CONFIG`, then
 /// `$XDG_CONFIG_HOME/unhunch/config.toml`. (clap reads the env var into `flag`.)
-pub fn config_file(flag: Option<PathBuf>) -> Result<PathBuf, NoHome> {
+fn config_file(flag: Option<PathBuf>) -> Result<PathBuf, NoHome> {
     flag.or_else(|| env_path(ENV_CONFIG))
         .or_else(|| project().map(|p| p.config_dir().join("config.toml")))
         .ok_or(NoHome {

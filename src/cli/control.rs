@@ -18,7 +18,7 @@ use crate::vocab::reply::{Answered, Fallback, LocalTime, PauseState, Status, Sto
 use crate::vocab::{PauseEnd, What};
 
 /// Exit status when the daemon is not running.
-pub const EXIT_NOT_RUNNING: u8 = 3;
+const EXIT_NOT_RUNNING: u8 = 3;
 
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {

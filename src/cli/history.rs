@@ -52,7 +52,6 @@ pub struct HistoryArgs {
 
 /// Today by unhunch's clock (which tests may shift, like the daemon's).
 fn today() -> anyhow::Result<Date> {
-    use crate::clock::Clock;
     Ok(crate::clock::from_env()?.now().date())
 }
 

@@ -15,7 +15,7 @@ use crate::core::Kind;
 use crate::core::routine::Routine;
 
 /// The file, as it is in the source tree.
-pub const BUILTIN_TOML: &str = include_str!("../../config/builtin.toml");
+const BUILTIN_TOML: &str = include_str!("../../config/builtin.toml");
 
 /// A kind's words.
 #[derive(Debug)]

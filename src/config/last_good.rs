@@ -9,7 +9,7 @@ use tracing::{debug, warn};
 
 use super::load::{LoadError, Loaded, embedded, from_source, read_source};
 
-pub const FILE: &str = "last-good.toml";
+const FILE: &str = "last-good.toml";
 
 pub fn path(data_dir: &Path) -> PathBuf {
     data_dir.join(FILE)

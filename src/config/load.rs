@@ -64,7 +64,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// The largest config file read: a schedule is a few KiB.
-pub const MAX_SIZE: u64 = 1024 * 1024;
+const MAX_SIZE: u64 = 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {

@@ -11,6 +11,4 @@ mod report;
 pub mod resolve;
 mod routines;
 
-pub use load::{
-    DEFAULT_TOML, Diagnostic, LoadError, Loaded, embedded, load, load_or_default, parse,
-};
+pub use load::{DEFAULT_TOML, Diagnostic, LoadError, Loaded, load, load_or_default, parse};

@@ -11,8 +11,7 @@ pub mod stats;
 pub mod time;
 
 pub use engine::{
-    Answer, Cause, Decision, Effect, Engine, EngineError, Event, HoldReason, Holds, Input, Outcome,
-    Pause, Phase, ShowRequest, Source,
+    Answer, Decision, Effect, Engine, EngineError, Event, HoldReason, Holds, Input, Outcome, Pause,
+    Phase, ShowRequest, Source,
 };
 pub use model::{Config, General, Kind, Reminder, Schedule, Sleep, Urgency};
-pub use time::{Days, TimeRange, Window};

@@ -18,16 +18,6 @@ pub enum Urgency {
     Critical,
 }
 
-impl Urgency {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Urgency::Low => "low",
-            Urgency::Normal => "normal",
-            Urgency::Critical => "critical",
-        }
-    }
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub enum Schedule {
     /// Due `every` after the last answer or the start of the window.

@@ -7,7 +7,7 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
-pub const LOCK_FILE: &str = "unhunch.lock";
+const LOCK_FILE: &str = "unhunch.lock";
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {

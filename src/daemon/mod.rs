@@ -20,7 +20,7 @@
 //! Every wake (the due time, a resume from suspend, a clock change, an
 //! answer) takes the same path, and nothing wakes while nothing is due.
 
-pub use crate::clock;
+use crate::clock;
 mod command;
 pub mod lock;
 mod presence;
@@ -42,7 +42,6 @@ use crate::notify;
 use crate::store::StoreHandle;
 use crate::tray::Tray;
 use crate::vocab::Command;
-use clock::Clock;
 
 /// How the daemon is to run (`unhunch run`).
 pub struct Options {
@@ -73,7 +72,7 @@ pub fn run(opts: Options) -> anyhow::Result<ExitCode> {
 /// The daemon's state and where its output goes.
 struct Daemon {
     engine: Engine,
-    clock: Box<dyn Clock>,
+    clock: clock::SystemClock,
     store: StoreHandle,
     notify: mpsc::UnboundedSender<notify::Request>,
     tray: Option<Tray>,

@@ -44,7 +44,7 @@ pub struct Presence {
 
 /// What the engine should be told: away since when, and which holds.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Wanted {
+struct Wanted {
     pub away: Option<Timestamp>,
     pub holds: Holds,
 }
@@ -53,7 +53,7 @@ impl Presence {
     /// The facts read through the config. `away_after = "0s"` ignores
     /// lock, idle and sleep; the desktop's idle hint counts only where no
     /// idle-time source exists.
-    pub fn wanted(&self, g: &General, has_idle_source: bool) -> Wanted {
+    fn wanted(&self, g: &General, has_idle_source: bool) -> Wanted {
         let mut away = None;
         if !g.away_after.is_zero() {
             let hint = self.desktop_idle.filter(|_| !has_idle_source);

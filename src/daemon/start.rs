@@ -10,7 +10,6 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::{debug, error, info, warn};
 
-use super::clock::Clock;
 use super::reload::ConfigSource;
 use super::{Daemon, Options, clock, lock};
 use crate::config::{self, LoadError, Loaded, last_good};
@@ -54,7 +53,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
     let lock = lock::acquire(&paths.data_dir)?;
     crate::paths::make_private_dir(&paths.runtime_dir)?;
     let clock = clock::from_env()?;
-    if !clock.offset().is_zero() || clock.file.is_some() {
+    if clock.is_shifted() {
         warn!(
             "test clock: the daemon's clock runs {:#} off the system's",
             clock.offset()
@@ -138,7 +137,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
 
     let mut d = Daemon {
         engine,
-        clock: Box::new(clock),
+        clock,
         store,
         notify: notify_tx,
         tray: None,

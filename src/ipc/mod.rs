@@ -37,9 +37,6 @@ pub enum ClientError {
     /// The socket's directory, or whoever serves it, is not to be trusted.
     #[error("not talking to the socket in {}: {why}", path.display())]
     Untrusted { path: PathBuf, why: String },
-    /// This platform has no control transport yet.
-    #[error("{0}")]
-    Unavailable(&'static str),
 }
 
 /// One request and its reply over a connection already made and checked

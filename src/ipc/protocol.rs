@@ -14,7 +14,7 @@ use crate::core::Answer;
 use crate::core::time::parse_clock;
 use crate::vocab::{PauseEnd, What};
 
-pub const VERSION: u64 = 1;
+const VERSION: u64 = 1;
 /// Longest request line accepted.
 pub const MAX_LINE: usize = 64 * 1024;
 pub const SOCKET: &str = "unhunch.sock";

@@ -11,7 +11,7 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{Context, bail};
 
-pub const MARKER: &str = "Written by `unhunch service install`";
+const MARKER: &str = "Written by `unhunch service install`";
 const UNIT_TEMPLATE: &str = include_str!("../../packaging/systemd/unhunch.service");
 const AUTOSTART_TEMPLATE: &str = include_str!("../../packaging/xdg/unhunch-autostart.desktop");
 const UNIT: &str = "unhunch.service";
@@ -128,7 +128,7 @@ fn exec_arg(p: &Path) -> String {
 }
 
 /// The packaged unit, run by this executable.
-pub fn unit_for(exe: &Path) -> String {
+fn unit_for(exe: &Path) -> String {
     let body = UNIT_TEMPLATE.replace(
         "ExecStart=/usr/bin/unhunch run",
         &format!("ExecStart={} run", exec_arg(exe)),
@@ -138,7 +138,7 @@ pub fn unit_for(exe: &Path) -> String {
 
 /// The packaged autostart entry, run by this executable; `hidden` masks a
 /// system-wide entry of the same name instead.
-pub fn autostart_for(exe: &Path, hidden: bool) -> String {
+fn autostart_for(exe: &Path, hidden: bool) -> String {
     let mut body =
         AUTOSTART_TEMPLATE.replace("Exec=unhunch run", &format!("Exec={} run", exec_arg(exe)));
     if hidden {

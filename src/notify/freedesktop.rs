@@ -68,7 +68,7 @@ struct KeptIds {
 
 /// What the server can do, as far as building a notification goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Caps {
+struct Caps {
     pub actions: bool,
     /// The body is read as markup: text must be escaped.
     pub markup: bool,
@@ -81,7 +81,7 @@ pub struct Caps {
 
 /// Text as a markup body shows it: `&`, `<` and `>` escaped, so a user's
 /// "Salt & vinegar, 3 < 4" reads as written and no tag is rendered.
-pub fn escape_markup(s: &str) -> String {
+fn escape_markup(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -95,7 +95,7 @@ pub fn escape_markup(s: &str) -> String {
 }
 
 /// The notification for a reminder, built with notify-rust.
-pub fn build(req: &ShowRequest, settings: &Settings, caps: Caps) -> Notification {
+fn build(req: &ShowRequest, settings: &Settings, caps: Caps) -> Notification {
     let mut n = Notification::new();
     let body = match &req.tip {
         Some(tip) => format!("{}\n{tip}", req.body),
@@ -168,7 +168,7 @@ fn kind_icon(n: &mut Notification, settings: &Settings, kind: crate::core::Kind)
 /// a call, 4 undefined). `None`: not an answer. `vendor`: the notification
 /// server's; MATE's reports its close button (×) as "expired", on a
 /// notification that never expires (tests/desktops.rs).
-pub fn answer_for_close(reason: u32, vendor: &str, never_expires: bool) -> Option<Answer> {
+fn answer_for_close(reason: u32, vendor: &str, never_expires: bool) -> Option<Answer> {
     match reason {
         1 if never_expires && vendor == "MATE" => Some(Answer::Dismissed),
         1 => Some(Answer::Expired),

@@ -23,7 +23,7 @@ pub const DB_FILE: &str = "unhunch.db";
 
 /// How long a write waits for another process's lock on the history (the
 /// `sqlite3` shell, a backup) before it fails and the answer is refused.
-pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 const COLUMNS: &str = "id, at, utc_offset, reminder, kind, outcome, source, due, snooze, \
      routine, steps_done, steps_total, guided_seconds";

@@ -49,7 +49,8 @@ pub struct TrayState {
 
 impl TrayState {
     /// Nothing to show yet, on `date`.
-    pub fn empty(date: Date) -> TrayState {
+    #[cfg(test)]
+    fn empty(date: Date) -> TrayState {
         TrayState {
             next: None,
             pending: Vec::new(),
@@ -92,7 +93,7 @@ pub struct ReminderItem {
 
 impl TrayState {
     /// The first line of the menu and the tooltip.
-    pub fn headline(&self) -> String {
+    fn headline(&self) -> String {
         match &self.paused {
             Some(None) => "Paused until you resume".into(),
             Some(Some(until)) => {
@@ -113,7 +114,7 @@ impl TrayState {
     }
 
     /// Why reminders do not show now, if that is because of presence.
-    pub fn presence_line(&self) -> Option<String> {
+    fn presence_line(&self) -> Option<String> {
         if let Some(since) = &self.away_since {
             return Some(format!(
                 "Away since {}: counted as a break",
@@ -139,7 +140,7 @@ impl TrayState {
     }
 
     /// The warning of a config file that cannot be used.
-    pub fn warning_line(&self) -> Option<&'static str> {
+    fn warning_line(&self) -> Option<&'static str> {
         self.config_warning.map(|f| match f {
             Fallback::LastGood => "Config error: running the last good schedule",
             Fallback::Unchanged => "Config error: the schedule is unchanged",
@@ -166,7 +167,7 @@ impl TrayState {
         lines.join("\n")
     }
 
-    pub fn today_line(&self) -> String {
+    fn today_line(&self) -> String {
         let today = self.today.on(self.date);
         if today.total == 0 {
             "Today: nothing yet".into()

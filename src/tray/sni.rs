@@ -56,13 +56,13 @@ fn render(entries: Vec<Entry>) -> Vec<MenuItem<UnhunchTray>> {
         .collect()
 }
 
-pub struct UnhunchTray {
+struct UnhunchTray {
     state: TrayState,
     commands: mpsc::UnboundedSender<Command>,
 }
 
 /// RGBA rows (as rendered by `scripts/icons`) to SNI's ARGB32, network order.
-pub fn to_argb(rgba: &[u8]) -> Vec<u8> {
+fn to_argb(rgba: &[u8]) -> Vec<u8> {
     rgba.chunks_exact(4)
         .flat_map(|p| [p[3], p[0], p[1], p[2]])
         .collect()

@@ -13,7 +13,7 @@ use crate::core::time::{Window, resolve_local};
 /// inside an opening of `window` that has not closed before `now`. The result
 /// is at or before `now` when it is due now: however many intervals a gap
 /// swallowed, this is a single instant, so a gap never makes a burst.
-pub fn interval_due(
+fn interval_due(
     anchor: Timestamp,
     every: SignedDuration,
     window: &Window,
@@ -35,7 +35,7 @@ pub fn interval_due(
 }
 
 /// The first fixed-time occurrence strictly after `after`.
-pub fn next_fixed(
+fn next_fixed(
     after: Timestamp,
     times: &[Time],
     days: crate::core::time::Days,

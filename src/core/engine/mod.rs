@@ -13,8 +13,6 @@
 mod due;
 mod handle;
 
-pub use due::{interval_due, next_fixed};
-
 use std::collections::{BTreeSet, HashMap};
 
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};

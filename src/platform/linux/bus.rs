@@ -7,7 +7,7 @@ use std::time::Duration;
 use zbus::Connection;
 
 /// The longest any D-Bus call may take.
-pub const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+const CALL_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub async fn session() -> zbus::Result<Connection> {
     zbus::connection::Builder::session()?

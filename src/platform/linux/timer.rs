@@ -102,7 +102,7 @@ mod linux {
 
     use super::Wake;
 
-    pub struct TimerFd {
+    pub(super) struct TimerFd {
         fd: AsyncFd<OwnedFd>,
         armed: bool,
     }

@@ -38,7 +38,7 @@ use crate::wait::Backoff;
 
 /// No reply in this long: the server is stuck (`doctor`'s probe, and the
 /// daemon's greeting).
-pub const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// After a server that failed, the first wait before trying again; it
 /// doubles at each failure up to the last, and starts over once followed.
@@ -72,7 +72,7 @@ pub enum Error {
 
 /// Where the server's socket is: `PULSE_SERVER` (a `unix:` path), else
 /// `PULSE_RUNTIME_PATH/native`, else `XDG_RUNTIME_DIR/pulse/native`.
-pub fn socket_path() -> Option<PathBuf> {
+fn socket_path() -> Option<PathBuf> {
     let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
     if let Some(server) = var("PULSE_SERVER") {
         // A list of addresses, tried in order: the first local one.
