@@ -9,8 +9,9 @@ use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 
 /// The local time zone. `$TZ` naming a file that is not a small regular
 /// file (a FIFO would block every clock read, `/dev/zero` would be read
-/// without end) is refused once, with a warning, for UTC; otherwise jiff's
-/// system zone, which follows a change of `/etc/localtime`.
+/// without end) is refused once, with a warning, for UTC; otherwise the
+/// zone `$TZ` or `/etc/localtime` names ([`named_zone`]), else jiff's
+/// system zone. Either follows a change of `/etc/localtime`.
 pub fn local_zone() -> TimeZone {
     static REFUSED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let refused = *REFUSED.get_or_init(|| match std::env::var_os("TZ") {
@@ -26,9 +27,75 @@ pub fn local_zone() -> TimeZone {
     if refused {
         TimeZone::UTC
     } else {
-        TimeZone::system()
+        named_zone().unwrap_or_else(TimeZone::system)
     }
 }
+
+/// Where the system keeps its zone files (`$TZDIR` first, as libc does).
+fn zoneinfo_dirs() -> impl Iterator<Item = PathBuf> {
+    std::env::var_os("TZDIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(
+            [
+                "/usr/share/zoneinfo",
+                "/usr/lib/zoneinfo",
+                "/usr/share/lib/zoneinfo",
+                "/etc/zoneinfo",
+            ]
+            .map(PathBuf::from),
+        )
+}
+
+/// The zone file of an IANA name (`Europe/Berlin`), if the system has one.
+fn zone_file(name: &str) -> Option<PathBuf> {
+    if name.is_empty() || name.starts_with('/') || name.split('/').any(|p| p == "..") {
+        return None;
+    }
+    zoneinfo_dirs().map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+/// The zone that `$TZ` names (`Europe/Berlin`, `:UTC`), or else the one
+/// `/etc/localtime` links to, read straight from its zone file. jiff's own
+/// way finds the same file through an index of every zone, which it builds
+/// first and keeps (~100 KiB, a tenth of the daemon's memory). Anything
+/// else (a POSIX rule, a path, a copied `/etc/localtime`, Windows) is left
+/// to jiff. Read again only when the link or the file changes.
+fn named_zone() -> Option<TimeZone> {
+    use std::sync::Mutex;
+    let (name, path) = match std::env::var_os("TZ") {
+        Some(tz) => {
+            let tz = tz.to_str()?;
+            let name = tz.strip_prefix(':').unwrap_or(tz);
+            (name.to_string(), zone_file(name)?)
+        }
+        None => {
+            let link = "/etc/localtime";
+            let target = std::fs::read_link(link).ok()?;
+            let (_, name) = target.to_str()?.rsplit_once("zoneinfo/")?;
+            let name = name.strip_prefix("posix/").unwrap_or(name);
+            (name.to_string(), PathBuf::from(link))
+        }
+    };
+    // The link's target and the file's identity: what a zone change alters.
+    let meta = std::fs::metadata(&path).ok()?;
+    let key = (name.clone(), meta.modified().ok(), meta.len(), path.clone());
+    static LAST: Mutex<Option<(ZoneKey, TimeZone)>> = Mutex::new(None);
+    let mut last = LAST.lock().ok()?;
+    if let Some((k, tz)) = last.as_ref()
+        && *k == key
+    {
+        return Some(tz.clone());
+    }
+    if !meta.is_file() || meta.len() > 1024 * 1024 {
+        return None;
+    }
+    let tz = TimeZone::tzif(&name, &std::fs::read(&path).ok()?).ok()?;
+    *last = Some((key, tz.clone()));
+    Some(tz)
+}
+
+type ZoneKey = (String, Option<std::time::SystemTime>, u64, PathBuf);
 
 /// What is wrong with `$TZ` if it is a zone name the system's database does
 /// not have and not a POSIX rule either (`Europe/Berln`): the system would
@@ -37,6 +104,9 @@ fn tz_name_problem(tz: &std::ffi::OsStr) -> Option<String> {
     let s = tz.to_string_lossy();
     let name = s.strip_prefix(':').unwrap_or(&s);
     if name.is_empty() || name.starts_with('/') {
+        return None;
+    }
+    if zone_file(name).is_some() {
         return None;
     }
     match TimeZone::get(name) {

@@ -55,6 +55,9 @@ pub(super) async fn run(mut d: Daemon, mut s: Sources) -> ExitCode {
         s.timer
             .set(next.map(|t| t.checked_sub(offset).unwrap_or(t)));
         let retry = d.retry.waiting();
+        // What ran deeper than the wait (start-up, a burst of work) leaves
+        // stack pages the waiting loop does not use: given back.
+        crate::platform::release_unused_stack();
         tokio::select! {
             w = s.timer.wait() => if w == Wake::ClockChanged {
                 info!("the system clock was set (or the timer looks again): looking again");

@@ -169,5 +169,9 @@ pub fn file_id(path: &Path) -> Option<(u64, u64)> {
     Some((u64::from(info.dwVolumeSerialNumber), index))
 }
 
+/// Windows commits a thread's stack as it grows and keeps it: nothing to
+/// give back here.
+pub fn release_unused_stack() {}
+
 /// Windows has no SIGPIPE: a closed reader is an ordinary write error.
 pub fn default_sigpipe() {}

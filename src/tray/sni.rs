@@ -6,8 +6,6 @@
 //! session) ksni waits for `org.kde.StatusNotifierWatcher` to appear, driven
 //! by D-Bus signals, and registers then.
 
-use std::sync::OnceLock;
-
 use ksni::menu::{MenuItem, StandardItem, SubMenu};
 use ksni::{Category, Icon, Status, ToolTip, TrayMethods};
 use tokio::sync::{mpsc, watch};
@@ -68,28 +66,18 @@ fn to_argb(rgba: &[u8]) -> Vec<u8> {
         .collect()
 }
 
+/// The icon in every size, made when the host asks (rarely: at a change)
+/// rather than kept: four looks in four sizes would hold 64 KiB for good.
 fn pixmaps(look: Look) -> Vec<Icon> {
-    static ICONS: OnceLock<[Vec<Icon>; 4]> = OnceLock::new();
-    let all = ICONS.get_or_init(|| {
-        let make = |raw: [&[u8]; 4]| {
-            SIZES
-                .iter()
-                .zip(raw)
-                .map(|(s, d)| Icon {
-                    width: *s,
-                    height: *s,
-                    data: to_argb(d),
-                })
-                .collect::<Vec<_>>()
-        };
-        [
-            make(rgba(Look::Normal)),
-            make(rgba(Look::Pending)),
-            make(rgba(Look::Paused)),
-            make(rgba(Look::Warning)),
-        ]
-    });
-    all[look as usize].clone()
+    SIZES
+        .iter()
+        .zip(rgba(look))
+        .map(|(s, d)| Icon {
+            width: *s,
+            height: *s,
+            data: to_argb(d),
+        })
+        .collect()
 }
 
 impl ksni::Tray for UnhunchTray {
