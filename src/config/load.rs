@@ -40,11 +40,20 @@ impl Diagnostic {
         }
     }
 
-    /// The message with the offending line and a caret under the column.
+    /// The message with the offending line and a caret under the column;
+    /// a line wider than the terminal (`$COLUMNS`, else 100) is cut to the
+    /// part around the column.
     pub fn render(&self) -> String {
         let mut s = self.to_string();
         if let (Some((line, col)), Some(text)) = (self.at, &self.line_text) {
             let gutter = line.to_string().len();
+            let width = std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse::<usize>().ok())
+                .unwrap_or(100)
+                .saturating_sub(gutter + 4)
+                .max(20);
+            let (text, col) = excerpt(text, col, width);
             s.push_str(&format!(
                 "\n {:gutter$} |\n {line} | {text}\n {:gutter$} | {:>col$}",
                 "", "", "^"
@@ -52,6 +61,33 @@ impl Diagnostic {
         }
         s
     }
+}
+
+/// At most `width` characters of `text` around the 1-based column `col`,
+/// with "…" where it was cut, and the column within the excerpt.
+fn excerpt(text: &str, col: usize, width: usize) -> (String, usize) {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= width {
+        return (text.to_string(), col);
+    }
+    let at = col.saturating_sub(1).min(chars.len() - 1);
+    let width = width.max(3);
+    // Cut on both sides, or only at the end, or only at the start.
+    let both = width - 2;
+    let (start, end) = match at.checked_sub(both / 2) {
+        None | Some(0) => (0, width - 1),
+        Some(s) if s + both >= chars.len() => (chars.len() - (width - 1), chars.len()),
+        Some(s) => (s, s + both),
+    };
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.extend(&chars[start..end]);
+    if end < chars.len() {
+        out.push('…');
+    }
+    (out, at - start + 1 + usize::from(start > 0))
 }
 
 impl fmt::Display for Diagnostic {
@@ -339,5 +375,31 @@ impl LoadError {
     /// Nothing at the path: a config file removed while the daemon runs.
     pub fn is_missing(&self) -> bool {
         matches!(self, LoadError::Missing { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_is_cut_around_the_column() {
+        assert_eq!(excerpt("short", 3, 20), ("short".to_string(), 3));
+        let line = format!("title = \"{}\"", "x".repeat(1_000_000));
+        let (text, col) = excerpt(&line, 9, 40);
+        assert_eq!(text.chars().count(), 40);
+        assert!(
+            text.starts_with("title = \"x") && text.ends_with('…'),
+            "{text}"
+        );
+        assert_eq!(text.chars().nth(col - 1), Some('"'));
+        let (text, col) = excerpt(&line, 500_000, 40);
+        assert!(text.starts_with('…') && text.ends_with('…'));
+        assert_eq!(text.chars().count(), 40);
+        assert_eq!(text.chars().nth(col - 1), Some('x'));
+        let end = line.chars().count();
+        let (text, col) = excerpt(&line, end, 40);
+        assert!(text.starts_with('…') && text.ends_with("x\""), "{text}");
+        assert_eq!(text.chars().nth(col - 1), Some('"'));
     }
 }

@@ -50,7 +50,6 @@ pub(super) struct Sources {
 /// Everything built; `None` when stopped (SIGTERM) before it could be.
 pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sources)>> {
     let paths = opts.paths;
-    let lock = lock::acquire(&paths.data_dir)?;
     crate::paths::make_private_dir(&paths.runtime_dir)?;
     let clock = clock::from_env()?;
     if clock.is_shifted() {
@@ -88,7 +87,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         paths.runtime_dir.clone(),
         commands_tx.clone(),
     ));
-    let Some((store, opened)) =
+    let Some((lock, store, opened)) =
         open_history(&paths.data_dir, &mut commands, &notify_tx, &mut signals).await?
     else {
         return Ok(None);
@@ -192,30 +191,45 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
     Ok(Some((d, sources)))
 }
 
-/// Opens the history, trying again with back-off (1 s to 60 s) while it
-/// cannot be (locked, read-only, not there): never an exit that a service
-/// manager would turn into a restart loop. Meanwhile the person is told once,
-/// and commands are answered with the reason. `None`: stopped by a signal.
+/// Takes the instance lock beside the history and opens the history,
+/// trying again with back-off (1 s to 60 s) while either cannot be (a
+/// read-only or full disk, a locked file, nothing there): never an exit
+/// that a service manager would turn into a restart loop. Meanwhile the
+/// person is told once, and commands are answered with the reason. Another
+/// daemon holding the lock is the one exit: two never share a history.
+/// `None`: stopped by a signal.
 async fn open_history(
     data_dir: &Path,
     commands: &mut mpsc::UnboundedReceiver<Command>,
     notify: &mpsc::UnboundedSender<Request>,
     signals: &mut Signals,
-) -> anyhow::Result<Option<(Store, Opened)>> {
+) -> anyhow::Result<Option<(lock::InstanceLock, Store, Opened)>> {
     let mut delay = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
     let mut told = false;
     loop {
         let dir = data_dir.to_path_buf();
-        let e = match tokio::task::spawn_blocking(move || Store::open_in(&dir)).await? {
+        let e: anyhow::Error = match tokio::task::spawn_blocking(move || {
+            let lock = lock::acquire(&dir)?;
+            let (store, opened) = Store::open_in(&dir)?;
+            anyhow::Ok((lock, store, opened))
+        })
+        .await?
+        {
             Ok(opened) => {
                 if told {
                     info!("the history can be opened now");
                 }
                 return Ok(Some(opened));
             }
+            Err(e) if matches!(e.downcast_ref(), Some(lock::LockError::Running { .. })) => {
+                return Err(e);
+            }
             Err(e) => e,
         };
-        warn!("the history cannot be opened ({e}): trying again in {delay:?}");
+        warn!(
+            "the history cannot be opened ({e}): trying again in {} s",
+            delay.wait().as_secs()
+        );
         if !told {
             let _ = notify.send(Request::Alert {
                 summary: "unhunch: history not available".into(),
@@ -227,7 +241,7 @@ async fn open_history(
         loop {
             tokio::select! {
                 () = tokio::time::sleep_until(again) => break,
-                Some(c) = commands.recv() => c.answer(Err(CommandError::Starting(e.to_string()))),
+                Some(c) = commands.recv() => c.answer(Err(CommandError::Starting(format!("{e:#}")))),
                 s = signals.next() => if let Signal::Stop(name) = s {
                     info!("{name}: stopping");
                     return Ok(None);

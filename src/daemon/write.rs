@@ -9,12 +9,12 @@ use std::time::Duration;
 use jiff::ZonedDateTime;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
-use tracing::{debug, error, info};
+use tracing::{debug, error, info, warn};
 
 use super::Daemon;
 use crate::core::{Config, Decision, Effect, Source};
 use crate::notify::Request;
-use crate::store::{Batch, WriteError, Written};
+use crate::store::{Batch, StoreError, WriteError, Written};
 use crate::vocab::{Command, CommandError, Reply, What};
 use crate::wait::{Backoff, or_never};
 
@@ -98,6 +98,11 @@ impl Daemon {
             events: step.records().cloned().collect(),
             pause: step.pause_change(),
             offset: now.offset(),
+            // A command's asker gives up at its deadline: not committed after.
+            not_after: match &origin {
+                Origin::Command { cmd, .. } => cmd.deadline.map(|d| d.into_std()),
+                Origin::Schedule(_) => None,
+            },
         };
         let rx = self.store.write(batch);
         self.writing = Some(Writing {
@@ -177,6 +182,17 @@ impl Daemon {
 
     /// A write failed: nothing changed. Says so, and to whom.
     fn refused(&mut self, origin: Origin, e: WriteError) {
+        if let (Origin::Command { cmd, .. }, WriteError::Store(StoreError::TooLate)) = (&origin, &e)
+        {
+            warn!(
+                "{:?} was not written before its asker gave up: not carried out",
+                cmd.what
+            );
+            if let Origin::Command { cmd, .. } = origin {
+                cmd.answer(Err(CommandError::TooLate));
+            }
+            return;
+        }
         error!("{e}");
         match origin {
             Origin::Command { cmd, .. } => {

@@ -34,10 +34,21 @@ pub enum ClientError {
     /// The daemon refused the request; its words.
     #[error("{0}")]
     Refused(String),
+    /// The daemon did not answer before the client gave up (stopped by a
+    /// debugger or a frozen cgroup, say); it takes nothing after that.
+    #[error("the daemon did not answer within {} s (stopped, or stuck): the command was not taken", WAIT.as_secs())]
+    NoAnswer,
     /// The socket's directory, or whoever serves it, is not to be trusted.
     #[error("not talking to the socket in {}: {why}", path.display())]
     Untrusted { path: PathBuf, why: String },
 }
+
+/// How long a command may wait to be begun: sent with it as its deadline,
+/// after which the daemon neither begins nor commits it.
+pub const GIVE_UP: std::time::Duration = std::time::Duration::from_secs(9);
+/// How long the CLI waits for the reply: the deadline, and time for a
+/// write begun before it to end (the history's busy timeout is 2 s).
+pub const WAIT: std::time::Duration = std::time::Duration::from_secs(13);
 
 /// One request and its reply over a connection already made and checked
 /// (`r` and `w` its two ends), as the CLI makes them on every transport.
@@ -55,12 +66,22 @@ where
     };
     // A daemon that turns the client away (busy) says why and closes, maybe
     // before the request is written: its line is still there to read.
-    let line = protocol::encode(what).map_err(|e| ClientError::Protocol(e.to_string()))?;
+    let deadline = jiff::Timestamp::now().checked_add(GIVE_UP).ok();
+    let line =
+        protocol::encode(what, deadline).map_err(|e| ClientError::Protocol(e.to_string()))?;
     let sent = w.write_all(format!("{line}\n").as_bytes());
     let mut line = String::new();
     let read = std::io::BufReader::new(r).read_line(&mut line);
     match (sent, read) {
         (_, Ok(n)) if n > 0 => {}
+        (_, Err(e))
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
+            return Err(ClientError::NoAnswer);
+        }
         (Err(e), _) | (Ok(()), Err(e)) => return Err(io(e)),
         (Ok(()), Ok(_)) => {
             return Err(ClientError::Protocol(

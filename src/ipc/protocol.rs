@@ -6,7 +6,7 @@
 //! <- {"ok":false,"error":"no reminder is showing"}
 //! ```
 
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -37,6 +37,10 @@ struct Wire {
     finished: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     progress: Option<crate::core::routine::Progress>,
+    /// When the asker gives up (RFC 3339), on any command: not carried out
+    /// after it, so that "not taken" is true.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deadline: Option<String>,
 }
 
 /// What is wrong with a request line (the daemon sends it back) or a
@@ -75,6 +79,8 @@ pub enum RequestError {
     Time(String),
     #[error("{0} is not sent over the control socket")]
     NotOnTheWire(&'static str),
+    #[error("invalid deadline \"{0}\": expected an RFC 3339 time")]
+    Deadline(String),
 }
 
 /// A duration as the CLI and config write it: "10m", "1h 30m".
@@ -99,8 +105,8 @@ pub fn parse_until(s: &str) -> Result<PauseEnd, RequestError> {
     }
 }
 
-/// Parses one request line.
-pub fn parse(line: &str) -> Result<What, RequestError> {
+/// Parses one request line: what it asks, and when its asker gives up.
+pub fn parse(line: &str) -> Result<(What, Option<Timestamp>), RequestError> {
     let value: Value = serde_json::from_str(line).map_err(|e| RequestError::Json(e.to_string()))?;
     if !value.is_object() {
         return Err(RequestError::NotAnObject);
@@ -191,12 +197,19 @@ pub fn parse(line: &str) -> Result<What, RequestError> {
         }
         other => return Err(RequestError::UnknownCommand(other.into())),
     };
-    Ok(req)
+    let deadline = match &w.deadline {
+        Some(d) => Some(
+            d.parse::<Timestamp>()
+                .map_err(|_| RequestError::Deadline(d.clone()))?,
+        ),
+        None => None,
+    };
+    Ok((req, deadline))
 }
 
 /// The line that asks for `what` (what the CLI sends); the tray's own
 /// commands and the answers only a notification gives have no line.
-pub fn encode(what: &What) -> Result<String, RequestError> {
+pub fn encode(what: &What, deadline: Option<Timestamp>) -> Result<String, RequestError> {
     let fmt = crate::core::time::fmt_duration;
     let wire = |cmd: &str| Wire {
         v: Some(VERSION),
@@ -252,6 +265,10 @@ pub fn encode(what: &What) -> Result<String, RequestError> {
         What::EditConfig => return Err(RequestError::NotOnTheWire("the tray's Edit schedule")),
         What::Start { .. } => return Err(RequestError::NotOnTheWire("the tray's Start")),
     };
+    let w = Wire {
+        deadline: deadline.map(|d| d.to_string()),
+        ..w
+    };
     serde_json::to_string(&w).map_err(|e| RequestError::Json(e.to_string()))
 }
 
@@ -292,19 +309,33 @@ mod tests {
             },
             What::Stop,
         ] {
-            let line = encode(&what).unwrap();
-            assert_eq!(parse(&line), Ok(what.clone()), "{line}");
+            let line = encode(&what, None).unwrap();
+            assert_eq!(parse(&line), Ok((what.clone(), None)), "{line}");
         }
         assert_eq!(
-            encode(&answer(
-                Some("neck"),
-                Answer::Snooze(Some(SignedDuration::from_mins(10)))
-            ))
+            encode(
+                &answer(
+                    Some("neck"),
+                    Answer::Snooze(Some(SignedDuration::from_mins(10)))
+                ),
+                None
+            )
             .unwrap(),
             r#"{"v":1,"cmd":"snooze","id":"neck","for":"10m"}"#
         );
+        let by: Timestamp = "2026-12-05T14:00:09Z".parse().unwrap();
+        let line = encode(&What::Status, Some(by)).unwrap();
         assert_eq!(
-            encode(&What::EditConfig).map_err(|e| e.to_string()),
+            line,
+            r#"{"v":1,"cmd":"status","deadline":"2026-12-05T14:00:09Z"}"#
+        );
+        assert_eq!(parse(&line), Ok((What::Status, Some(by))));
+        assert_eq!(
+            parse(r#"{"v":1,"cmd":"status","deadline":"soon"}"#).map_err(|e| e.to_string()),
+            Err("invalid deadline \"soon\": expected an RFC 3339 time".into())
+        );
+        assert_eq!(
+            encode(&What::EditConfig, None).map_err(|e| e.to_string()),
             Err("the tray's Edit schedule is not sent over the control socket".into())
         );
     }

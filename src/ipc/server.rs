@@ -26,6 +26,8 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 /// A command not begun within this is refused (the CLI waits 10 s).
 const ANSWER_WITHIN: Duration = Duration::from_secs(9);
+/// How long a client turned away may take to send its line.
+const BUSY_READ: Duration = Duration::from_secs(1);
 /// A client that started a line must finish it within this.
 const LINE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -33,7 +35,7 @@ const LINE_TIMEOUT: Duration = Duration::from_secs(10);
 /// `slots`); else tells it the daemon is busy.
 pub fn spawn_client<S, F, Fut>(slots: &std::sync::Arc<tokio::sync::Semaphore>, stream: S, serve: F)
 where
-    S: AsyncWrite + Unpin + Send + 'static,
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     F: FnOnce(S) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = io::Result<()>> + Send + 'static,
 {
@@ -49,13 +51,19 @@ where
     });
 }
 
-/// Tells a client beyond [`MAX_CLIENTS`] to come back, and closes.
-pub async fn busy<W: AsyncWrite + Unpin>(mut stream: W) {
+/// Tells a client beyond [`MAX_CLIENTS`] to come back, and closes. Its
+/// line is read first (for at most a second): closing on unread data
+/// resets the connection, and the client would see a broken pipe or a
+/// reset instead of why.
+pub async fn busy<S: AsyncRead + AsyncWrite + Unpin>(stream: S) {
+    let (r, mut w) = tokio::io::split(stream);
+    let mut r = BufReader::new(r);
+    let _ = tokio::time::timeout(BUSY_READ, read_line(&mut r)).await;
     let line = format!(
         "{}\n",
         error_line("the daemon is busy with other clients: try again in a moment")
     );
-    let _ = tokio::time::timeout(WRITE_TIMEOUT, stream.write_all(line.as_bytes())).await;
+    let _ = tokio::time::timeout(WRITE_TIMEOUT, w.write_all(line.as_bytes())).await;
 }
 
 enum Line {
@@ -151,11 +159,14 @@ where
             Line::Text(t) if t.trim().is_empty() => continue,
             Line::Text(t) => match protocol::parse(&t) {
                 Err(e) => error_line(&e.to_string()),
-                Ok(request) => {
-                    let (mut cmd, rx) = Command::asking(request, Source::Cli);
-                    // Our CLI gives up after 10 s: a command still waiting then
-                    // is refused rather than carried out behind its back.
-                    cmd.deadline = Some(tokio::time::Instant::now() + ANSWER_WITHIN);
+                Ok((what, by)) => {
+                    let (mut cmd, rx) = Command::asking(what, Source::Cli);
+                    // Its asker gives up at its deadline (ours sends one), or
+                    // after 9 s: a command still waiting then is refused, not
+                    // carried out behind its back. The deadline is the
+                    // client's clock, so a daemon stopped (SIGSTOP) before it
+                    // read the line does not start the 9 s afresh.
+                    cmd.deadline = Some(deadline(by));
                     let answer = match daemon.send(cmd) {
                         Ok(()) => rx.await.ok(),
                         Err(_) => None,
@@ -173,5 +184,21 @@ where
             Ok(r) => r?,
             Err(_) => return Err(io::Error::other("the client does not read its replies")),
         }
+    }
+}
+
+/// When a command read now must be refused: its asker's deadline (the
+/// wall clock it was sent by) or [`ANSWER_WITHIN`], whichever comes first.
+fn deadline(by: Option<jiff::Timestamp>) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    let ours = now + ANSWER_WITHIN;
+    match by {
+        Some(by) => {
+            let left = by.duration_since(jiff::Timestamp::now());
+            now + Duration::try_from(left)
+                .unwrap_or(Duration::ZERO)
+                .min(ANSWER_WITHIN)
+        }
+        None => ours,
     }
 }

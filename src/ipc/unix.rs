@@ -21,9 +21,20 @@ use crate::vocab::{Command, What};
 use crate::wait::or_never;
 
 /// Binds the socket, replacing a stale one. The caller holds the instance
-/// lock, so a socket file already there belongs to a daemon that died.
+/// lock, but another daemon with another data directory may share this
+/// runtime directory: a socket something answers on is never taken over.
 pub fn bind(runtime_dir: &Path) -> io::Result<UnixListener> {
     let path = runtime_dir.join(SOCKET);
+    if let Some(pid) = served_by(&path) {
+        return Err(io::Error::new(
+            io::ErrorKind::AddrInUse,
+            format!(
+                "another unhunch (pid {pid}) serves {}: stop it first, or give each its own \
+                 UNHUNCH_RUNTIME_DIR",
+                path.display()
+            ),
+        ));
+    }
     match std::fs::remove_file(&path) {
         Ok(()) => debug!("removed a stale socket {}", path.display()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -32,6 +43,16 @@ pub fn bind(runtime_dir: &Path) -> io::Result<UnixListener> {
     let listener = UnixListener::bind(&path)?;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
     Ok(listener)
+}
+
+/// The pid of the process that accepts connections on the socket at
+/// `path` (`Some(0)` if it cannot be told), or `None` if nothing does.
+fn served_by(path: &Path) -> Option<u32> {
+    let s = std::os::unix::net::UnixStream::connect(path).ok()?;
+    Some(
+        rustix::net::sockopt::socket_peercred(&s)
+            .map_or(0, |c| c.pid.as_raw_nonzero().get().unsigned_abs()),
+    )
 }
 
 /// Serves the socket in `runtime_dir` until the daemon stops. If the socket
@@ -64,6 +85,11 @@ pub async fn serve(
                         Ok(l) => {
                             warn!("the control socket was removed: made again in {}", runtime_dir.display());
                             listener = l;
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::AddrInUse => {
+                            // Never fight over it: commands reach the other.
+                            warn!("the control socket was taken over: {e}; this daemon no longer answers commands");
+                            return;
                         }
                         Err(e) => warn!("the control socket was removed and cannot be made again: {e}"),
                     }
@@ -200,11 +226,7 @@ pub fn request<T: DeserializeOwned>(runtime_dir: &Path, what: &What) -> Result<T
             why: format!("it is served by another user (uid {server})"),
         });
     }
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(io)?;
-    stream
-        .set_write_timeout(Some(Duration::from_secs(10)))
-        .map_err(io)?;
+    stream.set_read_timeout(Some(super::WAIT)).map_err(io)?;
+    stream.set_write_timeout(Some(super::WAIT)).map_err(io)?;
     exchange(&stream, &stream, what).map_err(|e| e.at(&path))
 }

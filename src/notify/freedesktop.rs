@@ -643,6 +643,12 @@ impl Notifier {
                 let Some(s) = self.shown.get_mut(&nid) else {
                     return;
                 };
+                // One answer per showing: a server that keeps a resident
+                // notification up sends a double click as two actions.
+                if s.answered {
+                    debug!("action \"{key}\" on notification {nid}, answered already: ignored");
+                    return;
+                }
                 let button = Button::from_key(&key);
                 if button == Some(Button::Start) {
                     self.start(nid);

@@ -82,6 +82,21 @@ pub enum StoreError {
         row: i64,
         what: String,
     },
+    /// Whoever asked gave up before it could be committed: rolled back.
+    #[error("not carried out: it could not be written before its asker gave up")]
+    TooLate,
+}
+
+/// How the files a store writes to stopped being the ones on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drift {
+    /// The history's name is gone or names another file.
+    Replaced,
+    /// The history was emptied or cut in place (`: > unhunch.db`).
+    Emptied,
+    /// Its write-ahead log was removed or replaced: what is written goes
+    /// to a file no longer on disk.
+    LogGone,
 }
 
 /// What one decision of the engine writes, all or nothing: its events and
@@ -91,6 +106,9 @@ pub struct Batch {
     pub events: Vec<Event>,
     pub pause: Option<Option<Pause>>,
     pub offset: jiff::tz::Offset,
+    /// Not to be committed after this: whoever asked has given up, and was
+    /// told it was not taken.
+    pub not_after: Option<std::time::Instant>,
 }
 
 /// What happened when opening: the database was fine, or a broken file was
@@ -106,6 +124,8 @@ pub struct Store {
     path: PathBuf,
     /// (device, inode) of the file opened, to notice it being replaced.
     file_id: Option<(u64, u64)>,
+    /// The same of its write-ahead log, once there is one.
+    wal_id: Option<(u64, u64)>,
 }
 
 impl StoreError {
@@ -184,6 +204,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             file_id: crate::paths::file_id(path),
+            wal_id: None,
         })
     }
 
@@ -227,6 +248,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             file_id: crate::paths::file_id(path),
+            wal_id: None,
         };
         schema::migrate(&mut store.conn, path)?;
         // A structural check; the full integrity_check is `unhunch doctor`'s.
@@ -240,6 +262,7 @@ impl Store {
                 Some(ok),
             )));
         }
+        store.wal_id = crate::paths::file_id(&store.wal_path());
         Ok(store)
     }
 
@@ -274,6 +297,59 @@ impl Store {
     /// every write that follows.
     pub fn is_current(&self) -> bool {
         self.file_id.is_some() && crate::paths::file_id(&self.path) == self.file_id
+    }
+
+    fn wal_path(&self) -> PathBuf {
+        let mut p = self.path.clone().into_os_string();
+        p.push("-wal");
+        PathBuf::from(p)
+    }
+
+    /// Whether the files this store writes to are still the ones on disk:
+    /// the history under its name, whole (its header there), and its
+    /// write-ahead log. Checked around every write, so an answer is never
+    /// acknowledged while it lives only in a file nobody can find again.
+    pub fn drift(&self) -> Option<Drift> {
+        use std::io::Read;
+        if !self.is_current() {
+            return Some(Drift::Replaced);
+        }
+        let mut head = [0u8; 16];
+        let whole = std::fs::File::open(&self.path)
+            .and_then(|mut f| f.read_exact(&mut head))
+            .is_ok_and(|()| &head == b"SQLite format 3\0");
+        if !whole {
+            return Some(Drift::Emptied);
+        }
+        if self.wal_id.is_some() && crate::paths::file_id(&self.wal_path()) != self.wal_id {
+            return Some(Drift::LogGone);
+        }
+        None
+    }
+
+    /// Copies what the write-ahead log holds into the history itself (the
+    /// log is read through the descriptor SQLite has, even when its name
+    /// is gone), and empties the log.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        let (busy, _, _): (i64, i64, i64) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(self.err())?;
+        if busy != 0 {
+            return Err(StoreError::Damaged {
+                path: self.wal_path(),
+                what: "its write-ahead log could not be copied in: a reader holds it".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Moves the history aside as it is (an emptied file, say), with its
+    /// log, and returns where.
+    pub fn move_damaged_aside(&self) -> Result<PathBuf, StoreError> {
+        Self::move_aside(&self.path)
     }
 
     /// Closes a store whose path now names another file (or nothing).
@@ -330,7 +406,7 @@ impl Store {
 
     /// Writes a batch in one transaction: durable when this returns `Ok`,
     /// and nothing of it written when it returns `Err`.
-    pub fn write(&self, b: &Batch) -> Result<(), StoreError> {
+    pub fn write(&mut self, b: &Batch) -> Result<(), StoreError> {
         let tx = rusqlite::Transaction::new_unchecked(
             &self.conn,
             rusqlite::TransactionBehavior::Immediate,
@@ -342,7 +418,16 @@ impl Store {
         if let Some(p) = b.pause {
             self.set_pause(p)?;
         }
-        tx.commit().map_err(self.err())
+        // Last moment to keep a refusal true: dropped, the transaction
+        // rolls back.
+        if b.not_after.is_some_and(|t| std::time::Instant::now() >= t) {
+            return Err(StoreError::TooLate);
+        }
+        tx.commit().map_err(self.err())?;
+        if self.wal_id.is_none() {
+            self.wal_id = crate::paths::file_id(&self.wal_path());
+        }
+        Ok(())
     }
 
     /// Events at or after `since`, oldest first: what a restart replays.

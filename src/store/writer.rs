@@ -9,7 +9,7 @@ use std::sync::mpsc;
 
 use tokio::sync::{mpsc::UnboundedSender, oneshot};
 
-use super::{Batch, Opened, Store, StoreError};
+use super::{Batch, Drift, Opened, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -54,8 +54,66 @@ fn reopen(old: &Store) -> Result<(Store, String), WriteError> {
             moved_to.display()
         ),
     };
-    tracing::warn!("{notice}");
     Ok((store, notice))
+}
+
+/// Writes `batch` so that it is in files on disk when this returns `Ok`:
+/// the files are checked before (a history replaced, emptied or without
+/// its log is dealt with first) and after (one that went while it was
+/// written gets the batch again, in the history as it now is).
+fn write_on_disk(store: &mut Store, batch: &Batch, notices: &UnboundedSender<String>) -> Written {
+    if let Some(d) = store.drift() {
+        repair(store, d, notices)?;
+    }
+    store.write(batch)?;
+    match store.drift() {
+        None => Ok(()),
+        // The log's content is copied into the history, which holds it now.
+        Some(d @ Drift::LogGone) => repair(store, d, notices),
+        // Written into a file that is no longer there: again, in the new one.
+        Some(d) => {
+            repair(store, d, notices)?;
+            store.write(batch).map_err(WriteError::from)
+        }
+    }
+}
+
+/// Makes the store write to files on disk again, and says what happened.
+fn repair(store: &mut Store, drift: Drift, notices: &UnboundedSender<String>) -> Written {
+    let path = store.path().to_path_buf();
+    let notice = match drift {
+        Drift::Replaced => {
+            let (fresh, notice) = reopen(store)?;
+            std::mem::replace(store, fresh).close_detached();
+            notice
+        }
+        Drift::LogGone => {
+            // Through the descriptor SQLite still has: nothing is lost.
+            store.checkpoint()?;
+            let (fresh, _) = reopen(store)?;
+            std::mem::replace(store, fresh).close_detached();
+            format!(
+                "The history's write-ahead log ({}-wal) was removed or replaced while unhunch ran; \
+                 what it held was saved into the history, and a new log started.",
+                path.display()
+            )
+        }
+        Drift::Emptied => {
+            let moved_to = store.move_damaged_aside()?;
+            let (fresh, _) = reopen(store)?;
+            std::mem::replace(store, fresh).close_detached();
+            format!(
+                "The history file {} was emptied or cut short by another program while unhunch \
+                 ran: what it held before is lost. It was moved to {}, and a new history started \
+                 with what came since.",
+                path.display(),
+                moved_to.display()
+            )
+        }
+    };
+    tracing::warn!("{notice}");
+    let _ = notices.send(notice);
+    Ok(())
 }
 
 struct Job {
@@ -78,18 +136,7 @@ impl StoreHandle {
             .name("store".into())
             .spawn(move || {
                 for job in rx {
-                    // A file deleted or replaced under us would swallow every
-                    // write into an unlinked inode: open the path again, and
-                    // refuse the write when that fails.
-                    let result = if store.is_current() {
-                        store.write(&job.batch).map_err(WriteError::from)
-                    } else {
-                        reopen(&store).and_then(|(fresh, notice)| {
-                            std::mem::replace(&mut store, fresh).close_detached();
-                            let _ = notices.send(notice);
-                            store.write(&job.batch).map_err(WriteError::from)
-                        })
-                    };
+                    let result = write_on_disk(&mut store, &job.batch, &notices);
                     let _ = job.reply.send(result);
                 }
             })?;

@@ -77,6 +77,15 @@ impl Engine {
         let id = self.resolve_target(id, &answer)?;
         let (r, s) = lookup(&self.config, &mut self.states, &id)?;
         let open = s.is_open();
+        // A notification answers its own showing, once: a second click
+        // (a double click on a resident notification) finds it snoozed or
+        // over, and is no second answer.
+        if source == Source::Notification && !matches!(s.phase, Phase::Pending { .. }) {
+            return match answer {
+                Answer::Dismissed | Answer::Expired => Ok(()),
+                _ => Err(EngineError::NotPending(id)),
+            };
+        }
         let (outcome, snooze) = match answer {
             // Done with nothing showing would count a showing that
             // never was (stats' SHOWN); `trigger` first shows it.
@@ -116,6 +125,7 @@ impl Engine {
         effects: &mut Vec<Effect>,
     ) -> Result<(), EngineError> {
         let t = now.timestamp();
+        self.check_progress(&progress)?;
         let (_, st) = lookup(&self.config, &mut self.states, &id)?;
         let was_open = st.is_open();
         if !was_open {
@@ -154,6 +164,36 @@ impl Engine {
                 _ => {}
             }
             effects.push(e);
+        }
+        Ok(())
+    }
+
+    /// A routine's progress as the config knows it can be: the routine
+    /// exists, at most all its steps done, and no longer spent in it than
+    /// it takes (and a minute's slack for a slow notification server).
+    fn check_progress(&self, p: &Progress) -> Result<(), EngineError> {
+        let Some(routine) = self.config.routines.iter().find(|r| r.id == p.routine) else {
+            return Err(EngineError::UnknownRoutine(p.routine.clone()));
+        };
+        let of = routine.cue_count();
+        let bad = |why: String| EngineError::BadProgress {
+            routine: routine.id.clone(),
+            of,
+            why,
+        };
+        if u64::from(p.of) != of {
+            return Err(bad(format!("not {}", p.of)));
+        }
+        if p.done > p.of {
+            return Err(bad(format!("{} cannot be done", p.done)));
+        }
+        let most = routine.length().as_secs().saturating_add(60);
+        if i64::from(p.seconds) > most {
+            return Err(bad(format!(
+                "it takes {} s, not {} s",
+                routine.length().as_secs(),
+                p.seconds
+            )));
         }
         Ok(())
     }

@@ -166,8 +166,17 @@ pub type Holds = BTreeSet<HoldReason>;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
-    #[error("no reminder with id \"{0}\"")]
+    // Debug quoting: an id from the socket is shown escaped, never raw.
+    #[error("no reminder with id {0:?}")]
     UnknownReminder(String),
+    #[error("no routine with id {0:?}")]
+    UnknownRoutine(String),
+    #[error("routine {routine:?} has {of} steps: {why}")]
+    BadProgress {
+        routine: String,
+        of: u64,
+        why: String,
+    },
     #[error("no reminder is showing")]
     NothingPending,
     #[error("several reminders are showing ({}): name one", .0.join(", "))]
