@@ -31,6 +31,28 @@ pub fn local_zone() -> TimeZone {
     }
 }
 
+/// The file the local zone comes from, to watch for a change: the one
+/// `$TZ` names (a path, or a zone's file), else `/etc/localtime`.
+pub fn zone_source() -> Option<PathBuf> {
+    match std::env::var_os("TZ") {
+        Some(tz) => {
+            let tz = tz.to_str()?;
+            let name = tz.strip_prefix(':').unwrap_or(tz);
+            if name.starts_with('/') {
+                Some(PathBuf::from(name))
+            } else {
+                zone_file(name)
+            }
+        }
+        None => Some(PathBuf::from("/etc/localtime")),
+    }
+}
+
+/// A zone's name for messages.
+pub fn zone_name(tz: &TimeZone) -> String {
+    tz.iana_name().unwrap_or("(unnamed)").to_string()
+}
+
 /// Where the system keeps its zone files (`$TZDIR` first, as libc does).
 fn zoneinfo_dirs() -> impl Iterator<Item = PathBuf> {
     std::env::var_os("TZDIR")
@@ -56,18 +78,29 @@ fn zone_file(name: &str) -> Option<PathBuf> {
 }
 
 /// The zone that `$TZ` names (`Europe/Berlin`, `:UTC`), or else the one
-/// `/etc/localtime` links to, read straight from its zone file. jiff's own
-/// way finds the same file through an index of every zone, which it builds
-/// first and keeps (~100 KiB, a tenth of the daemon's memory). Anything
-/// else (a POSIX rule, a path, a copied `/etc/localtime`, Windows) is left
-/// to jiff. Read again only when the link or the file changes.
+/// `/etc/localtime` links to, or the file `$TZ` names, read straight from
+/// its zone file. jiff's own way finds the same file through an index of
+/// every zone, which it builds first and keeps (~100 KiB, a tenth of the
+/// daemon's memory), and looks again only every few minutes. Anything else
+/// (a POSIX rule, a copied `/etc/localtime`, Windows) is left to jiff.
+/// Read again only when the link or the file changes.
 fn named_zone() -> Option<TimeZone> {
     use std::sync::Mutex;
     let (name, path) = match std::env::var_os("TZ") {
         Some(tz) => {
             let tz = tz.to_str()?;
             let name = tz.strip_prefix(':').unwrap_or(tz);
-            (name.to_string(), zone_file(name)?)
+            if name.starts_with('/') {
+                // A file: named as the zone it links to, else by its path.
+                let target = std::fs::canonicalize(name).ok()?;
+                let named = target
+                    .to_str()
+                    .and_then(|t| t.rsplit_once("zoneinfo/"))
+                    .map_or(name, |(_, n)| n);
+                (named.to_string(), PathBuf::from(name))
+            } else {
+                (name.to_string(), zone_file(name)?)
+            }
         }
         None => {
             let link = "/etc/localtime";

@@ -29,6 +29,7 @@ mod run;
 mod start;
 mod view;
 mod write;
+mod zone;
 
 use std::collections::VecDeque;
 use std::path::PathBuf;

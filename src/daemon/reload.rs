@@ -19,7 +19,7 @@ use super::write::{Origin, Redo};
 use crate::config::{LoadError, Loaded, last_good};
 use crate::core::Config;
 use crate::paths::Paths;
-use crate::platform::ConfigWatch;
+use crate::platform::FileWatch;
 use crate::vocab::reply::{ConfigError, Fallback, LocalTime};
 use crate::wait::or_never;
 
@@ -43,7 +43,7 @@ pub(super) struct ConfigSource {
     path: PathBuf,
     /// Where a valid config is kept (the last good one).
     data_dir: PathBuf,
-    watch: Option<ConfigWatch>,
+    watch: Option<FileWatch>,
     /// The first and the latest change not read yet.
     changed: Option<(Instant, Instant)>,
     loading: Option<Loading>,
@@ -129,13 +129,13 @@ impl ConfigSource {
     }
 }
 
-fn watch(path: &std::path::Path) -> Option<ConfigWatch> {
+fn watch(path: &std::path::Path) -> Option<FileWatch> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && let Err(e) = std::fs::create_dir_all(dir)
     {
         warn!("cannot create {}: {e}", dir.display());
     }
-    match ConfigWatch::new(path) {
+    match FileWatch::new(path) {
         Ok(w) => Some(w),
         Err(e) => {
             warn!("config changes will not be seen ({e}); send SIGHUP to read it again");

@@ -31,6 +31,7 @@ pub(super) async fn run(mut d: Daemon, mut s: Sources) -> ExitCode {
             let now = d.clock.now();
             d.sample_idle(source.as_ref(), &now).await;
         }
+        s.zone.check();
         d.settle();
         if d.stopping {
             break;
@@ -68,6 +69,7 @@ pub(super) async fn run(mut d: Daemon, mut s: Sources) -> ExitCode {
             Some(p) = s.presence.recv() => d.presence_changed(p),
             Some(n) = s.notices.recv() => d.alert("unhunch: history file replaced", &n),
             () = or_never(input_signal) => debug!("input again (signalled)"),
+            () = s.zone.changed() => debug!("the time zone's file changed: looking again"),
             r = s.config.next() => d.config_read(r),
             sig = s.signals.next() => match sig {
                 Signal::Reload => {

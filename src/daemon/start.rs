@@ -39,6 +39,8 @@ pub(super) struct Sources {
     pub notices: mpsc::UnboundedReceiver<String>,
     pub config: ConfigSource,
     pub timer: WallTimer,
+    /// The time zone's file: a change wakes the loop.
+    pub zone: super::zone::ZoneWatch,
     /// The idle-time source, asked at the loop's wakes.
     pub idle: Option<Box<dyn IdleSource>>,
     pub signals: Signals,
@@ -97,28 +99,43 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
     let now = clock.now();
     let today = store.day_counts(now.date())?;
     let mut engine = Engine::new(config, now.timestamp());
-    let history = store.events_since(
+    let history = store.events_since_local(
         now.timestamp()
             .checked_sub(REPLAY)
             .unwrap_or(now.timestamp()),
     )?;
-    // Rows from the future (the clock was ahead when they were written, and
-    // has been set back) stay in the history but are not replayed: a
-    // showing "since next year" is not showing now.
-    let slack = now
+    // Rows up to a day ahead (the clock was set back: a wrong clock at
+    // boot, an NTP step) are replayed: the history is the memory, so what
+    // they record as shown, missed or answered is not shown again, and the
+    // engine pulls their instants back to now. Rows further ahead stay in
+    // the history but are not replayed: a showing "since next year" is not
+    // showing now, nor does it hold a year of occurrences back.
+    let ahead = now
         .timestamp()
-        .checked_add(jiff::SignedDuration::from_mins(1))
+        .checked_add(crate::core::engine::MISSED_LOOKBACK)
         .unwrap_or(jiff::Timestamp::MAX);
-    let (history, future): (Vec<_>, Vec<_>) = history.into_iter().partition(|e| e.at <= slack);
-    if let Some(last) = future.last() {
+    let late = history
+        .iter()
+        .filter(|(e, _)| e.at > now.timestamp())
+        .count();
+    let (history, future): (Vec<_>, Vec<_>) = history.into_iter().partition(|(e, _)| e.at <= ahead);
+    if late > future.len() {
         warn!(
-            "{} history rows are later than now (the last at {}): was the clock set back? They are kept, not replayed",
+            "{late} history rows are later than now: was the clock set back? The {} up to a day ahead are replayed, so what they record stays done",
+            late - future.len()
+        );
+    } else if late > 0 {
+        warn!("{late} history rows are later than now: was the clock set back?");
+    }
+    if let Some((last, _)) = future.last() {
+        warn!(
+            "{} history rows are more than a day ahead (the last at {}): kept, not replayed",
             future.len(),
             last.at
         );
     }
     debug!("replaying {} events", history.len());
-    engine.restore(&history);
+    engine.restore_local(history.iter().map(|(e, off)| (e, *off)));
     engine.set_pause(store.pause()?);
     if let Some(p) = engine.pause() {
         info!(
@@ -183,6 +200,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         notices,
         config: ConfigSource::new(&paths),
         timer: WallTimer::new(),
+        zone: super::zone::ZoneWatch::new(),
         idle,
         signals,
         notifier,

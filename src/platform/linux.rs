@@ -6,7 +6,7 @@ mod timer;
 mod watch;
 
 pub use timer::WallTimer;
-pub use watch::ConfigWatch;
+pub use watch::FileWatch;
 
 use std::fs::{File, FileType};
 use std::path::Path;

@@ -12,7 +12,7 @@ use std::fs::{File, FileType};
 use std::path::Path;
 
 pub use timer::WallTimer;
-pub use watch::ConfigWatch;
+pub use watch::FileWatch;
 
 /// Readies this process to run as the daemon. Started by the Run key at
 /// login, it has a console of its own (nobody reads it): it lets it go,

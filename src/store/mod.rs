@@ -433,11 +433,26 @@ impl Store {
     /// Events at or after `since`, oldest first: what a restart replays.
     /// Rows that cannot be read are left out (with a warning).
     pub fn events_since(&self, since: Timestamp) -> Result<Vec<Event>, StoreError> {
+        Ok(self
+            .events_since_local(since)?
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect())
+    }
+
+    /// The same, each with the local offset it was written at.
+    pub fn events_since_local(
+        &self,
+        since: Timestamp,
+    ) -> Result<Vec<(Event, Option<jiff::tz::Offset>)>, StoreError> {
         let rows = self.select(
             &format!("SELECT {COLUMNS} FROM events WHERE at >= ?1 ORDER BY at, id"),
             params![since.as_millisecond()],
         )?;
-        Ok(rows.into_iter().map(|(e, _)| e).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(e, off)| (e, jiff::tz::Offset::from_seconds(off).ok()))
+            .collect())
     }
 
     /// Runs a query whose columns are [`COLUMNS`]; each event with its local offset.

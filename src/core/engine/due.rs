@@ -60,6 +60,30 @@ fn next_fixed(
     None
 }
 
+/// The first fixed-time occurrence after `after` not handled already: one
+/// whose local date and time is later than the last handled occurrence's,
+/// in the zone it was handled in. (By the instant alone, a zone moved west
+/// would bring today's 11:00 again; the same rule as the autumn fold.)
+fn next_unhandled(
+    s: &State,
+    mut after: Timestamp,
+    times: &[Time],
+    days: crate::core::time::Days,
+    tz: &TimeZone,
+) -> Option<Timestamp> {
+    // Each occurrence skipped is a time of the day already answered: about
+    // a day's worth at most. Past that bound the next one counts anyway:
+    // better shown than never.
+    for _ in 0..2 * times.len() + 2 {
+        let o = next_fixed(after, times, days, tz)?;
+        match s.last_fixed_local {
+            Some(done) if tz.to_datetime(o) <= done => after = o,
+            _ => return Some(o),
+        }
+    }
+    next_fixed(after, times, days, tz)
+}
+
 impl Engine {
     /// Everything that falls due at `now`.
     pub fn tick(&mut self, now: &ZonedDateTime) -> Vec<Effect> {
@@ -140,7 +164,7 @@ impl Engine {
                         debug!(reminder = %r.id, "due at {due} while away: a natural break");
                         let mut e = event(r, t, Outcome::Away, Source::Schedule);
                         e.due = Some(due);
-                        s.apply(&e);
+                        s.apply(&e, None);
                         effects.push(Effect::Record(e));
                     } else if due <= t && busy {
                         debug!(reminder = %r.id, "due at {due}: waits while another reminder is showing");
@@ -174,7 +198,7 @@ impl Engine {
                         }
                         after = horizon;
                     }
-                    while let Some(o) = next_fixed(after, times, *days, &tz) {
+                    while let Some(o) = next_unhandled(s, after, times, *days, &tz) {
                         if o > t {
                             break;
                         }
@@ -196,7 +220,7 @@ impl Engine {
                             show(r, s, t, o, Cause::Fixed, Source::Schedule, &mut effects);
                             busy = true;
                         }
-                        s.last_fixed = Some(o);
+                        s.handled(o, Some(tz.to_offset(o)));
                         after = o;
                     }
                 }
@@ -286,7 +310,7 @@ impl Engine {
                     .last_fixed
                     .unwrap_or_else(|| sub(s.since, SignedDuration::from_nanos(1)))
                     .max(sub(t, MISSED_LOOKBACK));
-                next_fixed(after, times, *days, tz)
+                next_unhandled(s, after, times, *days, tz)
             }
         }
     }

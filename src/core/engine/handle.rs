@@ -109,7 +109,7 @@ impl Engine {
         }
         let mut e = event(r, t, outcome, source);
         e.snooze = snooze;
-        s.apply(&e);
+        s.apply(&e, None);
         effects.push(Effect::Record(e));
         Ok(())
     }

@@ -206,6 +206,10 @@ struct State {
     anchor: Option<Timestamp>,
     /// The latest fixed-time occurrence handled (shown, missed or merged).
     last_fixed: Option<Timestamp>,
+    /// The same as a local date and time, in the zone it was handled in:
+    /// after a move west, today's 11:00 comes again by the instant, but
+    /// was answered today by the clock on the wall.
+    last_fixed_local: Option<jiff::civil::DateTime>,
     phase: Phase,
     /// Showings so far: rotates the tips.
     shown: u64,
@@ -217,13 +221,15 @@ impl State {
             since,
             anchor: None,
             last_fixed: None,
+            last_fixed_local: None,
             phase: Phase::Idle,
             shown: 0,
         }
     }
 
-    /// Folds one history event into the state (restart continuation).
-    fn apply(&mut self, e: &Event) {
+    /// Folds one history event into the state (restart continuation);
+    /// `offset`, the local offset it was written with, where known.
+    fn apply(&mut self, e: &Event, offset: Option<jiff::tz::Offset>) {
         match e.outcome {
             Outcome::Shown => {
                 self.shown += 1;
@@ -232,7 +238,7 @@ impl State {
                     shown_at: e.at,
                     due,
                 };
-                self.last_fixed = self.last_fixed.max(Some(due));
+                self.handled(due, offset);
             }
             Outcome::Snoozed => {
                 let len = e.snooze.unwrap_or(SignedDuration::ZERO);
@@ -240,13 +246,23 @@ impl State {
                 self.phase = Phase::Snoozed { at: e.at, until };
             }
             Outcome::Missed => {
-                self.last_fixed = self.last_fixed.max(e.due);
+                if let Some(due) = e.due {
+                    self.handled(due, offset);
+                }
             }
             o if o.is_terminal() => {
                 self.anchor = Some(e.at);
                 self.phase = Phase::Idle;
             }
             _ => {}
+        }
+    }
+
+    /// A fixed-time occurrence (`due`) was handled, at `offset` from UTC.
+    fn handled(&mut self, due: Timestamp, offset: Option<jiff::tz::Offset>) {
+        self.last_fixed = self.last_fixed.max(Some(due));
+        if let Some(o) = offset {
+            self.last_fixed_local = self.last_fixed_local.max(Some(o.to_datetime(due)));
         }
     }
 
@@ -395,9 +411,19 @@ impl Engine {
     /// Rebuilds the state from history, oldest event first, so the schedule
     /// continues where it stopped. Events of unknown reminders are ignored.
     pub fn restore<'a>(&mut self, events: impl IntoIterator<Item = &'a Event>) {
-        for e in events {
+        self.restore_local(events.into_iter().map(|e| (e, None)));
+    }
+
+    /// The same, each event with the local offset it was written at, so an
+    /// occurrence answered today is not shown again today after the zone
+    /// moved west.
+    pub fn restore_local<'a>(
+        &mut self,
+        events: impl IntoIterator<Item = (&'a Event, Option<jiff::tz::Offset>)>,
+    ) {
+        for (e, offset) in events {
             if let Some(s) = self.states.get_mut(&e.reminder) {
-                s.apply(e);
+                s.apply(e, offset);
             }
         }
     }
@@ -553,7 +579,7 @@ fn show(
     let request = request(r, s.shown, due, cause);
     let mut e = event(r, t, Outcome::Shown, source);
     e.due = Some(due);
-    s.apply(&e);
+    s.apply(&e, None);
     effects.push(Effect::Show(request));
     effects.push(Effect::Record(e));
 }

@@ -1,4 +1,4 @@
-//! Notices edits of the config file. Editors save by writing a new file and
+//! Notices changes to a file (the config, the time zone). Editors save by writing a new file and
 //! renaming it over the old one, so the *directory* is watched, and a symlinked
 //! config has the directory of its target watched too. Events come from
 //! inotify through tokio: no thread, no polling.
@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use inotify::{EventMask, EventStream, Inotify, WatchMask};
 use tracing::debug;
 
-pub struct ConfigWatch {
+pub struct FileWatch {
     stream: EventStream<Vec<u8>>,
     /// File names (in any watched directory) that mean "the config changed".
     names: Vec<OsString>,
@@ -46,9 +46,9 @@ fn targets(path: &Path) -> Vec<(PathBuf, OsString)> {
     out
 }
 
-impl ConfigWatch {
+impl FileWatch {
     /// Watches `path`; its directory must exist.
-    pub fn new(path: &Path) -> io::Result<ConfigWatch> {
+    pub fn new(path: &Path) -> io::Result<FileWatch> {
         let inotify = Inotify::init()?;
         let mask = WatchMask::CLOSE_WRITE
             | WatchMask::MOVED_TO
@@ -76,7 +76,7 @@ impl ConfigWatch {
             ));
         }
         let stream = inotify.into_event_stream(vec![0u8; 4096])?;
-        Ok(ConfigWatch { stream, names })
+        Ok(FileWatch { stream, names })
     }
 
     /// Waits for the next change that may concern the config file. Returns

@@ -17,7 +17,7 @@ use windows_sys::Win32::System::Threading::{INFINITE, WaitForSingleObject};
 
 use super::win32::wide;
 
-pub struct ConfigWatch {
+pub struct FileWatch {
     changes: mpsc::UnboundedReceiver<()>,
     path: std::path::PathBuf,
     /// What the config file looked like at the last change reported.
@@ -33,9 +33,9 @@ fn look(path: &Path) -> Look {
     Some((m.modified().ok()?, m.len()))
 }
 
-impl ConfigWatch {
+impl FileWatch {
     /// Watches `path`'s directory, which must exist.
-    pub fn new(path: &Path) -> io::Result<ConfigWatch> {
+    pub fn new(path: &Path) -> io::Result<FileWatch> {
         let dir = path
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -70,7 +70,7 @@ impl ConfigWatch {
                     FindCloseChangeNotification(handle);
                 }
             })?;
-        Ok(ConfigWatch {
+        Ok(FileWatch {
             changes,
             path: path.to_path_buf(),
             seen: Some(look(path)),
