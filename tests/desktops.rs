@@ -17,11 +17,10 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::daemon::Daemon;
-use common::desktop::{PrivateBus, Xvfb, wait_for};
+use common::desktop::{PrivateBus, Xvfb};
+use common::{SEC, Scene, wait_for};
 use unhunch::core::HoldReason;
 
-const SEC: Duration = Duration::from_secs(1);
 /// Its reminder's routine is short: two steps of 2 s.
 const CONFIG: &str = r#"
 [general]
@@ -40,7 +39,7 @@ routine = "quick"
 const TWO_TOGETHER: &str = "[general]\nignore_after = \"1h\"\n[[reminder]]\nid = \"neck\"\nkind = \"neck\"\nevery = \"2s\"\n[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"2s\"\n";
 
 /// Reminders due together: how many notifications go on screen.
-async fn together(d: &Daemon, on_screen: impl Fn() -> usize) -> String {
+async fn together(d: &Scene, on_screen: impl Fn() -> usize) -> String {
     // What the restart put up again is answered first.
     let _ = d.cli(&["done", "neck"]);
     d.write_config(TWO_TOGETHER);
@@ -167,7 +166,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 }
 
 /// The outcome the history got for the last showing, after a gesture.
-async fn outcome_after(d: &Daemon, rows_before: usize) -> String {
+async fn outcome_after(d: &Scene, rows_before: usize) -> String {
     wait_for(5 * SEC, || {
         let o = d.outcomes();
         (o.len() > rows_before + 1).then(|| o.last().cloned())
@@ -181,7 +180,7 @@ async fn outcome_after(d: &Daemon, rows_before: usize) -> String {
 /// Start on a fresh showing (`start` makes the gesture), the routine
 /// watched to its end: where it ran, what the history got, and whether its
 /// last update went by itself.
-async fn routine(d: &Daemon, on_screen: impl Fn() -> usize, start: impl AsyncFnOnce()) -> String {
+async fn routine(d: &Scene, on_screen: impl Fn() -> usize, start: impl AsyncFnOnce()) -> String {
     let before = d.outcomes().len();
     assert_eq!(d.cli(&["trigger", "neck"]).0, 0);
     wait_for(5 * SEC, || (on_screen() == 1).then_some(()))
@@ -227,8 +226,9 @@ async fn routine(d: &Daemon, on_screen: impl Fn() -> usize, start: impl AsyncFnO
 #[tokio::test]
 async fn dunst() {
     let x = Xvfb::start().expect("Xvfb (package xvfb) is needed: run scripts/setup test");
-    let bus = PrivateBus::start();
-    let dunst = Dunst::start(&x, &bus);
+    let mut d = Scene::with(CONFIG).build().await;
+    let bus = d.bus();
+    let dunst = Dunst::start(&x, bus);
     assert!(
         wait_for(10 * SEC, || dunst.displayed()).await.is_some(),
         "dunst did not start"
@@ -241,11 +241,7 @@ async fn dunst() {
     let facts = unhunch::notify::server_facts(&conn).await.unwrap();
     let version = facts.version.split_whitespace().next().unwrap_or("?");
 
-    let mut d = Daemon::new(&bus, CONFIG);
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    d.wait_up().await;
+    d.up().await;
     let dunst = std::sync::Arc::new(dunst);
 
     // Each gesture on a fresh showing: the outcome the history gets.
@@ -293,10 +289,7 @@ async fn dunst() {
     assert_eq!(d.cli(&["trigger", "neck"]).0, 0);
     d.signal(9);
     let _ = d.wait_exit(5 * SEC).await;
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    d.wait_up().await;
+    d.up().await;
     tokio::time::sleep(SEC).await;
     let on_screen = dunst.displayed().unwrap_or(0) as usize;
     let dn = dunst.clone();
@@ -438,8 +431,9 @@ impl Drop for Clicked {
 /// The scenario on a clicked server; its row of the table.
 async fn clicked(spec: &'static Spec) {
     let x = Xvfb::start().expect("Xvfb (package xvfb) is needed: run scripts/setup test");
-    let bus = PrivateBus::start();
-    let server = std::sync::Arc::new(Clicked::start(spec, &x, &bus));
+    let mut d = Scene::with(CONFIG).build().await;
+    let bus = d.bus();
+    let server = std::sync::Arc::new(Clicked::start(spec, &x, bus));
     let conn = zbus::connection::Builder::address(bus.address.as_str())
         .unwrap()
         .build()
@@ -461,11 +455,7 @@ async fn clicked(spec: &'static Spec) {
         .unwrap_or("?")
         .to_string();
 
-    let mut d = Daemon::new(&bus, CONFIG);
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    d.wait_up().await;
+    d.up().await;
 
     // A click on a fresh showing: the outcome the history gets.
     let click = async |at: (f64, i32)| {
@@ -560,10 +550,7 @@ async fn clicked(spec: &'static Spec) {
     wait_for(5 * SEC, || (!sv.windows().is_empty()).then_some(())).await;
     d.signal(9);
     let _ = d.wait_exit(5 * SEC).await;
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    d.wait_up().await;
+    d.up().await;
     tokio::time::sleep(SEC).await;
     let on_screen = server.windows().len();
     let sv = server.clone();
@@ -766,14 +753,16 @@ impl Host {
         }
     }
 
-    /// The bus it needs: MATE's applets are started by D-Bus.
-    fn bus(self) -> PrivateBus {
+    /// The daemon with its tray, on the bus the host needs: MATE's applets
+    /// are started by D-Bus.
+    async fn scene(self) -> Scene {
+        let scene = Scene::with(CONFIG).tray();
         match self {
-            Host::Xfce => PrivateBus::start(),
-            Host::Mate => {
-                PrivateBus::with_services(&["org.mate.panel.applet.NotificationAreaAppletFactory"])
-            }
+            Host::Xfce => scene,
+            Host::Mate => scene.services(&["org.mate.panel.applet.NotificationAreaAppletFactory"]),
         }
+        .build()
+        .await
     }
 }
 
@@ -852,14 +841,12 @@ const PANEL_XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 /// as a person would after clicking the icon.
 async fn tray(host: Host) {
     let x = Xvfb::start().expect("Xvfb (package xvfb) is needed: run scripts/setup test");
-    let bus = host.bus();
-    let panel = std::sync::Arc::new(Panel::start(host, &x, &bus));
+    let mut d = host.scene().await;
+    let panel = std::sync::Arc::new(Panel::start(host, &x, d.bus()));
     let display = x.display.clone();
     let look = move || icon_on_screen(&display, 40);
 
-    let mut d = Daemon::new(&bus, CONFIG);
-    d.start_with(|_| {});
-    d.wait_up().await;
+    d.up().await;
     let lk = look.clone();
     let wait_look = async |want: &'static str| {
         let lk = lk.clone();

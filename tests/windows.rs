@@ -8,12 +8,13 @@
 //! lacks), makes a wine prefix, and runs these with `--ignored`, naming the
 //! directory in `UNHUNCH_WINDOWS_DIR`.
 
-mod common;
+#[path = "common/fixture.rs"]
+mod fixture;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::fixture::{NOW, fixture, offset_to};
+use fixture::{NOW, fixture, offset_to};
 
 /// The directory holding unhunch.exe (set by scripts/check-windows).
 fn windows_dir() -> PathBuf {

@@ -215,6 +215,7 @@ impl Server {
 const PATH: &str = "/org/freedesktop/Notifications";
 
 /// The test notification server.
+#[derive(Clone)]
 pub struct Notifd {
     conn: zbus::Connection,
     pub log: Arc<Mutex<ServerLog>>,
@@ -417,6 +418,7 @@ pub struct MenuEntry {
 }
 
 /// The test tray host: a StatusNotifierWatcher that reads items over D-Bus.
+#[derive(Clone)]
 pub struct TrayHost {
     conn: zbus::Connection,
     items: Arc<Mutex<Vec<String>>>,
@@ -701,6 +703,7 @@ impl LoginSession {
 /// to logind signals start; session "c1" (also every user's display session)
 /// can be locked, unlocked and marked idle, PrepareForSleep emitted, and sleep
 /// inhibitors are handed out as pipes, as logind does.
+#[derive(Clone)]
 pub struct Logind {
     conn: zbus::Connection,
     state: Arc<Mutex<LoginState>>,
@@ -821,6 +824,7 @@ impl ScreenSaverIface {
 
 /// org.freedesktop.ScreenSaver on the session bus: lock and unlock on
 /// demand, and a session idle time to answer.
+#[derive(Clone)]
 pub struct ScreenSaver {
     conn: zbus::Connection,
     active: Arc<Mutex<bool>>,
@@ -927,6 +931,7 @@ impl MutterIface {
 
 /// org.gnome.Mutter.IdleMonitor on the session bus: an idle time to answer,
 /// and user-active watches fired (to their owner, as Mutter does) on input.
+#[derive(Clone)]
 pub struct Mutter {
     conn: zbus::Connection,
     state: Arc<Mutex<MutterState>>,

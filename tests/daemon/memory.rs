@@ -3,12 +3,9 @@
 //! is sampled every 10 s; after a minute of warm-up it may not grow more
 //! than 1 MB. The curve is printed.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::daemon::Daemon;
-use common::desktop::{Notifd, PrivateBus};
+use crate::common::Scene;
 
 fn rss_kb(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -27,14 +24,14 @@ async fn rss_stays_flat_over_many_reminders() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(300);
-    let bus = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
-    let mut d = Daemon::new(
-        &bus,
-        "[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"10s\"\n",
-    );
-    d.start();
-    let pid = d.child.as_ref().unwrap().id();
+    // The whole daemon, its tray too (waiting for a host).
+    let d = Scene::with("[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"10s\"\n")
+        .answering()
+        .tray()
+        .start()
+        .await;
+    let server = d.notifd();
+    let pid = d.pid();
     let start = Instant::now();
     let mut curve = Vec::new();
     while start.elapsed() < Duration::from_secs(seconds) {

@@ -3,8 +3,6 @@
 //! fails changes nothing, says why, and the same answer works once the
 //! history is writable; the daemon answers `status` throughout.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,11 +10,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
-use common::daemon::Daemon;
-use common::desktop::{Notifd, PrivateBus, wait_for};
 use proptest::prelude::*;
 
-const SEC: Duration = Duration::from_secs(1);
+use crate::common::{SEC, Scene, wait_for};
 
 /// Nothing falls due by itself during a test: every row comes from an answer.
 const CONFIG: &str = r#"
@@ -32,16 +28,7 @@ title = "Neck stretch"
 every = "24h"
 "#;
 
-async fn running(bus: &PrivateBus, config: &str) -> Daemon {
-    let mut d = Daemon::new(bus, config);
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    d.wait_up().await;
-    d
-}
-
-fn pending(d: &Daemon) -> Vec<String> {
+fn pending(d: &Scene) -> Vec<String> {
     d.status().pending.into_iter().map(|p| p.id).collect()
 }
 
@@ -54,7 +41,7 @@ fn remove_history(db: &Path) {
 
 /// Once the history is writable again, the same answer is taken, and the
 /// history holds the showing and that one answer.
-fn skip_is_taken_once(d: &Daemon) {
+fn skip_is_taken_once(d: &Scene) {
     let (code, out, err) = d.cli(&["skip", "stand"]);
     assert_eq!(
         (code, out.as_str()),
@@ -66,8 +53,7 @@ fn skip_is_taken_once(d: &Daemon) {
 
 #[tokio::test]
 async fn history_replaced_by_a_directory_refuses_answers_until_it_is_back() {
-    let bus = PrivateBus::start();
-    let d = running(&bus, CONFIG).await;
+    let d = Scene::with(CONFIG).up().await;
     assert_eq!(d.cli(&["trigger", "stand"]).0, 0);
     remove_history(&d.db_path());
     std::fs::create_dir(d.db_path()).unwrap();
@@ -94,8 +80,7 @@ async fn history_replaced_by_a_directory_refuses_answers_until_it_is_back() {
 
 #[tokio::test]
 async fn history_on_a_read_only_mount_refuses_answers_until_it_is_writable() {
-    let bus = PrivateBus::start();
-    let mut d = Daemon::new(&bus, CONFIG);
+    let mut d = Scene::with(CONFIG).build().await;
     // Its own mount namespace, so the test can cover its data directory.
     let c = d.command_via(
         &["unshare", "-m", "--propagation", "private"],
@@ -103,7 +88,7 @@ async fn history_on_a_read_only_mount_refuses_answers_until_it_is_writable() {
     );
     d.spawn(c);
     d.wait_up().await;
-    let pid = d.child.as_ref().unwrap().id().to_string();
+    let pid = d.pid().to_string();
     let data = d.path("data").display().to_string();
     let in_its_namespace = |args: &[&str]| {
         let out = Command::new("nsenter")
@@ -142,9 +127,8 @@ fn lock_history(db: PathBuf, hold: Duration) -> std::thread::JoinHandle<()> {
 
 #[tokio::test]
 async fn history_locked_past_the_busy_timeout_refuses_answers_and_keeps_serving() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = running(&bus, CONFIG).await;
+    let mut d = Scene::with(CONFIG).notifd().up().await;
+    let server = d.notifd();
     assert_eq!(d.cli(&["trigger", "stand"]).0, 0);
     let shown = server.nth(1, 5 * SEC).await;
 
@@ -224,10 +208,7 @@ async fn history_locked_past_the_busy_timeout_refuses_answers_and_keeps_serving(
     let before = server.calls().len();
     d.signal(15);
     assert_eq!(d.wait_exit(5 * SEC).await, Some(0));
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    d.wait_up().await;
+    d.up().await;
     assert!(pending(&d).is_empty());
     tokio::time::sleep(SEC).await;
     let after: Vec<String> = server.calls()[before..]
@@ -239,8 +220,7 @@ async fn history_locked_past_the_busy_timeout_refuses_answers_and_keeps_serving(
 
 #[tokio::test]
 async fn config_saved_every_100ms_keeps_status_answering() {
-    let bus = PrivateBus::start();
-    let d = running(&bus, CONFIG).await;
+    let d = Scene::with(CONFIG).up().await;
     let stop = Arc::new(AtomicBool::new(false));
     let saver = {
         let (stop, config, tmp) = (
@@ -291,9 +271,8 @@ async fn config_saved_every_100ms_keeps_status_answering() {
 
 #[tokio::test]
 async fn a_reload_that_removes_a_showing_reminder_records_its_end() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = running(&bus, CONFIG).await;
+    let mut d = Scene::with(CONFIG).notifd().up().await;
+    let server = d.notifd();
     assert_eq!(d.cli(&["trigger", "stand"]).0, 0);
     let n = server.nth(1, 5 * SEC).await;
 
@@ -305,13 +284,11 @@ async fn a_reload_that_removes_a_showing_reminder_records_its_end() {
 
     // Put back and restarted: its showing ended, so it is not shown again.
     d.write_config(CONFIG);
-    assert!(d.log_has("config reloaded: 2 reminders", 5 * SEC).await);
+    d.wait_status("both reminders again", 5 * SEC, |s| s.next.len() == 2)
+        .await;
     d.signal(15);
     assert_eq!(d.wait_exit(5 * SEC).await, Some(0));
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    d.wait_up().await;
+    d.up().await;
     assert!(pending(&d).is_empty(), "{:?}", d.status());
     tokio::time::sleep(SEC).await;
     assert_eq!(server.calls().len(), 1, "{:#?}", server.calls());
@@ -376,7 +353,6 @@ fn rows(data: &Path) -> BTreeMap<(String, String), u32> {
 #[test]
 fn every_acknowledged_answer_has_its_row() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let bus = PrivateBus::start();
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
         cases: std::env::var("PROPTEST_CASES")
             .ok()
@@ -385,7 +361,7 @@ fn every_acknowledged_answer_has_its_row() {
         ..ProptestConfig::default()
     });
     let result = runner.run(&prop::collection::vec(op(), 1..24), |ops| {
-        let d = rt.block_on(running(&bus, CONFIG));
+        let d = rt.block_on(Scene::with(CONFIG).up());
         let db = d.db_path();
         let (mut broken, mut generation) = (false, 0);
         let mut acknowledged: BTreeMap<(String, String), u32> = BTreeMap::new();
@@ -435,10 +411,9 @@ fn every_acknowledged_answer_has_its_row() {
 
 #[tokio::test]
 async fn a_reminder_due_while_the_history_is_locked_waits_without_spinning() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
     let config = "[general]\nignore_after = \"1h\"\n[[reminder]]\nid = \"stand\"\nkind = \"stand\"\ntitle = \"Stand up\"\nevery = \"2s\"\n";
-    let d = running(&bus, config).await;
+    let d = Scene::with(config).notifd().up().await;
+    let server = d.notifd();
     let first = server.nth(1, 10 * SEC).await;
     server.invoke(first.id, "done").await;
     d.wait_outcome("stand done notification", 5 * SEC).await;

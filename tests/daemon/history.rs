@@ -3,49 +3,30 @@
 //! compared with tests/golden/*.txt (UPDATE_GOLDEN=1 rewrites them); CSV and
 //! JSON are parsed back.
 
-mod common;
+use std::path::Path;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use crate::common::Scene;
+use crate::common::fixture::{NOW, fixture, offset_to};
 
-use common::fixture::{fixture, offset_to};
-
-struct Env {
-    _dir: tempfile::TempDir,
-    data: PathBuf,
-    offset: String,
+/// A home whose history is the fixture, "now" its evening, in Berlin.
+fn home() -> Scene {
+    let h = Scene::builder()
+        .tz("Europe/Berlin")
+        .env("UNHUNCH_CLOCK_OFFSET", offset_to(NOW))
+        .home();
+    fixture(&h.path("data"));
+    h
 }
 
-impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        fixture(&data);
-        let offset = offset_to(common::fixture::NOW);
-        Env {
-            _dir: dir,
-            data,
-            offset,
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let o = Command::new(env!("CARGO_BIN_EXE_unhunch"))
-            .args(args)
-            .env_clear()
-            .env("UNHUNCH_DATA_DIR", &self.data)
-            .env("UNHUNCH_CLOCK_OFFSET", &self.offset)
-            .env("TZ", "Europe/Berlin")
-            .env("HOME", "/nonexistent")
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).unwrap()
-    }
+/// The binary's output for `args` (which must succeed).
+fn run(h: &Scene, args: &[&str]) -> String {
+    let o = h.command(args).output().unwrap();
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap()
 }
 
 fn golden(name: &str, got: &str) {
@@ -66,17 +47,17 @@ fn golden(name: &str, got: &str) {
 
 #[test]
 fn stats_table_matches_the_golden_file_and_fits_80_columns() {
-    let e = Env::new();
-    let out = e.run(&["stats", "--days", "3"]);
+    let e = home();
+    let out = run(&e, &["stats", "--days", "3"]);
     golden("stats.txt", &out);
     assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
 }
 
 #[test]
 fn stats_json_counts_showings_once_and_streaks() {
-    let e = Env::new();
+    let e = home();
     let v: serde_json::Value =
-        serde_json::from_str(&e.run(&["stats", "--days", "3", "--format", "json"])).unwrap();
+        serde_json::from_str(&run(&e, &["stats", "--days", "3", "--format", "json"])).unwrap();
     assert_eq!(v["from"], "2026-11-23");
     assert_eq!(v["to"], "2026-11-25");
     let r = |id: &str| {
@@ -139,8 +120,8 @@ fn stats_json_counts_showings_once_and_streaks() {
 
 #[test]
 fn stats_csv_has_a_header_and_one_row_per_day_and_reminder() {
-    let e = Env::new();
-    let out = e.run(&["stats", "--days", "3", "--format", "csv"]);
+    let e = home();
+    let out = run(&e, &["stats", "--days", "3", "--format", "csv"]);
     let mut r = csv::Reader::from_reader(out.as_bytes());
     let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
     assert_eq!(
@@ -183,18 +164,24 @@ fn stats_csv_has_a_header_and_one_row_per_day_and_reminder() {
 
 #[test]
 fn history_table_json_csv_and_filters() {
-    let e = Env::new();
-    golden("history.txt", &e.run(&["history", "--since", "2026-11-24"]));
+    let e = home();
+    golden(
+        "history.txt",
+        &run(&e, &["history", "--since", "2026-11-24"]),
+    );
 
-    let v: serde_json::Value = serde_json::from_str(&e.run(&[
-        "history",
-        "--reminder",
-        "stand",
-        "--limit",
-        "3",
-        "--format",
-        "json",
-    ]))
+    let v: serde_json::Value = serde_json::from_str(&run(
+        &e,
+        &[
+            "history",
+            "--reminder",
+            "stand",
+            "--limit",
+            "3",
+            "--format",
+            "json",
+        ],
+    ))
     .unwrap();
     let a = v.as_array().unwrap();
     assert_eq!(a.len(), 3, "the newest three");
@@ -204,15 +191,18 @@ fn history_table_json_csv_and_filters() {
     assert_eq!(a[2]["outcome"], "done");
     assert_eq!(a[2]["source"], "cli");
 
-    let out = e.run(&[
-        "history",
-        "--since",
-        "2026-11-24",
-        "--until",
-        "2026-11-24",
-        "--format",
-        "csv",
-    ]);
+    let out = run(
+        &e,
+        &[
+            "history",
+            "--since",
+            "2026-11-24",
+            "--until",
+            "2026-11-24",
+            "--format",
+            "csv",
+        ],
+    );
     let mut r = csv::Reader::from_reader(out.as_bytes());
     assert_eq!(
         r.headers().unwrap().iter().collect::<Vec<_>>(),
@@ -237,15 +227,18 @@ fn history_table_json_csv_and_filters() {
     assert_eq!(&snooze[6], "600");
 
     // A guided routine's end carries how far it got.
-    let v: serde_json::Value = serde_json::from_str(&e.run(&[
-        "history",
-        "--reminder",
-        "neck",
-        "--limit",
-        "1",
-        "--format",
-        "json",
-    ]))
+    let v: serde_json::Value = serde_json::from_str(&run(
+        &e,
+        &[
+            "history",
+            "--reminder",
+            "neck",
+            "--limit",
+            "1",
+            "--format",
+            "json",
+        ],
+    ))
     .unwrap();
     assert_eq!(v[0]["source"], "guided");
     assert_eq!(
@@ -254,7 +247,7 @@ fn history_table_json_csv_and_filters() {
     );
 
     assert_eq!(
-        e.run(&["history", "--reminder", "yoga"]),
+        run(&e, &["history", "--reminder", "yoga"]),
         "No events match.\n"
     );
 }

@@ -3,70 +3,57 @@
 //! Ctrl+C as a skip; and the errors that name what exists.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
+
+use crate::common::Scene;
 
 const CONFIG: &str = "[[reminder]]\nid = \"neck\"\nkind = \"neck\"\nevery = \"1h\"\nroutine = \"mine\"\n\
 [[reminder]]\nid = \"own\"\nkind = \"custom\"\ntitle = \"Own\"\nbody = \"Own\"\nevery = \"1h\"\n\
 [[routine]]\nid = \"mine\"\ntitle = \"Quick one\"\n\
 steps = [{ text = \"Tuck\", seconds = 1, repeat = 2 }, { text = \"Roll\", seconds = 2 }]\n";
 
-struct Env {
-    dir: tempfile::TempDir,
+/// A home with [`CONFIG`], no bus (a daemon there shows nothing), no colour.
+fn home() -> Scene {
+    Scene::builder().config(CONFIG).env("NO_COLOR", "1").home()
 }
 
-impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config.toml"), CONFIG).unwrap();
-        Env { dir }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_unhunch"));
-        c.args(args)
-            .env("UNHUNCH_CONFIG", self.dir.path().join("config.toml"))
-            .env("UNHUNCH_DATA_DIR", self.dir.path().join("data"))
-            .env("UNHUNCH_RUNTIME_DIR", self.dir.path().join("run"))
-            .env("NO_COLOR", "1");
-        c
-    }
-
-    /// `unhunch ARGS` in a pseudo-terminal; `input` written to it after
-    /// `after` (Ctrl+C is "\x03").
-    fn in_pty(&self, args: &str, input: Option<(Duration, &'static [u8])>) -> (String, Duration) {
-        let bin = env!("CARGO_BIN_EXE_unhunch");
-        let c = self.command(&[]);
-        let mut child = Command::new("script")
-            .args(["-qfec", &format!("{bin} {args}"), "/dev/null"])
-            .envs(c.get_envs().filter_map(|(k, v)| Some((k, v?))))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("script (util-linux) is needed");
-        let start = Instant::now();
-        let mut stdin = child.stdin.take().unwrap();
-        let writer = std::thread::spawn(move || {
-            if let Some((after, bytes)) = input {
-                std::thread::sleep(after);
-                stdin.write_all(bytes).unwrap();
-            }
-            // Keep the terminal open until the program ends.
-            std::thread::sleep(Duration::from_secs(5));
-            drop(stdin);
-        });
-        let out = child.wait_with_output().unwrap();
-        let took = start.elapsed();
-        drop(writer);
-        (String::from_utf8_lossy(&out.stdout).into_owned(), took)
-    }
+/// `unhunch ARGS` in a pseudo-terminal; `input` written to it after
+/// `after` (Ctrl+C is "\x03").
+fn in_pty(
+    home: &Scene,
+    args: &str,
+    input: Option<(Duration, &'static [u8])>,
+) -> (String, Duration) {
+    let bin = env!("CARGO_BIN_EXE_unhunch");
+    let mut child = home
+        .program("script", &["-qfec", &format!("{bin} {args}"), "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) is needed");
+    let start = Instant::now();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        if let Some((after, bytes)) = input {
+            std::thread::sleep(after);
+            stdin.write_all(bytes).unwrap();
+        }
+        // Keep the terminal open until the program ends.
+        std::thread::sleep(Duration::from_secs(5));
+        drop(stdin);
+    });
+    let out = child.wait_with_output().unwrap();
+    let took = start.elapsed();
+    drop(writer);
+    (String::from_utf8_lossy(&out.stdout).into_owned(), took)
 }
 
 #[test]
 fn a_routine_runs_step_by_step_at_its_pace() {
-    let env = Env::new();
+    let h = home();
     let start = Instant::now();
-    let out = env.command(&["guide", "mine"]).output().unwrap();
+    let out = h.command(&["guide", "mine"]).output().unwrap();
     let took = start.elapsed();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
@@ -80,14 +67,18 @@ fn a_routine_runs_step_by_step_at_its_pace() {
         "{took:?}"
     );
     // A reminder's id walks its routine.
-    let out = env.command(&["guide", "neck"]).output().unwrap();
+    let out = h.command(&["guide", "neck"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("Quick one"));
 }
 
 #[test]
 fn in_a_terminal_a_bar_counts_down_and_ctrl_c_stops() {
-    let env = Env::new();
-    let (out, took) = env.in_pty("guide mine", Some((Duration::from_millis(1500), b"\x03")));
+    let h = home();
+    let (out, took) = in_pty(
+        &h,
+        "guide mine",
+        Some((Duration::from_millis(1500), b"\x03")),
+    );
     assert!(
         out.contains("[------------------------] 0:01 left in this step, 0:04 in all"),
         "{out}"
@@ -100,15 +91,15 @@ fn in_a_terminal_a_bar_counts_down_and_ctrl_c_stops() {
     );
     assert!(took < Duration::from_secs(4), "{took:?}");
     // Left alone, it ends with Done and the bar's line cleared.
-    let (out, _) = env.in_pty("guide mine", None);
+    let (out, _) = in_pty(&h, "guide mine", None);
     assert!(out.contains("0:01 in all"), "{out}");
     assert!(out.contains("\x1b[2KDone: Quick one (4s)."), "{out}");
 }
 
 #[test]
 fn guide_names_what_it_cannot_find() {
-    let env = Env::new();
-    let out = env.command(&["guide", "nope"]).output().unwrap();
+    let h = home();
+    let out = h.command(&["guide", "nope"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -116,7 +107,7 @@ fn guide_names_what_it_cannot_find() {
             && err.contains(", mine (`unhunch guide --list`)"),
         "{err}"
     );
-    let out = env.command(&["guide", "own"]).output().unwrap();
+    let out = h.command(&["guide", "own"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&out.stderr)
@@ -125,14 +116,10 @@ fn guide_names_what_it_cannot_find() {
         String::from_utf8_lossy(&out.stderr)
     );
     // Nothing showing (no daemon) and no terminal to ask on.
-    let out = env
-        .command(&["guide"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = h.command(&["guide"]).stdin(Stdio::null()).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing is showing: name a routine"));
-    let out = env.command(&["guide", "--list"]).output().unwrap();
+    let out = h.command(&["guide", "--list"]).output().unwrap();
     let list = String::from_utf8(out.stdout).unwrap();
     assert!(
         list.starts_with("neck-reset             Neck reset"),
@@ -149,42 +136,37 @@ fn guide_names_what_it_cannot_find() {
 /// each with how far it got; a reminder not showing is shown first.
 #[test]
 fn the_end_of_a_routine_is_recorded_by_the_daemon() {
-    let env = Env::new();
+    let h = home();
     // Not running: walked through, and said not to be recorded.
-    let out = env.command(&["guide", "neck"]).output().unwrap();
+    let out = h.command(&["guide", "neck"]).output().unwrap();
     assert!(
         String::from_utf8_lossy(&out.stdout)
             .ends_with("Not recorded: unhunch is not running (start it with `unhunch`).\n"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let mut daemon = KillOnDrop(
-        env.command(&["run", "--no-tray"])
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let mut h = h;
+    h.start();
     within_10s("the daemon to start", || {
-        env.command(&["status"]).output().unwrap().status.success()
+        h.command(&["status"]).output().unwrap().status.success()
     });
-    let out = env.command(&["guide", "mine"]).output().unwrap();
+    let out = h.command(&["guide", "mine"]).output().unwrap();
     assert!(
         String::from_utf8_lossy(&out.stdout)
             .ends_with("Done: Quick one (4s).\nRecorded: done for Neck stretch (neck).\n"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    let (out, _) = env.in_pty("guide neck", Some((Duration::from_millis(1500), b"\x03")));
+    let (out, _) = in_pty(
+        &h,
+        "guide neck",
+        Some((Duration::from_millis(1500), b"\x03")),
+    );
     assert!(
         out.contains("Recorded: skipped for Neck stretch (neck)."),
         "{out}"
     );
-    let csv = env
-        .command(&["history", "--format", "csv"])
-        .output()
-        .unwrap();
+    let csv = h.command(&["history", "--format", "csv"]).output().unwrap();
     let rows: Vec<String> = String::from_utf8(csv.stdout)
         .unwrap()
         .lines()
@@ -203,10 +185,8 @@ fn the_end_of_a_routine_is_recorded_by_the_daemon() {
             "skipped guided mine 1/3",
         ]
     );
-    let _ = env.command(&["stop"]).output();
-    within_10s("the daemon to stop", || {
-        daemon.0.try_wait().unwrap().is_some()
-    });
+    let _ = h.command(&["stop"]).output();
+    within_10s("the daemon to stop", || !h.is_running());
 }
 
 /// Waits for `ok`, failing after 10 s.
@@ -215,15 +195,5 @@ fn within_10s(what: &str, mut ok: impl FnMut() -> bool) {
     while !ok() {
         assert!(Instant::now() < end, "waited 10 s for {what}");
         std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// A daemon a failed test must not leave running.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }

@@ -2,16 +2,13 @@
 //! a config broken while unhunch was not looking. Each gives a clear error,
 //! never a hang, and never silently no reminders.
 
-mod common;
-
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::daemon::Daemon;
-use common::desktop::{Notifd, PrivateBus, wait_for};
 use unhunch::vocab::reply::Fallback;
 
-const SEC: Duration = Duration::from_secs(1);
+use crate::common::desktop::Notifd;
+use crate::common::{SEC, Scene, wait_for};
 
 const GOOD: &str = "[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"1h\"\n";
 const BROKEN: &str = "[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevry = \"1h\"\n";
@@ -47,26 +44,17 @@ fn mkfifo(path: &std::path::Path) {
     assert!(ok.success());
 }
 
-async fn start(d: &mut Daemon) {
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    d.wait_up().await;
-}
-
 #[tokio::test]
 async fn a_config_broken_before_a_start_runs_the_last_good_one_and_says_so() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, GOOD);
-    start(&mut d).await;
+    let mut d = Scene::with(GOOD).notifd().up().await;
+    let server = d.notifd();
     assert!(d.status().config_error.is_none());
     d.signal(15);
     assert_eq!(d.wait_exit(5 * SEC).await, Some(0));
 
     // A typo saved while it was not running; then the next login.
     std::fs::write(d.config_path(), BROKEN).unwrap();
-    start(&mut d).await;
+    d.up().await;
     let s = d.status();
     let problem = s.config_error.expect("status says the config is broken");
     assert_eq!(problem.running, Fallback::LastGood);
@@ -107,10 +95,8 @@ async fn a_config_broken_before_a_start_runs_the_last_good_one_and_says_so() {
 
 #[tokio::test]
 async fn a_broken_config_and_no_good_copy_says_there_is_no_schedule() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, BROKEN);
-    start(&mut d).await;
+    let d = Scene::with(BROKEN).notifd().up().await;
+    let server = d.notifd();
     let s = d.status();
     assert_eq!(s.config_error.map(|c| c.running), Some(Fallback::Nothing));
     let told = server.nth(1, 5 * SEC).await;
@@ -125,10 +111,8 @@ async fn a_broken_config_and_no_good_copy_says_there_is_no_schedule() {
 
 #[tokio::test]
 async fn a_fifo_renamed_over_the_config_is_an_error_not_a_frozen_daemon() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, GOOD);
-    start(&mut d).await;
+    let d = Scene::with(GOOD).notifd().up().await;
+    let server = d.notifd();
     let fifo = d.path("config/fifo");
     mkfifo(&fifo);
     std::fs::rename(&fifo, d.config_path()).unwrap();
@@ -148,8 +132,7 @@ async fn a_fifo_renamed_over_the_config_is_an_error_not_a_frozen_daemon() {
 
 #[test]
 fn fifos_and_devices_as_the_config_are_errors_at_once() {
-    let bus = PrivateBus::start();
-    let d = Daemon::new(&bus, GOOD);
+    let d = Scene::with(GOOD).home();
     let fifo = d.path("config/fifo.toml");
     mkfifo(&fifo);
     let fifo = fifo.display().to_string();
@@ -201,8 +184,7 @@ fn fifos_and_devices_as_the_config_are_errors_at_once() {
 
 #[test]
 fn a_config_path_given_that_names_nothing_is_an_error() {
-    let bus = PrivateBus::start();
-    let d = Daemon::new(&bus, GOOD);
+    let d = Scene::with(GOOD).home();
     let missing = d.path("config/nope.toml").display().to_string();
     for args in [
         vec!["--config", missing.as_str(), "config", "check"],
@@ -239,10 +221,8 @@ async fn text_is_escaped_where_the_server_reads_markup() {
         ),
         (vec!["actions", "body"], "Salt & vinegar, 3 < 4 <i>tags</i>"),
     ] {
-        let bus = PrivateBus::start();
-        let server = Notifd::start_with(&bus, &caps).await;
-        let mut d = Daemon::new(&bus, config);
-        start(&mut d).await;
+        let d = Scene::with(config).notifd_caps(&caps).up().await;
+        let server = d.notifd();
         assert_eq!(d.cli(&["trigger", "snack"]).0, 0);
         let n = server.nth(1, 5 * SEC).await;
         assert_eq!(n.body, body, "{caps:?}");
@@ -253,8 +233,7 @@ async fn text_is_escaped_where_the_server_reads_markup() {
 
 #[test]
 fn encoding_errors_have_a_line_and_column() {
-    let bus = PrivateBus::start();
-    let d = Daemon::new(&bus, GOOD);
+    let d = Scene::with(GOOD).home();
     let latin1 = d.path("config/latin1.toml");
     std::fs::write(
         &latin1,
@@ -287,9 +266,7 @@ fn encoding_errors_have_a_line_and_column() {
 
 #[tokio::test]
 async fn removing_the_runtime_dir_neither_lets_a_second_daemon_in_nor_loses_the_socket() {
-    let bus = PrivateBus::start();
-    let mut d = Daemon::new(&bus, GOOD);
-    start(&mut d).await;
+    let d = Scene::with(GOOD).up().await;
     std::fs::remove_dir_all(d.path("run")).unwrap();
     // The socket is made again, in a directory closed to others.
     let back = wait_for(5 * SEC, || {
@@ -323,9 +300,7 @@ async fn removing_the_runtime_dir_neither_lets_a_second_daemon_in_nor_loses_the_
 
 #[tokio::test]
 async fn idle_clients_cannot_lock_others_out() {
-    let bus = PrivateBus::start();
-    let mut d = Daemon::new(&bus, GOOD);
-    start(&mut d).await;
+    let d = Scene::with(GOOD).up().await;
     let idle: Vec<std::os::unix::net::UnixStream> = (0..80)
         .map(|_| std::os::unix::net::UnixStream::connect(d.path("run/unhunch.sock")).unwrap())
         .collect();
@@ -347,8 +322,7 @@ async fn idle_clients_cannot_lock_others_out() {
 #[test]
 fn the_cli_does_not_trust_a_socket_another_user_could_serve() {
     use std::os::unix::fs::PermissionsExt;
-    let bus = PrivateBus::start();
-    let d = Daemon::new(&bus, GOOD);
+    let d = Scene::with(GOOD).home();
     let run = d.path("run");
     std::fs::create_dir(&run).unwrap();
     // Open to others: not trusted.
@@ -413,8 +387,7 @@ except OSError:
 
 #[tokio::test]
 async fn a_tz_naming_a_device_or_fifo_is_refused_not_read() {
-    let bus = PrivateBus::start();
-    let mut d = Daemon::new(&bus, GOOD);
+    let mut d = Scene::with(GOOD).build().await;
     let fifo = d.path("tz-fifo");
     mkfifo(&fifo);
     let fifo = fifo.display().to_string();
@@ -427,7 +400,7 @@ async fn a_tz_naming_a_device_or_fifo_is_refused_not_read() {
     }
     // The daemon reads its clock at every wake: it must not read the file.
     d.start_with(|c| {
-        c.env("TZ", "/dev/zero").arg("--no-tray");
+        c.env("TZ", "/dev/zero");
     });
     d.wait_up().await;
     let t = Instant::now();
@@ -442,8 +415,7 @@ async fn a_tz_naming_a_device_or_fifo_is_refused_not_read() {
 
 #[tokio::test]
 async fn a_history_with_our_version_but_no_tables_is_damaged_not_fatal() {
-    let bus = PrivateBus::start();
-    let mut d = Daemon::new(&bus, GOOD);
+    let mut d = Scene::with(GOOD).build().await;
     std::fs::create_dir_all(d.path("data")).unwrap();
     let c = rusqlite::Connection::open(d.db_path()).unwrap();
     c.execute_batch("PRAGMA user_version = 1; CREATE TABLE notes (t TEXT);")
@@ -454,8 +426,8 @@ async fn a_history_with_our_version_but_no_tables_is_damaged_not_fatal() {
     let (code, out, _) = d.cli(&["doctor"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("is damaged: it has no events table"), "{out}");
-    let server = Notifd::start(&bus).await;
-    start(&mut d).await;
+    let server = Notifd::start(d.bus()).await;
+    d.up().await;
     let n = server.nth(1, 5 * SEC).await;
     assert_eq!(n.summary, "unhunch: history database replaced");
     assert!(n.body.contains("it has no events table"), "{}", n.body);
@@ -465,9 +437,7 @@ async fn a_history_with_our_version_but_no_tables_is_damaged_not_fatal() {
 
 #[tokio::test]
 async fn a_read_only_data_dir_can_still_be_read() {
-    let bus = PrivateBus::start();
-    let mut d = Daemon::new(&bus, GOOD);
-    start(&mut d).await;
+    let mut d = Scene::with(GOOD).up().await;
     assert_eq!(d.cli(&["trigger", "stand"]).0, 0);
     assert_eq!(d.cli(&["done"]).0, 0);
     d.signal(15);
@@ -502,13 +472,10 @@ async fn a_read_only_data_dir_can_still_be_read() {
 
 #[tokio::test]
 async fn a_history_that_cannot_be_opened_at_start_is_retried_not_a_restart_loop() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, GOOD);
+    let mut d = Scene::with(GOOD).notifd().build().await;
+    let server = d.notifd();
     std::fs::create_dir_all(d.db_path()).unwrap();
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
+    d.start();
     let told = server.nth(1, 10 * SEC).await;
     assert_eq!(told.summary, "unhunch: history not available");
     // It runs, and says why it is not ready.
@@ -520,7 +487,7 @@ async fn a_history_that_cannot_be_opened_at_start_is_retried_not_a_restart_loop(
         err.contains("unhunch is starting, but the history cannot be opened"),
         "{err}"
     );
-    assert!(d.child.as_mut().unwrap().try_wait().unwrap().is_none());
+    assert!(d.is_running());
     std::fs::remove_dir(d.db_path()).unwrap();
     d.wait_status("running", 10 * SEC, |s| s.next.len() == 1)
         .await;
@@ -530,18 +497,17 @@ async fn a_history_that_cannot_be_opened_at_start_is_retried_not_a_restart_loop(
 
 #[tokio::test]
 async fn at_the_end_of_the_calendar_the_daemon_neither_spins_nor_stops_answering() {
-    let bus = PrivateBus::start();
-    let mut d = Daemon::new(
-        &bus,
+    let mut d = Scene::with(
         "[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"1s\"\n[[reminder]]\nid = \"d\"\nkind = \"decompress\"\nat = [\"21:59\", \"23:30\"]\n",
-    );
+    )
+    .build()
+    .await;
     // The test clock two seconds before the last instant jiff can hold:
     // intervals fall due there, and the clock then stays at the end.
     let end = jiff::Timestamp::MAX;
     let offset = end.duration_since(jiff::Timestamp::now()).as_secs() - 2;
     d.start_with(|c| {
-        c.env("UNHUNCH_CLOCK_OFFSET", format!("{offset}s"))
-            .arg("--no-tray");
+        c.env("UNHUNCH_CLOCK_OFFSET", format!("{offset}s"));
     });
     d.wait_up().await;
     let before = d.cpu_ticks();
@@ -561,9 +527,7 @@ async fn at_the_end_of_the_calendar_the_daemon_neither_spins_nor_stops_answering
 
 #[tokio::test]
 async fn a_client_that_never_reads_its_replies_is_dropped() {
-    let bus = PrivateBus::start();
-    let mut d = Daemon::new(&bus, GOOD);
-    start(&mut d).await;
+    let d = Scene::with(GOOD).up().await;
     let path = d.path("run/unhunch.sock");
     let writer = std::thread::spawn(move || {
         use std::io::Write;
@@ -597,11 +561,9 @@ async fn a_client_that_never_reads_its_replies_is_dropped() {
 
 #[tokio::test]
 async fn after_kill_9_the_last_runs_notifications_are_replaced_or_closed() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
     let two = format!("{GOOD}[[reminder]]\nid = \"neck\"\nkind = \"neck\"\nevery = \"1h\"\n");
-    let mut d = Daemon::new(&bus, &two);
-    start(&mut d).await;
+    let mut d = Scene::with(&two).notifd().up().await;
+    let server = d.notifd();
     assert_eq!(d.cli(&["trigger", "stand"]).0, 0);
     assert_eq!(d.cli(&["trigger", "neck"]).0, 0);
     let stand = server.nth(1, 5 * SEC).await;
@@ -610,7 +572,7 @@ async fn after_kill_9_the_last_runs_notifications_are_replaced_or_closed() {
     let _ = d.wait_exit(5 * SEC).await;
     // Neck removed from the schedule meanwhile; stand still showing.
     std::fs::write(d.config_path(), GOOD).unwrap();
-    start(&mut d).await;
+    d.up().await;
     let again = server.nth(3, 5 * SEC).await;
     assert_eq!(again.summary, stand.summary);
     assert_eq!(
@@ -624,19 +586,17 @@ async fn after_kill_9_the_last_runs_notifications_are_replaced_or_closed() {
 
 #[tokio::test]
 async fn a_config_removed_at_the_default_place_keeps_the_running_schedule() {
-    let bus = PrivateBus::start();
-    let mut d = Daemon::new(&bus, GOOD);
-    let xdg = d.path("xdg");
-    std::fs::create_dir_all(xdg.join("unhunch")).unwrap();
-    std::fs::write(xdg.join("unhunch/config.toml"), GOOD).unwrap();
-    d.start_with(|c| {
-        c.env_remove("UNHUNCH_CONFIG")
-            .env("XDG_CONFIG_HOME", &xdg)
-            .arg("--no-tray");
-    });
-    d.wait_up().await;
-    assert!(d.log_has("config.toml: 1 reminders", 5 * SEC).await);
-    std::fs::remove_file(xdg.join("unhunch/config.toml")).unwrap();
+    // No UNHUNCH_CONFIG: the file at the default place (XDG_CONFIG_HOME).
+    let mut d = Scene::builder().bus().build().await;
+    d.write_config(GOOD);
+    d.up().await;
+    let s = d.status();
+    assert_eq!(s.config, d.config_path().display().to_string());
+    assert_eq!(
+        s.next.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
+        ["stand"]
+    );
+    std::fs::remove_file(d.config_path()).unwrap();
     assert!(
         d.log_has("was removed: the running schedule continues", 5 * SEC)
             .await
@@ -651,9 +611,7 @@ async fn a_config_removed_at_the_default_place_keeps_the_running_schedule() {
 /// the history), and says why.
 #[tokio::test]
 async fn rows_from_the_future_are_kept_but_not_replayed() {
-    let bus = PrivateBus::start();
-    let _server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, GOOD);
+    let mut d = Scene::with(GOOD).notifd().build().await;
     let ahead = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 365);
     std::fs::create_dir_all(d.path("data")).unwrap();
     {
@@ -670,7 +628,7 @@ async fn rows_from_the_future_are_kept_but_not_replayed() {
         };
         store.record(&shown, jiff::tz::Offset::UTC).unwrap();
     }
-    start(&mut d).await;
+    d.up().await;
     let s = d.status();
     assert!(s.pending.is_empty(), "{:?}", s.pending);
     assert!(

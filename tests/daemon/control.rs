@@ -1,17 +1,11 @@
 //! The control socket and the commands that use it, against the real daemon.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;
 use std::process::Output;
-use std::time::Duration;
 
-use common::daemon::Daemon;
-use common::desktop::{Notifd, PrivateBus, wait_for};
-
-const SEC: Duration = Duration::from_secs(1);
+use crate::common::{SEC, Scene, output, wait_for};
 
 const CONFIG: &str = r#"
 [general]
@@ -27,34 +21,8 @@ kind = "neck"
 every = "2h"
 "#;
 
-fn cli(d: &Daemon, args: &[&str]) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = d.command(args).output().unwrap();
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&stdout).into_owned(),
-        String::from_utf8_lossy(&stderr).into_owned(),
-    )
-}
-
-async fn running(bus: &PrivateBus) -> Daemon {
-    let mut d = Daemon::new(bus, CONFIG);
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    let up = wait_for(10 * SEC, || {
-        d.path("run/unhunch.sock").exists().then_some(())
-    })
-    .await;
-    assert!(up.is_some(), "no socket: {}", d.log());
-    d
-}
-
 /// Sends raw bytes, returns the reply lines until the server closes or 2 s pass.
-fn raw(d: &Daemon, bytes: &[u8]) -> Vec<String> {
+fn raw(d: &Scene, bytes: &[u8]) -> Vec<String> {
     let mut s = UnixStream::connect(d.path("run/unhunch.sock")).unwrap();
     s.set_read_timeout(Some(2 * SEC)).unwrap();
     s.write_all(bytes).unwrap();
@@ -66,24 +34,23 @@ fn raw(d: &Daemon, bytes: &[u8]) -> Vec<String> {
 
 #[tokio::test]
 async fn commands_work_end_to_end_and_record_source_cli() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let d = running(&bus).await;
+    let d = Scene::with(CONFIG).notifd().up().await;
+    let server = d.notifd();
 
-    let (code, out, _) = cli(&d, &["status"]);
+    let (code, out, _) = d.cli(&["status"]);
     assert_eq!(code, 0);
     assert!(out.contains("is running (pid"), "{out}");
     assert!(out.contains("Next:\n"), "{out}");
     assert!(out.contains("Today: nothing yet"), "{out}");
 
-    let (code, out, err) = cli(&d, &["trigger", "stand"]);
+    let (code, out, err) = d.cli(&["trigger", "stand"]);
     assert_eq!(
         (code, out.as_str()),
         (0, "Showing Stand up and move (stand) now.\n"),
         "{err}"
     );
     let n = server.nth(1, 5 * SEC).await;
-    let (code, out, _) = cli(&d, &["status"]);
+    let (code, out, _) = d.cli(&["status"]);
     assert_eq!(code, 0);
     assert!(
         out.contains("Showing now: Stand up and move (stand), since "),
@@ -91,7 +58,7 @@ async fn commands_work_end_to_end_and_record_source_cli() {
     );
 
     // Answered here: recorded with source cli, and its notification taken down.
-    let (code, out, _) = cli(&d, &["snooze", "--for", "3m"]);
+    let (code, out, _) = d.cli(&["snooze", "--for", "3m"]);
     assert_eq!(code, 0);
     assert!(
         out.starts_with("Snoozed: Stand up and move (stand), back at "),
@@ -103,7 +70,7 @@ async fn commands_work_end_to_end_and_record_source_cli() {
     assert!(v.pending.is_empty());
 
     // An answer that goes to a snoozed reminder says so.
-    let (code, out, _) = cli(&d, &["done"]);
+    let (code, out, _) = d.cli(&["done"]);
     assert_eq!(code, 0);
     assert!(
         out.starts_with("Done: Stand up and move (stand), which was snoozed until "),
@@ -112,7 +79,7 @@ async fn commands_work_end_to_end_and_record_source_cli() {
     // Done with nothing showing is refused: it would count a showing that
     // never was.
     for _ in 0..3 {
-        let (code, _, err) = cli(&d, &["done", "stand"]);
+        let (code, _, err) = d.cli(&["done", "stand"]);
         assert_eq!(
             (code, err.as_str()),
             (
@@ -123,10 +90,10 @@ async fn commands_work_end_to_end_and_record_source_cli() {
         );
     }
     // An unknown id gets no such hint.
-    let (_, _, err) = cli(&d, &["done", "yoga"]);
+    let (_, _, err) = d.cli(&["done", "yoga"]);
     assert_eq!(err, "unhunch: error: no reminder with id \"yoga\"\n");
-    cli(&d, &["trigger", "neck"]);
-    let (code, out, _) = cli(&d, &["skip"]);
+    d.cli(&["trigger", "neck"]);
+    let (code, out, _) = d.cli(&["skip"]);
     assert_eq!((code, out.as_str()), (0, "Skipped: Neck stretch (neck).\n"));
 
     let o = d.outcomes();
@@ -140,7 +107,7 @@ async fn commands_work_end_to_end_and_record_source_cli() {
             "neck skipped cli"
         ]
     );
-    let (_, out, _) = cli(&d, &["status"]);
+    let (_, out, _) = d.cli(&["status"]);
     assert!(out.contains("Today: 1 of 2 done"), "{out}");
     // The log goes to a file here: no colour codes in it.
     let log = d.log();
@@ -150,10 +117,8 @@ async fn commands_work_end_to_end_and_record_source_cli() {
 
 #[tokio::test]
 async fn pause_and_resume_from_the_terminal() {
-    let bus = PrivateBus::start();
-    let _server = Notifd::start(&bus).await;
-    let d = running(&bus).await;
-    let (code, out, _) = cli(&d, &["pause", "--for", "45m"]);
+    let d = Scene::with(CONFIG).notifd().up().await;
+    let (code, out, _) = d.cli(&["pause", "--for", "45m"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("Paused until "), "{out}");
     let v = d.status();
@@ -161,63 +126,60 @@ async fn pause_and_resume_from_the_terminal() {
         v.paused.as_ref().is_some_and(|p| p.until.is_some()),
         "{v:?}"
     );
-    let (_, out, _) = cli(&d, &["status"]);
+    let (_, out, _) = d.cli(&["status"]);
     assert!(out.contains("Paused until "), "{out}");
 
-    let (code, out, _) = cli(&d, &["pause"]);
+    let (code, out, _) = d.cli(&["pause"]);
     assert_eq!(
         (code, out.as_str()),
         (0, "Paused until you resume (`unhunch resume`).\n")
     );
-    let (code, _, _) = cli(&d, &["pause", "--until", "tomorrow"]);
+    let (code, _, _) = d.cli(&["pause", "--until", "tomorrow"]);
     assert_eq!(code, 0);
-    let (code, out, _) = cli(&d, &["resume"]);
+    let (code, out, _) = d.cli(&["resume"]);
     assert_eq!((code, out.as_str()), (0, "Resumed.\n"));
-    let (code, _, err) = cli(&d, &["resume"]);
+    let (code, _, err) = d.cli(&["resume"]);
     assert_eq!((code, err.as_str()), (1, "unhunch: error: not paused\n"));
 }
 
 #[tokio::test]
 async fn refusals_and_usage_errors_have_their_exit_codes() {
-    let bus = PrivateBus::start();
-    let _server = Notifd::start(&bus).await;
-    let d = running(&bus).await;
-    let (code, _, err) = cli(&d, &["done"]);
+    let d = Scene::with(CONFIG).notifd().up().await;
+    let (code, _, err) = d.cli(&["done"]);
     assert_eq!(
         (code, err.as_str()),
         (1, "unhunch: error: no reminder is showing\n")
     );
-    let (code, _, err) = cli(&d, &["trigger", "yoga"]);
+    let (code, _, err) = d.cli(&["trigger", "yoga"]);
     assert_eq!(
         (code, err.as_str()),
         (1, "unhunch: error: no reminder with id \"yoga\"\n")
     );
-    let (code, _, err) = cli(&d, &["skip", "neck"]);
+    let (code, _, err) = d.cli(&["skip", "neck"]);
     assert_eq!(
         (code, err.as_str()),
         (1, "unhunch: error: \"neck\" is not showing\n")
     );
-    let (code, _, err) = cli(&d, &["pause", "--for", "soon"]);
+    let (code, _, err) = d.cli(&["pause", "--for", "soon"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("invalid duration \"soon\""), "{err}");
-    let (code, _, err) = cli(&d, &["pause", "--until", "25:00"]);
+    let (code, _, err) = d.cli(&["pause", "--until", "25:00"]);
     assert_eq!(code, 2);
     assert!(err.contains("expected HH:MM or \"tomorrow\""), "{err}");
-    let (code, _, _) = cli(&d, &["trigger"]);
+    let (code, _, _) = d.cli(&["trigger"]);
     assert_eq!(code, 2);
 }
 
 #[tokio::test]
 async fn without_a_daemon_commands_exit_3_with_a_hint() {
-    let bus = PrivateBus::start();
-    let d = Daemon::new(&bus, CONFIG);
+    let d = Scene::with(CONFIG).home();
     for args in [
         &["status"][..],
         &["done"],
         &["pause", "--for", "1h"],
         &["trigger", "stand"],
     ] {
-        let (code, _, err) = cli(&d, args);
+        let (code, _, err) = d.cli(args);
         assert_eq!(code, 3, "{args:?}");
         assert!(
             err.starts_with("unhunch is not running (no daemon at "),
@@ -229,8 +191,7 @@ async fn without_a_daemon_commands_exit_3_with_a_hint() {
 
 #[tokio::test]
 async fn socket_and_directory_are_private() {
-    let bus = PrivateBus::start();
-    let d = running(&bus).await;
+    let d = Scene::with(CONFIG).up().await;
     let mode = |p| std::fs::metadata(d.path(p)).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode("run"), 0o700);
     assert_eq!(mode("run/unhunch.sock"), 0o600);
@@ -238,8 +199,7 @@ async fn socket_and_directory_are_private() {
 
 #[tokio::test]
 async fn malformed_input_gets_errors_and_the_daemon_keeps_serving() {
-    let bus = PrivateBus::start();
-    let d = running(&bus).await;
+    let d = Scene::with(CONFIG).up().await;
     let replies = raw(
         &d,
         b"{not json}\n\n[1,2]\n{\"v\":9,\"cmd\":\"status\"}\n{\"v\":1,\"cmd\":\"dance\"}\n\xff\xfe\n{\"v\":1,\"cmd\":\"status\"}\n",
@@ -285,36 +245,32 @@ async fn malformed_input_gets_errors_and_the_daemon_keeps_serving() {
     // A client that stops halfway holds only its own connection.
     let mut slow = UnixStream::connect(d.path("run/unhunch.sock")).unwrap();
     slow.write_all(b"{\"v\":1,\"cmd\":").unwrap();
-    let (code, _, _) = cli(&d, &["status"]);
+    let (code, _, _) = d.cli(&["status"]);
     assert_eq!(code, 0, "served while another client dawdles");
     drop(slow);
-    let (code, _, _) = cli(&d, &["status"]);
+    let (code, _, _) = d.cli(&["status"]);
     assert_eq!(code, 0);
 }
 
 #[tokio::test]
 async fn a_stale_socket_from_a_killed_daemon_is_replaced() {
-    let bus = PrivateBus::start();
-    let mut d = running(&bus).await;
+    let mut d = Scene::with(CONFIG).up().await;
     d.signal(9);
     d.wait_exit(5 * SEC).await;
     assert!(
         d.path("run/unhunch.sock").exists(),
         "kill -9 leaves the socket behind"
     );
-    let (code, _, _) = cli(&d, &["status"]);
+    let (code, _, _) = d.cli(&["status"]);
     assert_eq!(code, 3, "a dead socket is not a running daemon");
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    let ok = wait_for(10 * SEC, || (cli(&d, &["status"]).0 == 0).then_some(())).await;
+    d.start();
+    let ok = wait_for(10 * SEC, || (d.cli(&["status"]).0 == 0).then_some(())).await;
     assert!(ok.is_some(), "{}", d.log());
 }
 
 #[tokio::test]
 async fn one_request_per_line_on_one_connection() {
-    let bus = PrivateBus::start();
-    let d = running(&bus).await;
+    let d = Scene::with(CONFIG).up().await;
     let s = UnixStream::connect(d.path("run/unhunch.sock")).unwrap();
     let mut w = &s;
     let mut r = BufReader::new(&s);
@@ -328,22 +284,22 @@ async fn one_request_per_line_on_one_connection() {
 
 /// Runs `doctor` off the test's runtime thread: the test servers it talks to
 /// run on that thread and must keep answering meanwhile.
-async fn doctor(d: &Daemon, desktop: &str) -> Output {
+async fn doctor(d: &Scene, desktop: &str) -> Output {
     let mut cmd = d.command(&["doctor"]);
     cmd.env("XDG_SESSION_TYPE", "wayland")
         .env("XDG_CURRENT_DESKTOP", desktop);
-    tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap()
+    output(cmd).await
 }
 
 #[tokio::test]
 async fn doctor_in_a_working_session_passes() {
-    let bus = PrivateBus::start();
-    let _server = Notifd::start(&bus).await;
-    let _host = common::desktop::TrayHost::start(&bus).await;
-    let _saver = common::desktop::ScreenSaver::start(&bus).await;
-    let d = running(&bus).await;
+    let d = Scene::with(CONFIG)
+        .notifd()
+        .tray_host()
+        .no_tray()
+        .screensaver()
+        .up()
+        .await;
     let o = doctor(&d, "KDE").await;
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "{out}");
@@ -364,9 +320,7 @@ async fn doctor_in_a_working_session_passes() {
 
 #[tokio::test]
 async fn doctor_says_how_to_get_a_tray_on_gnome() {
-    let bus = PrivateBus::start();
-    let _server = Notifd::start_with(&bus, &["body"]).await;
-    let d = Daemon::new(&bus, CONFIG);
+    let d = Scene::with(CONFIG).notifd_caps(&["body"]).build().await;
     let o = doctor(&d, "ubuntu:GNOME").await;
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(0), "nothing essential fails: {out}");
@@ -393,34 +347,30 @@ async fn doctor_says_how_to_get_a_tray_on_gnome() {
 
 #[tokio::test]
 async fn stop_ends_the_daemon_and_takes_its_notifications_down() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = running(&bus).await;
-    assert_eq!(cli(&d, &["trigger", "stand"]).0, 0);
-    let n = server.nth(1, 5 * SEC).await;
-    let (code, out, err) = cli(&d, &["stop"]);
+    let mut d = Scene::with(CONFIG).notifd().up().await;
+    assert_eq!(d.cli(&["trigger", "stand"]).0, 0);
+    let n = d.notifd().nth(1, 5 * SEC).await;
+    let (code, out, err) = d.cli(&["stop"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("Stopping unhunch (pid "), "{out}");
     assert_eq!(d.wait_exit(5 * SEC).await, Some(0), "{}", d.log());
-    assert!(server.closed_by_client().contains(&n.id));
-    let (code, _, err) = cli(&d, &["stop"]);
+    assert!(d.notifd().closed_by_client().contains(&n.id));
+    let (code, _, err) = d.cli(&["stop"]);
     assert_eq!(code, 3, "{err}");
     assert!(err.starts_with("unhunch is not running"), "{err}");
 }
 
 #[tokio::test]
 async fn a_length_without_its_flag_is_understood_or_explained() {
-    let bus = PrivateBus::start();
-    let _server = Notifd::start(&bus).await;
-    let d = running(&bus).await;
+    let d = Scene::with(CONFIG).notifd().up().await;
     // `pause 30m` is `pause --for 30m`.
-    let (code, out, err) = cli(&d, &["pause", "30m"]);
+    let (code, out, err) = d.cli(&["pause", "30m"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("Paused until "), "{out}");
-    assert_eq!(cli(&d, &["resume"]).0, 0);
+    assert_eq!(d.cli(&["resume"]).0, 0);
     // `snooze 5m`: no reminder has that id; the daemon says so, with the fix.
-    cli(&d, &["trigger", "stand"]);
-    let (code, _, err) = cli(&d, &["snooze", "5m"]);
+    d.cli(&["trigger", "stand"]);
+    let (code, _, err) = d.cli(&["snooze", "5m"]);
     assert_eq!(code, 1);
     assert_eq!(
         err.trim(),
@@ -433,20 +383,17 @@ async fn a_length_without_its_flag_is_understood_or_explained() {
 /// against the default schedule: each shows a reminder of its kind.
 #[tokio::test]
 async fn the_application_entrys_actions_show_their_kind() {
-    let entry = include_str!("../packaging/xdg/io.github.unhunch.unhunch.desktop");
-    let bus = PrivateBus::start();
-    let _server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, unhunch::config::DEFAULT_TOML);
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    d.wait_up().await;
+    let entry = include_str!("../../packaging/xdg/io.github.unhunch.unhunch.desktop");
+    let d = Scene::with(unhunch::config::DEFAULT_TOML)
+        .notifd()
+        .up()
+        .await;
     let mut kinds = Vec::new();
     for exec in entry
         .lines()
         .filter_map(|l| l.strip_prefix("Exec=unhunch trigger "))
     {
-        let (code, out, err) = cli(&d, &["trigger", exec]);
+        let (code, out, err) = d.cli(&["trigger", exec]);
         assert_eq!(code, 0, "trigger {exec}: {out}{err}");
         let kind = d
             .events()
@@ -454,7 +401,7 @@ async fn the_application_entrys_actions_show_their_kind() {
             .map(|e| e.kind.as_str().to_string())
             .unwrap();
         assert_eq!(kind, exec, "trigger {exec}: {out}");
-        assert_eq!(cli(&d, &["done"]).0, 0);
+        assert_eq!(d.cli(&["done"]).0, 0);
         kinds.push(kind);
     }
     assert_eq!(

@@ -7,16 +7,12 @@
 //! CANCEL_ON_SET wake of the timerfd), so nothing here needs root or touches
 //! the machine's clock. Days are in UTC.
 
-mod common;
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::daemon::Daemon;
-use common::desktop::{Notifd, PrivateBus, wait_for};
 use jiff::Timestamp;
 
-const SEC: Duration = Duration::from_secs(1);
+use crate::common::{SEC, Scene, wait_for};
 
 /// Makes the daemon's clock read `target` now.
 fn set_clock(file: &Path, target: &str) {
@@ -33,28 +29,25 @@ fn set_clock(file: &Path, target: &str) {
     .unwrap();
 }
 
-fn start(bus: &PrivateBus, config: &str, at: &str) -> Daemon {
-    let mut d = Daemon::new(bus, config);
+/// The daemon with its clock at `at` (not waited for).
+async fn start(config: &str, at: &str) -> Scene {
+    let mut d = Scene::with(config).notifd().build().await;
     let file = d.path("clock");
     set_clock(&file, at);
     d.start_with(|c| {
-        c.env("UNHUNCH_CLOCK_FILE", &file).arg("--no-tray");
+        c.env("UNHUNCH_CLOCK_FILE", &file);
     });
     d
 }
 
 /// Moves the clock and tells the daemon, as a clock change would.
-async fn jump(d: &Daemon, to: &str) {
+async fn jump(d: &Scene, to: &str) {
     set_clock(&d.path("clock"), to);
     d.signal(10); // SIGUSR1
     assert!(d.log_has("SIGUSR1", 5 * SEC).await, "{}", d.log());
 }
 
-async fn ready(d: &Daemon) {
-    assert!(d.log_has("running", 10 * SEC).await, "{}", d.log());
-}
-
-fn count(d: &Daemon, line: &str) -> usize {
+fn count(d: &Scene, line: &str) -> usize {
     d.outcomes().iter().filter(|l| *l == line).count()
 }
 
@@ -70,9 +63,8 @@ at = ["11:00", "16:00"]
 
 #[tokio::test]
 async fn a_reminder_is_shown_within_a_second_of_its_due_time() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let d = start(&bus, FIXED, "10:59:57");
+    let d = start(FIXED, "10:59:57").await;
+    let server = d.notifd();
     let due = Instant::now() + 3 * SEC;
     let n = server.nth(1, 10 * SEC).await;
     let late = Instant::now().saturating_duration_since(due);
@@ -87,12 +79,11 @@ async fn a_reminder_is_shown_within_a_second_of_its_due_time() {
 
 #[tokio::test]
 async fn clock_forward_two_hours_gives_one_showing_and_a_miss() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
     let config =
         format!("{FIXED}[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"45m\"\n");
-    let d = start(&bus, &config, "10:00:00");
-    ready(&d).await;
+    let d = start(&config, "10:00:00").await;
+    let server = d.notifd();
+    d.wait_up().await;
     jump(&d, "12:00:00").await;
     let n = server.nth(1, 5 * SEC).await;
     assert_eq!(n.summary, "Stand up and move");
@@ -111,9 +102,8 @@ async fn clock_forward_two_hours_gives_one_showing_and_a_miss() {
 
 #[tokio::test]
 async fn clock_back_an_hour_fires_nothing_twice() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let d = start(&bus, FIXED, "10:59:58");
+    let d = start(FIXED, "10:59:58").await;
+    let server = d.notifd();
     let n = server.nth(1, 10 * SEC).await;
     server.invoke(n.id, "done").await;
     d.wait_outcome("dec done notification", 5 * SEC).await;
@@ -133,10 +123,9 @@ async fn clock_back_an_hour_fires_nothing_twice() {
 
 #[tokio::test]
 async fn clock_forward_across_a_fixed_time_within_grace_shows_it_once() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let d = start(&bus, FIXED, "10:50:00");
-    ready(&d).await;
+    let d = start(FIXED, "10:50:00").await;
+    let server = d.notifd();
+    d.wait_up().await;
     jump(&d, "11:10:00").await;
     let n = server.nth(1, 5 * SEC).await;
     assert_eq!(n.summary, "Decompress your spine");
@@ -147,13 +136,12 @@ async fn clock_forward_across_a_fixed_time_within_grace_shows_it_once() {
 
 #[tokio::test]
 async fn an_eight_hour_suspend_gives_one_showing_and_misses() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
     let config = format!(
         "{FIXED}[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"45m\"\nduring = \"09:00-18:00\"\n"
     );
-    let d = start(&bus, &config, "09:00:00");
-    ready(&d).await;
+    let d = start(&config, "09:00:00").await;
+    let server = d.notifd();
+    d.wait_up().await;
     // Frozen, as in suspend, while eight hours pass; then it wakes up.
     d.signal(19); // SIGSTOP
     set_clock(&d.path("clock"), "17:00:00");

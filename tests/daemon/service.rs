@@ -2,90 +2,75 @@
 //! fake systemctl that records its calls (and a real check where a user
 //! systemd runs).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-struct Home {
-    dir: tempfile::TempDir,
+use crate::common::Scene;
+
+/// A home with unhunch installed in its `bin/` (linked: `service install`
+/// refuses a build directory's binary) and a fake systemctl that records
+/// its calls. `systemd`: whether it reports a user instance; `graphical`:
+/// whether graphical-session.target is active.
+fn home_with(systemd: bool, graphical: bool) -> Scene {
+    // Beside the build, on its file system, for the hard link.
+    let mut h = Scene::builder().in_target_dir().home();
+    std::fs::create_dir(h.path("bin")).unwrap();
+    let bin = h.path("bin/unhunch");
+    if std::fs::hard_link(env!("CARGO_BIN_EXE_unhunch"), &bin).is_err() {
+        std::fs::copy(env!("CARGO_BIN_EXE_unhunch"), &bin).unwrap();
+    }
+    let fake = h.path("systemctl");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\ncase \"$2\" in\n  show-environment) exit {} ;;\n  is-active) echo {}; exit {} ;;\n  is-enabled) echo enabled ;;\nesac\nexit 0\n",
+            h.path("calls").display(),
+            if systemd { 0 } else { 1 },
+            if graphical { "active" } else { "inactive" },
+            if graphical { 0 } else { 3 },
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    h.set_env("UNHUNCH_SYSTEMCTL", &fake);
+    h
 }
 
-impl Home {
-    /// `systemd`: whether the fake systemctl reports a user instance, one
-    /// whose desktop starts graphical-session.target.
-    fn new(systemd: bool) -> Home {
-        Home::with(systemd, systemd)
-    }
+/// `systemd`: a user instance whose desktop starts graphical-session.target.
+fn home(systemd: bool) -> Scene {
+    home_with(systemd, systemd)
+}
 
-    /// `graphical`: whether graphical-session.target is active.
-    fn with(systemd: bool, graphical: bool) -> Home {
-        // Beside the build (same file system): the binary is linked in as
-        // an installed one, since `service install` refuses a build dir's.
-        let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-        std::fs::create_dir(dir.path().join("bin")).unwrap();
-        let bin = dir.path().join("bin/unhunch");
-        if std::fs::hard_link(env!("CARGO_BIN_EXE_unhunch"), &bin).is_err() {
-            std::fs::copy(env!("CARGO_BIN_EXE_unhunch"), &bin).unwrap();
-        }
-        let fake = dir.path().join("systemctl");
-        std::fs::write(
-            &fake,
-            format!(
-                "#!/bin/sh\necho \"$*\" >> '{}'\ncase \"$2\" in\n  show-environment) exit {} ;;\n  is-active) echo {}; exit {} ;;\n  is-enabled) echo enabled ;;\nesac\nexit 0\n",
-                dir.path().join("calls").display(),
-                if systemd { 0 } else { 1 },
-                if graphical { "active" } else { "inactive" },
-                if graphical { 0 } else { 3 },
-            ),
-        )
-        .unwrap();
-        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-            .unwrap();
-        Home { dir }
-    }
+/// The installed binary's path.
+fn exe(h: &Scene) -> String {
+    h.path("bin/unhunch").display().to_string()
+}
 
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
+/// Runs the installed binary.
+fn run(h: &Scene, args: &[&str]) -> (i32, String, String) {
+    run_exe(h, &exe(h), args)
+}
 
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        self.run_exe(&self.exe(), args)
-    }
+fn run_exe(h: &Scene, exe: &str, args: &[&str]) -> (i32, String, String) {
+    let o = h.program(exe, args).output().unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+    )
+}
 
-    /// The installed binary's path.
-    fn exe(&self) -> String {
-        self.path("bin/unhunch").display().to_string()
-    }
+/// What the fake systemctl was asked, a line a call.
+fn calls(h: &Scene) -> Vec<String> {
+    std::fs::read_to_string(h.path("calls"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
 
-    fn run_exe(&self, exe: &str, args: &[&str]) -> (i32, String, String) {
-        let o = Command::new(exe)
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("XDG_CONFIG_DIRS", self.dir.path().join("etc-xdg"))
-            .env("XDG_CONFIG_HOME", self.path("config"))
-            .env("UNHUNCH_RUNTIME_DIR", self.path("run"))
-            .env("UNHUNCH_SYSTEMCTL", self.path("systemctl"))
-            .output()
-            .unwrap();
-        (
-            o.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&o.stdout).into(),
-            String::from_utf8_lossy(&o.stderr).into(),
-        )
-    }
-
-    fn calls(&self) -> Vec<String> {
-        std::fs::read_to_string(self.path("calls"))
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_string)
-            .collect()
-    }
-
-    fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-    }
+fn read(h: &Scene, rel: &str) -> String {
+    std::fs::read_to_string(h.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 const UNIT: &str = "config/systemd/user/unhunch.service";
@@ -111,20 +96,20 @@ fn validate(tool: &[&str], file: &Path) {
 
 #[test]
 fn with_systemd_install_writes_an_enabled_unit_and_masks_the_system_autostart() {
-    let h = Home::new(true);
-    let (code, out, err) = h.run(&["service", "install"]);
+    let h = home(true);
+    let (code, out, err) = run(&h, &["service", "install"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("systemd user unit, enabled"), "{out}");
-    let unit = h.read(UNIT);
+    let unit = read(&h, UNIT);
     assert!(
-        unit.contains(&format!("ExecStart={} run\n", h.exe())),
+        unit.contains(&format!("ExecStart={} run\n", exe(&h))),
         "{unit}"
     );
     assert!(unit.contains("Written by `unhunch service install`"));
     assert!(unit.contains("WantedBy=graphical-session.target"));
-    assert!(h.read(AUTOSTART).contains("Hidden=true"));
+    assert!(read(&h, AUTOSTART).contains("Hidden=true"));
     assert_eq!(
-        h.calls(),
+        calls(&h),
         vec![
             "--user show-environment",
             "--user is-active graphical-session.target",
@@ -138,11 +123,11 @@ fn with_systemd_install_writes_an_enabled_unit_and_masks_the_system_autostart() 
     validate(&["desktop-file-validate"], &h.path(AUTOSTART));
 
     // Idempotent.
-    let (code, _, _) = h.run(&["service", "install"]);
+    let (code, _, _) = run(&h, &["service", "install"]);
     assert_eq!(code, 0);
-    assert_eq!(h.read(UNIT), unit);
+    assert_eq!(read(&h, UNIT), unit);
 
-    let (code, out, _) = h.run(&["service", "status"]);
+    let (code, out, _) = run(&h, &["service", "status"]);
     assert_eq!(code, 0);
     assert!(
         out.contains(&format!(
@@ -153,66 +138,65 @@ fn with_systemd_install_writes_an_enabled_unit_and_masks_the_system_autostart() 
     );
     assert!(out.contains("Not running now."), "{out}");
 
-    let (code, out, _) = h.run(&["service", "uninstall"]);
+    let (code, out, _) = run(&h, &["service", "uninstall"]);
     assert_eq!(code, 0);
     assert!(out.contains("Removed"), "{out}");
     assert!(!h.path(UNIT).exists() && !h.path(AUTOSTART).exists());
     assert!(
-        h.calls()
-            .contains(&"--user disable --now unhunch.service".to_string()),
+        calls(&h).contains(&"--user disable --now unhunch.service".to_string()),
         "{:?}",
-        h.calls()
+        calls(&h)
     );
-    let (_, out, _) = h.run(&["service", "uninstall"]);
+    let (_, out, _) = run(&h, &["service", "uninstall"]);
     assert!(out.contains("Nothing to remove"), "{out}");
 }
 
 #[test]
 fn without_systemd_install_writes_an_autostart_entry() {
-    let h = Home::new(false);
-    let (code, out, err) = h.run(&["service", "install"]);
+    let h = home(false);
+    let (code, out, err) = run(&h, &["service", "install"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("XDG autostart"), "{out}");
-    let entry = h.read(AUTOSTART);
+    let entry = read(&h, AUTOSTART);
     assert!(
-        entry.contains(&format!("Exec={} run\n", h.exe())),
+        entry.contains(&format!("Exec={} run\n", exe(&h))),
         "{entry}"
     );
     assert!(!entry.contains("Hidden"));
     assert!(!h.path(UNIT).exists());
     validate(&["desktop-file-validate"], &h.path(AUTOSTART));
-    let (_, out, _) = h.run(&["service", "status"]);
+    let (_, out, _) = run(&h, &["service", "status"]);
     assert!(
         out.contains(&format!("XDG autostart: {}", h.path(AUTOSTART).display())),
         "{out}"
     );
-    let (_, out, _) = h.run(&["doctor"]);
+    let (_, out, _) = run(&h, &["doctor"]);
     assert!(
         out.contains(&format!("✓ autostart: {}", h.path(AUTOSTART).display())),
         "{out}"
     );
-    h.run(&["service", "uninstall"]);
+    run(&h, &["service", "uninstall"]);
     assert!(!h.path(AUTOSTART).exists());
 }
 
 #[test]
 fn files_it_did_not_write_are_left_alone() {
-    let h = Home::new(true);
+    let h = home(true);
     std::fs::create_dir_all(h.path("config/systemd/user")).unwrap();
     std::fs::write(h.path(UNIT), "[Service]\nExecStart=/opt/mine\n").unwrap();
-    let (code, _, err) = h.run(&["service", "install"]);
+    let (code, _, err) = run(&h, &["service", "install"]);
     assert_eq!(code, 1);
     assert!(
         err.contains("exists and was not written by unhunch: move it away first"),
         "{err}"
     );
-    let (code, out, _) = h.run(&["service", "uninstall"]);
+    let (code, out, _) = run(&h, &["service", "uninstall"]);
     assert_eq!(code, 0);
     assert!(
         out.contains("Left") && out.contains("unhunch did not write it"),
         "{out}"
     );
-    assert_eq!(h.read(UNIT), "[Service]\nExecStart=/opt/mine\n");
+    assert_eq!(read(&h, UNIT), "[Service]\nExecStart=/opt/mine\n");
 }
 
 #[test]
@@ -233,14 +217,14 @@ fn with_a_real_user_systemd_the_unit_loads() {
 }
 
 fn unhunch_unit() -> String {
-    let h = Home::new(true);
-    h.run(&["service", "install"]);
-    h.read(UNIT)
+    let h = home(true);
+    run(&h, &["service", "install"]);
+    read(&h, UNIT)
 }
 
 #[test]
 fn a_system_wide_entry_counts_until_install_masks_it() {
-    let h = Home::new(true);
+    let h = home(true);
     std::fs::create_dir_all(h.path("etc-xdg/autostart")).unwrap();
     std::fs::copy(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/xdg/unhunch-autostart.desktop"),
@@ -251,19 +235,19 @@ fn a_system_wide_entry_counts_until_install_masks_it() {
         .path("etc-xdg/autostart/unhunch.desktop")
         .display()
         .to_string();
-    let (_, out, _) = h.run(&["doctor"]);
+    let (_, out, _) = run(&h, &["doctor"]);
     assert!(
         out.contains(&format!("✓ autostart: {system} (for all users)")),
         "{out}"
     );
-    let (_, out, _) = h.run(&["service", "status"]);
+    let (_, out, _) = run(&h, &["service", "status"]);
     assert!(
         out.contains(&format!("XDG autostart for all users: {system}")),
         "{out}"
     );
     // With systemd, install hides the system entry: one copy starts, not two.
-    h.run(&["service", "install"]);
-    let (_, out, _) = h.run(&["service", "status"]);
+    run(&h, &["service", "install"]);
+    let (_, out, _) = run(&h, &["service", "status"]);
     assert!(out.contains("systemd user unit: "), "{out}");
     assert!(!out.contains("for all users"), "{out}");
 }
@@ -272,27 +256,27 @@ fn a_system_wide_entry_counts_until_install_masks_it() {
 fn a_desktop_without_graphical_session_target_gets_xdg_autostart() {
     // XFCE 4.18, MATE, LXQt: a systemd user instance, but the target the
     // unit is wanted by never starts, so the unit would never run.
-    let h = Home::with(true, false);
-    let (code, out, err) = h.run(&["service", "install"]);
+    let h = home_with(true, false);
+    let (code, out, err) = run(&h, &["service", "install"]);
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("does not start systemd's graphical-session.target"),
         "{out}"
     );
     assert!(out.contains("XDG autostart"), "{out}");
-    let entry = h.read(AUTOSTART);
+    let entry = read(&h, AUTOSTART);
     assert!(!entry.contains("Hidden"), "{entry}");
     assert!(
-        entry.contains(&format!("Exec={} run\n", h.exe())),
+        entry.contains(&format!("Exec={} run\n", exe(&h))),
         "{entry}"
     );
     assert!(!h.path(UNIT).exists());
     assert!(
-        !h.calls().iter().any(|c| c.contains("enable")),
+        !calls(&h).iter().any(|c| c.contains("enable")),
         "{:?}",
-        h.calls()
+        calls(&h)
     );
-    let (_, out, _) = h.run(&["service", "status"]);
+    let (_, out, _) = run(&h, &["service", "status"]);
     assert!(
         out.contains(&format!("XDG autostart: {}", h.path(AUTOSTART).display())),
         "{out}"
@@ -301,11 +285,11 @@ fn a_desktop_without_graphical_session_target_gets_xdg_autostart() {
 
 #[test]
 fn install_refuses_a_binary_in_a_build_directory() {
-    let h = Home::new(true);
-    let (code, out, err) = h.run_exe(env!("CARGO_BIN_EXE_unhunch"), &["service", "install"]);
+    let h = home(true);
+    let (code, out, err) = run_exe(&h, env!("CARGO_BIN_EXE_unhunch"), &["service", "install"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.contains("is a build of this repository"), "{err}");
     assert!(err.contains("scripts/setup run"), "{err}");
     assert!(!h.path(UNIT).exists() && !h.path(AUTOSTART).exists());
-    assert!(h.calls().is_empty(), "{:?}", h.calls());
+    assert!(calls(&h).is_empty(), "{:?}", calls(&h));
 }

@@ -1,9 +1,7 @@
 //! Behaviour of the pure schedule engine, driven by a fake clock.
 //! 2026-11-25 is a Wednesday.
 
-mod common;
-
-use common::{Sim, cfg, local};
+use crate::sim::{Sim, cfg, local};
 use jiff::SignedDuration;
 use unhunch::core::plan::plan;
 use unhunch::core::{Answer, Effect, Engine, EngineError, Event, Input, Outcome, Phase, Source};

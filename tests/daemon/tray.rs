@@ -1,13 +1,9 @@
 //! The tray icon, through D-Bus, as a tray host sees it.
 
-mod common;
-
 use std::time::Duration;
 
-use common::daemon::Daemon;
-use common::desktop::{Notifd, PrivateBus, TrayHost, wait_for};
-
-const SEC: Duration = Duration::from_secs(1);
+use crate::common::desktop::TrayHost;
+use crate::common::{SEC, Scene, wait_for};
 
 const TWO: &str = r#"
 [general]
@@ -30,11 +26,8 @@ enabled = false
 
 #[tokio::test]
 async fn the_item_registers_with_its_properties_and_menu() {
-    let bus = PrivateBus::start();
-    let host = TrayHost::start(&bus).await;
-    let _server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, TWO);
-    d.start();
+    let d = Scene::with(TWO).tray_host().notifd().start().await;
+    let host = d.host();
     let item = host.item(10 * SEC).await;
     assert_eq!(host.prop_str(&item, "Id").await, "unhunch");
     assert_eq!(host.prop_str(&item, "Title").await, "unhunch");
@@ -90,11 +83,9 @@ async fn the_item_registers_with_its_properties_and_menu() {
 
 #[tokio::test]
 async fn pending_reminder_needs_attention_and_snooze_from_the_menu_works() {
-    let bus = PrivateBus::start();
-    let host = TrayHost::start(&bus).await;
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, TWO);
-    d.start();
+    let d = Scene::with(TWO).tray_host().notifd().start().await;
+    let host = d.host();
+    let server = d.notifd();
     let item = host.item(10 * SEC).await;
     host.click(&item, Some("Take a break now"), "Stand up and move")
         .await;
@@ -137,11 +128,8 @@ async fn pending_reminder_needs_attention_and_snooze_from_the_menu_works() {
 
 #[tokio::test]
 async fn pause_and_resume_from_the_menu() {
-    let bus = PrivateBus::start();
-    let host = TrayHost::start(&bus).await;
-    let _server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, TWO);
-    d.start();
+    let d = Scene::with(TWO).tray_host().notifd().start().await;
+    let host = d.host();
     let item = host.item(10 * SEC).await;
     let before = host.prop(&item, "IconPixmap").await;
     host.click(&item, Some("Pause"), "30 minutes").await;
@@ -185,11 +173,8 @@ async fn pause_and_resume_from_the_menu() {
 
 #[tokio::test]
 async fn quit_from_the_menu_exits_cleanly() {
-    let bus = PrivateBus::start();
-    let host = TrayHost::start(&bus).await;
-    let _server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, TWO);
-    d.start();
+    let mut d = Scene::with(TWO).tray_host().notifd().start().await;
+    let host = d.host();
     let item = host.item(10 * SEC).await;
     host.click(&item, None, "Quit").await;
     assert_eq!(d.wait_exit(5 * SEC).await, Some(0), "{}", d.log());
@@ -197,13 +182,12 @@ async fn quit_from_the_menu_exits_cleanly() {
 
 #[tokio::test]
 async fn without_a_tray_host_it_reminds_and_registers_when_one_appears() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(
-        &bus,
-        TWO.replace("every = \"1h\"", "every = \"1s\"").as_str(),
-    );
-    d.start();
+    let d = Scene::with(TWO.replace("every = \"1h\"", "every = \"1s\"").as_str())
+        .notifd()
+        .tray()
+        .start()
+        .await;
+    let server = d.notifd();
     assert!(
         d.log_has("no system tray on this desktop", 10 * SEC).await,
         "{}",
@@ -211,23 +195,20 @@ async fn without_a_tray_host_it_reminds_and_registers_when_one_appears() {
     );
     server.nth(1, 10 * SEC).await;
     assert_eq!(d.log().matches("no system tray").count(), 1, "one warning");
-    let host = TrayHost::start(&bus).await;
+    let host = TrayHost::start(d.bus()).await;
     let item = host.item(10 * SEC).await;
     assert_eq!(host.prop_str(&item, "Id").await, "unhunch");
 }
 
 #[tokio::test]
 async fn no_tray_flag_never_registers() {
-    let bus = PrivateBus::start();
-    let host = TrayHost::start(&bus).await;
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(
-        &bus,
-        TWO.replace("every = \"1h\"", "every = \"1s\"").as_str(),
-    );
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
+    let d = Scene::with(TWO.replace("every = \"1h\"", "every = \"1s\"").as_str())
+        .tray_host()
+        .notifd()
+        .no_tray()
+        .start()
+        .await;
+    let (host, server) = (d.host(), d.notifd());
     server.nth(1, 10 * SEC).await;
     assert!(host.registered().is_empty());
     assert!(d.log().contains("--no-tray"), "{}", d.log());
@@ -248,12 +229,15 @@ async fn second_line(host: &TrayHost, item: &str, ok: impl Fn(&str) -> bool) -> 
 
 #[tokio::test]
 async fn the_menu_says_away_and_what_holds_reminders() {
-    let bus = PrivateBus::start();
-    let host = TrayHost::start(&bus).await;
-    let server = Notifd::start(&bus).await;
-    let saver = common::desktop::ScreenSaver::start(&bus).await;
-    let mut d = Daemon::new(&bus, TWO);
-    d.start();
+    let d = Scene::with(TWO)
+        .tray_host()
+        .notifd()
+        .screensaver()
+        .start()
+        .await;
+    let host = d.host();
+    let server = d.notifd();
+    let saver = d.saver();
     let item = host.item(10 * SEC).await;
     server.set_inhibited(true).await;
     second_line(&host, &item, |l| l == "Waiting while do-not-disturb is on").await;
@@ -269,11 +253,8 @@ async fn the_menu_says_away_and_what_holds_reminders() {
 
 #[tokio::test]
 async fn a_broken_config_shows_a_warning_in_the_tray() {
-    let bus = PrivateBus::start();
-    let host = TrayHost::start(&bus).await;
-    let _server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, TWO);
-    d.start();
+    let d = Scene::with(TWO).tray_host().notifd().start().await;
+    let host = d.host();
     let item = host.item(10 * SEC).await;
     let normal =
         Vec::<(i32, i32, Vec<u8>)>::try_from(host.prop(&item, "IconPixmap").await).unwrap();
@@ -303,10 +284,8 @@ async fn a_broken_config_shows_a_warning_in_the_tray() {
 
 #[tokio::test]
 async fn edit_schedule_that_cannot_open_says_so() {
-    let bus = PrivateBus::start();
-    let host = TrayHost::start(&bus).await;
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, TWO);
+    let mut d = Scene::with(TWO).tray_host().notifd().build().await;
+    let (host, server) = (d.host(), d.notifd());
     // An xdg-open that fails, as with no default editor set.
     let bin = d.path("bin");
     std::fs::create_dir_all(&bin).unwrap();
@@ -340,11 +319,9 @@ async fn edit_schedule_that_cannot_open_says_so() {
 /// runs its routine in the notification; the pending item offers it too.
 #[tokio::test]
 async fn a_routine_starts_from_the_tray() {
-    let bus = PrivateBus::start();
-    let host = TrayHost::start(&bus).await;
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, TWO);
-    d.start();
+    let d = Scene::with(TWO).tray_host().notifd().start().await;
+    let host = d.host();
+    let server = d.notifd();
     let item = host.item(10 * SEC).await;
     host.click(
         &item,
@@ -391,11 +368,13 @@ kind = "neck"
 every = "2h"
 routine = "quick"
 "#;
-    let bus = PrivateBus::start();
-    let host = TrayHost::start(&bus).await;
-    let server = Notifd::start_with(&bus, &["body"]).await;
-    let mut d = Daemon::new(&bus, QUICK);
-    d.start();
+    let d = Scene::with(QUICK)
+        .tray_host()
+        .notifd_caps(&["body"])
+        .start()
+        .await;
+    let host = d.host();
+    let server = d.notifd();
     let item = host.item(10 * SEC).await;
     host.click(
         &item,
@@ -438,18 +417,16 @@ routine = "quick"
 /// reminders wait for its end, and stops saying so when it ends.
 #[tokio::test]
 async fn the_menu_says_a_call_holds_reminders() {
-    let bus = PrivateBus::start();
-    let host = TrayHost::start(&bus).await;
-    let _server = Notifd::start(&bus).await;
-    let sound = common::sound::Sound::start(&bus);
-    let mut d = Daemon::new(&bus, TWO);
-    let runtime = sound.runtime_dir();
-    d.start_with(|c| {
-        c.env("XDG_RUNTIME_DIR", &runtime);
-    });
+    let d = Scene::with(TWO)
+        .tray_host()
+        .notifd()
+        .pipewire()
+        .start()
+        .await;
+    let host = d.host();
     let item = host.item(10 * SEC).await;
     assert!(d.log_has("calls: from PulseAudio", 10 * SEC).await);
-    let call = sound.record(false);
+    let call = d.sound().record(false);
     second_line(&host, &item, |l| l == "Waiting until your call ends").await;
     drop(call);
     second_line(&host, &item, |l| l == "Take a break now").await;

@@ -1,13 +1,9 @@
 //! The real daemon on a private bus with the test notification server.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::daemon::Daemon;
-use common::desktop::{Notifd, PrivateBus, wait_for};
-
-const SEC: Duration = Duration::from_secs(1);
+use crate::common::desktop::Notifd;
+use crate::common::{SEC, Scene, wait_for};
 
 /// One reminder due every `every`, snoozing for 2 s.
 fn one(every: &str, extra_general: &str) -> String {
@@ -18,10 +14,8 @@ fn one(every: &str, extra_general: &str) -> String {
 
 #[tokio::test]
 async fn reminder_arrives_with_actions_hints_and_a_tip() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, &one("1s", ""));
-    d.start();
+    let d = Scene::with(&one("1s", "")).notifd().start().await;
+    let server = d.notifd();
     let n = server.nth(1, 10 * SEC).await;
     assert_eq!(n.app_name, "unhunch");
     assert_eq!(n.summary, "Stand up and move");
@@ -77,10 +71,8 @@ async fn reminder_arrives_with_actions_hints_and_a_tip() {
 
 #[tokio::test]
 async fn done_skip_and_snooze_from_the_notification_are_recorded() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, &one("1s", ""));
-    d.start();
+    let d = Scene::with(&one("1s", "")).notifd().start().await;
+    let server = d.notifd();
 
     let n1 = server.nth(1, 10 * SEC).await;
     server.invoke(n1.id, "done").await;
@@ -125,10 +117,11 @@ async fn done_skip_and_snooze_from_the_notification_are_recorded() {
 
 #[tokio::test]
 async fn with_a_timeout_the_close_after_an_action_is_not_a_dismissal() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, &one("1s", "notification_timeout = \"30s\""));
-    d.start();
+    let d = Scene::with(&one("1s", "notification_timeout = \"30s\""))
+        .notifd()
+        .start()
+        .await;
+    let server = d.notifd();
     let n = server.nth(1, 10 * SEC).await;
     assert_eq!(n.timeout, 30_000);
     assert!(!n.hints.contains_key("resident"), "{:?}", n.hints);
@@ -142,10 +135,11 @@ async fn with_a_timeout_the_close_after_an_action_is_not_a_dismissal() {
 
 #[tokio::test]
 async fn dismissed_expired_and_ignored_are_recorded() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, &one("1s", "ignore_after = \"2s\""));
-    d.start();
+    let d = Scene::with(&one("1s", "ignore_after = \"2s\""))
+        .notifd()
+        .start()
+        .await;
+    let server = d.notifd();
     let n1 = server.nth(1, 10 * SEC).await;
     server.close(n1.id, 2).await;
     d.wait_outcome("stand dismissed notification", 5 * SEC)
@@ -165,10 +159,11 @@ async fn dismissed_expired_and_ignored_are_recorded() {
 
 #[tokio::test]
 async fn server_without_actions_gets_no_buttons_and_a_log_line() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start_with(&bus, &["body"]).await;
-    let mut d = Daemon::new(&bus, &one("1s", ""));
-    d.start();
+    let d = Scene::with(&one("1s", ""))
+        .notifd_caps(&["body"])
+        .start()
+        .await;
+    let server = d.notifd();
     let n = server.nth(1, 10 * SEC).await;
     assert!(n.actions.is_empty(), "{:?}", n.actions);
     assert!(d.log_has("shows no buttons", 5 * SEC).await, "{}", d.log());
@@ -180,9 +175,7 @@ async fn server_without_actions_gets_no_buttons_and_a_log_line() {
 
 #[tokio::test]
 async fn no_server_at_first_then_one_appears() {
-    let bus = PrivateBus::start();
-    let mut d = Daemon::new(&bus, &one("1s", ""));
-    d.start();
+    let d = Scene::with(&one("1s", "")).start().await;
     assert!(
         d.log_has("notification not delivered", 10 * SEC).await,
         "{}",
@@ -190,7 +183,7 @@ async fn no_server_at_first_then_one_appears() {
     );
     // The daemon keeps scheduling meanwhile.
     d.wait_outcome("stand shown schedule", 5 * SEC).await;
-    let server = Notifd::start(&bus).await;
+    let server = Notifd::start(d.bus()).await;
     let n = server.nth(1, 10 * SEC).await;
     assert_eq!(n.summary, "Stand up and move");
     server.invoke(n.id, "done").await;
@@ -199,13 +192,14 @@ async fn no_server_at_first_then_one_appears() {
 
 #[tokio::test]
 async fn server_restart_reshows_what_was_up() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, &one("1s", "ignore_after = \"1h\""));
-    d.start();
+    let d = Scene::with(&one("1s", "ignore_after = \"1h\""))
+        .notifd()
+        .start()
+        .await;
+    let server = d.notifd();
     server.nth(1, 10 * SEC).await;
     server.stop().await;
-    let server = Notifd::start(&bus).await;
+    let server = Notifd::start(d.bus()).await;
     let n = server.nth(1, 10 * SEC).await;
     assert_eq!(
         n.summary, "Stand up and move",
@@ -215,11 +209,8 @@ async fn server_restart_reshows_what_was_up() {
 
 #[tokio::test]
 async fn kill_9_loses_nothing_and_the_schedule_continues() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let cfg = one("6s", "");
-    let mut d = Daemon::new(&bus, &cfg);
-    d.start();
+    let mut d = Scene::with(&one("6s", "")).notifd().start().await;
+    let server = d.notifd();
     let n = server.nth(1, 15 * SEC).await;
     server.invoke(n.id, "done").await;
     d.wait_outcome("stand done notification", 5 * SEC).await;
@@ -227,11 +218,21 @@ async fn kill_9_loses_nothing_and_the_schedule_continues() {
     let before = d.outcomes();
     d.signal(9);
     assert_eq!(d.wait_exit(5 * SEC).await, None, "killed by a signal");
-    d.start();
+    d.up().await;
+    // The history replayed: the next showing is due 6 s after the answer.
+    let answered = d
+        .events()
+        .iter()
+        .rev()
+        .find(|e| e.outcome == unhunch::core::Outcome::Done)
+        .map(|e| e.at)
+        .unwrap();
+    let next = &d.status().next[0];
+    assert_eq!(next.id, "stand");
+    let after = next.at.0.timestamp().duration_since(answered);
     assert!(
-        d.log_has("replaying 2 events", 5 * SEC).await,
-        "{}",
-        d.log()
+        (5..=6).contains(&after.as_secs()),
+        "due {after:?} after the answer"
     );
     // The interval continues from the answer: due 6 s after it, not 6 s after the restart.
     let n2 = server.nth(2, 15 * SEC).await;
@@ -247,10 +248,11 @@ async fn kill_9_loses_nothing_and_the_schedule_continues() {
 
 #[tokio::test]
 async fn pending_reminder_is_shown_again_after_a_restart() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, &one("1s", "ignore_after = \"1h\""));
-    d.start();
+    let mut d = Scene::with(&one("1s", "ignore_after = \"1h\""))
+        .notifd()
+        .start()
+        .await;
+    let server = d.notifd();
     server.nth(1, 10 * SEC).await;
     d.signal(15);
     assert_eq!(d.wait_exit(5 * SEC).await, Some(0), "SIGTERM stops cleanly");
@@ -268,10 +270,8 @@ async fn pending_reminder_is_shown_again_after_a_restart() {
 
 #[tokio::test]
 async fn config_edits_apply_live_and_invalid_ones_keep_the_schedule() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, &one("1s", ""));
-    d.start();
+    let d = Scene::with(&one("1s", "")).notifd().start().await;
+    let server = d.notifd();
     let n = server.nth(1, 10 * SEC).await;
     server.invoke(n.id, "done").await;
 
@@ -323,15 +323,11 @@ async fn config_edits_apply_live_and_invalid_ones_keep_the_schedule() {
 
 #[tokio::test]
 async fn a_second_daemon_is_refused() {
-    let bus = PrivateBus::start();
-    let _server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, &one("1h", ""));
-    d.start();
-    assert!(d.log_has("running", 10 * SEC).await);
+    let d = Scene::with(&one("1h", "")).notifd().up().await;
     let out = d.command(&["run"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    let pid = d.child.as_ref().unwrap().id();
+    let pid = d.pid();
     assert!(
         err.contains(&format!("unhunch is already running (pid {pid})")),
         "{err}"
@@ -340,9 +336,8 @@ async fn a_second_daemon_is_refused() {
 
 #[tokio::test]
 async fn a_corrupt_database_is_moved_aside_and_the_user_told() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, &one("1h", ""));
+    let mut d = Scene::with(&one("1h", "")).notifd().build().await;
+    let server = d.notifd();
     std::fs::create_dir_all(d.path("data")).unwrap();
     std::fs::write(
         d.db_path(),
@@ -367,10 +362,11 @@ async fn a_corrupt_database_is_moved_aside_and_the_user_told() {
 
 #[tokio::test]
 async fn an_invalid_config_at_start_runs_nothing_until_fixed() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, "[general]\nsnooze = \"soon\"\n");
-    d.start();
+    let d = Scene::with("[general]\nsnooze = \"soon\"\n")
+        .notifd()
+        .start()
+        .await;
+    let server = d.notifd();
     let n = server.nth(1, 10 * SEC).await;
     assert_eq!(n.summary, "unhunch: config error");
     assert!(
@@ -386,9 +382,8 @@ async fn an_invalid_config_at_start_runs_nothing_until_fixed() {
 
 #[tokio::test]
 async fn a_symlinked_config_is_followed_to_its_target() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, "");
+    let mut d = Scene::with("").notifd().build().await;
+    let server = d.notifd();
     // config/config.toml -> ../dotfiles/unhunch.toml, as dotfile managers do.
     let target_dir = d.path("dotfiles");
     std::fs::create_dir_all(&target_dir).unwrap();
@@ -418,15 +413,13 @@ async fn a_symlinked_config_is_followed_to_its_target() {
 
 #[tokio::test]
 async fn reminders_due_together_are_shown_one_at_a_time() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(
-        &bus,
+    let d = Scene::with(
         "[general]\nignore_after = \"1h\"\n[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"2s\"\n[[reminder]]\nid = \"neck\"\nkind = \"neck\"\nevery = \"2s\"\n",
-    );
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
+    )
+    .notifd()
+    .start()
+    .await;
+    let server = d.notifd();
     let first = server.nth(1, 10 * SEC).await;
     tokio::time::sleep(2 * SEC).await;
     assert_eq!(server.calls().len(), 1, "a pile: {:#?}", server.calls());
@@ -444,15 +437,15 @@ async fn reminders_due_together_are_shown_one_at_a_time() {
 /// source guided, and a last update says so. Stop half-way is a skip.
 #[tokio::test]
 async fn a_routine_started_on_the_notification_runs_in_it_and_is_recorded() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(
-        &bus,
+    let d = Scene::with(
         "[[reminder]]\nid = \"neck\"\nkind = \"neck\"\nevery = \"1s\"\nroutine = \"quick\"\n\
          [[routine]]\nid = \"quick\"\ntitle = \"Quick\"\n\
          steps = [{ text = \"Tuck\", seconds = 1, repeat = 2 }, { text = \"Roll\", seconds = 1 }]\n",
-    );
-    d.start();
+    )
+    .notifd()
+    .start()
+    .await;
+    let server = d.notifd();
     let n1 = server.nth(1, 10 * SEC).await;
     assert!(
         n1.actions.contains(&"start".to_string()),
@@ -529,14 +522,14 @@ async fn a_routine_started_on_the_notification_runs_in_it_and_is_recorded() {
 /// closed later by the person, it is recorded dismissed with its progress.
 #[tokio::test]
 async fn a_routine_outlives_the_servers_close_after_start_but_not_the_persons() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(
-        &bus,
+    let d = Scene::with(
         "[[reminder]]\nid = \"neck\"\nkind = \"neck\"\nevery = \"1h\"\nroutine = \"slow\"\n\
          [[routine]]\nid = \"slow\"\ntitle = \"Slow\"\nsteps = [{ text = \"Hold\", seconds = 3, repeat = 3 }]\n",
-    );
-    d.start();
+    )
+    .notifd()
+    .start()
+    .await;
+    let server = d.notifd();
     d.wait_status("running", 10 * SEC, |_| true).await;
     let (code, _, err) = d.cli(&["trigger", "neck"]);
     assert_eq!(code, 0, "{err}");

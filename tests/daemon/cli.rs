@@ -1,45 +1,18 @@
 //! The real binary in a temporary home: `config` and `plan`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-struct Home {
-    dir: tempfile::TempDir,
+use crate::common::Scene;
+
+/// A home with every location inside it and a fixed zone: no daemon, no bus.
+fn home() -> Scene {
+    Scene::builder().tz("Europe/Berlin").home()
 }
 
-impl Home {
-    fn new() -> Home {
-        Home {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    /// The binary with every location inside this home and a fixed zone.
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_unhunch"));
-        c.args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("XDG_CONFIG_DIRS", self.dir.path().join("etc-xdg"))
-            .env("XDG_CONFIG_HOME", self.path("config"))
-            .env("XDG_DATA_HOME", self.path("data"))
-            .env("UNHUNCH_RUNTIME_DIR", self.path("run"))
-            .env("TZ", "Europe/Berlin");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Out {
-        Out(self.cmd(args).output().unwrap())
-    }
-
-    fn default_config(&self) -> PathBuf {
-        self.path("config/unhunch/config.toml")
-    }
+/// The binary in `h` with `args`.
+fn run(h: &Scene, args: &[&str]) -> Out {
+    Out(h.command(args).output().unwrap())
 }
 
 struct Out(Output);
@@ -63,32 +36,32 @@ fn write(path: &Path, text: &str) {
 
 #[test]
 fn config_path_follows_xdg_env_and_flag() {
-    let h = Home::new();
-    let o = h.run(&["config", "path"]);
+    let h = home();
+    let o = run(&h, &["config", "path"]);
     assert_eq!(o.code(), 0);
-    assert_eq!(o.stdout().trim(), h.default_config().display().to_string());
+    assert_eq!(o.stdout().trim(), h.config_path().display().to_string());
     assert!(o.stderr().contains("embedded default is in use"));
 
     let o = Out(h
-        .cmd(&["config", "path"])
+        .command(&["config", "path"])
         .env("UNHUNCH_CONFIG", "/elsewhere/c.toml")
         .output()
         .unwrap());
     assert_eq!(o.stdout().trim(), "/elsewhere/c.toml");
-    let o = h.run(&["--config", "/x/y.toml", "config", "path"]);
+    let o = run(&h, &["--config", "/x/y.toml", "config", "path"]);
     assert_eq!(o.stdout().trim(), "/x/y.toml");
 }
 
 #[test]
 fn config_init_writes_the_commented_default_once() {
-    let h = Home::new();
-    let o = h.run(&["config", "init"]);
+    let h = home();
+    let o = run(&h, &["config", "init"]);
     assert_eq!(o.code(), 0, "{}", o.stderr());
-    let text = std::fs::read_to_string(h.default_config()).unwrap();
+    let text = std::fs::read_to_string(h.config_path()).unwrap();
     assert_eq!(text, unhunch::config::DEFAULT_TOML);
     assert!(text.contains("# unhunch"), "written with its comments");
 
-    let o = h.run(&["config", "init"]);
+    let o = run(&h, &["config", "init"]);
     assert_eq!(o.code(), 1);
     assert!(
         o.stderr()
@@ -97,15 +70,15 @@ fn config_init_writes_the_commented_default_once() {
         o.stderr()
     );
 
-    write(&h.default_config(), "# mine\n");
-    let o = h.run(&["config", "init", "--force"]);
+    write(&h.config_path(), "# mine\n");
+    let o = run(&h, &["config", "init", "--force"]);
     assert_eq!(o.code(), 0);
     assert_eq!(
-        std::fs::read_to_string(h.default_config()).unwrap(),
+        std::fs::read_to_string(h.config_path()).unwrap(),
         unhunch::config::DEFAULT_TOML
     );
     // The customised one is kept beside it, and said where.
-    let dir = h.default_config().parent().unwrap().to_path_buf();
+    let dir = h.config_path().parent().unwrap().to_path_buf();
     let kept: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok())
@@ -129,8 +102,8 @@ fn config_init_writes_the_commented_default_once() {
 
 #[test]
 fn config_check_lists_reminders_and_exits_by_validity() {
-    let h = Home::new();
-    let o = h.run(&["config", "check"]);
+    let h = home();
+    let o = run(&h, &["config", "check"]);
     assert_eq!(o.code(), 0, "{}", o.stderr());
     let out = o.stdout();
     assert!(out.contains("checking the embedded default"), "{out}");
@@ -146,7 +119,7 @@ fn config_check_lists_reminders_and_exits_by_validity() {
         &bad,
         "[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevry = \"45m\"\n",
     );
-    let o = h.run(&["config", "check", bad.to_str().unwrap()]);
+    let o = run(&h, &["config", "check", bad.to_str().unwrap()]);
     assert_eq!(o.code(), 1);
     let err = o.stderr();
     assert!(
@@ -161,7 +134,7 @@ fn config_check_lists_reminders_and_exits_by_validity() {
         &warn,
         "[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"20s\"\n",
     );
-    let o = h.run(&["config", "check", warn.to_str().unwrap()]);
+    let o = run(&h, &["config", "check", warn.to_str().unwrap()]);
     assert_eq!(o.code(), 0);
     assert!(o.stdout().contains("warning: "), "{}", o.stdout());
     assert!(
@@ -171,7 +144,7 @@ fn config_check_lists_reminders_and_exits_by_validity() {
         o.stdout()
     );
 
-    let o = h.run(&["config", "check", "/no/such/file.toml"]);
+    let o = run(&h, &["config", "check", "/no/such/file.toml"]);
     assert_eq!(o.code(), 1);
     assert!(
         o.stderr()
@@ -183,13 +156,13 @@ fn config_check_lists_reminders_and_exits_by_validity() {
 
 #[test]
 fn config_edit_runs_the_editor_then_checks() {
-    let h = Home::new();
+    let h = home();
     // An "editor" that appends an unknown key.
     let editor = h.path("ed.sh");
     write(&editor, "#!/bin/sh\nprintf 'bogus = 1\\n' >> \"$1\"\n");
     std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let o = Out(h
-        .cmd(&["config", "edit"])
+        .command(&["config", "edit"])
         .env("EDITOR", &editor)
         .output()
         .unwrap());
@@ -203,15 +176,15 @@ fn config_edit_runs_the_editor_then_checks() {
 
     // VISUAL wins over EDITOR; a harmless editor leaves it valid.
     let o = Out(h
-        .cmd(&["config", "edit"])
+        .command(&["config", "edit"])
         .env("EDITOR", &editor)
         .env("VISUAL", "true")
         .output()
         .unwrap());
     assert_eq!(o.code(), 1, "still invalid from before");
-    std::fs::remove_file(h.default_config()).unwrap();
+    std::fs::remove_file(h.config_path()).unwrap();
     let o = Out(h
-        .cmd(&["config", "edit"])
+        .command(&["config", "edit"])
         .env("VISUAL", "true")
         .output()
         .unwrap());
@@ -221,8 +194,8 @@ fn config_edit_runs_the_editor_then_checks() {
 
 #[test]
 fn plan_json_has_rfc3339_times_in_the_local_zone() {
-    let h = Home::new();
-    let o = h.run(&["plan", "--from", "2026-11-25", "--json"]);
+    let h = home();
+    let o = run(&h, &["plan", "--from", "2026-11-25", "--json"]);
     assert_eq!(o.code(), 0, "{}", o.stderr());
     let v: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
     let items = v.as_array().unwrap();
@@ -241,16 +214,19 @@ fn plan_json_has_rfc3339_times_in_the_local_zone() {
 
 #[test]
 fn plan_of_the_default_over_a_week() {
-    let h = Home::new();
+    let h = home();
     // Monday 2026-11-23.
-    let o = h.run(&[
-        "plan",
-        "--from",
-        "2026-11-23 00:00",
-        "--days",
-        "7",
-        "--json",
-    ]);
+    let o = run(
+        &h,
+        &[
+            "plan",
+            "--from",
+            "2026-11-23 00:00",
+            "--days",
+            "7",
+            "--json",
+        ],
+    );
     assert_eq!(o.code(), 0, "{}", o.stderr());
     let v: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
     let mut per_day = std::collections::BTreeMap::<String, usize>::new();
@@ -266,8 +242,8 @@ fn plan_of_the_default_over_a_week() {
 
 #[test]
 fn plan_table_is_grouped_by_day_and_aligned() {
-    let h = Home::new();
-    let o = h.run(&["plan", "--from", "2026-11-28 00:00", "--days", "2"]);
+    let h = home();
+    let o = run(&h, &["plan", "--from", "2026-11-28 00:00", "--days", "2"]);
     assert_eq!(o.code(), 0, "{}", o.stderr());
     let out = o.stdout();
     assert!(
@@ -286,8 +262,8 @@ fn plan_table_is_grouped_by_day_and_aligned() {
 
 #[test]
 fn plan_from_accepts_offsets_and_zones() {
-    let h = Home::new();
-    let o = h.run(&["plan", "--from", "2026-11-25T12:00:00Z", "--json"]);
+    let h = home();
+    let o = run(&h, &["plan", "--from", "2026-11-25T12:00:00Z", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
     // 13:00 Berlin: breathe is due at once, the first stand 45 minutes later.
     assert_eq!(v[0]["id"], "breathe");
@@ -299,12 +275,15 @@ fn plan_from_accepts_offsets_and_zones() {
         .find(|i| i["id"] == "stand")
         .unwrap();
     assert_eq!(stand["at"], "2026-11-25T13:45:00+01:00");
-    let o = h.run(&[
-        "plan",
-        "--from",
-        "2026-11-25T12:00[America/New_York]",
-        "--json",
-    ]);
+    let o = run(
+        &h,
+        &[
+            "plan",
+            "--from",
+            "2026-11-25T12:00[America/New_York]",
+            "--json",
+        ],
+    );
     let v: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
     let stand = v
         .as_array()
@@ -317,7 +296,7 @@ fn plan_from_accepts_offsets_and_zones() {
 
 #[test]
 fn usage_errors_exit_2_with_a_message() {
-    let h = Home::new();
+    let h = home();
     for (args, needle) in [
         (vec!["plan", "--days", "0"], "0 is not in 1..=366"),
         (
@@ -328,7 +307,7 @@ fn usage_errors_exit_2_with_a_message() {
         (vec!["frobnicate"], "unrecognized subcommand 'frobnicate'"),
         (vec!["config"], "Usage: unhunch config [OPTIONS] <COMMAND>"),
     ] {
-        let o = h.run(&args);
+        let o = run(&h, &args);
         assert_eq!(o.code(), 2, "{args:?}: {}", o.stderr());
         assert!(o.stderr().contains(needle), "{args:?}: {}", o.stderr());
     }
@@ -336,9 +315,9 @@ fn usage_errors_exit_2_with_a_message() {
 
 #[test]
 fn plan_with_an_invalid_config_fails_with_the_location() {
-    let h = Home::new();
-    write(&h.default_config(), "[general]\nsnooze = \"5 mns\"\n");
-    let o = h.run(&["plan"]);
+    let h = home();
+    write(&h.config_path(), "[general]\nsnooze = \"5 mns\"\n");
+    let o = run(&h, &["plan"]);
     assert_eq!(o.code(), 1);
     assert!(
         o.stderr()
@@ -350,14 +329,14 @@ fn plan_with_an_invalid_config_fails_with_the_location() {
 
 #[test]
 fn packaged_completions_and_man_pages_are_up_to_date() {
-    let h = Home::new();
+    let h = home();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for (shell, file) in [
         ("bash", "unhunch.bash"),
         ("zsh", "_unhunch"),
         ("fish", "unhunch.fish"),
     ] {
-        let o = h.run(&["completions", shell]);
+        let o = run(&h, &["completions", shell]);
         assert_eq!(o.code(), 0);
         let committed =
             std::fs::read_to_string(root.join("packaging/completions").join(file)).unwrap();
@@ -368,7 +347,7 @@ fn packaged_completions_and_man_pages_are_up_to_date() {
     }
     let dir = h.path("man");
     std::fs::create_dir_all(&dir).unwrap();
-    assert_eq!(h.run(&["man", "--dir", dir.to_str().unwrap()]).code(), 0);
+    assert_eq!(run(&h, &["man", "--dir", dir.to_str().unwrap()]).code(), 0);
     let names = |d: &Path| {
         let mut v: Vec<_> = std::fs::read_dir(d)
             .unwrap()
@@ -402,7 +381,7 @@ fn packaged_completions_and_man_pages_are_up_to_date() {
     }
     // The scripts ask the installed `unhunch` (not a build path).
     for shell in ["bash", "zsh", "fish"] {
-        let out = h.run(&["completions", shell]).stdout();
+        let out = run(&h, &["completions", shell]).stdout();
         assert!(
             out.contains(&format!("COMPLETE=\"{shell}\""))
                 || out.contains(&format!("COMPLETE={shell}")),
@@ -414,9 +393,9 @@ fn packaged_completions_and_man_pages_are_up_to_date() {
 
 #[test]
 fn doctor_without_a_session_bus_fails_and_says_why() {
-    let h = Home::new();
+    let h = home();
     let o = Out(h
-        .cmd(&["doctor"])
+        .command(&["doctor"])
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
         .output()
         .unwrap());
@@ -435,9 +414,9 @@ fn doctor_without_a_session_bus_fails_and_says_why() {
 /// a POSIX rule is a zone, not a mistake.
 #[test]
 fn a_misspelt_time_zone_is_warned_about() {
-    let h = Home::new();
+    let h = home();
     let o = Out(h
-        .cmd(&["plan", "--days", "1"])
+        .command(&["plan", "--days", "1"])
         .env("TZ", "Europe/Berln")
         .output()
         .unwrap());
@@ -451,7 +430,7 @@ fn a_misspelt_time_zone_is_warned_about() {
     assert!(o.stdout().contains("(UTC)"), "{}", o.stdout());
     for tz in ["Europe/Berlin", "EST5EDT", ":Europe/Paris"] {
         let o = Out(h
-            .cmd(&["plan", "--days", "1"])
+            .command(&["plan", "--days", "1"])
             .env("TZ", tz)
             .output()
             .unwrap());
@@ -464,37 +443,43 @@ fn a_misspelt_time_zone_is_warned_about() {
 /// 2026-03-29 02:00-03:00 does not exist).
 #[test]
 fn plan_from_in_a_dst_gap_starts_at_the_transition() {
-    let h = Home::new();
+    let h = home();
     let config = h.path("q.toml");
     write(
         &config,
         "[[reminder]]\nid = \"q\"\nkind = \"stand\"\nevery = \"15m\"\n",
     );
     let c = config.display().to_string();
-    let o = h.run(&[
-        "plan",
-        "--config",
-        &c,
-        "--from",
-        "2026-03-29 02:30",
-        "--days",
-        "1",
-    ]);
+    let o = run(
+        &h,
+        &[
+            "plan",
+            "--config",
+            &c,
+            "--from",
+            "2026-03-29 02:30",
+            "--days",
+            "1",
+        ],
+    );
     assert_eq!(o.code(), 0, "{}", o.stderr());
     let out = o.stdout();
     assert!(out.starts_with("Plan from Sun 2026-03-29 03:00 "), "{out}");
     assert!(out.contains("\n  03:15  q  "), "03:15 dropped: {out}");
     // Ends at the gap's transition the day before too: 01:45 is the last.
-    let o = h.run(&[
-        "plan",
-        "--config",
-        &c,
-        "--from",
-        "2026-03-28 02:30",
-        "--days",
-        "1",
-        "--json",
-    ]);
+    let o = run(
+        &h,
+        &[
+            "plan",
+            "--config",
+            &c,
+            "--from",
+            "2026-03-28 02:30",
+            "--days",
+            "1",
+            "--json",
+        ],
+    );
     let items: Vec<serde_json::Value> = serde_json::from_str(&o.stdout()).unwrap();
     assert_eq!(
         items.last().unwrap()["at"].as_str().unwrap(),
@@ -506,9 +491,9 @@ fn plan_from_in_a_dst_gap_starts_at_the_transition() {
 /// the config (through `unhunch` itself), `trigger` adds the kinds.
 #[test]
 fn bash_completes_reminder_ids_from_the_config() {
-    let h = Home::new();
+    let h = home();
     write(
-        &h.default_config(),
+        &h.config_path(),
         "[[reminder]]\nid = \"legs\"\nkind = \"stand\"\nevery = \"1h\"\n\
          [[reminder]]\nid = \"look-away\"\nkind = \"custom\"\ntitle = \"Look away\"\nbody = \"b\"\nevery = \"20m\"\n",
     );
@@ -528,14 +513,8 @@ fn bash_completes_reminder_ids_from_the_config() {
             bin_dir.display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        let c = h.cmd(&[]);
-        let out = Command::new("bash")
-            .args(["-c", &test])
-            .env_clear()
-            .envs(
-                c.get_envs()
-                    .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
-            )
+        let out = h
+            .program("bash", &["-c", &test])
             .env("PATH", path)
             .output()
             .unwrap();

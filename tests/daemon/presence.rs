@@ -1,30 +1,42 @@
 //! Presence through the real daemon: a locked screen is a natural break.
 
-mod common;
-
 use std::time::Duration;
 
-use common::daemon::Daemon;
-use common::desktop::{Notifd, PrivateBus, ScreenSaver, Xvfb, wait_for};
-use common::sound::{Recording, Sound};
 use unhunch::core::HoldReason;
+use unhunch::vocab::reply::Status;
 
-const SEC: Duration = Duration::from_secs(1);
+use crate::common::desktop::{PrivateBus, Xvfb};
+use crate::common::sound::Recording;
+use crate::common::{SEC, Scene, output, wait_for};
 
 const EVERY_SECOND: &str = "[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1s\"\n";
 const CONFIG_HOURLY: &str = "[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1h\"\n";
 
-/// The middle of every "away" test: once `away_log` is logged, three
+fn away(s: &Status) -> bool {
+    s.away_since.is_some()
+}
+
+fn back(s: &Status) -> bool {
+    s.away_since.is_none()
+}
+
+/// Waits until `status` says away, with the last input `minutes` ago.
+async fn away_for(d: &Scene, minutes: i64) {
+    let s = d.wait_status("away", 5 * SEC, away).await;
+    let since = s.away_since.unwrap().0.timestamp();
+    let ago = jiff::Timestamp::now().duration_since(since).as_secs();
+    assert!(
+        (minutes * 60..=minutes * 60 + 30).contains(&ago),
+        "away since {ago} s ago"
+    );
+}
+
+/// The middle of every "away" test: once `status` says away, three
 /// seconds show at most one reminder (one may have been on its way) and
-/// credit `away`; after `back` and `back_log`, reminders come again.
-async fn stays_away_until(
-    d: &Daemon,
-    server: &Notifd,
-    away_log: &str,
-    back: impl std::future::Future<Output = ()>,
-    back_log: &str,
-) {
-    assert!(d.log_has(away_log, 5 * SEC).await, "{}", d.log());
+/// credit `away`; after `back` and `status` saying so, reminders come again.
+async fn stays_away_until(d: &Scene, back_again: impl std::future::Future<Output = ()>) {
+    let server = d.notifd();
+    d.wait_status("away", 5 * SEC, away).await;
     let shown = server.calls().len();
     tokio::time::sleep(3 * SEC).await;
     assert!(
@@ -38,42 +50,33 @@ async fn stays_away_until(
         d.outcomes()
     );
     let before = server.calls().len();
-    back.await;
-    assert!(d.log_has(back_log, 5 * SEC).await, "{}", d.log());
+    back_again.await;
+    d.wait_status("back", 5 * SEC, back).await;
     server.nth(before + 1, 8 * SEC).await;
 }
 
 #[tokio::test]
 async fn a_locked_screen_shows_nothing_and_credits_away() {
-    let bus = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
-    let saver = ScreenSaver::start(&bus).await;
-    let mut d = Daemon::new(&bus, EVERY_SECOND);
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    server.nth(2, 10 * SEC).await;
+    let d = Scene::with(EVERY_SECOND)
+        .answering()
+        .screensaver()
+        .start()
+        .await;
+    d.notifd().nth(2, 10 * SEC).await;
+    let saver = d.saver();
     saver.set_locked(true).await;
-    stays_away_until(
-        &d,
-        &server,
-        "screen locked: away",
-        saver.set_locked(false),
-        "screen unlocked: back",
-    )
-    .await;
+    stays_away_until(&d, saver.set_locked(false)).await;
 }
 
 #[tokio::test]
 async fn locked_at_start_counts_as_away() {
-    let bus = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
-    let saver = ScreenSaver::start(&bus).await;
-    saver.set_locked(true).await;
-    let mut d = Daemon::new(&bus, EVERY_SECOND);
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
+    let mut d = Scene::with(EVERY_SECOND)
+        .answering()
+        .screensaver()
+        .build()
+        .await;
+    d.saver().set_locked(true).await;
+    d.start();
     let away = wait_for(10 * SEC, || {
         d.outcomes()
             .iter()
@@ -82,49 +85,39 @@ async fn locked_at_start_counts_as_away() {
     })
     .await;
     assert!(away.is_some(), "{}", d.log());
-    assert!(server.calls().is_empty(), "nothing shown while locked");
+    assert!(d.notifd().calls().is_empty(), "nothing shown while locked");
 }
 
 #[tokio::test]
 async fn away_after_zero_turns_presence_off() {
-    let bus = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
-    let saver = ScreenSaver::start(&bus).await;
-    saver.set_locked(true).await;
-    let mut d = Daemon::new(
-        &bus,
-        &format!("[general]\naway_after = \"0s\"\n{EVERY_SECOND}"),
-    );
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    server.nth(1, 10 * SEC).await;
+    let mut d = Scene::with(&format!("[general]\naway_after = \"0s\"\n{EVERY_SECOND}"))
+        .answering()
+        .screensaver()
+        .build()
+        .await;
+    d.saver().set_locked(true).await;
+    d.start();
+    d.notifd().nth(1, 10 * SEC).await;
     assert!(d.log().contains("do not count as away"), "{}", d.log());
 }
 
-/// The daemon on an X server and a bus of its own, with a notification
-/// server that answers every reminder; returns once it reads X.
-async fn on_x(config: &str) -> (Xvfb, PrivateBus, Notifd, Daemon) {
-    let x = Xvfb::start().expect("Xvfb (package xvfb) is needed: run scripts/setup test");
-    let bus = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
-    let mut d = Daemon::new(&bus, config);
-    let display = x.display.clone();
-    d.start_with(|c| {
-        c.env("DISPLAY", &display).arg("--no-tray");
-    });
+/// The daemon on an X server of its own, with a notification server that
+/// answers every reminder; returns once it reads X.
+async fn on_x(config: &str) -> Scene {
+    let d = Scene::with(config).answering().x().start().await;
     assert!(
         d.log_has("presence: idle time from X11", 10 * SEC).await,
         "{}",
         d.log()
     );
-    (x, bus, server, d)
+    d
 }
 
 #[tokio::test]
 async fn no_input_on_x11_is_away_and_input_brings_reminders_back() {
-    let (x, _bus, server, d) =
+    let d =
         on_x("[general]\naway_after = \"4s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"2s\"\n").await;
+    let (x, server) = (d.x(), d.notifd());
     // Active: reminders come.
     for i in 0..12 {
         x.nudge(i);
@@ -133,7 +126,7 @@ async fn no_input_on_x11_is_away_and_input_brings_reminders_back() {
     let active = server.calls().len();
     assert!(active >= 1, "no reminder while active: {}", d.log());
     // Hands off: after 4 s without input, due intervals are breaks, not notifications.
-    assert!(d.log_has("no input for", 10 * SEC).await, "{}", d.log());
+    d.wait_status("away", 10 * SEC, away).await;
     let quiet_from = server.calls().len();
     tokio::time::sleep(5 * SEC).await;
     assert_eq!(
@@ -152,7 +145,7 @@ async fn no_input_on_x11_is_away_and_input_brings_reminders_back() {
         x.nudge(i);
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    assert!(d.log_has("input again: back", 5 * SEC).await, "{}", d.log());
+    d.wait_status("back", 5 * SEC, back).await;
     assert!(
         server.calls().len() > quiet_from,
         "no reminder after coming back: {}",
@@ -160,18 +153,11 @@ async fn no_input_on_x11_is_away_and_input_brings_reminders_back() {
     );
 }
 
-/// A logind stand-in on `system`, and the daemon started against it with
-/// `env` added; returns once the daemon follows session c1.
-async fn start_on_logind(
-    d: &mut Daemon,
-    system: &PrivateBus,
-    env: &[(&str, String)],
-) -> common::desktop::Logind {
-    let logind = common::desktop::Logind::on(&system.address).await;
+/// Starts the daemon beside the scene's logind stand-in with `env` added;
+/// returns once the daemon follows session c1.
+async fn start_on_logind(d: &mut Scene, env: &[(&str, String)]) {
     d.start_with(|c| {
-        c.env("DBUS_SYSTEM_BUS_ADDRESS", &system.address)
-            .envs(env.iter().map(|(k, v)| (*k, v)))
-            .arg("--no-tray");
+        c.envs(env.iter().map(|(k, v)| (*k, v)));
     });
     assert!(
         d.log_has("presence: logind lock signals for session c1", 10 * SEC)
@@ -179,36 +165,22 @@ async fn start_on_logind(
         "{}",
         d.log()
     );
-    logind
 }
 
 #[tokio::test]
 async fn logind_lock_and_unlock_of_our_session() {
-    let bus = PrivateBus::start();
-    let system = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
-    let mut d = Daemon::new(&bus, EVERY_SECOND);
-    let logind = start_on_logind(&mut d, &system, &[("XDG_SESSION_ID", "c1".into())]).await;
-    server.nth(1, 10 * SEC).await;
+    let mut d = Scene::with(EVERY_SECOND).answering().logind().build().await;
+    start_on_logind(&mut d, &[("XDG_SESSION_ID", "c1".into())]).await;
+    d.notifd().nth(1, 10 * SEC).await;
+    let logind = d.logind();
     logind.set_locked(true).await;
-    stays_away_until(
-        &d,
-        &server,
-        "session locked: away",
-        logind.set_locked(false),
-        "session unlocked: back",
-    )
-    .await;
+    stays_away_until(&d, logind.set_locked(false)).await;
 }
 
 #[tokio::test]
 async fn do_not_disturb_holds_reminders_until_it_ends_without_a_burst() {
-    let bus = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
-    let mut d = Daemon::new(&bus, EVERY_SECOND);
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
+    let d = Scene::with(EVERY_SECOND).answering().start().await;
+    let server = d.notifd();
     server.nth(1, 10 * SEC).await;
     server.set_inhibited(true).await;
     d.wait_status("held by do-not-disturb", 5 * SEC, |s| {
@@ -242,16 +214,13 @@ async fn do_not_disturb_holds_reminders_until_it_ends_without_a_burst() {
 
 #[tokio::test]
 async fn do_not_disturb_is_ignored_when_respect_dnd_is_false() {
-    let bus = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
+    let mut d = Scene::with(&format!("[general]\nrespect_dnd = false\n{EVERY_SECOND}"))
+        .answering()
+        .build()
+        .await;
+    let server = d.notifd();
     server.set_inhibited(true).await;
-    let mut d = Daemon::new(
-        &bus,
-        &format!("[general]\nrespect_dnd = false\n{EVERY_SECOND}"),
-    );
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
+    d.start();
     server.nth(2, 10 * SEC).await;
     assert!(
         d.log()
@@ -315,8 +284,9 @@ fn set_fullscreen_window(display: &str, on: bool) {
 
 #[tokio::test]
 async fn a_fullscreen_window_holds_reminders_until_it_is_gone() {
-    let (x, _bus, server, d) =
+    let d =
         on_x("[general]\naway_after = \"0s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1s\"\n").await;
+    let (x, server) = (d.x(), d.notifd());
     server.nth(1, 10 * SEC).await;
     set_fullscreen_window(&x.display, true);
     d.wait_status("held by a fullscreen window", 10 * SEC, |s| {
@@ -341,23 +311,21 @@ async fn a_fullscreen_window_holds_reminders_until_it_is_gone() {
 
 #[tokio::test]
 async fn status_says_away_and_held() {
-    let bus = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
-    let saver = ScreenSaver::start(&bus).await;
-    let mut d = Daemon::new(&bus, EVERY_SECOND);
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    server.nth(1, 10 * SEC).await;
-    saver.set_locked(true).await;
-    server.set_inhibited(true).await;
-    assert!(d.log_has("do-not-disturb on", 5 * SEC).await, "{}", d.log());
-    d.wait_status("away", 5 * SEC, |s| s.away_since.is_some())
+    let d = Scene::with(EVERY_SECOND)
+        .answering()
+        .screensaver()
+        .start()
         .await;
-    let mut cmd = d.command(&["status"]);
-    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap();
+    let server = d.notifd();
+    server.nth(1, 10 * SEC).await;
+    d.saver().set_locked(true).await;
+    server.set_inhibited(true).await;
+    d.wait_status("held by do-not-disturb", 5 * SEC, |s| {
+        s.held_by.contains(&HoldReason::DoNotDisturb)
+    })
+    .await;
+    d.wait_status("away", 5 * SEC, away).await;
+    let out = output(d.command(&["status"])).await;
     let out = String::from_utf8_lossy(&out.stdout);
     assert!(out.contains("Away since "), "{out}");
     assert!(
@@ -366,31 +334,31 @@ async fn status_says_away_and_held() {
     );
 }
 
-/// The daemon in a Wayland session (no X display) on `bus`.
-fn start_wayland(d: &mut Daemon) {
-    d.start_with(|c| {
-        c.env("XDG_SESSION_TYPE", "wayland").arg("--no-tray");
-    });
+/// A scene in a Wayland session (no X display).
+fn wayland(config: &str) -> crate::common::scene::Builder {
+    Scene::with(config)
+        .answering()
+        .daemon_env("XDG_SESSION_TYPE", "wayland")
 }
 
 #[tokio::test]
 async fn gnome_idle_monitor_on_wayland_signals_the_return_without_polling() {
-    let bus = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
-    let mutter = common::desktop::Mutter::start(&bus).await;
-    mutter.set_idle(10 * 60 * 1000);
-    let mut d = Daemon::new(
-        &bus,
+    let mut d = wayland(
         "[general]\naway_after = \"1s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"2m\"\n",
-    );
-    start_wayland(&mut d);
+    )
+    .mutter()
+    .build()
+    .await;
+    let (server, mutter) = (d.notifd(), d.mutter());
+    mutter.set_idle(10 * 60 * 1000);
+    d.start();
     assert!(
         d.log_has("presence: idle time from GNOME's idle monitor", 10 * SEC)
             .await,
         "{}",
         d.log()
     );
-    assert!(d.log_has("no input for 10m", 5 * SEC).await, "{}", d.log());
+    away_for(&d, 10).await;
     // Away, a reminder due within the hour: it waits for Mutter's signal.
     let watching = wait_for(5 * SEC, || (mutter.active_watches() == 1).then_some(())).await;
     assert!(watching.is_some(), "no user-active watch: {}", d.log());
@@ -423,20 +391,18 @@ async fn gnome_idle_monitor_on_wayland_signals_the_return_without_polling() {
         "{}",
         d.log()
     );
-    assert!(d.log_has("input again: back", 5 * SEC).await, "{}", d.log());
+    d.wait_status("back", 5 * SEC, back).await;
     assert_eq!(mutter.active_watches(), 0, "a watch left behind");
 }
 
 #[tokio::test]
 async fn screensaver_idle_time_on_wayland_but_not_kdes() {
     // The specification's seconds: 600 s idle is away after 1 minute.
-    let bus = PrivateBus::start();
-    let _server = Notifd::answering(&bus).await;
-    let saver = ScreenSaver::start(&bus).await;
-    saver.set_idle(600);
     let config = "[general]\naway_after = \"1m\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"2m\"\n";
-    let mut d = Daemon::new(&bus, config);
-    start_wayland(&mut d);
+    let mut d = wayland(config).screensaver().build().await;
+    let saver = d.saver();
+    saver.set_idle(600);
+    d.start();
     assert!(
         d.log_has(
             "presence: idle time from org.freedesktop.ScreenSaver",
@@ -446,19 +412,16 @@ async fn screensaver_idle_time_on_wayland_but_not_kdes() {
         "{}",
         d.log()
     );
-    assert!(d.log_has("no input for 10m", 5 * SEC).await, "{}", d.log());
+    away_for(&d, 10).await;
     // No signal here: it asks again (every 30 s; SIGUSR1 makes it now).
     saver.set_idle(0);
     d.signal(10);
-    assert!(d.log_has("input again: back", 5 * SEC).await, "{}", d.log());
+    d.wait_status("back", 5 * SEC, back).await;
 
     // KDE's screen locker answers too, but cannot poll on Wayland: unused.
-    let bus = PrivateBus::start();
-    let _server = Notifd::answering(&bus).await;
-    let saver = ScreenSaver::kde(&bus).await;
-    saver.set_idle(600);
-    let mut d = Daemon::new(&bus, config);
-    start_wayland(&mut d);
+    let mut d = wayland(config).kde_screensaver().build().await;
+    d.saver().set_idle(600);
+    d.start();
     assert!(
         d.log_has("no idle-time source in this Wayland session", 10 * SEC)
             .await,
@@ -466,54 +429,43 @@ async fn screensaver_idle_time_on_wayland_but_not_kdes() {
         d.log()
     );
     assert!(!d.log().contains("no input for"), "{}", d.log());
+    assert!(back(&d.status()));
 }
 
 #[tokio::test]
 async fn logind_idle_hint_of_the_users_display_session() {
     // No XDG_SESSION_ID (as under a systemd user service): the session is
     // the user's display session; no idle-time source, so the hint counts.
-    let bus = PrivateBus::start();
-    let system = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
-    let mut d = Daemon::new(&bus, EVERY_SECOND);
-    let logind = start_on_logind(&mut d, &system, &[]).await;
-    server.nth(1, 10 * SEC).await;
+    let mut d = Scene::with(EVERY_SECOND).answering().logind().build().await;
+    start_on_logind(&mut d, &[]).await;
+    d.notifd().nth(1, 10 * SEC).await;
+    let logind = d.logind();
     logind.set_idle(true).await;
-    stays_away_until(
-        &d,
-        &server,
-        "the desktop says idle: away",
-        logind.set_idle(false),
-        "the desktop says active: back",
-    )
-    .await;
+    stays_away_until(&d, logind.set_idle(false)).await;
 }
 
 #[tokio::test]
 async fn sleep_is_a_break_and_the_sleep_lock_is_released() {
-    let bus = PrivateBus::start();
-    let system = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
-    let mut d = Daemon::new(
-        &bus,
-        "[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1h\"\n",
-    );
+    let mut d = Scene::with("[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1h\"\n")
+        .answering()
+        .logind()
+        .build()
+        .await;
+    let (server, logind) = (d.notifd(), d.logind());
     let clock = d.path("clock");
     std::fs::write(&clock, "0s").unwrap();
     let env = [("UNHUNCH_CLOCK_FILE", clock.display().to_string())];
-    let logind = start_on_logind(&mut d, &system, &env).await;
+    start_on_logind(&mut d, &env).await;
     let held = wait_for(10 * SEC, || (logind.inhibitors_held() == 1).then_some(())).await;
     assert!(held.is_some(), "no sleep delay lock: {}", d.log());
     logind.prepare_for_sleep(true).await;
-    d.wait_status("away", 5 * SEC, |s| s.away_since.is_some())
-        .await;
+    d.wait_status("away", 5 * SEC, away).await;
     let released = wait_for(5 * SEC, || (logind.inhibitors_held() == 0).then_some(())).await;
     assert!(released.is_some(), "the sleep lock was kept: {}", d.log());
     // Three hours asleep; logind says so on resume before any timer wake.
     std::fs::write(&clock, "3h").unwrap();
     logind.prepare_for_sleep(false).await;
-    d.wait_status("back", 5 * SEC, |s| s.away_since.is_none())
-        .await;
+    d.wait_status("back", 5 * SEC, back).await;
     let retaken = wait_for(5 * SEC, || (logind.inhibitors_held() == 1).then_some(())).await;
     assert!(retaken.is_some(), "the sleep lock was not taken again");
     assert_eq!(logind.inhibit_calls(), 2);
@@ -538,23 +490,23 @@ async fn sleep_is_a_break_and_the_sleep_lock_is_released() {
 
 #[tokio::test]
 async fn a_reload_applies_respect_dnd_at_once() {
-    let bus = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
+    let mut d = Scene::with(&format!("[general]\nrespect_dnd = false\n{EVERY_SECOND}"))
+        .answering()
+        .build()
+        .await;
+    let server = d.notifd();
     server.set_inhibited(true).await;
-    let mut d = Daemon::new(
-        &bus,
-        &format!("[general]\nrespect_dnd = false\n{EVERY_SECOND}"),
-    );
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
+    d.start();
     server.nth(2, 10 * SEC).await;
     std::fs::write(
         d.config_path(),
         format!("[general]\nrespect_dnd = true\n{EVERY_SECOND}"),
     )
     .unwrap();
-    assert!(d.log_has("config reloaded", 5 * SEC).await, "{}", d.log());
+    d.wait_status("held by do-not-disturb after the reload", 5 * SEC, |s| {
+        s.held_by.contains(&HoldReason::DoNotDisturb)
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let held = server.calls().len();
     tokio::time::sleep(3 * SEC).await;
@@ -575,12 +527,12 @@ struct Dconf {
 }
 
 impl Dconf {
-    fn start(bus: &PrivateBus, d: &Daemon) -> Dconf {
+    fn start(d: &Scene) -> Dconf {
         let runtime = d.path("xdg-runtime");
         std::fs::create_dir_all(&runtime).unwrap();
         let env = vec![
-            ("DBUS_SESSION_BUS_ADDRESS".into(), bus.address.clone()),
-            ("HOME".into(), d.dir.path().display().to_string()),
+            ("DBUS_SESSION_BUS_ADDRESS".into(), d.bus().address.clone()),
+            ("HOME".into(), d.home().display().to_string()),
             ("XDG_RUNTIME_DIR".into(), runtime.display().to_string()),
         ];
         let child = std::process::Command::new("/usr/libexec/dconf-service")
@@ -620,15 +572,16 @@ impl Drop for Dconf {
 
 #[tokio::test]
 async fn gnome_do_not_disturb_through_dconf() {
-    let bus = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
-    let mut d = Daemon::new(&bus, EVERY_SECOND);
-    let dconf = Dconf::start(&bus, &d);
+    let mut d = Scene::with(EVERY_SECOND)
+        .answering()
+        .daemon_env("XDG_CURRENT_DESKTOP", "ubuntu:GNOME")
+        .build()
+        .await;
+    let server = d.notifd();
+    let dconf = Dconf::start(&d);
     let runtime = d.path("xdg-runtime");
     d.start_with(|c| {
-        c.env("XDG_CURRENT_DESKTOP", "ubuntu:GNOME")
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .arg("--no-tray");
+        c.env("XDG_RUNTIME_DIR", &runtime);
     });
     assert!(
         d.log_has("presence: do-not-disturb from GNOME (off)", 10 * SEC)
@@ -680,13 +633,9 @@ async fn dunstctl(bus: &PrivateBus, args: &'static [&'static str]) {
 #[tokio::test]
 async fn dunst_paused_holds_reminders_and_a_late_server_is_read() {
     let x = Xvfb::start().expect("Xvfb (package xvfb) is needed: run scripts/setup test");
-    let bus = PrivateBus::start();
     // The daemon first: it reads dunst's state when dunst takes the name.
-    let mut d = Daemon::new(&bus, EVERY_SECOND);
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    assert!(d.log_has("running", 10 * SEC).await, "{}", d.log());
+    let d = Scene::with(EVERY_SECOND).up().await;
+    let bus = d.bus();
     let home = tempfile::tempdir().unwrap();
     let mut dunst = std::process::Command::new("dunst")
         .env_clear()
@@ -706,7 +655,7 @@ async fn dunst_paused_holds_reminders_and_a_late_server_is_read() {
         "{}",
         d.log()
     );
-    let shown = |d: &Daemon| {
+    let shown = |d: &Scene| {
         d.outcomes()
             .iter()
             .filter(|l| *l == "s shown schedule")
@@ -719,20 +668,17 @@ async fn dunst_paused_holds_reminders_and_a_late_server_is_read() {
         "{}",
         d.log()
     );
-    dunstctl(&bus, &["set-paused", "true"]).await;
+    dunstctl(bus, &["set-paused", "true"]).await;
     d.wait_status("held by do-not-disturb", 5 * SEC, |s| {
         s.held_by.contains(&HoldReason::DoNotDisturb)
     })
     .await;
     // Answer what is showing: nothing new comes while dunst is paused.
-    let mut done = d.command(&["done"]);
-    tokio::task::spawn_blocking(move || done.output().unwrap())
-        .await
-        .unwrap();
+    output(d.command(&["done"])).await;
     let before = shown(&d);
     tokio::time::sleep(3 * SEC).await;
     assert_eq!(shown(&d), before, "{:?}", d.outcomes());
-    dunstctl(&bus, &["set-paused", "false"]).await;
+    dunstctl(bus, &["set-paused", "false"]).await;
     assert!(
         wait_for(5 * SEC, || (shown(&d) == before + 1).then_some(()))
             .await
@@ -748,21 +694,21 @@ async fn dunst_paused_holds_reminders_and_a_late_server_is_read() {
 async fn a_session_lock_without_unlock_ends_at_the_next_input() {
     // swayidle/xss-lock run `loginctl lock-session`; the locker unlocks by
     // password and logind sends no Unlock. Input after the lock ends it.
-    let x = Xvfb::start().expect("Xvfb (package xvfb) is needed: run scripts/setup test");
-    let bus = PrivateBus::start();
-    let system = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
-    let mut d = Daemon::new(&bus, EVERY_SECOND);
-    let logind = start_on_logind(&mut d, &system, &[("DISPLAY", x.display.clone())]).await;
+    let mut d = Scene::with(EVERY_SECOND)
+        .answering()
+        .logind()
+        .x()
+        .build()
+        .await;
+    start_on_logind(&mut d, &[]).await;
+    let (server, logind, x) = (d.notifd(), d.logind(), d.x());
     server.nth(1, 10 * SEC).await;
     logind.set_locked(true).await;
-    d.wait_status("away", 5 * SEC, |s| s.away_since.is_some())
-        .await;
+    d.wait_status("away", 5 * SEC, away).await;
     tokio::time::sleep(2 * SEC).await;
     let before = server.calls().len();
     x.nudge(7);
-    d.wait_status("back", 5 * SEC, |s| s.away_since.is_none())
-        .await;
+    d.wait_status("back", 5 * SEC, back).await;
     server.nth(before + 1, 5 * SEC).await;
 }
 
@@ -774,10 +720,10 @@ struct Xfconf {
 }
 
 impl Xfconf {
-    fn start(bus: &PrivateBus, d: &Daemon) -> Xfconf {
+    fn start(d: &Scene) -> Xfconf {
         let env = vec![
-            ("DBUS_SESSION_BUS_ADDRESS".into(), bus.address.clone()),
-            ("HOME".into(), d.dir.path().display().to_string()),
+            ("DBUS_SESSION_BUS_ADDRESS".into(), d.bus().address.clone()),
+            ("HOME".into(), d.home().display().to_string()),
             (
                 "XDG_CONFIG_HOME".into(),
                 d.path("xfconf").display().to_string(),
@@ -802,7 +748,7 @@ impl Xfconf {
             c.env_clear()
                 .env("PATH", std::env::var_os("PATH").unwrap_or_default())
                 .envs(self.env.iter().cloned())
-                .args(common::desktop::xfce_dnd_args(on));
+                .args(crate::common::desktop::xfce_dnd_args(on));
             let status = tokio::task::spawn_blocking(move || c.status().unwrap())
                 .await
                 .unwrap();
@@ -830,37 +776,29 @@ impl Drop for Xfconf {
 /// another server shows the notifications.
 #[tokio::test]
 async fn xfconfs_do_not_disturb_counts_only_for_xfce4_notifyd() {
-    let bus = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
-    let mut d = Daemon::new(&bus, EVERY_SECOND);
-    let xfconf = Xfconf::start(&bus, &d);
+    let mut d = Scene::with(EVERY_SECOND).answering().build().await;
+    let xfconf = Xfconf::start(&d);
     xfconf.set_dnd(true).await;
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    server.nth(2, 10 * SEC).await;
+    d.start();
+    d.notifd().nth(2, 10 * SEC).await;
     assert!(d.status().held_by.is_empty());
-    let mut doctor = d.command(&["doctor"]);
-    let out = tokio::task::spawn_blocking(move || doctor.output().unwrap())
-        .await
-        .unwrap();
+    let out = output(d.command(&["doctor"])).await;
     let out = String::from_utf8_lossy(&out.stdout);
     assert!(!out.contains("do-not-disturb (xfce4-notifyd)"), "{out}");
 }
 
 /// `unhunch doctor` in the sound server's session: its output.
-async fn doctor_in(d: &Daemon, sound: &Sound) -> String {
+async fn doctor_in(d: &Scene) -> String {
     let mut doctor = d.command(&["doctor"]);
-    doctor.env("XDG_RUNTIME_DIR", sound.runtime_dir());
-    let out = tokio::task::spawn_blocking(move || doctor.output().unwrap())
-        .await
-        .unwrap();
+    doctor.env("XDG_RUNTIME_DIR", d.sound().runtime_dir());
+    let out = output(doctor).await;
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A recording of the speakers' monitor holds nothing; then a recording
 /// of the microphone by `app` is a call that holds reminders: it, running.
-async fn a_call_not_a_monitor(d: &Daemon, sound: &Sound, app: &str) -> Recording {
+async fn a_call_not_a_monitor(d: &Scene, app: &str) -> Recording {
+    let sound = d.sound();
     let monitor = sound.record(true);
     wait_for(5 * SEC, || {
         (!sound.source_outputs().trim().is_empty()).then_some(())
@@ -881,22 +819,15 @@ async fn a_call_not_a_monitor(d: &Daemon, sound: &Sound, app: &str) -> Recording
 }
 
 /// A daemon beside a headless PipeWire, on an answering server.
-async fn in_a_call_setup(config: &str) -> (PrivateBus, Notifd, Sound, Daemon) {
-    let bus = PrivateBus::start();
-    let server = Notifd::answering(&bus).await;
-    let sound = Sound::start(&bus);
-    let mut d = Daemon::new(&bus, config);
-    let runtime = sound.runtime_dir();
-    d.start_with(|c| {
-        c.arg("--no-tray").env("XDG_RUNTIME_DIR", &runtime);
-    });
+async fn in_a_call_setup(config: &str) -> Scene {
+    let d = Scene::with(config).answering().pipewire().start().await;
     assert!(
         d.log_has("calls: from PulseAudio (on PipeWire", 10 * SEC)
             .await,
         "{}",
         d.log()
     );
-    (bus, server, sound, d)
+    d
 }
 
 /// A call (pw-record capturing the microphone) holds reminders; one shows
@@ -904,16 +835,17 @@ async fn in_a_call_setup(config: &str) -> (PrivateBus, Notifd, Sound, Daemon) {
 /// call.
 #[tokio::test]
 async fn a_call_holds_reminders_and_one_shows_when_it_ends() {
-    let (_bus, server, sound, d) = in_a_call_setup(EVERY_SECOND).await;
+    let d = in_a_call_setup(EVERY_SECOND).await;
+    let server = d.notifd();
     server.nth(1, 10 * SEC).await;
 
-    let call = a_call_not_a_monitor(&d, &sound, "pw-record").await;
+    let call = a_call_not_a_monitor(&d, "pw-record").await;
     let (_, out, _) = d.cli(&["status"]);
     assert!(
         out.contains("Held by call (pw-record): reminders wait until it ends"),
         "{out}"
     );
-    let doctor = doctor_in(&d, &sound).await;
+    let doctor = doctor_in(&d).await;
     assert!(
         doctor.contains("✓ calls: seen through PulseAudio (on PipeWire")
             && doctor.contains("; pw-record captures the microphone now (a call)"),
@@ -939,8 +871,9 @@ async fn a_call_holds_reminders_and_one_shows_when_it_ends() {
 #[tokio::test]
 async fn a_call_is_ignored_when_respect_calls_is_false() {
     let config = format!("[general]\nrespect_calls = false\n{EVERY_SECOND}");
-    let (_bus, server, sound, d) = in_a_call_setup(&config).await;
-    let _call = sound.record(false);
+    let d = in_a_call_setup(&config).await;
+    let server = d.notifd();
+    let _call = d.sound().record(false);
     assert!(
         d.log_has(
             "a call: pw-record captures the microphone (respect_calls = false: reminders still show)",
@@ -960,13 +893,13 @@ async fn a_call_is_ignored_when_respect_calls_is_false() {
 /// sees the call again once it is back.
 #[tokio::test]
 async fn a_sound_server_that_goes_away_and_comes_back_is_survived() {
-    let (_bus, _server, mut sound, d) = in_a_call_setup(CONFIG_HOURLY).await;
-    let _call = sound.record(false);
+    let mut d = in_a_call_setup(CONFIG_HOURLY).await;
+    let _call = d.sound().record(false);
     d.wait_status("held by the call", 5 * SEC, |s| {
         s.held_by.contains(&HoldReason::Call)
     })
     .await;
-    sound.stop_pulse();
+    d.sound_mut().stop_pulse();
     d.wait_status("no hold while it is gone", 5 * SEC, |s| {
         s.held_by.is_empty()
     })
@@ -976,13 +909,13 @@ async fn a_sound_server_that_goes_away_and_comes_back_is_survived() {
         "{}",
         d.log()
     );
-    let doctor = doctor_in(&d, &sound).await;
+    let doctor = doctor_in(&d).await;
     assert!(
         doctor.contains("! calls: no sound server answers (")
             && doctor.contains("/pulse/native: Connection refused"),
         "{doctor}"
     );
-    sound.start_pulse();
+    d.sound_mut().start_pulse();
     d.wait_status("held again", 10 * SEC, |s| {
         s.held_by.contains(&HoldReason::Call)
     })
@@ -1016,13 +949,11 @@ async fn a_garbage_sound_server_is_said_and_tried_again_ever_later() {
             }
         }
     });
-    let bus = PrivateBus::start();
-    let _server = Notifd::answering(&bus).await;
-    let mut d = Daemon::new(&bus, CONFIG_HOURLY);
-    let dir = runtime.path().to_path_buf();
-    d.start_with(|c| {
-        c.arg("--no-tray").env("XDG_RUNTIME_DIR", &dir);
-    });
+    let d = Scene::with(CONFIG_HOURLY)
+        .answering()
+        .daemon_env("XDG_RUNTIME_DIR", runtime.path())
+        .start()
+        .await;
     assert!(
         d.log_has(
             "failed (a message of 4294967295 bytes: not a sound server); tried again in 1 s",
@@ -1046,22 +977,17 @@ async fn a_garbage_sound_server_is_said_and_tried_again_ever_later() {
 /// of the speakers' monitor.
 #[tokio::test]
 async fn a_call_on_pulseaudio_holds_reminders() {
-    let bus = PrivateBus::start();
-    let _server = Notifd::answering(&bus).await;
-    let sound = Sound::pulseaudio(&bus);
-    let mut d = Daemon::new(&bus, CONFIG_HOURLY);
-    let (runtime, cookie) = (sound.runtime_dir(), sound.cookie());
-    d.start_with(|c| {
-        c.arg("--no-tray")
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .env("PULSE_COOKIE", &cookie);
-    });
+    let d = Scene::with(CONFIG_HOURLY)
+        .answering()
+        .pulseaudio()
+        .start()
+        .await;
     assert!(
         d.log_has("calls: from pulseaudio", 10 * SEC).await,
         "{}",
         d.log()
     );
-    let call = a_call_not_a_monitor(&d, &sound, "parec").await;
+    let call = a_call_not_a_monitor(&d, "parec").await;
     drop(call);
     d.wait_status("no hold", 5 * SEC, |s| s.held_by.is_empty())
         .await;
@@ -1071,8 +997,8 @@ async fn a_call_on_pulseaudio_holds_reminders() {
 /// mid-call; turned on again, the call holds them again.
 #[tokio::test]
 async fn a_reload_applies_respect_calls_at_once() {
-    let (_bus, _server, sound, d) = in_a_call_setup(CONFIG_HOURLY).await;
-    let _call = sound.record(false);
+    let d = in_a_call_setup(CONFIG_HOURLY).await;
+    let _call = d.sound().record(false);
     d.wait_status("held by the call", 5 * SEC, |s| {
         s.held_by.contains(&HoldReason::Call)
     })

@@ -3,22 +3,18 @@
 //! or turn to garbage under it. `RELIABILITY=long` runs the full numbers
 //! (100 kills, 10,000 bad messages); the default is the short CI form.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::daemon::Daemon;
-use common::desktop::{Notifd, PrivateBus, wait_for};
 use unhunch::core::Answer;
 use unhunch::ipc as client;
 use unhunch::vocab::What;
 use unhunch::vocab::reply::{Answered, Status};
 
-const SEC: Duration = Duration::from_secs(1);
+use crate::common::{SEC, Scene, wait_for};
 
 fn long() -> bool {
     std::env::var("RELIABILITY").is_ok_and(|v| v == "long")
@@ -55,19 +51,7 @@ impl Rng {
     }
 }
 
-async fn start(bus: &PrivateBus, d: &mut Daemon) {
-    d.start_with(|c| {
-        c.arg("--no-tray");
-    });
-    let up = wait_for(10 * SEC, || {
-        client::request::<Status>(&d.path("run"), &What::Status).ok()
-    })
-    .await;
-    assert!(up.is_some(), "daemon did not come up: {}", d.log());
-    let _ = bus;
-}
-
-fn integrity(d: &Daemon) -> String {
+fn integrity(d: &Scene) -> String {
     let c = rusqlite::Connection::open(d.db_path()).unwrap();
     c.query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap()
@@ -75,13 +59,12 @@ fn integrity(d: &Daemon) -> String {
 
 #[tokio::test]
 async fn kill_9_at_random_moments_loses_no_acknowledged_answer() {
-    let bus = PrivateBus::start();
-    let mut d = Daemon::new(&bus, CONFIG);
+    let mut d = Scene::with(CONFIG).build().await;
     let rounds = if long() { 100 } else { 10 };
     let mut rng = Rng::seeded();
     let mut acked = 0usize;
     for _ in 0..rounds {
-        start(&bus, &mut d).await;
+        d.up().await;
         let run = d.path("run");
         let stop = Arc::new(AtomicBool::new(false));
         let count = Arc::new(AtomicUsize::new(0));
@@ -161,9 +144,7 @@ fn bad_client(path: &std::path::Path, kind: u64, rng: &mut Rng) {
 
 #[tokio::test]
 async fn malformed_flood_never_stops_the_daemon_nor_slows_a_good_client() {
-    let bus = PrivateBus::start();
-    let mut d = Daemon::new(&bus, CONFIG);
-    start(&bus, &mut d).await;
+    let mut d = Scene::with(CONFIG).up().await;
     let total = if long() { 10_000 } else { 1_000 };
     let sock = d.path("run/unhunch.sock");
     let run = d.path("run");
@@ -205,20 +186,14 @@ async fn malformed_flood_never_stops_the_daemon_nor_slows_a_good_client() {
         latencies[latencies.len() / 2]
     );
     assert!(p99 < Duration::from_millis(50), "p99 {p99:?}");
-    assert!(
-        d.child.as_mut().unwrap().try_wait().unwrap().is_none(),
-        "the daemon died: {}",
-        d.log()
-    );
+    assert!(d.is_running(), "the daemon died: {}", d.log());
     assert!(show_then_done(&run).is_ok());
 }
 
 #[tokio::test]
 async fn history_deleted_or_replaced_while_running_goes_on_in_a_new_file() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(&bus, CONFIG);
-    start(&bus, &mut d).await;
+    let d = Scene::with(CONFIG).notifd().up().await;
+    let server = d.notifd();
     let done = || show_then_done(&d.path("run"));
     done().unwrap();
     // Deleted (with its WAL): the next answer goes into a new file.
@@ -264,13 +239,11 @@ async fn history_deleted_or_replaced_while_running_goes_on_in_a_new_file() {
 
 #[tokio::test]
 async fn config_directory_removed_keeps_the_schedule() {
-    let bus = PrivateBus::start();
-    let server = Notifd::start(&bus).await;
-    let mut d = Daemon::new(
-        &bus,
-        "[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1s\"\n",
-    );
-    start(&bus, &mut d).await;
+    let d = Scene::with("[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1s\"\n")
+        .notifd()
+        .up()
+        .await;
+    let server = d.notifd();
     let n = server.nth(1, 5 * SEC).await;
     server.invoke(n.id, "done").await;
     std::fs::remove_dir_all(d.path("config")).unwrap();
@@ -302,8 +275,7 @@ async fn config_directory_removed_keeps_the_schedule() {
 /// root and a kernel that allows the mount; elsewhere it says so and passes.
 #[tokio::test]
 async fn a_full_disk_refuses_answers_without_losing_acknowledged_ones() {
-    let bus = PrivateBus::start();
-    let mut d = Daemon::new(&bus, CONFIG);
+    let mut d = Scene::with(CONFIG).build().await;
     let data = d.path("data");
     std::fs::create_dir_all(&data).unwrap();
     let mounted = std::process::Command::new("mount")
@@ -325,7 +297,7 @@ async fn a_full_disk_refuses_answers_without_losing_acknowledged_ones() {
         }
     }
     let _unmount = Unmount(data.clone());
-    start(&bus, &mut d).await;
+    d.up().await;
     let run = d.path("run");
     let done = || show_then_done(&run);
     done().unwrap();
@@ -345,11 +317,7 @@ async fn a_full_disk_refuses_answers_without_losing_acknowledged_ones() {
         }
     }
     assert!(refused > 0, "the disk never filled ({acked} acked)");
-    assert!(
-        d.child.as_mut().unwrap().try_wait().unwrap().is_none(),
-        "the daemon died: {}",
-        d.log()
-    );
+    assert!(d.is_running(), "the daemon died: {}", d.log());
     // Room again.
     std::fs::remove_file(&filler).unwrap();
     done().unwrap();
