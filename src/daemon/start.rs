@@ -60,6 +60,9 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
             clock.offset()
         );
     }
+    // The icons go beside the history; the history itself (and the
+    // instance lock) may have to wait for the directory (open_history).
+    let _ = std::fs::create_dir_all(&paths.data_dir);
     let icon = write_icon(&paths.data_dir);
     let (config, config_problem) = first_config(&paths)?;
     let mut signals = Signals::new()?;

@@ -19,4 +19,5 @@ mod reliability;
 mod service;
 mod timing;
 mod tray;
+mod trust;
 mod writeahead;
