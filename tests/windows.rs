@@ -471,3 +471,25 @@ fn config_edit_runs_the_editor_on_the_file_and_checks_it() {
         std::fs::read_to_string(&own).unwrap()
     );
 }
+
+/// A reader that goes away early (`unhunch.exe plan | more`, quit at the
+/// first screen): the exe ends quietly with status 0, as on Linux, not
+/// with a panic and a backtrace.
+#[test]
+#[ignore = "run by scripts/check-windows, under wine"]
+fn a_closed_output_pipe_ends_quietly() {
+    use std::io::BufRead;
+    let mut c = wine_command(&["plan", "--days", "365", "--json"], &[]);
+    c.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.starts_with('['), "{first}");
+    drop(out);
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(o.status.code(), Some(0), "{err}");
+}

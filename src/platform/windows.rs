@@ -173,5 +173,24 @@ pub fn file_id(path: &Path) -> Option<(u64, u64)> {
 /// give back here.
 pub fn release_unused_stack() {}
 
-/// Windows has no SIGPIPE: a closed reader is an ordinary write error.
-pub fn default_sigpipe() {}
+/// Lets a short-lived command end quietly, with status 0, when its reader
+/// goes away (`unhunch.exe status | more` quit early). Windows has no
+/// SIGPIPE: a closed pipe is a write error (ERROR_NO_DATA, 232, or
+/// ERROR_BROKEN_PIPE, 109), which `println!` turns into a panic and a
+/// backtrace; that one panic ends the process quietly instead.
+pub fn default_sigpipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let msg = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        let closed = msg.contains("os error 232") || msg.contains("os error 109");
+        if msg.starts_with("failed printing to std") && closed {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
