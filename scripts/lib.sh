@@ -23,7 +23,16 @@ ensure_rust() {
     [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
     if ! command -v cargo >/dev/null 2>&1; then
         say "installing Rust with rustup"
-        curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+        local msrv
+        msrv=$(sed -n 's/^rust-version = "\(.*\)"$/\1/p' Cargo.toml)
+        if ! curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs -o /tmp/rustup-init.sh; then
+            echo "cannot reach https://sh.rustup.rs to install Rust. Instead:" >&2
+            echo "  - a distribution's cargo, if it is Rust $msrv or newer (rustc --version);" >&2
+            echo "    Debian 12's is 1.63, too old: use backports or rustup on another network" >&2
+            echo "  - or a release tarball of unhunch, which needs no Rust: unpack it and run ./install.sh" >&2
+            exit 1
+        fi
+        sh /tmp/rustup-init.sh -y --profile minimal
         . "$HOME/.cargo/env"
     fi
     if command -v rustup >/dev/null 2>&1; then
