@@ -19,7 +19,7 @@
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use unhunch::vocab::reply::Status;
 
@@ -542,16 +542,18 @@ impl Scene {
         self.wait_up().await;
     }
 
-    /// Waits until the control socket answers `status`.
+    /// Waits until the control socket answers `status` (asked off this
+    /// thread: the stand-ins it serves keep answering the daemon meanwhile).
     pub async fn wait_up(&self) {
-        let up = wait_for(10 * SEC, || {
-            self.command(&["status"])
-                .output()
-                .ok()
-                .filter(|o| o.status.success())
-        })
-        .await;
-        assert!(up.is_some(), "the daemon did not come up:\n{}", self.log());
+        let end = Instant::now() + 10 * SEC;
+        while !output(self.command(&["status"])).await.status.success() {
+            assert!(
+                Instant::now() < end,
+                "the daemon did not come up:\n{}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
     }
 
     pub fn pid(&self) -> u32 {
@@ -602,6 +604,8 @@ impl Scene {
     }
 
     /// `unhunch status --json`, read as the typed reply the CLI prints.
+    /// Asked on this thread (as `cli` is): with an idle source this thread
+    /// serves (`.mutter()`, or `.screensaver()` on Wayland), `wait_status`.
     pub fn status(&self) -> Status {
         let out = self.command(&["status", "--json"]).output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
@@ -621,21 +625,27 @@ impl Scene {
     }
 
     /// Waits until `status` shows `what` (checked by `f`); the last status.
+    /// Asked off this thread, every 25 ms: the daemon samples its idle
+    /// source at each wake, and a stand-in served by this thread must answer.
     pub async fn wait_status(
         &self,
         what: &str,
         within: Duration,
         f: impl Fn(&Status) -> bool,
     ) -> Status {
-        wait_for(within, || self.try_status().filter(|s| f(s)))
-            .await
-            .unwrap_or_else(|| {
-                panic!(
-                    "status never showed {what} within {within:?}: {:?}\nlog:\n{}",
-                    self.try_status(),
+        let end = Instant::now() + within;
+        loop {
+            let out = output(self.command(&["status", "--json"])).await;
+            let last: Option<Status> = serde_json::from_slice(&out.stdout).ok();
+            match last {
+                Some(s) if f(&s) => return s,
+                _ if Instant::now() > end => panic!(
+                    "status never showed {what} within {within:?}: {last:?}\nlog:\n{}",
                     self.log()
-                )
-            })
+                ),
+                _ => tokio::time::sleep(Duration::from_millis(25)).await,
+            }
+        }
     }
 
     // ---- the servers ---------------------------------------------------------

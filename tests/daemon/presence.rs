@@ -1,5 +1,6 @@
 //! Presence through the real daemon: a locked screen is a natural break.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use unhunch::core::HoldReason;
@@ -99,6 +100,7 @@ async fn away_after_zero_turns_presence_off() {
     d.start();
     d.notifd().nth(1, 10 * SEC).await;
     assert!(d.log().contains("do not count as away"), "{}", d.log());
+    assert!(back(&d.status()), "locked, but presence is off");
 }
 
 /// The daemon on an X server of its own, with a notification server that
@@ -229,6 +231,7 @@ async fn do_not_disturb_is_ignored_when_respect_dnd_is_false() {
         d.log()
     );
     assert!(!d.log().contains("reminders wait"), "{}", d.log());
+    assert!(d.status().held_by.is_empty());
 }
 
 /// Plays window manager: one window, fullscreen and active, or none active.
@@ -392,7 +395,12 @@ async fn gnome_idle_monitor_on_wayland_signals_the_return_without_polling() {
         d.log()
     );
     d.wait_status("back", 5 * SEC, back).await;
-    assert_eq!(mutter.active_watches(), 0, "a watch left behind");
+    assert_eq!(
+        mutter.active_watches(),
+        0,
+        "a watch left behind:\n{}",
+        d.log()
+    );
 }
 
 #[tokio::test]
@@ -519,55 +527,71 @@ async fn a_reload_applies_respect_dnd_at_once() {
     server.nth(held + 1, 5 * SEC).await;
 }
 
-/// GNOME's settings store on the private bus: the real dconf service, and
-/// `gsettings` to flip "Do Not Disturb" as GNOME's panel does.
-struct Dconf {
+/// A desktop's settings service in the scene's session (its bus, its
+/// home, and `env`), and the tool that flips its switches; it ends when
+/// dropped.
+struct Settings {
     child: std::process::Child,
     env: Vec<(String, String)>,
 }
 
-impl Dconf {
-    fn start(d: &Scene) -> Dconf {
-        let runtime = d.path("xdg-runtime");
-        std::fs::create_dir_all(&runtime).unwrap();
-        let env = vec![
+impl Settings {
+    fn start(d: &Scene, program: &str, package: &str, env: &[(&str, PathBuf)]) -> Settings {
+        let mut all = vec![
             ("DBUS_SESSION_BUS_ADDRESS".into(), d.bus().address.clone()),
             ("HOME".into(), d.home().display().to_string()),
-            ("XDG_RUNTIME_DIR".into(), runtime.display().to_string()),
         ];
-        let child = std::process::Command::new("/usr/libexec/dconf-service")
+        all.extend(
+            env.iter()
+                .map(|(k, v)| (k.to_string(), v.display().to_string())),
+        );
+        let child = std::process::Command::new(program)
             .env_clear()
-            .envs(env.iter().cloned())
+            .envs(all.iter().cloned())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
-            .expect("dconf-service (package dconf-service) is needed: run scripts/setup test");
-        Dconf { child, env }
+            .unwrap_or_else(|e| {
+                panic!("{program} (package {package}) is needed ({e}): run scripts/setup test")
+            });
+        Settings { child, env: all }
     }
 
-    async fn set_banners(&self, on: bool) {
-        let mut c = std::process::Command::new("gsettings");
+    /// Runs `tool` with `args` in the service's session: whether it succeeded.
+    async fn run(&self, tool: &str, args: &[&str]) -> bool {
+        let mut c = std::process::Command::new(tool);
         c.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .envs(self.env.iter().cloned())
-            .args([
-                "set",
-                "org.gnome.desktop.notifications",
-                "show-banners",
-                if on { "true" } else { "false" },
-            ]);
-        let status = tokio::task::spawn_blocking(move || c.status().unwrap())
-            .await
-            .unwrap();
-        assert!(status.success(), "gsettings set failed");
+            .args(args);
+        output(c).await.status.success()
     }
 }
 
-impl Drop for Dconf {
+impl Drop for Settings {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// GNOME's settings store on the private bus: the real dconf service.
+fn dconf(d: &Scene) -> Settings {
+    let runtime = d.path("xdg-runtime");
+    std::fs::create_dir_all(&runtime).unwrap();
+    Settings::start(
+        d,
+        "/usr/libexec/dconf-service",
+        "dconf-service",
+        &[("XDG_RUNTIME_DIR", runtime)],
+    )
+}
+
+/// GNOME's "Do Not Disturb" flipped with `gsettings`, as its panel does.
+async fn set_banners(dconf: &Settings, on: bool) {
+    let on = if on { "true" } else { "false" };
+    let args = ["set", "org.gnome.desktop.notifications", "show-banners", on];
+    assert!(dconf.run("gsettings", &args).await, "gsettings set failed");
 }
 
 #[tokio::test]
@@ -578,7 +602,7 @@ async fn gnome_do_not_disturb_through_dconf() {
         .build()
         .await;
     let server = d.notifd();
-    let dconf = Dconf::start(&d);
+    let dconf = dconf(&d);
     let runtime = d.path("xdg-runtime");
     d.start_with(|c| {
         c.env("XDG_RUNTIME_DIR", &runtime);
@@ -590,7 +614,7 @@ async fn gnome_do_not_disturb_through_dconf() {
         d.log()
     );
     server.nth(1, 10 * SEC).await;
-    dconf.set_banners(false).await;
+    set_banners(&dconf, false).await;
     d.wait_status("held by do-not-disturb", 5 * SEC, |s| {
         s.held_by.contains(&HoldReason::DoNotDisturb)
     })
@@ -603,7 +627,7 @@ async fn gnome_do_not_disturb_through_dconf() {
         held,
         "shown during GNOME's do-not-disturb"
     );
-    dconf.set_banners(true).await;
+    set_banners(&dconf, true).await;
     d.wait_status("no hold", 5 * SEC, |s| s.held_by.is_empty())
         .await;
     server.nth(held + 1, 5 * SEC).await;
@@ -712,62 +736,28 @@ async fn a_session_lock_without_unlock_ends_at_the_next_input() {
     server.nth(before + 1, 5 * SEC).await;
 }
 
-/// XFCE's settings daemon on the private bus, and `xfconf-query` to flip
-/// xfce4-notifyd's "Do not disturb" as its settings dialog does.
-struct Xfconf {
-    child: std::process::Child,
-    env: Vec<(String, String)>,
+/// XFCE's settings daemon on the private bus.
+fn xfconf(d: &Scene) -> Settings {
+    Settings::start(
+        d,
+        "/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd",
+        "xfconf",
+        &[("XDG_CONFIG_HOME", d.path("xfconf"))],
+    )
 }
 
-impl Xfconf {
-    fn start(d: &Scene) -> Xfconf {
-        let env = vec![
-            ("DBUS_SESSION_BUS_ADDRESS".into(), d.bus().address.clone()),
-            ("HOME".into(), d.home().display().to_string()),
-            (
-                "XDG_CONFIG_HOME".into(),
-                d.path("xfconf").display().to_string(),
-            ),
-        ];
-        let child = std::process::Command::new("/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd")
-            .env_clear()
-            .envs(env.iter().cloned())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("xfconfd (package xfconf) is needed: run scripts/setup test");
-        Xfconf { child, env }
-    }
-
-    /// Sets xfce4-notifyd's switch; tried for a while, since xfconfd
-    /// may not have its bus name yet (a loaded machine is slow to start it).
-    async fn set_dnd(&self, on: bool) {
-        let end = std::time::Instant::now() + 10 * SEC;
-        loop {
-            let mut c = std::process::Command::new("xfconf-query");
-            c.env_clear()
-                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-                .envs(self.env.iter().cloned())
-                .args(crate::common::desktop::xfce_dnd_args(on));
-            let status = tokio::task::spawn_blocking(move || c.status().unwrap())
-                .await
-                .unwrap();
-            if status.success() {
-                return;
-            }
-            assert!(
-                std::time::Instant::now() < end,
-                "xfconf-query failed for 10 s"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        }
-    }
-}
-
-impl Drop for Xfconf {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+/// xfce4-notifyd's "Do not disturb" flipped with `xfconf-query`, as its
+/// settings dialog does; tried for a while, since xfconfd may not have its
+/// bus name yet (a loaded machine is slow to start it).
+async fn set_xfce_dnd(xfconf: &Settings, on: bool) {
+    let end = std::time::Instant::now() + 10 * SEC;
+    let args = crate::common::desktop::xfce_dnd_args(on);
+    while !xfconf.run("xfconf-query", &args).await {
+        assert!(
+            std::time::Instant::now() < end,
+            "xfconf-query failed for 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
 
@@ -777,8 +767,8 @@ impl Drop for Xfconf {
 #[tokio::test]
 async fn xfconfs_do_not_disturb_counts_only_for_xfce4_notifyd() {
     let mut d = Scene::with(EVERY_SECOND).answering().build().await;
-    let xfconf = Xfconf::start(&d);
-    xfconf.set_dnd(true).await;
+    let xfconf = xfconf(&d);
+    set_xfce_dnd(&xfconf, true).await;
     d.start();
     d.notifd().nth(2, 10 * SEC).await;
     assert!(d.status().held_by.is_empty());
