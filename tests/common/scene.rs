@@ -96,9 +96,7 @@ impl Builder {
 
     /// An environment variable for every command, the daemon's and the CLI's.
     pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Builder {
-        let key = key.as_ref().to_os_string();
-        self.env.retain(|(k, _)| *k != key);
-        self.env.push((key, value.as_ref().to_os_string()));
+        set(&mut self.env, key, value);
         self
     }
 
@@ -323,8 +321,7 @@ impl Builder {
             ));
         }
         for (k, v) in std::mem::take(&mut self.env) {
-            env.retain(|(key, _)| *key != k);
-            env.push((k, v));
+            set(&mut env, k, v);
         }
         // The daemon's log (its stderr) at debug level; the CLI's stderr as
         // a person sees it.
@@ -427,9 +424,7 @@ impl Scene {
 
     /// Sets a variable of every command's environment from now on.
     pub fn set_env(&mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) {
-        let key = key.as_ref().to_os_string();
-        self.env.retain(|(k, _)| *k != key);
-        self.env.push((key, value.as_ref().to_os_string()));
+        set(&mut self.env, key, value);
     }
 
     /// `program` with this home's environment (and nothing else of the test's).
@@ -516,11 +511,22 @@ impl Scene {
 
     /// Starts the daemon, its command changed by `f` first.
     pub fn start_with(&mut self, f: impl FnOnce(&mut Command)) {
-        let mut c = self.command(&["run"]);
-        c.envs(self.daemon_env.iter().map(|(k, v)| (k, v)));
+        self.start_via(&[], f);
+    }
+
+    /// Starts the daemon run by `wrapper` (e.g. `unshare -m`; none if
+    /// empty), its command changed by `f` first.
+    pub fn start_via(&mut self, wrapper: &[&str], f: impl FnOnce(&mut Command)) {
+        let mut args = vec!["run"];
         if !self.tray {
-            c.arg("--no-tray");
+            args.push("--no-tray");
         }
+        let mut c = if wrapper.is_empty() {
+            self.command(&args)
+        } else {
+            self.command_via(wrapper, &args)
+        };
+        c.envs(self.daemon_env.iter().map(|(k, v)| (k, v)));
         f(&mut c);
         self.spawn(c);
     }
@@ -712,6 +718,13 @@ impl Drop for Scene {
             let _ = c.wait();
         }
     }
+}
+
+/// Sets `key` in `env`, in place of what it was.
+fn set(env: &mut Vec<(OsString, OsString)>, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) {
+    let key = key.as_ref().to_os_string();
+    env.retain(|(k, _)| *k != key);
+    env.push((key, value.as_ref().to_os_string()));
 }
 
 /// Runs `c` off the test's runtime thread (the test servers on that thread

@@ -82,11 +82,7 @@ async fn history_replaced_by_a_directory_refuses_answers_until_it_is_back() {
 async fn history_on_a_read_only_mount_refuses_answers_until_it_is_writable() {
     let mut d = Scene::with(CONFIG).build().await;
     // Its own mount namespace, so the test can cover its data directory.
-    let c = d.command_via(
-        &["unshare", "-m", "--propagation", "private"],
-        &["run", "--no-tray"],
-    );
-    d.spawn(c);
+    d.start_via(&["unshare", "-m", "--propagation", "private"], |_| {});
     d.wait_up().await;
     let pid = d.pid().to_string();
     let data = d.path("data").display().to_string();
