@@ -3,6 +3,7 @@
 //! (each `tests/*.rs` would link the whole crate again).
 
 mod config_errors;
+mod docs;
 mod engine;
 mod properties;
 mod sim;
