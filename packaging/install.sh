@@ -55,7 +55,7 @@ if $uninstall; then
 fi
 
 if [ -z "$bin" ]; then
-    for b in "$here/../bin/unhunch" "$here/../target/release/unhunch"; do
+    for b in "$here/bin/unhunch" "$here/../target/release/unhunch"; do
         if [ -x "$b" ]; then bin=$b; break; fi
     done
 fi
