@@ -63,6 +63,17 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
     // The icons go beside the history; the history itself (and the
     // instance lock) may have to wait for the directory (open_history).
     let _ = std::fs::create_dir_all(&paths.data_dir);
+    // Another daemon of this history is the one reason to stop at once, and
+    // is said as such before anything else is touched (its socket among
+    // them). A lock that cannot be taken for another reason is waited for.
+    let lock = match lock::acquire(&paths.data_dir) {
+        Ok(l) => Some(l),
+        Err(e @ lock::LockError::Running { .. }) => return Err(e.into()),
+        Err(e) => {
+            debug!("the instance lock waits for the data directory: {e}");
+            None
+        }
+    };
     let icon = write_icon(&paths.data_dir);
     let (config, config_problem) = first_config(&paths)?;
     let mut signals = Signals::new()?;
@@ -92,8 +103,14 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         paths.runtime_dir.clone(),
         commands_tx.clone(),
     ));
-    let Some((lock, store, opened)) =
-        open_history(&paths.data_dir, &mut commands, &notify_tx, &mut signals).await?
+    let Some((lock, store, opened)) = open_history(
+        lock,
+        &paths.data_dir,
+        &mut commands,
+        &notify_tx,
+        &mut signals,
+    )
+    .await?
     else {
         return Ok(None);
     };
@@ -220,6 +237,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
 /// daemon holding the lock is the one exit: two never share a history.
 /// `None`: stopped by a signal.
 async fn open_history(
+    mut lock: Option<lock::InstanceLock>,
     data_dir: &Path,
     commands: &mut mpsc::UnboundedReceiver<Command>,
     notify: &mpsc::UnboundedSender<Request>,
@@ -229,23 +247,35 @@ async fn open_history(
     let mut told = false;
     loop {
         let dir = data_dir.to_path_buf();
-        let e: anyhow::Error = match tokio::task::spawn_blocking(move || {
-            let lock = lock::acquire(&dir)?;
-            let (store, opened) = Store::open_in(&dir)?;
-            anyhow::Ok((lock, store, opened))
-        })
-        .await?
-        {
+        let held = lock.take();
+        let attempt = tokio::task::spawn_blocking(
+            move || -> Result<_, (Option<lock::InstanceLock>, anyhow::Error)> {
+                let lock = match held {
+                    Some(l) => l,
+                    None => lock::acquire(&dir).map_err(|e| (None, e.into()))?,
+                };
+                match Store::open_in(&dir) {
+                    Ok((store, opened)) => Ok((lock, store, opened)),
+                    // The lock stays held while the history waits.
+                    Err(e) => Err((Some(lock), e.into())),
+                }
+            },
+        )
+        .await?;
+        let e = match attempt {
             Ok(opened) => {
                 if told {
                     info!("the history can be opened now");
                 }
                 return Ok(Some(opened));
             }
-            Err(e) if matches!(e.downcast_ref(), Some(lock::LockError::Running { .. })) => {
+            Err((_, e)) if matches!(e.downcast_ref(), Some(lock::LockError::Running { .. })) => {
                 return Err(e);
             }
-            Err(e) => e,
+            Err((held, e)) => {
+                lock = held;
+                e
+            }
         };
         warn!(
             "the history cannot be opened ({e}): trying again in {} s",
