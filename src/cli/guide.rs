@@ -227,7 +227,9 @@ fn walk(routine: &Routine) -> anyhow::Result<(Ended, u32)> {
             fmt_duration(routine.length())
         );
         let start = tokio::time::Instant::now();
-        let ran = || u32::try_from(start.elapsed().as_secs()).unwrap_or(u32::MAX);
+        // At most its length (a guide suspended with Ctrl+Z ran no more of
+        // the routine): the daemon takes no more.
+        let ran = || u32::try_from(start.elapsed().as_secs().min(total)).unwrap_or(u32::MAX);
         for (i, phase) in phases.iter().enumerate() {
             println!("{:>3}/{} {}", i + 1, phases.len(), phase.text);
             if stopped(&mut ctrl_c, phase, start, total, live).await {

@@ -254,7 +254,16 @@ impl Running {
             routine: self.routine.id.clone(),
             done: u32::try_from(done).unwrap_or(u32::MAX),
             of: u32::try_from(self.phases.len()).unwrap_or(u32::MAX),
-            seconds: u32::try_from(self.started.elapsed().as_secs()).unwrap_or(u32::MAX),
+            // At most its length: a routine held up (a stopped process,
+            // a slow server) spent no more of it than that, and the daemon
+            // takes no more.
+            seconds: u32::try_from(
+                self.started
+                    .elapsed()
+                    .as_secs()
+                    .min(self.routine.length().as_secs().max(0).unsigned_abs()),
+            )
+            .unwrap_or(u32::MAX),
         }
     }
 }
