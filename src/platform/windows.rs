@@ -175,9 +175,10 @@ pub fn release_unused_stack() {}
 
 /// Lets a short-lived command end quietly, with status 0, when its reader
 /// goes away (`unhunch.exe status | more` quit early). Windows has no
-/// SIGPIPE: a closed pipe is a write error (ERROR_NO_DATA, 232, or
-/// ERROR_BROKEN_PIPE, 109), which `println!` turns into a panic and a
-/// backtrace; that one panic ends the process quietly instead.
+/// SIGPIPE: a closed pipe is a write error (ERROR_NO_DATA, 232,
+/// ERROR_BROKEN_PIPE, 109, or, under wine, ERROR_PIPE_NOT_CONNECTED, 233),
+/// which `println!` turns into a panic and a backtrace; that one panic ends
+/// the process quietly instead.
 pub fn default_sigpipe() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -187,7 +188,9 @@ pub fn default_sigpipe() {
             .map(String::as_str)
             .or_else(|| payload.downcast_ref::<&str>().copied())
             .unwrap_or("");
-        let closed = msg.contains("os error 232") || msg.contains("os error 109");
+        let closed = ["os error 232)", "os error 109)", "os error 233)"]
+            .iter()
+            .any(|code| msg.contains(code));
         if msg.starts_with("failed printing to std") && closed {
             std::process::exit(0);
         }
