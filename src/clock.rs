@@ -120,10 +120,16 @@ fn named_zone() -> Option<TimeZone> {
     {
         return Some(tz.clone());
     }
-    if !meta.is_file() || meta.len() > 1024 * 1024 {
+    // Opened without blocking and checked on the descriptor: a FIFO put
+    // there meanwhile is refused, never waited on.
+    let mut file = crate::platform::open_to_read(&path).ok()?;
+    let opened = file.metadata().ok()?;
+    if !opened.is_file() || opened.len() > 1024 * 1024 {
         return None;
     }
-    let tz = TimeZone::tzif(&name, &std::fs::read(&path).ok()?).ok()?;
+    let mut data = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut data).ok()?;
+    let tz = TimeZone::tzif(&name, &data).ok()?;
     *last = Some((key, tz.clone()));
     Some(tz)
 }
