@@ -78,39 +78,36 @@ fn write_on_disk(store: &mut Store, batch: &Batch, notices: &UnboundedSender<Str
     }
 }
 
-/// Makes the store write to files on disk again, and says what happened.
+/// Makes the store write to files on disk again, and says what happened:
+/// what each drift needs first, then the history opened again under its
+/// name (a new one where it is gone or was moved aside).
 fn repair(store: &mut Store, drift: Drift, notices: &UnboundedSender<String>) -> Written {
     let path = store.path().to_path_buf();
-    let notice = match drift {
-        Drift::Replaced => {
-            let (fresh, notice) = reopen(store)?;
-            std::mem::replace(store, fresh).close_detached();
-            notice
-        }
+    let said = match drift {
+        Drift::Replaced => None,
         Drift::LogGone => {
             // Through the descriptor SQLite still has: nothing is lost.
             store.checkpoint()?;
-            let (fresh, _) = reopen(store)?;
-            std::mem::replace(store, fresh).close_detached();
-            format!(
+            Some(format!(
                 "The history's write-ahead log ({}-wal) was removed or replaced while unhunch ran; \
                  what it held was saved into the history, and a new log started.",
                 path.display()
-            )
+            ))
         }
         Drift::Emptied => {
             let moved_to = store.move_damaged_aside()?;
-            let (fresh, _) = reopen(store)?;
-            std::mem::replace(store, fresh).close_detached();
-            format!(
+            Some(format!(
                 "The history file {} was emptied or cut short by another program while unhunch \
                  ran: what it held before is lost. It was moved to {}, and a new history started \
                  with what came since.",
                 path.display(),
                 moved_to.display()
-            )
+            ))
         }
     };
+    let (fresh, reopened) = reopen(store)?;
+    std::mem::replace(store, fresh).close_detached();
+    let notice = said.unwrap_or(reopened);
     tracing::warn!("{notice}");
     let _ = notices.send(notice);
     Ok(())

@@ -246,19 +246,9 @@ fn fixed(at: &str) -> String {
     format!("[[reminder]]\nid = \"fix\"\nkind = \"neck\"\nat = [\"{at}\"]\n")
 }
 
-/// An offset for UNHUNCH_CLOCK_OFFSET that makes the clock read `target`.
-fn offset_to(target: Timestamp) -> String {
-    let secs = target.duration_since(Timestamp::now()).as_secs();
-    if secs < 0 {
-        format!("-{}s", -secs)
-    } else {
-        format!("{secs}s")
-    }
-}
-
 /// Starts the daemon with its clock at `at`, in zone `tz`.
 async fn at_clock(s: &mut Scene, tz: &str, at: Timestamp) {
-    let offset = offset_to(at);
+    let offset = crate::common::fixture::offset_to(&at.to_string());
     let tz = tz.to_string();
     s.start_with(|c| {
         c.env("UNHUNCH_CLOCK_OFFSET", &offset).env("TZ", &tz);
