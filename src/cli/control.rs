@@ -189,10 +189,21 @@ pub fn status(runtime: &Path, args: StatusArgs) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    println!(
-        "unhunch {} is running (pid {}), config {}",
-        v.version, v.pid, v.config
-    );
+    if v.config_embedded {
+        println!(
+            "unhunch {} is running (pid {}) on the embedded default schedule: no file at {} (`unhunch config init` writes it out to change)",
+            v.version, v.pid, v.config
+        );
+    } else {
+        println!(
+            "unhunch {} is running (pid {}), config {}",
+            v.version, v.pid, v.config
+        );
+    }
+    if let Some(why) = &v.cannot_show {
+        println!("Reminders cannot be shown: {why}");
+        println!("  They wait and are shown once they can; `unhunch doctor` checks the desktop.");
+    }
     if let Some(c) = &v.config_error {
         let meanwhile = match (c.running, &c.kept) {
             (Fallback::LastGood, Some(kept)) => {
@@ -235,9 +246,17 @@ pub fn status(runtime: &Path, args: StatusArgs) -> ExitCode {
             held.join(" and ")
         );
     }
+    // With one showing, `unhunch done` answers it; with more, each needs
+    // its id.
+    let several = v.pending.len() > 1;
     for p in &v.pending {
+        let how = if several {
+            format!("`unhunch done {0}`, `snooze {0}` or `skip {0}`", p.id)
+        } else {
+            "`unhunch done`, `snooze` or `skip`".to_string()
+        };
         println!(
-            "Showing now: {} ({}), since {} — answer with `unhunch done`, `snooze` or `skip`",
+            "Showing now: {} ({}), since {} — answer with {how}",
             p.title,
             p.id,
             at(&p.since)

@@ -81,6 +81,10 @@ struct Daemon {
     /// The config file cannot be used (shown once, and in status and the
     /// tray until it can).
     config_problem: Option<reload::ConfigProblem>,
+    /// No config file: the embedded default runs.
+    embedded: bool,
+    /// Whether reminders reach the screen (the notifier says).
+    reach: tokio::sync::watch::Receiver<notify::Reach>,
     /// "Today: 5 of 7 done".
     today: Today,
     /// What the presence sources said.

@@ -155,6 +155,7 @@ impl Daemon {
                 for w in &loaded.warnings {
                     warn!("{w}");
                 }
+                self.embedded = loaded.path.is_none();
                 self.new_config = Some(loaded.config);
             }
             Err(e) if e.is_missing() => {

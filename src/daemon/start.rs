@@ -75,19 +75,21 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         }
     };
     let icon = write_icon(&paths.data_dir);
-    let (config, config_problem) = first_config(&paths)?;
+    let (config, embedded, config_problem) = first_config(&paths)?;
     let mut signals = Signals::new()?;
 
     // The notifier and the socket first: while the history cannot be
     // opened, the person is told, and `status` says why.
     let (commands_tx, mut commands) = mpsc::unbounded_channel();
     let (notify_tx, notify_rx) = mpsc::unbounded_channel();
+    let (reach_tx, reach) = tokio::sync::watch::channel(notify::Reach::default());
     let notifier = Notifier::new(
         notify::Settings {
             timeout: config.general.notification_timeout,
             icon,
             kind_icons: write_kind_icons(&paths.data_dir),
             ids_file: Some(paths.runtime_dir.join("notifications.json")),
+            reach: reach_tx,
         },
         commands_tx.clone(),
     );
@@ -179,6 +181,8 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         tray: None,
         config_path: paths.config.clone(),
         config_problem: None,
+        embedded,
+        reach,
         today,
         presence: super::presence::Presence::default(),
         has_idle_source: idle.is_some(),
@@ -302,16 +306,20 @@ async fn open_history(
     }
 }
 
-/// The config to start on; with a file that cannot be used, why, what runs
+/// The config to start on, whether it is the embedded default; with a file that cannot be used, why, what runs
 /// instead, and when that was kept. `--config` naming nothing is an error.
 #[allow(clippy::type_complexity)]
 fn first_config(
     paths: &Paths,
-) -> anyhow::Result<(Config, Option<(LoadError, Fallback, Option<Timestamp>)>)> {
+) -> anyhow::Result<(
+    Config,
+    bool,
+    Option<(LoadError, Fallback, Option<Timestamp>)>,
+)> {
     match last_good::load_keeping(&paths.config, paths.config_given, &paths.data_dir) {
         Ok(loaded) => {
             log_loaded(&loaded, &paths.config);
-            Ok((loaded.config, None))
+            Ok((loaded.config, loaded.path.is_none(), None))
         }
         Err(e) if e.is_missing() => Err(e.into()),
         Err(e) => {
@@ -323,13 +331,13 @@ fn first_config(
                         last_good::path(&paths.data_dir).display(),
                         kept.config.reminders.len()
                     );
-                    (kept.config, Some((e, Fallback::LastGood, at)))
+                    (kept.config, false, Some((e, Fallback::LastGood, at)))
                 }
                 None => {
                     error!(
                         "no reminders until the config is fixed (no valid one was ever run); it is read again when it changes"
                     );
-                    (empty_config(), Some((e, Fallback::Nothing, None)))
+                    (empty_config(), false, Some((e, Fallback::Nothing, None)))
                 }
             })
         }

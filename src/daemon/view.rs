@@ -5,6 +5,7 @@ use jiff::ZonedDateTime;
 
 use super::Daemon;
 use crate::core::{HoldReason, Phase};
+use crate::notify::Reach;
 use crate::tray::{NextUp, PendingItem, ReminderItem, TrayState};
 use crate::vocab::labels::snooze_label;
 use crate::vocab::reply::{LocalTime, Next, Paused, Showing, Snoozed, Status};
@@ -36,6 +37,15 @@ impl Daemon {
             pid: std::process::id(),
             version: env!("CARGO_PKG_VERSION").into(),
             config: self.config_path.display().to_string(),
+            config_embedded: self.embedded,
+            cannot_show: match &*self.reach.borrow() {
+                Reach::Blocked(why) => Some(why.clone()),
+                _ => None,
+            },
+            notification_server: match &*self.reach.borrow() {
+                Reach::Server(name) => Some(name.clone()),
+                _ => None,
+            },
             paused: e.pause().map(|p| Paused {
                 since: local(p.since),
                 until: p.until.map(local),

@@ -20,9 +20,10 @@ use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 use zbus::{Connection, MatchRule, MessageStream, message::Type as MsgType};
 
-use super::{Request, Settings};
+use super::{Reach, Request, Settings};
 use crate::core::routine::{Cue, Progress, Routine};
 use crate::core::{Answer, ShowRequest, Source, Urgency};
+use crate::platform::FileWatch;
 use crate::vocab::labels::{APP_NAME, Button, DESKTOP_ID, snooze_label};
 use crate::vocab::{Command, What};
 use crate::wait::{Backoff, or_never};
@@ -223,6 +224,9 @@ pub struct Notifier {
     /// Notifications showing a routine's last update: the daemon's Close
     /// (after the answer) leaves them, and they expire by themselves.
     finishing: Vec<u32>,
+    /// With no session bus: its socket's directory, watched for the bus
+    /// to appear (a desktop session started after the daemon).
+    bus_watch: Option<FileWatch>,
 }
 
 /// A guided routine running in a reminder's notification, replaced in
@@ -297,6 +301,7 @@ impl Notifier {
             running: None,
             start_when_up: None,
             finishing: Vec::new(),
+            bus_watch: None,
         }
     }
 
@@ -318,8 +323,23 @@ impl Notifier {
                         warn!("the session bus connection closed; it is opened again for the next reminder");
                         self.bus = None;
                         self.server = None;
+                        self.settings.say_reach(Reach::Blocked("the session bus connection closed".into()));
                     }
                 },
+                appeared = or_never(self.bus_watch.as_mut().map(FileWatch::changed)) => {
+                    if let Err(e) = appeared {
+                        debug!("the session bus is no longer watched for: {e}");
+                        self.bus_watch = None;
+                        continue;
+                    }
+                    // Its socket is bound a moment before it listens.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    if self.connect().await {
+                        info!("a session bus appeared: reminders can be shown");
+                        self.backoff.reset();
+                        self.flush().await;
+                    }
+                }
                 () = or_never(self.running.as_ref().map(|r| tokio::time::sleep_until(r.next()))) => {
                     self.advance().await;
                 }
@@ -398,26 +418,36 @@ impl Notifier {
         if self.bus.is_some() {
             return true;
         }
-        match open_bus().await {
+        let e = match open_bus().await {
             Ok(bus) => {
                 self.bus = Some(bus);
+                self.bus_watch = None;
                 self.refresh_server().await;
-                true
+                return true;
             }
-            Err(e) if !self.backoff.is_fresh() => {
-                debug!(
-                    "still no D-Bus session bus ({e}); next try in {:?}",
-                    self.backoff.wait()
-                );
-                false
-            }
-            Err(e) => {
-                warn!(
-                    "no D-Bus session bus for notifications ({e}); reminders wait and are retried"
-                );
-                false
-            }
+            Err(e) => e,
+        };
+        if self.backoff.is_fresh() {
+            warn!("no D-Bus session bus for notifications ({e}); reminders wait and are retried");
+        } else {
+            debug!(
+                "still no D-Bus session bus ({e}); next try in {:?}",
+                self.backoff.wait()
+            );
         }
+        let why = match std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
+            None => format!(
+                "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is not set, and none is at the usual place ({e}); \
+                 was unhunch started outside a desktop session (ssh, a console)?"
+            ),
+            Some(_) => format!("the D-Bus session bus cannot be reached ({e})"),
+        };
+        self.settings.say_reach(Reach::Blocked(why));
+        if self.bus_watch.is_none() {
+            // Woken when the bus's socket appears: no polling meanwhile.
+            self.bus_watch = crate::platform::bus::watch_session();
+        }
+        false
     }
 
     /// Asks the server who it is and what it can do.
@@ -439,11 +469,16 @@ impl Notifier {
                     );
                     self.told_no_actions = true;
                 }
+                self.settings
+                    .say_reach(Reach::Server(format!("{} {}", facts.name, facts.version)));
                 self.server = Some(facts);
                 self.owner = name_owner(&bus.conn).await;
             }
             Err(e) => {
                 debug!("no notification server yet: {e}");
+                self.settings.say_reach(Reach::Blocked(format!(
+                    "no notification server answers on the session bus ({e})"
+                )));
                 self.server = None;
             }
         }
@@ -526,6 +561,10 @@ impl Notifier {
             match self.send(&n, replaces).await {
                 Ok(nid) => {
                     debug!(reminder = %req.id, "notification {nid} up");
+                    if let Some(f) = &self.server {
+                        self.settings
+                            .say_reach(Reach::Server(format!("{} {}", f.name, f.version)));
+                    }
                     self.shown.remove(&replaces);
                     self.shown.insert(
                         nid,
@@ -538,6 +577,9 @@ impl Notifier {
                     self.start_waiting();
                 }
                 Err(e) => {
+                    self.settings.say_reach(Reach::Blocked(format!(
+                        "the notification server does not take reminders ({e})"
+                    )));
                     if self.backoff.is_fresh() {
                         warn!(reminder = %req.id, "notification not delivered ({e}); retrying with back-off");
                     } else {
@@ -896,6 +938,10 @@ impl Notifier {
         if new.is_empty() {
             warn!("the notification server left the bus; reminders wait for the next one");
             self.server = None;
+            self.settings.say_reach(Reach::Blocked(
+                "the notification server left the session bus; reminders wait for the next one"
+                    .into(),
+            ));
             return;
         }
         info!("a notification server appeared ({new})");

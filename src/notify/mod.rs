@@ -17,6 +17,7 @@ pub use toast::Notifier;
 use std::path::PathBuf;
 
 use jiff::SignedDuration;
+use tokio::sync::watch;
 
 use crate::core::ShowRequest;
 
@@ -55,4 +56,31 @@ pub struct Settings {
     /// Where the ids of the notifications up are kept, so that a daemon
     /// started after a crash replaces or closes them (no dead copies).
     pub ids_file: Option<PathBuf>,
+    /// Where the notifier says whether reminders reach the screen.
+    pub reach: watch::Sender<Reach>,
+}
+
+/// Whether reminders reach the screen, as the notifier last found: what
+/// `status` says.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Reach {
+    /// Not tried yet.
+    #[default]
+    Unknown,
+    /// Shown by this notification server (name and version).
+    Server(String),
+    /// They cannot be shown: why, in words.
+    Blocked(String),
+}
+
+impl Settings {
+    /// Says `reach`, if it changed (the daemon reads it when asked: no
+    /// message, no wake-up).
+    pub fn say_reach(&self, reach: Reach) {
+        self.reach.send_if_modified(|r| {
+            let changed = *r != reach;
+            *r = reach;
+            changed
+        });
+    }
 }

@@ -8,7 +8,7 @@
 
 use ksni::menu::{MenuItem, StandardItem, SubMenu};
 use ksni::{Category, Icon, Status, ToolTip, TrayMethods};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{info, warn};
 
 use super::{Entry, Look, SIZES, TrayState, rgba};
@@ -149,31 +149,29 @@ impl ksni::Tray for UnhunchTray {
 
 /// A running tray icon. States go to it through a watch channel and a task
 /// of its own, so the daemon never waits on the tray's D-Bus traffic.
+///
+/// Without a session bus (started from ssh or a console) the icon waits for
+/// one: the bus's socket is watched, and the icon goes up when it appears.
 pub struct Tray {
-    handle: ksni::Handle<UnhunchTray>,
     state: watch::Sender<TrayState>,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
 }
 
 impl Tray {
-    /// Puts the icon up (or waits for a tray host). `Err`: no session bus.
+    /// Puts the icon up, or waits for a tray host or a session bus.
     pub async fn spawn(
         state: TrayState,
         commands: mpsc::UnboundedSender<Command>,
     ) -> Result<Tray, ksni::Error> {
-        let tray = UnhunchTray {
-            state: state.clone(),
-            commands,
-        };
-        let handle = tray.assume_sni_available(true).spawn().await?;
-        let (tx, mut rx) = watch::channel(state);
-        let h = handle.clone();
-        tokio::spawn(async move {
-            while rx.changed().await.is_ok() {
-                let state = rx.borrow_and_update().clone();
-                h.update(move |t| t.state = state).await;
-            }
-        });
-        Ok(Tray { handle, state: tx })
+        let (tx, rx) = watch::channel(state);
+        let (stop_tx, stop) = oneshot::channel();
+        let task = tokio::spawn(serve(rx, commands, stop));
+        Ok(Tray {
+            state: tx,
+            stop: Some(stop_tx),
+            task,
+        })
     }
 
     /// Shows `state` if it differs from what is shown; never waits.
@@ -187,9 +185,79 @@ impl Tray {
         });
     }
 
-    pub async fn shutdown(self) {
-        self.handle.shutdown().await;
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = self.task.await;
     }
+}
+
+/// How long after its socket appears the session bus is tried.
+const BUS_SETTLES: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// The icon's task: puts it up (once there is a session bus), then passes
+/// each new state on, until told to stop.
+async fn serve(
+    mut rx: watch::Receiver<TrayState>,
+    commands: mpsc::UnboundedSender<Command>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let mut told = false;
+    let handle = loop {
+        let tray = UnhunchTray {
+            state: rx.borrow_and_update().clone(),
+            commands: commands.clone(),
+        };
+        match tray.assume_sni_available(true).spawn().await {
+            Ok(h) => {
+                if told {
+                    info!("a session bus appeared: the tray icon is put up");
+                }
+                break h;
+            }
+            Err(e) => {
+                let watch = crate::platform::bus::watch_session();
+                if !told {
+                    warn!(
+                        "no tray icon: {e}; notifications and `unhunch` commands still work{}",
+                        if watch.is_some() {
+                            ", and the icon goes up when a session bus appears"
+                        } else {
+                            ""
+                        }
+                    );
+                    told = true;
+                }
+                let Some(mut watch) = watch else {
+                    let _ = stop.await;
+                    return;
+                };
+                tokio::select! {
+                    _ = &mut stop => return,
+                    r = watch.changed() => if r.is_err() {
+                        let _ = stop.await;
+                        return;
+                    },
+                }
+                // Its socket is bound a moment before it listens.
+                tokio::time::sleep(BUS_SETTLES).await;
+            }
+        }
+    };
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            r = rx.changed() => {
+                if r.is_err() {
+                    break;
+                }
+                let state = rx.borrow_and_update().clone();
+                handle.update(move |t| t.state = state).await;
+            }
+        }
+    }
+    handle.shutdown().await;
 }
 
 #[cfg(test)]

@@ -59,6 +59,16 @@ pub struct Status {
     pub pid: u32,
     pub version: String,
     pub config: String,
+    /// No file at `config`: the embedded default runs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub config_embedded: bool,
+    /// Reminders cannot be put on screen now: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cannot_show: Option<String>,
+    /// The notification server that shows them (name and version), once
+    /// one has answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_server: Option<String>,
     pub paused: Option<Paused>,
     /// Idle, locked or asleep since then.
     pub away_since: Option<LocalTime>,

@@ -30,7 +30,21 @@ impl PrivateBus {
     /// A private bus that can start only the named services, from the
     /// system's D-Bus service files (e.g. a panel's out-of-process applets).
     pub fn with_services(services: &[&str]) -> PrivateBus {
+        PrivateBus::listening(services, None)
+    }
+
+    /// A private bus listening on the socket `path` (where a desktop
+    /// session's bus is: `$XDG_RUNTIME_DIR/bus`).
+    pub fn at(path: &Path) -> PrivateBus {
+        PrivateBus::listening(&[], Some(path))
+    }
+
+    fn listening(services: &[&str], path: Option<&Path>) -> PrivateBus {
         let dir = tempfile::tempdir().unwrap();
+        let listen = match path {
+            Some(p) => format!("unix:path={}", p.display()),
+            None => format!("unix:dir={}", dir.path().display()),
+        };
         let conf = dir.path().join("bus.conf");
         let services_dir = dir.path().join("services");
         std::fs::create_dir(&services_dir).unwrap();
@@ -49,7 +63,7 @@ impl PrivateBus {
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
-  <listen>unix:dir={}</listen>
+  <listen>{}</listen>
   <servicedir>{}</servicedir>
   <auth>EXTERNAL</auth>
   <policy context="default">
@@ -58,7 +72,7 @@ impl PrivateBus {
     <allow own="*"/>
   </policy>
 </busconfig>"#,
-                dir.path().display(),
+                listen,
                 services_dir.display()
             ),
         )

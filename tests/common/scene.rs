@@ -63,6 +63,7 @@ pub struct Builder {
     x: bool,
     sound: Option<Sounds>,
     in_target_dir: bool,
+    late_bus: bool,
 }
 
 impl Builder {
@@ -131,6 +132,16 @@ impl Builder {
     pub fn tray_host(mut self) -> Builder {
         self.bus = true;
         self.tray_host = true;
+        self
+    }
+
+    /// No session bus yet, as when started from ssh or a console: its
+    /// place (`$XDG_RUNTIME_DIR/bus`, no `DBUS_SESSION_BUS_ADDRESS`) is
+    /// empty until `Scene::bus_appears`. The daemon has its tray.
+    pub fn late_bus(mut self) -> Builder {
+        self.bus = false;
+        self.late_bus = true;
+        self.tray = Some(true);
         self
     }
 
@@ -320,6 +331,11 @@ impl Builder {
                 bus.address.clone().into(),
             ));
         }
+        if self.late_bus {
+            let run = home.join("xdg-run");
+            std::fs::create_dir_all(&run).unwrap();
+            env.push(("XDG_RUNTIME_DIR".into(), run.into()));
+        }
         for (k, v) in std::mem::take(&mut self.env) {
             set(&mut env, k, v);
         }
@@ -390,6 +406,7 @@ impl Scene {
             x: false,
             sound: None,
             in_target_dir: false,
+            late_bus: false,
         }
     }
 
@@ -667,6 +684,15 @@ impl Scene {
         self.notifd
             .clone()
             .expect("a scene with a notification server (.notifd(), .answering())")
+    }
+
+    /// The session bus of a `late_bus` scene appears (a desktop session
+    /// starts), with the test notification server and tray host on it.
+    pub async fn bus_appears(&mut self) {
+        let bus = PrivateBus::at(&self.path("xdg-run/bus"));
+        self.notifd = Some(Notifd::start_with(&bus, CAPS).await);
+        self.host = Some(TrayHost::start(&bus).await);
+        self.bus = Some(bus);
     }
 
     /// The notification server leaves the bus (it "crashes").

@@ -416,3 +416,54 @@ async fn the_application_entrys_actions_show_their_kind() {
         ]
     );
 }
+
+/// With two reminders showing, `status` names each one's id in its hint,
+/// and the hinted command is taken.
+#[tokio::test]
+async fn with_two_showing_the_hint_names_the_ids() {
+    let d = Scene::with(CONFIG).notifd().up().await;
+    for id in ["stand", "neck"] {
+        let (code, _, err) = d.cli(&["trigger", id]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let (_, out, _) = d.cli(&["status"]);
+    assert!(
+        out.contains("(stand), since ")
+            && out.contains("answer with `unhunch done stand`, `snooze stand` or `skip stand`"),
+        "{out}"
+    );
+    assert!(out.contains("`unhunch done neck`"), "{out}");
+    let (code, out, err) = d.cli(&["done", "neck"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("Done: "), "{out}");
+    let (_, out, _) = d.cli(&["status"]);
+    assert!(
+        out.contains("answer with `unhunch done`, `snooze` or `skip`"),
+        "one showing: no id needed\n{out}"
+    );
+}
+
+/// With no config file, `status` says the embedded default runs and how to
+/// write it out, not a file that does not exist.
+#[tokio::test]
+async fn status_names_the_embedded_default() {
+    let d = Scene::builder().bus().up().await;
+    let (code, out, _) = d.cli(&["status"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("on the embedded default schedule: no file at ")
+            && out.contains("`unhunch config init` writes it out"),
+        "{out}"
+    );
+    assert!(d.status().config_embedded);
+    std::fs::create_dir_all(d.config_path().parent().unwrap()).unwrap();
+    std::fs::write(d.config_path(), CONFIG).unwrap();
+    let st = wait_for(10 * SEC, || {
+        let st = d.status();
+        (!st.config_embedded).then_some(st)
+    })
+    .await;
+    assert!(st.is_some(), "a file written meanwhile is the config now");
+    let (_, out, _) = d.cli(&["status"]);
+    assert!(out.contains("), config "), "{out}");
+}

@@ -431,3 +431,43 @@ async fn the_menu_says_a_call_holds_reminders() {
     drop(call);
     second_line(&host, &item, |l| l == "Take a break now").await;
 }
+
+/// Started outside a desktop session (no session bus): `status` says
+/// reminders cannot be shown and why; when the bus appears, the tray icon
+/// goes up and reminders show, with no restart.
+#[tokio::test]
+async fn without_a_session_bus_status_says_so_and_all_comes_back_with_one() {
+    let mut d = Scene::builder().config(TWO).late_bus().up().await;
+    let st = d.status();
+    let why = st
+        .cannot_show
+        .clone()
+        .expect("status says they cannot be shown");
+    assert!(why.contains("no D-Bus session bus"), "{why}");
+    assert_eq!(st.notification_server, None);
+    let (code, out, _) = d.cli(&["status"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Reminders cannot be shown: no D-Bus session bus"),
+        "{out}"
+    );
+    let (_, json, _) = d.cli(&["status", "--json"]);
+    assert!(json.contains("\"cannot_show\""), "{json}");
+
+    d.bus_appears().await;
+    let host = d.host();
+    let item = host.item(10 * SEC).await;
+    assert_eq!(host.prop_str(&item, "Id").await, "unhunch");
+    let (code, _, err) = d.cli(&["trigger", "stand"]);
+    assert_eq!(code, 0, "{err}");
+    let n = d.notifd().nth(1, 10 * SEC).await;
+    assert!(n.summary.contains("Stand"), "{}", n.summary);
+    let st = wait_for(10 * SEC, || {
+        let st = d.status();
+        st.cannot_show.is_none().then_some(st)
+    })
+    .await
+    .expect("status no longer says they cannot be shown");
+    assert!(st.notification_server.is_some(), "{st:?}");
+    assert_eq!(d.log().matches("no tray icon").count(), 1, "{}", d.log());
+}
