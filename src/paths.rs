@@ -49,6 +49,18 @@ impl Paths {
     }
 }
 
+impl Paths {
+    /// Where a daemon started in the background logs (`unhunch start`,
+    /// `scripts/setup run`, a start at login on Windows): `daemon.log` in
+    /// `$XDG_STATE_HOME/unhunch` on Linux, in the data directory elsewhere.
+    pub fn log_file(&self) -> PathBuf {
+        project()
+            .and_then(|p| p.state_dir().map(|d| d.to_path_buf()))
+            .unwrap_or_else(|| self.data_dir.clone())
+            .join("daemon.log")
+    }
+}
+
 /// The config file: `--config`, then `$UNHUNCH_CONFIG`, then
 /// `$XDG_CONFIG_HOME/unhunch/config.toml`. (clap reads the env var into `flag`.)
 fn config_file(flag: Option<PathBuf>) -> Result<PathBuf, NoHome> {

@@ -358,8 +358,18 @@ pub fn pause(runtime: &Path, req: What) -> ExitCode {
     })
 }
 
+/// Asks the daemon to stop, and waits (a few seconds at most) until it no
+/// longer answers: `unhunch stop; unhunch start` starts a new one.
 pub fn stop(runtime: &Path) -> ExitCode {
     command(runtime, What::Stop, |s: Stopping| {
-        println!("Stopping unhunch (pid {}).", s.pid)
+        let since = std::time::Instant::now();
+        while super::running(runtime) == Some(s.pid) {
+            if since.elapsed() > std::time::Duration::from_secs(10) {
+                println!("Stopping unhunch (pid {}): it has not exited yet.", s.pid);
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        println!("Stopped unhunch (pid {}).", s.pid)
     })
 }

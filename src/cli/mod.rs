@@ -17,6 +17,7 @@ mod guide;
 mod history;
 mod man;
 mod plan;
+mod start;
 pub mod table;
 
 pub use plan::parse_from;
@@ -53,6 +54,8 @@ pub struct RunArgs {
 pub enum Command {
     /// Start the daemon in the foreground (the default).
     Run(RunArgs),
+    /// Start the daemon in the background (it logs to daemon.log).
+    Start(start::StartArgs),
     /// Is the daemon running? What is showing, paused, next.
     Status(control::StatusArgs),
     /// Answer the reminder showing (or the one named): done.
@@ -197,7 +200,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Doctor => doctor::run(&paths)?,
         Command::Completions { .. } | Command::Man { .. } => ExitCode::SUCCESS,
-        Command::Service(action) => crate::login::run(action, &|| running(run))?,
+        Command::Start(args) => start::run(&paths, &args)?,
+        Command::Service(action) => {
+            let code = crate::login::run(action, &|| running(run))?;
+            // Installed for the next login, and not running now: offered.
+            if matches!(action, crate::login::Action::Install) && running(run).is_none() {
+                println!("unhunch is not running now.");
+                if start::offer() {
+                    return start::run(&paths, &start::StartArgs::default());
+                }
+                println!("Start it now with `unhunch start`.");
+            }
+            code
+        }
         Command::Stats(args) => history::stats(&paths.data_dir, args)?,
         Command::History(args) => history::history(&paths.data_dir, args)?,
         Command::Status(args) => control::status(run, args),

@@ -179,6 +179,19 @@ pub fn run(cmd: Action, running: &dyn Fn() -> Option<u32>) -> anyhow::Result<Exi
     }
 }
 
+/// With unhunch's systemd user unit installed and a user instance running:
+/// starts it there (`unhunch start` then leaves it to systemd). `None`:
+/// no unit of ours, or no systemd.
+pub fn start_service() -> Option<anyhow::Result<()>> {
+    let config_home = directories::BaseDirs::new()?.config_dir().to_path_buf();
+    let svc = Service {
+        config_home,
+        running: &|| None,
+        systemctl: std::env::var("UNHUNCH_SYSTEMCTL").unwrap_or_else(|_| "systemctl".into()),
+    };
+    (ours(&svc.unit_path()) && svc.has_systemd()).then(|| svc.must(&["start", UNIT]))
+}
+
 fn install(svc: &Service) -> anyhow::Result<ExitCode> {
     let exe = std::env::current_exe().context("cannot tell where this unhunch is")?;
     if crate::paths::in_build_dir(&exe) {
@@ -224,9 +237,6 @@ fn install(svc: &Service) -> anyhow::Result<ExitCode> {
             "Installed {} (XDG autostart: it starts at your next login).",
             svc.autostart_path().display()
         );
-        if svc.running().is_none() {
-            println!("Start it now with `unhunch`.");
-        }
     }
     Ok(ExitCode::SUCCESS)
 }

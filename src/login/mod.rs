@@ -5,12 +5,12 @@
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "linux")]
-pub(crate) use linux::{LoginStart, run};
+pub(crate) use linux::{LoginStart, run, start_service};
 
 #[cfg(windows)]
 mod windows;
 #[cfg(windows)]
-pub(crate) use windows::{RUN_KEY, VALUE, entry, run};
+pub(crate) use windows::{RUN_KEY, VALUE, entry, run, start_service};
 
 /// What `unhunch service` is asked to do.
 #[derive(Debug, Clone, Copy, clap::Subcommand)]

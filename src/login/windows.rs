@@ -22,6 +22,11 @@ pub fn entry() -> anyhow::Result<Option<String>> {
     registry::get_string(RUN_KEY, VALUE).with_context(|| format!(r"cannot read HKCU\{RUN_KEY}"))
 }
 
+/// Start at login is the Run key's: nothing to start through.
+pub fn start_service() -> Option<anyhow::Result<()>> {
+    None
+}
+
 /// Carries out `cmd`; `running` asks whether a daemon runs now.
 pub fn run(cmd: Action, running: &dyn Fn() -> Option<u32>) -> anyhow::Result<ExitCode> {
     match cmd {
@@ -39,9 +44,8 @@ pub fn run(cmd: Action, running: &dyn Fn() -> Option<u32>) -> anyhow::Result<Exi
             registry::set_string(RUN_KEY, VALUE, &line)
                 .with_context(|| format!(r"cannot write HKCU\{RUN_KEY}"))?;
             println!(r"Installed: HKCU\{RUN_KEY} runs {line} at login.");
-            match running() {
-                Some(pid) => println!("unhunch is running already (pid {pid})."),
-                None => println!("Start it now with `unhunch`."),
+            if let Some(pid) = running() {
+                println!("unhunch is running already (pid {pid}).");
             }
         }
         Action::Uninstall => match entry()? {

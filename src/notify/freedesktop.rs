@@ -427,7 +427,8 @@ impl Notifier {
             }
             Err(e) => e,
         };
-        if self.backoff.is_fresh() {
+        let told = matches!(&*self.settings.reach.borrow(), Reach::Blocked(_));
+        if !told {
             warn!("no D-Bus session bus for notifications ({e}); reminders wait and are retried");
         } else {
             debug!(

@@ -72,6 +72,22 @@ pub fn open_with_desktop(path: &Path) -> (&'static str, std::process::Command) {
     ("xdg-open", c)
 }
 
+/// Makes `cmd` start a process of its own session, away from this
+/// terminal (its hang-up and Ctrl+C), in `/`: a daemon started by
+/// `unhunch start`.
+pub fn detach(cmd: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    cmd.current_dir("/");
+    // SAFETY: setsid is async-signal-safe, and all that runs between fork
+    // and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            rustix::process::setsid().map_err(std::io::Error::from)?;
+            Ok(())
+        });
+    }
+}
+
 /// The editor when neither `$VISUAL` nor `$EDITOR` names one.
 pub const DEFAULT_EDITOR: &str = "vi";
 

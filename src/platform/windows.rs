@@ -101,6 +101,15 @@ pub fn open_with_desktop(path: &Path) -> (&'static str, std::process::Command) {
     ("the editor", editor(&chosen, path))
 }
 
+/// Makes `cmd` start a process with no console, in a process group of its
+/// own (a Ctrl+C in this console does not reach it): a daemon started by
+/// `unhunch start`.
+pub fn detach(cmd: &mut std::process::Command) {
+    use std::os::windows::process::CommandExt;
+    use windows_sys::Win32::System::Threading::{CREATE_NEW_PROCESS_GROUP, DETACHED_PROCESS};
+    cmd.creation_flags(DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP);
+}
+
 /// The editor when neither `%VISUAL%` nor `%EDITOR%` names one.
 pub const DEFAULT_EDITOR: &str = "notepad";
 

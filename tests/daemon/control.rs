@@ -352,7 +352,7 @@ async fn stop_ends_the_daemon_and_takes_its_notifications_down() {
     let n = d.notifd().nth(1, 5 * SEC).await;
     let (code, out, err) = d.cli(&["stop"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("Stopping unhunch (pid "), "{out}");
+    assert!(out.starts_with("Stopped unhunch (pid "), "{out}");
     assert_eq!(d.wait_exit(5 * SEC).await, Some(0), "{}", d.log());
     assert!(d.notifd().closed_by_client().contains(&n.id));
     let (code, _, err) = d.cli(&["stop"]);

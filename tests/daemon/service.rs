@@ -164,6 +164,11 @@ fn without_systemd_install_writes_an_autostart_entry() {
     );
     assert!(!entry.contains("Hidden"));
     assert!(!h.path(UNIT).exists());
+    // Not on a terminal: told how to start it now, not asked.
+    assert!(
+        out.contains("unhunch is not running now.\nStart it now with `unhunch start`."),
+        "{out}"
+    );
     validate(&["desktop-file-validate"], &h.path(AUTOSTART));
     let (_, out, _) = run(&h, &["service", "status"]);
     assert!(
@@ -292,4 +297,98 @@ fn install_refuses_a_binary_in_a_build_directory() {
     assert!(err.contains("scripts/setup run"), "{err}");
     assert!(!h.path(UNIT).exists() && !h.path(AUTOSTART).exists());
     assert!(calls(&h).is_empty(), "{:?}", calls(&h));
+}
+
+/// `unhunch start`: the daemon in the background, detached, logging to
+/// daemon.log; refused while one runs; `stop` waits until it is gone, so
+/// `stop` then `start` works at once.
+#[test]
+fn start_runs_the_daemon_in_the_background_and_refuses_a_second() {
+    let h = home(false);
+    let (code, out, err) = run(&h, &["start", "--no-tray"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("Started unhunch (pid "), "{out}");
+    let log = h.path(".local/state/unhunch/daemon.log");
+    assert!(
+        out.contains(&format!("its log: {}", log.display())),
+        "{out}"
+    );
+    assert!(out.contains("`unhunch stop` stops it"), "{out}");
+    let pid: u32 = out["Started unhunch (pid ".len()..]
+        .split(')')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Its own session: no terminal's hang-up or Ctrl+C reaches it.
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let session: u32 = stat
+        .rsplit(") ")
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(3)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(session, pid, "a session of its own: {stat}");
+    assert!(std::fs::read_to_string(&log).unwrap().contains("running"));
+
+    let (code, _, err) = run(&h, &["start"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(&format!("running already (pid {pid})")),
+        "{err}"
+    );
+
+    let (code, out, err) = run(&h, &["stop"]);
+    assert_eq!(
+        (code, out),
+        (0, format!("Stopped unhunch (pid {pid}).\n")),
+        "{err}"
+    );
+    let (code, out, err) = run(&h, &["start", "--no-tray"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("Started unhunch (pid "), "{out}");
+    let (code, _, err) = run(&h, &["stop"]);
+    assert_eq!(code, 0, "{err}");
+
+    // A daemon that cannot start: the end of its log says why.
+    let (code, _, err) = run(&h, &["start", "--config", "/nonexistent/config.toml"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("the daemon stopped at once"), "{err}");
+    assert!(
+        err.contains("/nonexistent/config.toml does not exist"),
+        "{err}"
+    );
+}
+
+/// With its systemd unit installed, `start` leaves the daemon to systemd
+/// (here a systemctl whose `start` runs the unit's command).
+#[test]
+fn start_goes_through_systemd_when_its_unit_is_installed() {
+    let h = home(true);
+    assert_eq!(run(&h, &["service", "install"]).0, 0);
+    std::fs::write(
+        h.path("systemctl"),
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{calls}'\ncase \"$2\" in\n  start) setsid '{exe}' run --no-tray >/dev/null 2>&1 < /dev/null & ;;\nesac\nexit 0\n",
+            calls = h.path("calls").display(),
+            exe = exe(&h),
+        ),
+    )
+    .unwrap();
+    std::fs::remove_file(h.path("calls")).unwrap();
+    let (code, out, err) = run(&h, &["start"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("its log: systemd (`systemctl --user status unhunch`)"),
+        "{out}"
+    );
+    assert!(
+        calls(&h).contains(&"--user start unhunch.service".to_string()),
+        "{:?}",
+        calls(&h)
+    );
+    assert_eq!(run(&h, &["stop"]).0, 0);
 }
