@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 
 use super::table;
-use crate::config::{self, DEFAULT_TOML, Diagnostic, LoadError, Loaded};
+use crate::config::{self, DEFAULT_TOML, Diagnostic, LoadError, Loaded, Preset};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ConfigCommand {
@@ -23,6 +23,10 @@ pub enum ConfigCommand {
         /// Overwrite an existing file.
         #[arg(long)]
         force: bool,
+        /// The day to start from: balanced (the default, 16 reminders on a
+        /// work day), gentle (12) or active (24).
+        #[arg(long, value_enum, default_value_t = Preset::Balanced)]
+        preset: Preset,
     },
     /// Open the config in $VISUAL or $EDITOR, then check it.
     Edit,
@@ -52,11 +56,14 @@ pub fn run(path: &Path, given: bool, cmd: ConfigCommand) -> anyhow::Result<ExitC
                 Ok(check(config::load_or_default(path, given)))
             }
         },
-        ConfigCommand::Init { force } => {
-            if let Some(kept) = init(path, force)? {
+        ConfigCommand::Init { force, preset } => {
+            if let Some(kept) = init(path, force, &preset.text())? {
                 println!("Kept your old config as {}", kept.display());
             }
-            println!("Wrote the default schedule to {}", path.display());
+            match preset {
+                Preset::Balanced => println!("Wrote the default schedule to {}", path.display()),
+                p => println!("Wrote the {} schedule to {}", p.name(), path.display()),
+            }
             println!(
                 "Edit it with `unhunch config edit`; preview it with `unhunch plan --days 7`."
             );
@@ -68,7 +75,7 @@ pub fn run(path: &Path, given: bool, cmd: ConfigCommand) -> anyhow::Result<ExitC
 
 /// Writes the default; with `force`, an existing file is first kept as
 /// `config.toml.bak-<time>` beside it (its path is returned).
-fn init(path: &Path, force: bool) -> anyhow::Result<Option<PathBuf>> {
+fn init(path: &Path, force: bool, text: &str) -> anyhow::Result<Option<PathBuf>> {
     if path.exists() && !force {
         bail!(
             "{} exists already: use `unhunch config init --force` to overwrite it",
@@ -93,8 +100,7 @@ fn init(path: &Path, force: bool) -> anyhow::Result<Option<PathBuf>> {
     };
     // Write beside it and rename, so a running daemon never reads half a file.
     let tmp = path.with_extension("toml.tmp");
-    std::fs::write(&tmp, DEFAULT_TOML)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(kept)
 }
@@ -153,7 +159,7 @@ fn print_warnings(warnings: &[Diagnostic]) {
 
 fn edit(path: &Path) -> anyhow::Result<ExitCode> {
     if !path.exists() {
-        init(path, false)?;
+        init(path, false, DEFAULT_TOML)?;
         println!("Created {} from the default.", path.display());
     }
     let editor = std::env::var("VISUAL")

@@ -7,8 +7,10 @@ pub mod builtin;
 pub mod file;
 pub mod last_good;
 pub mod load;
+pub mod preset;
 mod report;
 pub mod resolve;
 mod routines;
 
 pub use load::{DEFAULT_TOML, Diagnostic, LoadError, Loaded, load, load_or_default, parse};
+pub use preset::Preset;

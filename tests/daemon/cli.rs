@@ -98,6 +98,42 @@ fn config_init_writes_the_commented_default_once() {
         "{}",
         o.stdout()
     );
+
+    // A preset: the gentle day, valid, its plan as its note says.
+    let o = run(&h, &["config", "init", "--force", "--preset", "gentle"]);
+    assert_eq!(o.code(), 0, "{}", o.stderr());
+    assert!(
+        o.stdout().contains("Wrote the gentle schedule to "),
+        "{}",
+        o.stdout()
+    );
+    let text = std::fs::read_to_string(h.config_path()).unwrap();
+    assert!(
+        text.contains("# The gentle day: 12 reminders on a work day"),
+        "{text}"
+    );
+    let o = run(
+        &h,
+        &[
+            "plan",
+            "--from",
+            "2026-11-23 00:00",
+            "--days",
+            "1",
+            "--json",
+        ],
+    );
+    assert_eq!(o.code(), 0, "{}", o.stderr());
+    let v: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 12);
+    let o = run(&h, &["config", "init", "--force", "--preset", "busy"]);
+    assert_eq!(o.code(), 2);
+    assert!(
+        o.stderr()
+            .contains("[possible values: balanced, gentle, active]"),
+        "{}",
+        o.stderr()
+    );
 }
 
 #[test]
@@ -109,10 +145,10 @@ fn config_check_lists_reminders_and_exits_by_validity() {
     assert!(out.contains("checking the embedded default"), "{out}");
     assert!(out.contains("is valid: 6 reminders, 5 enabled."), "{out}");
     assert!(
-        out.contains("stand       stand       every 45m, 09:00-18:00, mon-fri"),
+        out.contains("stand       stand       every 50m, 09:00-18:00, mon-fri"),
         "{out}"
     );
-    assert!(out.contains("at 15:00, mon-fri  (disabled)"), "{out}");
+    assert!(out.contains("at 14:25, mon-fri  (disabled)"), "{out}");
 
     let bad = h.path("bad.toml");
     write(
@@ -201,14 +237,14 @@ fn plan_json_has_rfc3339_times_in_the_local_zone() {
     let items = v.as_array().unwrap();
     assert_eq!(
         items.len(),
-        23,
-        "11 stand, 8 neck, 2 decompress, 1 breathe, 1 wind-down"
+        16,
+        "10 stand, 2 neck, 2 decompress, 1 breathe, 1 wind-down"
     );
     assert_eq!(items[0]["id"], "stand");
     assert_eq!(items[0]["kind"], "stand");
     assert_eq!(items[0]["title"], "Stand up and move");
-    assert_eq!(items[0]["at"], "2026-11-25T09:45:00+01:00");
-    assert_eq!(items.last().unwrap()["at"], "2026-11-25T22:30:00+01:00");
+    assert_eq!(items[0]["at"], "2026-11-25T09:50:00+01:00");
+    assert_eq!(items.last().unwrap()["at"], "2026-11-25T22:00:00+01:00");
     assert_eq!(items.last().unwrap()["id"], "wind-down");
 }
 
@@ -236,8 +272,8 @@ fn plan_of_the_default_over_a_week() {
             .or_default() += 1;
     }
     let counts: Vec<usize> = per_day.values().copied().collect();
-    // Work days: 11 + 8 + 2 + 1 + 1; weekend: the wind-down only.
-    assert_eq!(counts, vec![23, 23, 23, 23, 23, 1, 1], "{per_day:?}");
+    // Work days: 10 + 2 + 2 + 1 + 1; weekend: the wind-down only.
+    assert_eq!(counts, vec![16, 16, 16, 16, 16, 1, 1], "{per_day:?}");
 }
 
 #[test]
@@ -251,11 +287,11 @@ fn plan_table_is_grouped_by_day_and_aligned() {
         "{out}"
     );
     assert!(
-        out.contains("\nSat 28 Nov 2026\n  22:30  wind-down  Time to wind down\n"),
+        out.contains("\nSat 28 Nov 2026\n  22:00  wind-down  Time to wind down\n"),
         "{out}"
     );
     assert!(
-        out.contains("\nSun 29 Nov 2026\n  22:30  wind-down  Time to wind down\n"),
+        out.contains("\nSun 29 Nov 2026\n  22:00  wind-down  Time to wind down\n"),
         "{out}"
     );
 }
@@ -265,16 +301,16 @@ fn plan_from_accepts_offsets_and_zones() {
     let h = home();
     let o = run(&h, &["plan", "--from", "2026-11-25T12:00:00Z", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
-    // 13:00 Berlin: breathe is due at once, the first stand 45 minutes later.
+    // 13:00 Berlin: breathe at 13:35, the first stand 50 minutes later.
     assert_eq!(v[0]["id"], "breathe");
-    assert_eq!(v[0]["at"], "2026-11-25T13:00:00+01:00");
+    assert_eq!(v[0]["at"], "2026-11-25T13:35:00+01:00");
     let stand = v
         .as_array()
         .unwrap()
         .iter()
         .find(|i| i["id"] == "stand")
         .unwrap();
-    assert_eq!(stand["at"], "2026-11-25T13:45:00+01:00");
+    assert_eq!(stand["at"], "2026-11-25T13:50:00+01:00");
     let o = run(
         &h,
         &[
@@ -291,7 +327,7 @@ fn plan_from_accepts_offsets_and_zones() {
         .iter()
         .find(|i| i["id"] == "stand")
         .unwrap();
-    assert_eq!(stand["at"], "2026-11-25T12:45:00-05:00");
+    assert_eq!(stand["at"], "2026-11-25T12:50:00-05:00");
 }
 
 #[test]
