@@ -148,6 +148,10 @@ fn find(cfg: &Config, id: &str) -> anyhow::Result<(Routine, Option<String>)> {
         return Ok((r.clone(), reminder_of(cfg, id)));
     }
     let ids: Vec<&str> = cfg.routines.iter().map(|r| r.id.as_str()).collect();
+    let reminders = cfg.enabled().map(|r| r.id.as_str());
+    if let Some(near) = crate::core::spell::nearest(id, ids.iter().copied().chain(reminders)) {
+        bail!("no routine or reminder \"{id}\": did you mean \"{near}\"? (`unhunch guide --list`)");
+    }
     bail!(
         "no routine or reminder \"{id}\": routines are {} (`unhunch guide --list`)",
         ids.join(", ")

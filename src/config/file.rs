@@ -173,7 +173,11 @@ from_str_value!(
     "a day name: mon, tue, wed, thu, fri, sat or sun",
     |s| {
         Days::parse_day(s).map(Day).ok_or_else(|| {
-            format!("invalid day \"{s}\": expected one of mon, tue, wed, thu, fri, sat, sun")
+            let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+            match crate::core::spell::nearest(&s.to_ascii_lowercase(), days) {
+                Some(near) => format!("invalid day \"{s}\": did you mean \"{near}\"?"),
+                None => format!("invalid day \"{s}\": expected one of {}", days.join(", ")),
+            }
         })
     }
 );
@@ -184,7 +188,10 @@ pub struct KindName(pub Kind);
 from_str_value!(KindName, "a reminder kind", |s| {
     Kind::parse(s).map(KindName).ok_or_else(|| {
         let all: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
-        format!("unknown kind \"{s}\": expected one of {}", all.join(", "))
+        match crate::core::spell::nearest(s, all.iter().copied()) {
+            Some(near) => format!("unknown kind \"{s}\": did you mean \"{near}\"?"),
+            None => format!("unknown kind \"{s}\": expected one of {}", all.join(", ")),
+        }
     })
 });
 

@@ -166,7 +166,7 @@ pub fn parse(src: &str, file: &str) -> Result<(Config, Vec<Diagnostic>), Vec<Dia
             Err(e) => {
                 // A syntax error without a span is at the start of the file.
                 let span = e.span().unwrap_or(0..0);
-                let message = e.message().to_string();
+                let message = suggest_field(e.message());
                 let table = table_of(&text, span.start);
                 if message.starts_with("missing field") && blanked.iter().any(|(t, _)| *t == table)
                 {
@@ -214,6 +214,23 @@ pub fn parse(src: &str, file: &str) -> Result<(Config, Vec<Diagnostic>), Vec<Dia
     }
     errors.sort_by_key(|d| d.at);
     Err(errors)
+}
+
+/// serde's "unknown field `evry`, expected one of `id`, `kind`, …" (every
+/// key of the table) as "unknown field `evry`: did you mean `every`?" when
+/// one is near, and the same for a value ("unknown variant `hihg`"); other
+/// messages as they are.
+fn suggest_field(message: &str) -> String {
+    let suggested = ["unknown field `", "unknown variant `"]
+        .iter()
+        .find_map(|start| {
+            let (field, rest) = message.strip_prefix(start)?.split_once('`')?;
+            let known = rest.split_once("expected one of ")?.1;
+            let near =
+                crate::core::spell::nearest(field, known.split(", ").map(|k| k.trim_matches('`')))?;
+            Some(format!("{start}{field}`: did you mean `{near}`?"))
+        });
+    suggested.unwrap_or_else(|| message.to_string())
 }
 
 /// Whether the last mistake found is an unknown (often misspelt) key.

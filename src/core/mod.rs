@@ -7,6 +7,7 @@ pub mod kind;
 pub mod model;
 pub mod plan;
 pub mod routine;
+pub mod spell;
 pub mod stats;
 pub mod time;
 

@@ -455,7 +455,10 @@ at = ["10:00"]
     );
     assert_eq!(
         sim.answer(Some("zz"), Answer::Done),
-        Err(EngineError::UnknownReminder("zz".into()))
+        Err(EngineError::UnknownReminder(
+            "zz".into(),
+            vec!["a".into(), "b".into()]
+        ))
     );
     sim.run_until("2026-11-25 10:00");
     // One on screen at a time; the other put up by hand makes two.
@@ -570,7 +573,10 @@ every = "1h"
             id: "massage".into(),
             source: Source::Cli
         }),
-        Err(EngineError::UnknownReminder("massage".into()))
+        Err(EngineError::UnknownReminder(
+            "massage".into(),
+            vec!["legs".into(), "neck".into()]
+        ))
     );
 }
 
@@ -1145,6 +1151,6 @@ fn a_guided_routine_ends_its_showing_with_its_progress() {
             answer: Answer::Done,
             progress: progress(7),
         }),
-        Err(EngineError::UnknownReminder(_))
+        Err(EngineError::UnknownReminder(..))
     ));
 }

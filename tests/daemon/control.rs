@@ -467,3 +467,22 @@ async fn status_names_the_embedded_default() {
     let (_, out, _) = d.cli(&["status"]);
     assert!(out.contains("), config "), "{out}");
 }
+
+/// An unknown id in `trigger` or `done`: the nearest one is suggested, or
+/// the ids there are listed.
+#[tokio::test]
+async fn an_unknown_id_is_answered_with_the_ones_there_are() {
+    let d = Scene::with(CONFIG).notifd().up().await;
+    let (code, _, err) = d.cli(&["trigger", "stnd"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("no reminder with id \"stnd\": did you mean \"stand\"?"),
+        "{err}"
+    );
+    let (code, _, err) = d.cli(&["done", "yoga"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("no reminder with id \"yoga\": the reminders are stand, neck"),
+        "{err}"
+    );
+}

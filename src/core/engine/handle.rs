@@ -247,7 +247,7 @@ impl Engine {
     fn resolve_target(&self, id: Option<String>, answer: &Answer) -> Result<String, EngineError> {
         if let Some(id) = id {
             if !self.states.contains_key(&id) {
-                return Err(EngineError::UnknownReminder(id));
+                return Err(EngineError::unknown(&self.config, &id));
             }
             return Ok(id);
         }

@@ -167,8 +167,8 @@ pub type Holds = BTreeSet<HoldReason>;
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
     // Debug quoting: an id from the socket is shown escaped, never raw.
-    #[error("no reminder with id {0:?}")]
-    UnknownReminder(String),
+    #[error("no reminder with id {0:?}{more}", more = known_ids(.0, .1))]
+    UnknownReminder(String, Vec<String>),
     #[error("no routine with id {0:?}")]
     UnknownRoutine(String),
     #[error("routine {routine:?} has {of} steps: {why}")]
@@ -542,6 +542,25 @@ impl Engine {
     }
 }
 
+impl EngineError {
+    /// No reminder `id` among the enabled ones of `config`.
+    pub fn unknown(config: &Config, id: &str) -> EngineError {
+        EngineError::UnknownReminder(
+            id.to_string(),
+            config.enabled().map(|r| r.id.clone()).collect(),
+        )
+    }
+}
+
+/// ": did you mean "stand"?", or the ids there are.
+fn known_ids(id: &str, known: &[String]) -> String {
+    match crate::core::spell::nearest(id, known.iter().map(String::as_str)) {
+        Some(near) => format!(": did you mean {near:?}?"),
+        None if known.is_empty() => ": no reminder is enabled".to_string(),
+        None => format!(": the reminders are {}", known.join(", ")),
+    }
+}
+
 /// A reminder and its state, by id (two fields, so both can be borrowed).
 fn lookup<'a>(
     config: &'a Config,
@@ -550,7 +569,7 @@ fn lookup<'a>(
 ) -> Result<(&'a Reminder, &'a mut State), EngineError> {
     match (config.reminder(id), states.get_mut(id)) {
         (Some(r), Some(s)) => Ok((r, s)),
-        _ => Err(EngineError::UnknownReminder(id.to_string())),
+        _ => Err(EngineError::unknown(config, id)),
     }
 }
 
