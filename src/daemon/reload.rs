@@ -144,6 +144,34 @@ fn watch(path: &std::path::Path) -> Option<FileWatch> {
     }
 }
 
+/// The config error as a notification says it: short (the first mistake,
+/// in the file's name and a message of a line at most; what runs meanwhile),
+/// the whole of it being in `status`, `doctor` and `config check`.
+fn alert_body(e: &LoadError, meanwhile: &str) -> String {
+    const LONGEST: usize = 100;
+    let first = match e {
+        LoadError::Invalid(d) => {
+            let name = std::path::Path::new(&d[0].file)
+                .file_name()
+                .map_or_else(|| d[0].file.clone(), |n| n.to_string_lossy().into_owned());
+            let at = d[0].at.map_or(String::new(), |(l, c)| format!(":{l}:{c}"));
+            format!("{name}{at}: {}", d[0].message)
+        }
+        other => other.to_string(),
+    };
+    let first = if first.chars().count() > LONGEST {
+        let cut: String = first.chars().take(LONGEST - 1).collect();
+        format!("{cut}…")
+    } else {
+        first
+    };
+    let more = match e {
+        LoadError::Invalid(d) if d.len() > 1 => format!(" (and {} more)", d.len() - 1),
+        _ => String::new(),
+    };
+    format!("{first}{more}\n{meanwhile} `unhunch config check` says all.")
+}
+
 impl Daemon {
     /// A read of the config file finished.
     pub(super) fn config_read(&mut self, result: Result<Loaded, LoadError>) {
@@ -209,16 +237,7 @@ impl Daemon {
             Fallback::Nothing => "No reminders until the file is fixed.",
         };
         error!("config not loaded: {meanwhile}\n{text}");
-        let first = match e {
-            LoadError::Invalid(d) if d.len() > 1 => format!(
-                "{}\n(and {} more: `unhunch config check`)",
-                d[0],
-                d.len() - 1
-            ),
-            LoadError::Invalid(d) => d[0].to_string(),
-            other => other.to_string(),
-        };
-        self.alert("unhunch: config error", &format!("{first}\n{meanwhile}"));
+        self.alert("unhunch: config error", &alert_body(e, meanwhile));
         self.config_problem = Some(ConfigProblem {
             error: text,
             running,

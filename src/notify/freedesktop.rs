@@ -154,6 +154,10 @@ fn icon(n: &mut Notification, settings: &Settings) {
     };
 }
 
+/// The icon of unhunch's own messages (a config error), from the desktop's
+/// theme (the freedesktop icon naming specification).
+const WARNING_ICON: &str = "dialog-warning";
+
 /// A reminder's icon: its kind's, else unhunch's.
 fn kind_icon(n: &mut Notification, settings: &Settings, kind: crate::core::Kind) {
     match &settings.kind_icons {
@@ -599,11 +603,13 @@ impl Notifier {
             } else {
                 body.clone()
             };
+            // A warning, not a reminder: the theme's warning icon, not a
+            // kind's.
             n.appname(APP_NAME)
                 .summary(&summary)
                 .body(&shown)
+                .icon(WARNING_ICON)
                 .hint(Hint::DesktopEntry(DESKTOP_ID.into()));
-            icon(&mut n, &self.settings);
             match self.send(&n, replaces).await {
                 Ok(nid) => {
                     self.alert = Some((nid, summary, body));

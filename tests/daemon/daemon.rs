@@ -307,6 +307,13 @@ async fn config_edits_apply_live_and_invalid_ones_keep_the_schedule() {
         "{}",
         err.body
     );
+    // Short, with the theme's warning icon (not a kind's): the whole text
+    // is in status, doctor and config check.
+    assert_eq!(err.app_icon, "dialog-warning");
+    assert_eq!(
+        err.body,
+        "config.toml:4:1: unknown field \"evry\": did you mean \"every\"?\nThe running schedule is unchanged. `unhunch config check` says all."
+    );
     let count = server.calls().len();
     let more = server.nth(count + 1, 10 * SEC).await;
     assert_eq!(
