@@ -164,6 +164,12 @@ fn send_hinted<T: DeserializeOwned>(
         }
         Err(e) => {
             match (&e, hint) {
+                // A hint for any refusal replaces what the daemon added
+                // after its first clause (the ids there are).
+                (ClientError::Refused(why), Some(hint)) if hint.when.is_empty() => {
+                    let first = why.split(": ").next().unwrap_or(why);
+                    eprintln!("unhunch: error: {first}: {}", hint.text)
+                }
                 (ClientError::Refused(why), Some(hint)) if why.contains(hint.when) => {
                     eprintln!("unhunch: error: {e}: {}", hint.text)
                 }

@@ -86,6 +86,27 @@ pub struct General {
     pub respect_calls: bool,
 }
 
+impl General {
+    /// "Until tomorrow": the start of work hours on the next work day after
+    /// `now`'s date (Friday evening: Monday morning); the next midnight when
+    /// no day of the week is a work day.
+    pub fn next_morning(&self, now: &jiff::ZonedDateTime) -> Option<jiff::Timestamp> {
+        let tz = now.time_zone();
+        let mut date = now.date();
+        for _ in 0..7 {
+            date = date.tomorrow().ok()?;
+            if self.work_days.contains(date.weekday()) {
+                return super::time::resolve_local(date, self.work_hours.start, tz);
+            }
+        }
+        super::time::resolve_local(
+            now.date().tomorrow().ok()?,
+            jiff::civil::Time::midnight(),
+            tz,
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Sleep {
     pub wake: Time,

@@ -109,7 +109,7 @@ impl Daemon {
                 progress: progress.clone(),
             },
             What::Pause(end) => Input::Pause {
-                until: pause_end(end, now)?,
+                until: pause_end(end, now, &self.engine.config().general)?,
             },
             What::Resume => Input::Resume,
             What::Status | What::Stop | What::EditConfig => {
@@ -224,24 +224,18 @@ impl Daemon {
 }
 
 /// The instant a pause ends: `None` until resumed.
-fn pause_end(end: &PauseEnd, now: &ZonedDateTime) -> Result<Option<Timestamp>, jiff::Error> {
+fn pause_end(
+    end: &PauseEnd,
+    now: &ZonedDateTime,
+    general: &crate::core::model::General,
+) -> Result<Option<Timestamp>, jiff::Error> {
     Ok(match end {
         PauseEnd::Never => None,
         PauseEnd::For(d) => Some(now.timestamp().checked_add(*d)?),
-        PauseEnd::Tomorrow => next_midnight(now),
+        PauseEnd::Tomorrow => general.next_morning(now),
         PauseEnd::At(t) => match resolve_local(now.date(), *t, now.time_zone()) {
             Some(at) if at > now.timestamp() => Some(at),
             _ => resolve_local(now.date().tomorrow()?, *t, now.time_zone()),
         },
     })
-}
-
-/// The start of the next local day: "pause until tomorrow".
-fn next_midnight(now: &ZonedDateTime) -> Option<Timestamp> {
-    now.date()
-        .tomorrow()
-        .ok()?
-        .to_zoned_datetime(now.time_zone().clone())
-        .ok()
-        .map(|z| z.timestamp())
 }

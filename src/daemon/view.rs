@@ -109,6 +109,11 @@ impl Daemon {
             away_since: e.away().map(|t| t.to_zoned_datetime(tz.clone())),
             held_by: e.holds().iter().copied().collect(),
             config_warning: self.config_error(tz).map(|c| c.running),
+            next_morning: e
+                .config()
+                .general
+                .next_morning(now)
+                .map(|t| t.to_zoned_datetime(tz.clone())),
         }
     }
 

@@ -45,6 +45,8 @@ pub struct TrayState {
     pub held_by: Vec<HoldReason>,
     /// The config file cannot be used; what runs instead.
     pub config_warning: Option<Fallback>,
+    /// When "Pause → Until tomorrow" would end: the next work day's start.
+    pub next_morning: Option<ZonedDateTime>,
 }
 
 impl TrayState {
@@ -61,6 +63,7 @@ impl TrayState {
             away_since: None,
             held_by: Vec::new(),
             config_warning: None,
+            next_morning: None,
         }
     }
 }
@@ -96,15 +99,7 @@ impl TrayState {
     fn headline(&self) -> String {
         match &self.paused {
             Some(None) => "Paused until you resume".into(),
-            Some(Some(until)) => {
-                let tomorrow = self.date.tomorrow().ok();
-                if Some(until.date()) == tomorrow && until.strftime("%H:%M").to_string() == "00:00"
-                {
-                    "Paused until tomorrow".into()
-                } else {
-                    format!("Paused until {}", when(until, self.date))
-                }
-            }
+            Some(Some(until)) => format!("Paused until {}", when(until, self.date)),
             None => match &self.next {
                 Some(n) => format!("Next: {} at {}", n.title, when(&n.at, self.date)),
                 None if !self.pending.is_empty() => "Nothing else scheduled".into(),
@@ -156,13 +151,13 @@ impl TrayState {
             .map(str::to_string)
             .into_iter()
             .collect();
-        lines.push(self.headline());
-        lines.extend(self.presence_line());
         lines.extend(
             self.pending
                 .iter()
                 .map(|p| format!("{} — due now", p.title)),
         );
+        lines.push(self.headline());
+        lines.extend(self.presence_line());
         lines.push(self.today_line());
         lines.join("\n")
     }
@@ -182,12 +177,8 @@ impl TrayState {
         if let Some(w) = self.warning_line() {
             items.push(item(&format!("⚠ {w}…"), What::EditConfig));
         }
-        items.push(disabled(&self.headline()));
-        if let Some(line) = self.presence_line() {
-            items.push(disabled(&line));
-        }
+        // What is due now and its answers come first; what comes next after.
         for p in &self.pending {
-            items.push(Entry::Separator);
             items.push(disabled(&format!("{} — due now", p.title)));
             let answers = [
                 ("Done", Answer::Done),
@@ -206,6 +197,11 @@ impl TrayState {
             if p.routine {
                 items.push(item("    Start routine", What::Start { id: p.id.clone() }));
             }
+            items.push(Entry::Separator);
+        }
+        items.push(disabled(&self.headline()));
+        if let Some(line) = self.presence_line() {
+            items.push(disabled(&line));
         }
         items.push(Entry::Separator);
         if !self.reminders.is_empty() {
@@ -245,7 +241,13 @@ impl TrayState {
             item("30 minutes", pause_for(SignedDuration::from_mins(30))),
             item("1 hour", pause_for(SignedDuration::from_hours(1))),
             item("2 hours", pause_for(SignedDuration::from_hours(2))),
-            item("Until tomorrow", What::Pause(PauseEnd::Tomorrow)),
+            item(
+                &match &self.next_morning {
+                    Some(t) => format!("Until {}", when(t, self.date)),
+                    None => "Until tomorrow".to_string(),
+                },
+                What::Pause(PauseEnd::Tomorrow),
+            ),
         ];
         items.push(Entry::Menu {
             label: "Pause".into(),
@@ -397,10 +399,63 @@ mod tests {
         assert_eq!(s.headline(), "Next: Breathe at Mon 13:00");
         s.paused = Some(Some(at("2026-11-25T15:30[UTC]")));
         assert_eq!(s.headline(), "Paused until 15:30");
-        s.paused = Some(Some(at("2026-11-26T00:00[UTC]")));
-        assert_eq!(s.headline(), "Paused until tomorrow");
+        s.paused = Some(Some(at("2026-11-26T09:00[UTC]")));
+        assert_eq!(s.headline(), "Paused until tomorrow 09:00");
         s.paused = Some(None);
         assert_eq!(s.headline(), "Paused until you resume");
+    }
+
+    /// What is due comes first, with its answers; the pause item names
+    /// the time "tomorrow" means.
+    #[test]
+    fn the_menu_puts_what_is_due_first_and_names_tomorrow() {
+        let today = jiff::civil::date(2026, 11, 27);
+        let mut s = TrayState::empty(today);
+        s.next = Some(NextUp {
+            title: "Neck stretch".into(),
+            at: at("2026-11-27T15:15[UTC]"),
+        });
+        s.pending = vec![PendingItem {
+            id: "stand".into(),
+            title: "Stand up and move".into(),
+            snooze_label: "Snooze 10 min".into(),
+            routine: false,
+        }];
+        s.next_morning = Some(at("2026-11-30T09:00[UTC]"));
+        let labels: Vec<String> = s
+            .menu()
+            .into_iter()
+            .filter_map(|e| match e {
+                Entry::Label(l) | Entry::Action { label: l, .. } => Some(l),
+                Entry::Menu { label, items } if label == "Pause" => {
+                    items.last().and_then(|i| match i {
+                        Entry::Action { label, .. } => Some(format!("Pause → {label}")),
+                        _ => None,
+                    })
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            labels[..5],
+            [
+                "Stand up and move — due now",
+                "    Done",
+                "    Snooze 10 min",
+                "    Skip",
+                "Next: Neck stretch at 15:15",
+            ]
+        );
+        assert!(
+            labels.contains(&"Pause → Until Mon 09:00".to_string()),
+            "{labels:?}"
+        );
+        assert!(
+            s.overview()
+                .starts_with("Stand up and move — due now\nNext: "),
+            "{}",
+            s.overview()
+        );
     }
 
     #[test]

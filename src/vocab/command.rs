@@ -18,7 +18,7 @@ pub enum PauseEnd {
     For(SignedDuration),
     /// The next time the clock shows this (today, or tomorrow if past).
     At(Time),
-    /// The start of tomorrow.
+    /// The start of work hours on the next work day.
     Tomorrow,
     /// Until `resume`.
     Never,

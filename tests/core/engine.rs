@@ -1154,3 +1154,32 @@ fn a_guided_routine_ends_its_showing_with_its_progress() {
         Err(EngineError::UnknownReminder(..))
     ));
 }
+
+/// "Pause until tomorrow" ends at the start of work on the next work day.
+#[test]
+fn tomorrow_is_the_next_work_days_start() {
+    let mut g = cfg("").general;
+    let at = |s: &str| s.parse::<jiff::ZonedDateTime>().unwrap();
+    let next =
+        |g: &unhunch::core::model::General, s: &str| g.next_morning(&at(s)).unwrap().to_string();
+    // Thursday late and Thursday noon: Friday 09:00.
+    assert_eq!(
+        next(&g, "2026-11-26T23:50[Europe/Berlin]"),
+        "2026-11-27T08:00:00Z"
+    );
+    assert_eq!(
+        next(&g, "2026-11-26T12:00[Europe/Berlin]"),
+        "2026-11-27T08:00:00Z"
+    );
+    // Friday evening: Monday.
+    assert_eq!(
+        next(&g, "2026-11-27T19:00[Europe/Berlin]"),
+        "2026-11-30T08:00:00Z"
+    );
+    // No work day at all: midnight.
+    g.work_days = unhunch::core::time::Days::NONE;
+    assert_eq!(
+        next(&g, "2026-11-27T19:00[Europe/Berlin]"),
+        "2026-11-27T23:00:00Z"
+    );
+}

@@ -91,7 +91,10 @@ async fn commands_work_end_to_end_and_record_source_cli() {
     }
     // An unknown id gets no such hint.
     let (_, _, err) = d.cli(&["done", "yoga"]);
-    assert_eq!(err, "unhunch: error: no reminder with id \"yoga\"\n");
+    assert_eq!(
+        err,
+        "unhunch: error: no reminder with id \"yoga\": the reminders are stand, neck\n"
+    );
     d.cli(&["trigger", "neck"]);
     let (code, out, _) = d.cli(&["skip"]);
     assert_eq!((code, out.as_str()), (0, "Skipped: Neck stretch (neck).\n"));
@@ -153,7 +156,10 @@ async fn refusals_and_usage_errors_have_their_exit_codes() {
     let (code, _, err) = d.cli(&["trigger", "yoga"]);
     assert_eq!(
         (code, err.as_str()),
-        (1, "unhunch: error: no reminder with id \"yoga\"\n")
+        (
+            1,
+            "unhunch: error: no reminder with id \"yoga\": the reminders are stand, neck\n"
+        )
     );
     let (code, _, err) = d.cli(&["skip", "neck"]);
     assert_eq!(
@@ -350,8 +356,11 @@ async fn stop_ends_the_daemon_and_takes_its_notifications_down() {
     let mut d = Scene::with(CONFIG).notifd().up().await;
     assert_eq!(d.cli(&["trigger", "stand"]).0, 0);
     let n = d.notifd().nth(1, 5 * SEC).await;
-    let (code, out, err) = d.cli(&["stop"]);
-    assert_eq!(code, 0, "{err}");
+    // Off the test's thread: `stop` waits until the daemon is gone, and
+    // its notifications are taken down by the test server on this thread.
+    let o = output(d.command(&["stop"])).await;
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(out.starts_with("Stopped unhunch (pid "), "{out}");
     assert_eq!(d.wait_exit(5 * SEC).await, Some(0), "{}", d.log());
     assert!(d.notifd().closed_by_client().contains(&n.id));
