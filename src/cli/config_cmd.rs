@@ -162,15 +162,7 @@ fn edit(path: &Path) -> anyhow::Result<ExitCode> {
         init(path, false, DEFAULT_TOML)?;
         println!("Created {} from the default.", path.display());
     }
-    let editor = std::env::var("VISUAL")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .or_else(|| {
-            std::env::var("EDITOR")
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-        })
-        .unwrap_or_else(|| crate::platform::DEFAULT_EDITOR.to_string());
+    let editor = crate::platform::chosen_editor();
     loop {
         let status = crate::platform::editor(&editor, path)
             .status()

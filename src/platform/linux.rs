@@ -64,12 +64,61 @@ pub fn release_unused_stack() {
     }
 }
 
-/// Opens a file with the desktop's application for it (the tray's "Edit
-/// schedule…"): the program, for messages, and its command.
-pub fn open_with_desktop(path: &Path) -> (&'static str, std::process::Command) {
+/// Opens a file to edit from the desktop (the tray's "Edit schedule…"),
+/// with no terminal of its own: the editor `config edit` would run, in a
+/// terminal found the freedesktop way (`$TERMINAL`, `xdg-terminal-exec`,
+/// `x-terminal-emulator`); with no terminal, the desktop's application for
+/// the file (xdg-open). What runs, for messages, and its command.
+pub fn open_with_desktop(path: &Path) -> (String, std::process::Command) {
+    let editor = chosen_editor();
+    let terminal = std::env::var("TERMINAL")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| (t, true))
+        .or_else(|| on_path("xdg-terminal-exec").then(|| ("xdg-terminal-exec".into(), false)))
+        .or_else(|| on_path("x-terminal-emulator").then(|| ("x-terminal-emulator".into(), true)));
+    if let Some((terminal, dash_e)) = terminal {
+        let mut words = terminal.split_whitespace();
+        let program = words.next().unwrap_or("x-terminal-emulator").to_string();
+        let mut c = std::process::Command::new(&program);
+        c.args(words);
+        if dash_e {
+            c.arg("-e");
+        }
+        // `sh -c '<editor> "$1"' sh <file>`: the editor's line as in git.
+        c.args(["sh", "-c", &format!("{editor} \"$1\""), "sh"])
+            .arg(path);
+        return (format!("{program} running {editor}"), c);
+    }
     let mut c = std::process::Command::new("xdg-open");
     c.arg(path);
-    ("xdg-open", c)
+    ("xdg-open".into(), c)
+}
+
+/// The editor a person chose (`$VISUAL`, then `$EDITOR`), else Debian's
+/// choice (`sensible-editor`, `editor`), else vi.
+pub fn chosen_editor() -> String {
+    ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
+        .or_else(|| {
+            ["sensible-editor", "editor"]
+                .into_iter()
+                .find(|e| on_path(e))
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "vi".to_string())
+}
+
+/// An executable file named `name` is in a directory of `$PATH`.
+fn on_path(name: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| {
+            std::fs::metadata(dir.join(name))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    })
 }
 
 /// Makes `cmd` start a process of its own session, away from this
@@ -87,9 +136,6 @@ pub fn detach(cmd: &mut std::process::Command) {
         });
     }
 }
-
-/// The editor when neither `$VISUAL` nor `$EDITOR` names one.
-pub const DEFAULT_EDITOR: &str = "vi";
 
 /// `editor` (a command line, as in `$EDITOR`) on `file`: through the shell,
 /// so EDITOR="code --wait" works as it does in git.

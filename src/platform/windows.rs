@@ -93,12 +93,17 @@ impl Signals {
 /// Opens the schedule for the tray's "Edit schedule…": in the editor
 /// (`%VISUAL%`, `%EDITOR%`, else Notepad), since a .toml file often has no
 /// application of its own on Windows.
-pub fn open_with_desktop(path: &Path) -> (&'static str, std::process::Command) {
-    let chosen = ["VISUAL", "EDITOR"]
+pub fn open_with_desktop(path: &Path) -> (String, std::process::Command) {
+    let chosen = chosen_editor();
+    (chosen.clone(), editor(&chosen, path))
+}
+
+/// The editor a person chose (`%VISUAL%`, then `%EDITOR%`), else Notepad.
+pub fn chosen_editor() -> String {
+    ["VISUAL", "EDITOR"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|e| !e.trim().is_empty()))
-        .unwrap_or_else(|| DEFAULT_EDITOR.to_string());
-    ("the editor", editor(&chosen, path))
+        .unwrap_or_else(|| "notepad".to_string())
 }
 
 /// Makes `cmd` start a process with no console, in a process group of its
@@ -109,9 +114,6 @@ pub fn detach(cmd: &mut std::process::Command) {
     use windows_sys::Win32::System::Threading::{CREATE_NEW_PROCESS_GROUP, DETACHED_PROCESS};
     cmd.creation_flags(DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP);
 }
-
-/// The editor when neither `%VISUAL%` nor `%EDITOR%` names one.
-pub const DEFAULT_EDITOR: &str = "notepad";
 
 /// `editor` (a command line, as in `%EDITOR%`) on `file`, through cmd.exe so
 /// that EDITOR="code --wait" works; the line is passed as written (cmd's

@@ -302,11 +302,8 @@ async fn edit_schedule_that_cannot_open_says_so() {
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
     )
     .unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    // No terminal to run an editor in: xdg-open is the last resort.
+    let path = bin.display().to_string();
     d.start_with(|c| {
         c.env("PATH", &path);
     });
@@ -477,4 +474,53 @@ async fn without_a_session_bus_status_says_so_and_all_comes_back_with_one() {
     .expect("status no longer says they cannot be shown");
     assert!(st.notification_server.is_some(), "{st:?}");
     assert_eq!(d.log().matches("no tray icon").count(), 1, "{}", d.log());
+}
+
+/// "Edit schedule…" runs the editor `config edit` would ($EDITOR), in a
+/// terminal found the freedesktop way (x-terminal-emulator here), on the
+/// config file.
+#[tokio::test]
+async fn edit_schedule_runs_the_editor_in_a_terminal() {
+    let mut d = Scene::with(TWO).tray_host().notifd().build().await;
+    let host = d.host();
+    let bin = d.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = |name: &str, text: String| {
+        let p = bin.join(name);
+        std::fs::write(&p, text).unwrap();
+        std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    };
+    // A terminal that records how it was asked, then runs the command.
+    let asked = d.path("terminal-args");
+    script(
+        "x-terminal-emulator",
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\n[ \"$1\" = -e ] && shift\nexec \"$@\"\n",
+            asked.display()
+        ),
+    );
+    let edited = d.path("edited");
+    script(
+        "my-editor",
+        format!("#!/bin/sh\necho \"$1\" > '{}'\n", edited.display()),
+    );
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    let editor = bin.join("my-editor").display().to_string();
+    d.start_with(|c| {
+        c.env("PATH", &path).env("EDITOR", &editor);
+    });
+    let item = host.item(10 * SEC).await;
+    host.click(&item, None, "Edit schedule…").await;
+    let got = wait_for(10 * SEC, || std::fs::read_to_string(&edited).ok())
+        .await
+        .unwrap_or_else(|| panic!("the editor did not run\n{}", d.log()));
+    assert_eq!(got.trim(), d.config_path().display().to_string());
+    let args = std::fs::read_to_string(&asked).unwrap();
+    assert!(args.starts_with("-e\nsh\n-c\n"), "{args}");
+    assert!(
+        d.notifd()
+            .calls()
+            .iter()
+            .all(|c| !c.summary.contains("cannot open"))
+    );
 }
