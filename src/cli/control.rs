@@ -131,6 +131,14 @@ pub struct TriggerArgs {
     pub id: String,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct TookArgs {
+    /// The break you took: a reminder's id, or a kind (stand, neck,
+    /// decompress, massage, meditate, wind-down) for its first reminder.
+    #[arg(add = clap_complete::ArgValueCompleter::new(complete_ids_and_kinds))]
+    pub id: String,
+}
+
 /// "14:05" (or "tomorrow 09:45"), in this machine's zone.
 fn at(t: &LocalTime) -> String {
     let today = Timestamp::now()
@@ -312,6 +320,7 @@ pub fn answer(runtime: &Path, req: What) -> ExitCode {
             answer: Answer::Skip,
             ..
         } => "Skipped",
+        What::Took { .. } => "Done",
         What::Answer {
             answer: Answer::Snooze(_),
             ..
@@ -333,9 +342,7 @@ pub fn answer(runtime: &Path, req: What) -> ExitCode {
             answer: Answer::Done,
         } => Some(Hint {
             when: "is not showing",
-            text: format!(
-                "to record a break taken on your own, show it first: `unhunch trigger {id}`, then `unhunch done`"
-            ),
+            text: format!("to record a break taken on your own: `unhunch took {id}`"),
         }),
         _ => None,
     };
@@ -348,6 +355,9 @@ pub fn answer(runtime: &Path, req: What) -> ExitCode {
         name.push_str(&format!(", which was snoozed until {}", at(w)));
     }
     match (&a.until, verb) {
+        _ if a.outcome == crate::core::Outcome::Took => {
+            println!("Recorded a break of your own: {name}; its interval starts again.")
+        }
         (Some(u), _) => println!("{verb}: {name}, back at {}.", at(u)),
         (None, "Showing") => println!("Showing {name} now."),
         (None, _) => println!("{verb}: {name}."),

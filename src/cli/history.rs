@@ -255,29 +255,32 @@ pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
             let head = [
                 "SHOWN", "DONE", "SNOOZED", "SKIPPED", "IGNORED", "MISSED", "DONE %",
             ];
+            // Breaks taken on one's own: a column once there are any.
+            let own = summary.total.took > 0;
             let mut rows = vec![
                 std::iter::once("REMINDER")
                     .chain(head)
+                    .chain(own.then_some("OWN"))
                     .chain(["STREAK"])
                     .map(String::from)
                     .collect::<Vec<_>>(),
             ];
-            for ((id, t), (_, st)) in summary.by_reminder.iter().zip(&streaks) {
-                let mut r = vec![id.clone()];
+            let row = |name: String, t: &Tally, streak: u32| {
+                let mut r = vec![name];
                 r.extend(counts(t));
                 r.push(pct(t));
-                r.push(days_label(*st));
-                rows.push(r);
+                r.extend(own.then(|| t.took.to_string()));
+                r.push(days_label(streak));
+                r
+            };
+            for ((id, t), (_, st)) in summary.by_reminder.iter().zip(&streaks) {
+                rows.push(row(id.clone(), t, *st));
             }
-            let mut all = vec!["all".to_string()];
-            all.extend(counts(&summary.total));
-            all.push(pct(&summary.total));
-            all.push(days_label(overall));
-            rows.push(all);
+            rows.push(row("all".into(), &summary.total, overall));
             write!(
                 out,
                 "{}",
-                table::render_aligned(&rows, 0, &[1, 2, 3, 4, 5, 6, 7, 8])
+                table::render_aligned(&rows, 0, &[1, 2, 3, 4, 5, 6, 7, 8, 9])
             )?;
 
             // Routines per day only: the reminders' table has no room.
@@ -309,7 +312,12 @@ pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
             )?;
             writeln!(
                 out,
-                "\nA showing counts once however often it was snoozed; DONE % is done / shown;\nROUTINES are the guided routines finished, with their minutes."
+                "\nA showing counts once however often it was snoozed; DONE % is done / shown;\n{}ROUTINES are the guided routines finished, with their minutes.",
+                if own {
+                    "OWN are breaks taken on your own (`unhunch took`), apart from DONE %;\n"
+                } else {
+                    ""
+                }
             )?;
         }
     }
@@ -334,6 +342,7 @@ fn write_stats_csv(out: &mut impl Write, s: &Summary) -> anyhow::Result<()> {
         "adherence",
         "routines",
         "routine_minutes",
+        "took",
     ])?;
     for ((day, reminder), t) in &s.by_day_reminder {
         let n = [
@@ -352,6 +361,7 @@ fn write_stats_csv(out: &mut impl Write, s: &Summary) -> anyhow::Result<()> {
         rec.push(t.adherence().map_or(String::new(), |a| format!("{a:.3}")));
         rec.push(t.routines.to_string());
         rec.push(minutes(t).to_string());
+        rec.push(t.took.to_string());
         w.write_record(&rec)?;
     }
     w.flush()?;

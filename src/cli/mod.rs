@@ -70,6 +70,9 @@ pub enum Command {
     Resume,
     /// Show a reminder now.
     Trigger(control::TriggerArgs),
+    /// Record a break you took on your own (no reminder needed): its
+    /// interval starts again, and stats count it apart.
+    Took(control::TookArgs),
     /// Walk through a guided routine in the terminal, step by step.
     Guide(guide::GuideArgs),
     /// Stop the running daemon.
@@ -220,6 +223,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Skip(a) => control::answer(run, answer(a.id, Answer::Skip)),
         Command::Snooze(a) => control::answer(run, answer(a.id, Answer::Snooze(a.length))),
         Command::Trigger(a) => control::answer(run, What::Trigger { id: a.id }),
+        Command::Took(a) => control::answer(run, What::Took { id: a.id }),
         Command::Pause(a) => {
             let end = match (a.duration.or(a.length), a.until) {
                 (Some(d), _) => PauseEnd::For(d),

@@ -20,10 +20,13 @@ pub enum Outcome {
     Ignored,
     Missed,
     Away,
+    /// A break taken on one's own (`unhunch took`), with no showing: it
+    /// restarts an interval, and is counted apart from answered reminders.
+    Took,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 9] = [
+    pub const ALL: [Outcome; 10] = [
         Outcome::Shown,
         Outcome::Done,
         Outcome::Snoozed,
@@ -33,6 +36,7 @@ impl Outcome {
         Outcome::Ignored,
         Outcome::Missed,
         Outcome::Away,
+        Outcome::Took,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +50,7 @@ impl Outcome {
             Outcome::Ignored => "ignored",
             Outcome::Missed => "missed",
             Outcome::Away => "away",
+            Outcome::Took => "took",
         }
     }
 

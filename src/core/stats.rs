@@ -58,6 +58,9 @@ pub struct Tally {
     pub ignored: u32,
     pub missed: u32,
     pub away: u32,
+    /// Breaks taken on one's own (`unhunch took`), not answers.
+    #[serde(default)]
+    pub took: u32,
     /// Guided routines finished, and the seconds they took.
     pub routines: u32,
     #[serde(skip)]
@@ -76,6 +79,7 @@ impl Tally {
             Outcome::Ignored => self.ignored += n,
             Outcome::Missed => self.missed += n,
             Outcome::Away => self.away += n,
+            Outcome::Took => self.took += n,
         }
         if outcome.is_terminal() {
             self.shown += n;

@@ -95,6 +95,10 @@ impl Daemon {
                 answer: *answer,
                 source,
             },
+            What::Took { id } => Input::Took {
+                id: id.clone(),
+                source,
+            },
             What::Trigger { id } | What::Start { id } => Input::Trigger {
                 id: id.clone(),
                 source,

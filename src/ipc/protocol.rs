@@ -19,7 +19,7 @@ const VERSION: u64 = 1;
 pub const MAX_LINE: usize = 64 * 1024;
 pub const SOCKET: &str = "unhunch.sock";
 
-const COMMANDS: &str = "status, done, skip, snooze, pause, resume, trigger, guided, stop";
+const COMMANDS: &str = "status, done, skip, snooze, pause, resume, trigger, took, guided, stop";
 
 /// A request line as written; absent fields are left out, not null.
 #[derive(Deserialize, Serialize, Default)]
@@ -179,6 +179,12 @@ pub fn parse(line: &str) -> Result<(What, Option<Timestamp>), RequestError> {
                 id: w.id.ok_or(RequestError::NoId("trigger"))?,
             }
         }
+        "took" => {
+            no_extra(&["id"])?;
+            What::Took {
+                id: w.id.ok_or(RequestError::NoId("took"))?,
+            }
+        }
         "guided" => {
             no_extra(&["id", "finished", "progress"])?;
             match (w.id, w.finished, w.progress) {
@@ -251,6 +257,10 @@ pub fn encode(what: &What, deadline: Option<Timestamp>) -> Result<String, Reques
             id: Some(id.clone()),
             ..wire("trigger")
         },
+        What::Took { id } => Wire {
+            id: Some(id.clone()),
+            ..wire("took")
+        },
         What::Guided {
             id,
             answer,
@@ -297,6 +307,7 @@ mod tests {
             What::Pause(PauseEnd::Never),
             What::Resume,
             What::Trigger { id: "stand".into() },
+            What::Took { id: "stand".into() },
             What::Guided {
                 id: "neck".into(),
                 answer: Answer::Skip,
@@ -358,11 +369,11 @@ mod tests {
             ),
             (
                 r#"{"v":1}"#,
-                "missing \"cmd\": expected one of status, done, skip, snooze, pause, resume, trigger, guided, stop",
+                "missing \"cmd\": expected one of status, done, skip, snooze, pause, resume, trigger, took, guided, stop",
             ),
             (
                 r#"{"v":1,"cmd":"dance"}"#,
-                "unknown command \"dance\": expected one of status, done, skip, snooze, pause, resume, trigger, guided, stop",
+                "unknown command \"dance\": expected one of status, done, skip, snooze, pause, resume, trigger, took, guided, stop",
             ),
             (
                 r#"{"v":1,"cmd":"status","id":"x"}"#,

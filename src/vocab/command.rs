@@ -36,6 +36,10 @@ pub enum What {
     Trigger {
         id: String,
     },
+    /// A break taken on one's own (`unhunch took stand`).
+    Took {
+        id: String,
+    },
     /// A guided routine of reminder `id` ended: done, skipped or dismissed.
     Guided {
         id: String,

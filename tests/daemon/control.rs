@@ -84,8 +84,8 @@ async fn commands_work_end_to_end_and_record_source_cli() {
             (code, err.as_str()),
             (
                 1,
-                "unhunch: error: \"stand\" is not showing: to record a break taken on your own, \
-                 show it first: `unhunch trigger stand`, then `unhunch done`\n"
+                "unhunch: error: \"stand\" is not showing: to record a break taken on your own: \
+                 `unhunch took stand`\n"
             )
         );
     }
@@ -493,5 +493,67 @@ async fn an_unknown_id_is_answered_with_the_ones_there_are() {
     assert!(
         err.contains("no reminder with id \"yoga\": the reminders are stand, neck"),
         "{err}"
+    );
+}
+
+/// `unhunch took`: a break taken on one's own is its own outcome, restarts
+/// the interval, and is counted apart from answered reminders; with the
+/// reminder showing it is that showing's Done.
+#[tokio::test]
+async fn took_records_a_break_of_ones_own() {
+    let d = Scene::with(CONFIG).notifd().up().await;
+    let before = d
+        .status()
+        .next
+        .iter()
+        .find(|n| n.id == "stand")
+        .unwrap()
+        .at
+        .0
+        .clone();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (code, out, err) = d.cli(&["took", "stand"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "Recorded a break of your own: Stand up and move (stand); its interval starts again.\n"
+    );
+    let after = d
+        .status()
+        .next
+        .iter()
+        .find(|n| n.id == "stand")
+        .unwrap()
+        .at
+        .0
+        .clone();
+    assert!(
+        after > before,
+        "the interval restarted: {before} -> {after}"
+    );
+    // A kind names its first reminder; showing, it is that showing's Done.
+    assert_eq!(d.cli(&["trigger", "neck"]).0, 0);
+    let (code, out, _) = d.cli(&["took", "neck"]);
+    assert_eq!((code, out.as_str()), (0, "Done: Neck stretch (neck).\n"));
+    assert_eq!(
+        d.outcomes(),
+        ["stand took cli", "neck shown cli", "neck done cli"]
+    );
+    let (_, json, _) = d.cli(&["stats", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let total = &v["total"];
+    assert_eq!(
+        (
+            total["took"].as_u64(),
+            total["shown"].as_u64(),
+            total["done"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{total}"
+    );
+    let (_, table, _) = d.cli(&["stats"]);
+    assert!(
+        table.contains(" OWN ") && table.contains("OWN are breaks taken on your own"),
+        "{table}"
     );
 }

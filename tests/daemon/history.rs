@@ -140,7 +140,8 @@ fn stats_csv_has_a_header_and_one_row_per_day_and_reminder() {
             "away",
             "adherence",
             "routines",
-            "routine_minutes"
+            "routine_minutes",
+            "took"
         ]
     );
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();

@@ -28,6 +28,7 @@ impl Engine {
                 progress,
             } => self.guided(id, answer, progress, now, &mut effects)?,
             Input::Trigger { id, source } => self.trigger(id, source, t, &mut effects)?,
+            Input::Took { id, source } => self.took(id, source, t, &mut effects)?,
             Input::Away { since } => {
                 debug!("away since {since}");
                 self.away = Some(since.min(t));
@@ -198,9 +199,42 @@ impl Engine {
         Ok(())
     }
 
-    /// Shows a reminder now, by its id or else by a kind: its first enabled
-    /// reminder (the application entry's "Stand up now" actions cannot know
-    /// the ids of a person's config).
+    /// A reminder by its id or else by a kind: its first enabled reminder
+    /// (the application entry's "Stand up now" actions cannot know the ids
+    /// of a person's config).
+    fn by_id_or_kind(&self, id: String) -> String {
+        match self.config.reminder(&id) {
+            Some(_) => id,
+            None => Kind::ALL
+                .iter()
+                .find(|k| k.as_str() == id)
+                .and_then(|k| self.config.enabled().find(|r| r.kind == *k))
+                .map_or(id, |r| r.id.clone()),
+        }
+    }
+
+    /// A break taken on one's own: the reminder's showing (or snooze) is
+    /// done; with none, it is recorded as taken and its interval restarts.
+    fn took(
+        &mut self,
+        id: String,
+        source: Source,
+        t: Timestamp,
+        effects: &mut Vec<Effect>,
+    ) -> Result<(), EngineError> {
+        let id = self.by_id_or_kind(id);
+        let (r, s) = lookup(&self.config, &mut self.states, &id)?;
+        if s.is_open() {
+            return self.answer(Some(id), Answer::Done, source, t, effects);
+        }
+        debug!(reminder = %id, "a break taken on one's own, from {}", source.as_str());
+        let e = event(r, t, Outcome::Took, source);
+        s.apply(&e, None);
+        effects.push(Effect::Record(e));
+        Ok(())
+    }
+
+    /// Shows a reminder now, by its id or else by a kind.
     fn trigger(
         &mut self,
         id: String,
@@ -208,14 +242,7 @@ impl Engine {
         t: Timestamp,
         effects: &mut Vec<Effect>,
     ) -> Result<(), EngineError> {
-        let id = match self.config.reminder(&id) {
-            Some(_) => id,
-            None => Kind::ALL
-                .iter()
-                .find(|k| k.as_str() == id)
-                .and_then(|k| self.config.enabled().find(|r| r.kind == *k))
-                .map_or(id, |r| r.id.clone()),
-        };
+        let id = self.by_id_or_kind(id);
         let (r, s) = lookup(&self.config, &mut self.states, &id)?;
         if matches!(s.phase, Phase::Pending { .. }) {
             return Err(EngineError::AlreadyShowing(id));

@@ -95,6 +95,12 @@ pub enum Input {
         id: String,
         source: Source,
     },
+    /// A break taken on one's own: reminder `id` (or the first of a kind)
+    /// is done if it is showing or snoozed, else recorded as taken.
+    Took {
+        id: String,
+        source: Source,
+    },
     /// A guided routine of reminder `id` ended: finished (`Done`), stopped
     /// part-way (`Skip`) or its notification closed (`Dismissed`), with how
     /// far it got. A reminder not showing is recorded shown as the routine
@@ -254,6 +260,8 @@ impl State {
                 self.anchor = Some(e.at);
                 self.phase = Phase::Idle;
             }
+            // A break taken with nothing showing: the interval restarts.
+            Outcome::Took => self.anchor = Some(e.at),
             _ => {}
         }
     }
