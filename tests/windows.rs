@@ -493,3 +493,53 @@ fn a_closed_output_pipe_ends_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(o.status.code(), Some(0), "{err}");
 }
+
+/// Wine's last input is the start of its session, long before the daemon:
+/// away never begins before the daemon did, so right after a start the
+/// person is present and interval reminders are shown, not recorded away.
+#[test]
+#[ignore = "run by scripts/check-windows, under wine"]
+fn away_never_begins_before_the_daemon_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[general]\naway_after = \"5m\"\n[[reminder]]\nid = \"neck\"\nkind = \"neck\"\nevery = \"3s\"\n",
+    )
+    .unwrap();
+    let env = [
+        ("UNHUNCH_DATA_DIR", win_path(&data)),
+        ("UNHUNCH_CONFIG", win_path(&config)),
+    ];
+    let log = dir.path().join("daemon.log");
+    let _daemon = KillOnDrop(
+        wine_command(&["run"], &env)
+            .stderr(std::fs::File::create(&log).unwrap())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let history = || run(true, &["history", "--format", "csv"], &env).stdout;
+    while !history().contains(",neck,shown,") {
+        assert!(
+            std::time::Instant::now() < end,
+            "not shown; log:\n{}",
+            read_log()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    let status = run(true, &["status", "--json"], &env);
+    let v: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+    assert!(
+        v["away_since"].is_null(),
+        "{}\n{}",
+        status.stdout,
+        read_log()
+    );
+    assert!(!history().contains(",neck,away,"), "{}", history());
+    assert!(!read_log().contains("no input for"), "{}", read_log());
+    let _ = run(true, &["stop"], &env);
+}

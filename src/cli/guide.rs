@@ -16,7 +16,7 @@ use anyhow::{Context, bail};
 use crate::config;
 use crate::core::Config;
 use crate::core::routine::{Cue, Progress, Routine};
-use crate::core::time::fmt_duration;
+use crate::core::time::humane;
 use crate::ipc::ClientError;
 use crate::vocab::What;
 use crate::vocab::reply::{Answered, Status};
@@ -68,11 +68,7 @@ pub fn run(
     let phases = routine.cue_count();
     let done = match ended {
         Ended::Finished => {
-            println!(
-                "Done: {} ({}).",
-                routine.title,
-                fmt_duration(routine.length())
-            );
+            println!("Done: {} ({}).", routine.title, humane(routine.length()));
             phases
         }
         Ended::Stopped(n) => {
@@ -101,7 +97,7 @@ pub fn run(
     match crate::ipc::request::<Answered>(runtime_dir, &req) {
         Ok(a) => println!("Recorded: {} for {} ({}).", a.outcome, a.title, a.id),
         Err(ClientError::NotRunning(_)) => {
-            println!("Not recorded: unhunch is not running (start it with `unhunch`).")
+            println!("Not recorded: unhunch is not running (start it with `unhunch start`).")
         }
         Err(e) => {
             eprintln!("unhunch: not recorded: {e}");
@@ -127,7 +123,7 @@ fn list(cfg: &Config) {
             r.id,
             r.title,
             kind,
-            fmt_duration(r.length())
+            humane(r.length())
         );
     }
 }
@@ -173,7 +169,7 @@ fn choose(cfg: &Config) -> anyhow::Result<Routine> {
         bail!("nothing is showing: name a routine, `unhunch guide ID` (`unhunch guide --list`)");
     }
     for (i, r) in cfg.routines.iter().enumerate() {
-        println!("{:>3}. {} ({})", i + 1, r.title, fmt_duration(r.length()));
+        println!("{:>3}. {} ({})", i + 1, r.title, humane(r.length()));
     }
     print!("Which one? [1-{}] ", cfg.routines.len());
     std::io::stdout().flush()?;
@@ -228,7 +224,7 @@ fn walk(routine: &Routine) -> anyhow::Result<(Ended, u32)> {
             "{} — {} steps, {}. Ctrl+C stops.",
             routine.title,
             phases.len(),
-            fmt_duration(routine.length())
+            humane(routine.length())
         );
         let start = tokio::time::Instant::now();
         // At most its length (a guide suspended with Ctrl+Z ran no more of

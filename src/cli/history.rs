@@ -118,12 +118,18 @@ fn minutes(t: &Tally) -> f64 {
     (t.routine_seconds as f64 / 6.0).round() / 10.0
 }
 
-/// "2 (5.5 min)", or "0".
+/// "2 (5 min 30 s)", or "0".
 fn routines(t: &Tally) -> String {
     if t.routines == 0 {
         "0".into()
     } else {
-        format!("{} ({} min)", t.routines, minutes(t))
+        format!(
+            "{} ({})",
+            t.routines,
+            crate::core::time::humane_minutes(jiff::SignedDuration::from_secs(
+                i64::try_from(t.routine_seconds).unwrap_or(i64::MAX)
+            ))
+        )
     }
 }
 
@@ -464,7 +470,7 @@ pub fn history(data_dir: &Path, args: HistoryArgs) -> anyhow::Result<ExitCode> {
                     _ if e.progress.is_some() => e.progress.as_ref().map_or(String::new(), |p| {
                         format!("{}, {} of {} steps", p.routine, p.done, p.of)
                     }),
-                    (Some(s), _) => format!("for {}", crate::core::time::fmt_duration(s)),
+                    (Some(s), _) => format!("for {}", crate::core::time::humane(s)),
                     (None, Some(d)) if e.outcome == crate::core::Outcome::Missed => {
                         format!("due {}", local(d, *off).strftime("%H:%M"))
                     }

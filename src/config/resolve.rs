@@ -12,7 +12,7 @@ use super::report::{MAX_BODY, MAX_TIP, MAX_TITLE, Report, check_id, check_text};
 pub use super::report::{Problem, line_col};
 use super::routines::routines;
 use crate::core::routine::Routine;
-use crate::core::time::{Days, TimeRange, Window, fmt_clock, fmt_duration};
+use crate::core::time::{Days, TimeRange, Window, fmt_clock, humane};
 use crate::core::{Config, General, Kind, Reminder, Schedule, Sleep};
 
 const DAY: SignedDuration = SignedDuration::from_hours(24);
@@ -282,7 +282,7 @@ fn reminder(
                     every.span(),
                     format!(
                         "every = \"{written}\" does not fit in its window {tr} ({}): it would never fire",
-                        fmt_duration(tr.length())
+                        humane(tr.length())
                     ),
                 );
             }
@@ -348,7 +348,7 @@ fn reminder(
             format!(
                 "Bedtime at {} gives {} of sleep before {}. {}",
                 fmt_clock(sleep.bedtime()),
-                fmt_duration(sleep.goal),
+                humane(sleep.goal),
                 fmt_clock(sleep.wake),
                 "Start getting ready."
             )

@@ -9,7 +9,7 @@ use toml::Spanned;
 use super::file::{Count, RoutineFile};
 use super::report::{MAX_TIP, MAX_TITLE, Problem, Report, check_id, check_text, line_col};
 use crate::core::routine::{Routine, Step};
-use crate::core::time::fmt_duration;
+use crate::core::time::humane;
 
 /// The most a routine may take, and its parts.
 const MAX_ROUTINE: SignedDuration = SignedDuration::from_mins(30);
@@ -114,8 +114,8 @@ pub(super) fn routines(
                 spanned.span(),
                 format!(
                     "routine \"{id}\" takes {}: at most {}",
-                    fmt_duration(routine.length()),
-                    fmt_duration(MAX_ROUTINE)
+                    humane(routine.length()),
+                    humane(MAX_ROUTINE)
                 ),
             );
         }

@@ -33,7 +33,7 @@ impl fmt::Display for Schedule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Schedule::Every { every, window } => {
-                write!(f, "every {}, {window}", super::time::fmt_duration(*every))
+                write!(f, "every {}, {window}", super::time::humane(*every))
             }
             Schedule::At { times, days } => {
                 let ts: Vec<String> = times.iter().map(|t| fmt_clock(*t)).collect();

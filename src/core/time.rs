@@ -410,6 +410,41 @@ pub fn parse_duration(s: &str, signed: bool) -> Result<SignedDuration, DurationE
 }
 
 /// Formats a duration the way the config writes it: `45m`, `1h 30m`, `90s`.
+/// A duration as a person reads it, the same wherever one does (status,
+/// the tray, notifications, stats, the log): "45 s", "1 min 30 s",
+/// "12 min", "1 h 30 min", "2 d 3 h". The two largest units; below a
+/// second, nothing ("0 s").
+pub fn humane(d: SignedDuration) -> String {
+    let sign = if d.is_negative() { "-" } else { "" };
+    let secs = d.as_secs().unsigned_abs();
+    let (days, h, m, s) = (
+        secs / 86_400,
+        (secs % 86_400) / 3600,
+        (secs % 3600) / 60,
+        secs % 60,
+    );
+    let text = match (days, h, m, s) {
+        (0, 0, 0, s) => format!("{s} s"),
+        (0, 0, m, 0) => format!("{m} min"),
+        (0, 0, m, s) => format!("{m} min {s} s"),
+        (0, h, 0, _) => format!("{h} h"),
+        (0, h, m, _) => format!("{h} h {m} min"),
+        (d, 0, _, _) => format!("{d} d"),
+        (d, h, _, _) => format!("{d} d {h} h"),
+    };
+    format!("{sign}{text}")
+}
+
+/// [`humane`] to the nearest minute from a minute up ("1 min", "1 h 5
+/// min"), where a table has room for no more.
+pub fn humane_minutes(d: SignedDuration) -> String {
+    if d.as_secs().abs() < 60 {
+        return humane(d);
+    }
+    humane(SignedDuration::from_mins((d.as_secs() + 30).div_euclid(60)))
+}
+
+/// A duration as the config writes it ("1h 30m"): for what is read back.
 pub fn fmt_duration(d: SignedDuration) -> String {
     let secs = d.as_secs();
     let ms = d.subsec_millis();
@@ -538,5 +573,30 @@ mod tests {
         let s = w.span_at_or_after(t, &tz).unwrap();
         assert_eq!(s.start.to_string(), "2026-11-23T00:00:00Z");
         assert_eq!(s.end.unwrap().to_string(), "2026-11-28T00:00:00Z");
+    }
+}
+
+#[cfg(test)]
+mod humane_tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_the_same_everywhere() {
+        let s = SignedDuration::from_secs;
+        assert_eq!(humane(s(0)), "0 s");
+        assert_eq!(humane(s(45)), "45 s");
+        assert_eq!(humane(s(80)), "1 min 20 s");
+        assert_eq!(humane(s(600)), "10 min");
+        assert_eq!(
+            humane(SignedDuration::from_millis(2_021_590)),
+            "33 min 41 s"
+        );
+        assert_eq!(humane(s(3600)), "1 h");
+        assert_eq!(humane(s(5430)), "1 h 30 min");
+        assert_eq!(humane(s(2 * 86_400 + 3 * 3600 + 5)), "2 d 3 h");
+        assert_eq!(humane(s(-90)), "-1 min 30 s");
+        assert_eq!(humane_minutes(s(81)), "1 min");
+        assert_eq!(humane_minutes(s(20)), "20 s");
+        assert_eq!(humane_minutes(s(5410)), "1 h 30 min");
     }
 }

@@ -83,6 +83,8 @@ struct Daemon {
     config_problem: Option<reload::ConfigProblem>,
     /// No config file: the embedded default runs.
     embedded: bool,
+    /// When this daemon started: the earliest away can begin.
+    started: jiff::Timestamp,
     /// Whether reminders reach the screen (the notifier says).
     reach: tokio::sync::watch::Receiver<notify::Reach>,
     /// "Today: 5 of 7 done".

@@ -178,7 +178,16 @@ impl Daemon {
             );
         }
         let away_after = g.away_after;
-        let idle = SignedDuration::try_from(sample.idle).unwrap_or(SignedDuration::ZERO);
+        // Idle since before the daemon started counts from its start: away
+        // never begins before it did (wine's last input is its session's
+        // start; a clock set back makes it later still).
+        let running = now
+            .timestamp()
+            .duration_since(self.started)
+            .max(SignedDuration::ZERO);
+        let idle = SignedDuration::try_from(sample.idle)
+            .unwrap_or(SignedDuration::ZERO)
+            .min(running);
         let last_input = now.timestamp().checked_sub(idle).unwrap_or(now.timestamp());
         if let Some(since) = self.presence.session_locked
             && last_input > since
@@ -189,7 +198,10 @@ impl Daemon {
         let idle_now = !away_after.is_zero() && idle >= away_after;
         match (idle_now, self.presence.idle) {
             (true, None) => {
-                info!("no input for {idle:#}: away (intervals due meanwhile count as breaks)");
+                info!(
+                    "no input for {}: away (intervals due meanwhile count as breaks)",
+                    crate::core::time::humane(idle)
+                );
                 self.presence.idle = Some(last_input);
             }
             (false, Some(_)) => {

@@ -135,9 +135,9 @@ impl Daemon {
         self.stuck = past;
         match next {
             Some(t) => debug!(
-                "next wake {} (in {:#})",
+                "next wake {} (in {})",
                 t.to_zoned_datetime(now.time_zone().clone()),
-                t.duration_since(now.timestamp())
+                crate::core::time::humane(t.duration_since(now.timestamp()))
             ),
             None => debug!("nothing due: sleeping until something happens"),
         }

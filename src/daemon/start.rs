@@ -56,8 +56,8 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
     let clock = clock::from_env()?;
     if clock.is_shifted() {
         warn!(
-            "test clock: the daemon's clock runs {:#} off the system's",
-            clock.offset()
+            "test clock: the daemon's clock runs {} off the system's",
+            crate::core::time::humane(clock.offset())
         );
     }
     // The icons go beside the history; the history itself (and the
@@ -182,6 +182,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         config_path: paths.config.clone(),
         config_problem: None,
         embedded,
+        started: now.timestamp(),
         reach,
         today,
         presence: super::presence::Presence::default(),

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 /// What can go wrong talking to the daemon, on any transport.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error("unhunch is not running (no daemon at {}): start it with `unhunch`, or at login with `unhunch service install`", .0.display())]
+    #[error("unhunch is not running (no daemon at {}): start it with `unhunch start`, or at login with `unhunch service install`", .0.display())]
     NotRunning(PathBuf),
     #[error("talking to the daemon at {}: {source}", path.display())]
     Io {

@@ -247,14 +247,52 @@ struct Running {
     started: tokio::time::Instant,
 }
 
+/// How often a step's time left is brought up to date, in seconds: slow
+/// enough for every server (KDE Plasma's limits replacements), often
+/// enough to read as a countdown.
+const TICK: u32 = 10;
+
 impl Running {
-    /// When the next update is due: the end of the phase showing.
+    /// When the next update is due: the step showing's next tick (its time
+    /// left), or its end.
     fn next(&self) -> tokio::time::Instant {
-        let end = self.shown.checked_sub(1).map_or(0, |i| {
+        let at = self.shown.checked_sub(1).map_or(0, |i| {
             let p = &self.phases[i];
-            p.starts_at.saturating_add(p.seconds)
+            let end = p.starts_at.saturating_add(p.seconds);
+            let into = self.elapsed().saturating_sub(p.starts_at);
+            let tick = p.starts_at.saturating_add((into / TICK + 1) * TICK);
+            tick.min(end)
         });
-        self.started + Duration::from_secs(u64::from(end))
+        self.started + Duration::from_secs(u64::from(at))
+    }
+
+    /// Whole seconds since the routine began, rounded: a wake a moment
+    /// early is on time.
+    fn elapsed(&self) -> u32 {
+        u32::try_from((self.started.elapsed().as_millis() + 500) / 1000).unwrap_or(u32::MAX)
+    }
+
+    /// Step `i`'s line with its time left: "2/5  Chin tucks — 45 s left".
+    /// Every step's text is padded to the longest, and the seconds to the
+    /// widest, so the notification keeps its width from step to step.
+    fn line(&self, i: usize, left: u32) -> String {
+        let text_width = self
+            .phases
+            .iter()
+            .map(|p| p.text.chars().count())
+            .max()
+            .unwrap_or(0);
+        let most = self.phases.iter().map(|p| p.seconds).max().unwrap_or(0);
+        let digits = most.to_string().len();
+        let p = &self.phases[i];
+        // No-break spaces after the text, figure spaces (a digit's width)
+        // before the number: neither is trimmed or wrapped on.
+        format!(
+            "{}/{}  {:\u{a0}<text_width$} — {left:\u{2007}>digits$} s left",
+            i + 1,
+            self.phases.len(),
+            p.text
+        )
     }
 
     fn progress(&self, done: usize) -> Progress {
@@ -833,15 +871,27 @@ impl Notifier {
         };
         let caps = self.caps();
         let n = r.phases.len();
-        if r.shown < n {
-            let phase = &r.phases[r.shown];
+        let elapsed = r.elapsed();
+        // The step showing runs on: its time left, on the same notification.
+        let current = r.shown.checked_sub(1).filter(|i| {
+            let p = &r.phases[*i];
+            elapsed < p.starts_at.saturating_add(p.seconds)
+        });
+        if current.is_some() || r.shown < n {
+            let (i, left) = match current {
+                Some(i) => {
+                    let p = &r.phases[i];
+                    (i, p.starts_at + p.seconds - elapsed)
+                }
+                None => (r.shown, r.phases[r.shown].seconds),
+            };
             let total: u32 = r
                 .phases
                 .last()
                 .map_or(1, |p| p.starts_at + p.seconds)
                 .max(1);
             let mut note = Notification::new();
-            let body = format!("{}/{n}  {} — {} s", r.shown + 1, phase.text, phase.seconds);
+            let body = r.line(i, left);
             note.appname(APP_NAME)
                 .summary(&format!("{} — {}", r.title, r.routine.title))
                 .body(&if caps.markup {
@@ -852,8 +902,13 @@ impl Notifier {
                 .hint(Hint::DesktopEntry(DESKTOP_ID.into()))
                 .hint(Hint::Category("x-unhunch.routine".into()))
                 .timeout(Timeout::Never);
+            let done = if current.is_some() {
+                elapsed
+            } else {
+                r.phases[i].starts_at
+            };
             let value =
-                i32::try_from(u64::from(phase.starts_at) * 100 / u64::from(total)).unwrap_or(100);
+                i32::try_from(u64::from(done.min(total)) * 100 / u64::from(total)).unwrap_or(100);
             kind_icon(&mut note, &self.settings, r.kind);
             if caps.actions {
                 note.action(Button::Skip.key(), "Stop");
@@ -865,7 +920,9 @@ impl Notifier {
                 Ok(nid) => self.moved(&mut r, nid),
                 Err(e) => warn!(reminder = %r.reminder, "routine update not shown ({e})"),
             }
-            r.shown += 1;
+            if current.is_none() {
+                r.shown += 1;
+            }
             self.running = Some(r);
             return;
         }
@@ -878,7 +935,7 @@ impl Notifier {
         let body = format!(
             "Done: {} steps in {}. Recorded.",
             n,
-            crate::core::time::fmt_duration(r.routine.length())
+            crate::core::time::humane(r.routine.length())
         );
         note.appname(APP_NAME)
             .summary(&format!("{} — {}", r.title, r.routine.title))

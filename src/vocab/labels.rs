@@ -13,16 +13,10 @@ pub const DESKTOP_ID: &str = "io.github.unhunch.unhunch";
 
 /// "Snooze 10 min", "Snooze 1 h 30 min", "Snooze 45 s".
 pub fn snooze_label(d: SignedDuration) -> String {
-    let secs = d.as_secs().max(0);
-    let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
-    let text = match (h, m, s) {
-        (0, 0, s) => format!("{s} s"),
-        (0, m, 0) => format!("{m} min"),
-        (h, 0, 0) => format!("{h} h"),
-        (h, m, _) if h > 0 => format!("{h} h {m} min"),
-        (_, m, s) => format!("{m} min {s} s"),
-    };
-    format!("Snooze {text}")
+    format!(
+        "Snooze {}",
+        crate::core::time::humane(d.max(SignedDuration::ZERO))
+    )
 }
 
 macro_rules! kind_pngs {

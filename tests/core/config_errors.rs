@@ -109,7 +109,7 @@ fn invalid_configs_name_place_and_expectation() {
         // 16. interval that cannot fit its window
         (
             &format!("{HEAD}every = \"10h\"\nduring = \"work\"\n"),
-            "config.toml:4:9: every = \"10h\" does not fit in its window 09:00-18:00 (9h): it would never fire",
+            "config.toml:4:9: every = \"10h\" does not fit in its window 09:00-18:00 (9 h): it would never fire",
         ),
         // 17. during with a fixed time
         (
@@ -229,7 +229,7 @@ fn invalid_configs_name_place_and_expectation() {
         // 39. a routine too long
         (
             &format!("{ROUTINE}steps = [{{ text = \"Roll\", seconds = 600, repeat = 4 }}]\n"),
-            "config.toml:1:1: routine \"mine\" takes 40m: at most 30m",
+            "config.toml:1:1: routine \"mine\" takes 40 min: at most 30 min",
         ),
         // 40. seconds as a fraction
         (
@@ -359,7 +359,7 @@ fn the_embedded_default_is_valid_and_matches_the_design() {
     assert_eq!(
         summary,
         vec![
-            "stand stand every 50m, 09:00-18:00, mon-fri true",
+            "stand stand every 50 min, 09:00-18:00, mon-fri true",
             "neck neck at 10:15, 15:15, mon-fri true",
             "decompress decompress at 11:55, 16:55, mon-fri true",
             "breathe meditate at 13:35, mon-fri true",

@@ -145,7 +145,7 @@ fn config_check_lists_reminders_and_exits_by_validity() {
     assert!(out.contains("checking the embedded default"), "{out}");
     assert!(out.contains("is valid: 6 reminders, 5 enabled."), "{out}");
     assert!(
-        out.contains("stand       stand       every 50m, 09:00-18:00, mon-fri"),
+        out.contains("stand       stand       every 50 min, 09:00-18:00, mon-fri"),
         "{out}"
     );
     assert!(out.contains("at 14:25, mon-fri  (disabled)"), "{out}");

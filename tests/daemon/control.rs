@@ -191,7 +191,7 @@ async fn without_a_daemon_commands_exit_3_with_a_hint() {
             err.starts_with("unhunch is not running (no daemon at "),
             "{err}"
         );
-        assert!(err.contains("start it with `unhunch`"), "{err}");
+        assert!(err.contains("start it with `unhunch start`"), "{err}");
     }
 }
 

@@ -438,6 +438,46 @@ async fn reminders_due_together_are_shown_one_at_a_time() {
     );
 }
 
+/// A longer step counts down its time left in place, every 10 s, in text
+/// of steady width (figure spaces before a shorter number).
+#[tokio::test]
+async fn a_routine_step_counts_down_its_time_left() {
+    let d = Scene::with(
+        "[[reminder]]\nid = \"neck\"\nkind = \"neck\"\nevery = \"1h\"\nroutine = \"slow\"\n\
+         [[routine]]\nid = \"slow\"\ntitle = \"Slow\"\n\
+         steps = [{ text = \"Breathe\", seconds = 12 }, { text = \"Rest\", seconds = 1 }]\n",
+    )
+    .notifd()
+    .up()
+    .await;
+    let server = d.notifd();
+    assert_eq!(d.cli(&["trigger", "neck"]).0, 0);
+    let n1 = server.nth(1, 10 * SEC).await;
+    let started = Instant::now();
+    server.invoke(n1.id, "start").await;
+    let mut seen = Vec::new();
+    for i in 2..=5 {
+        let n = server.nth(i, 20 * SEC).await;
+        assert_eq!(n.replaces_id, n1.id);
+        seen.push((
+            started.elapsed().as_secs_f64().round() as u64,
+            n.body.clone(),
+        ));
+    }
+    assert_eq!(
+        seen,
+        [
+            (0, "1/2  Breathe — 12 s left".to_string()),
+            (10, "1/2  Breathe — \u{2007}2 s left".to_string()),
+            (
+                12,
+                "2/2  Rest\u{a0}\u{a0}\u{a0} — \u{2007}1 s left".to_string()
+            ),
+            (13, "Done: 2 steps in 13 s. Recorded.".to_string()),
+        ]
+    );
+}
+
 /// Start on the notification runs the reminder's routine in that same
 /// notification: one update per step, in order, each replacing it, a
 /// progress value, at the pace of the steps; the end is recorded done with
@@ -477,10 +517,11 @@ async fn a_routine_started_on_the_notification_runs_in_it_and_is_recorded() {
     assert_eq!(
         bodies,
         [
-            "1/3  Tuck (1 of 2) — 1 s",
-            "2/3  Tuck (2 of 2) — 1 s",
-            "3/3  Roll — 1 s",
-            "Done: 3 steps in 3s. Recorded."
+            "1/3  Tuck (1 of 2) — 1 s left",
+            "2/3  Tuck (2 of 2) — 1 s left",
+            // Padded to the longest step (no-break spaces): a steady width.
+            "3/3  Roll\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0} — 1 s left",
+            "Done: 3 steps in 3 s. Recorded."
         ]
     );
     assert!(
@@ -513,7 +554,7 @@ async fn a_routine_started_on_the_notification_runs_in_it_and_is_recorded() {
     assert_eq!(n6.summary, "Neck stretch");
     server.invoke(n6.id, "start").await;
     let step = server.nth(7, 10 * SEC).await;
-    assert_eq!(step.body, "1/3  Tuck (1 of 2) — 1 s");
+    assert_eq!(step.body, "1/3  Tuck (1 of 2) — 1 s left");
     server.invoke(step.id, "skip").await;
     d.wait_outcome("neck skipped guided", 5 * SEC).await;
     let skipped = d

@@ -58,8 +58,8 @@ fn a_routine_runs_step_by_step_at_its_pace() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         text,
-        "Quick one — 3 steps, 4s. Ctrl+C stops.\n  1/3 Tuck (1 of 2)\n  2/3 Tuck (2 of 2)\n  3/3 Roll\nDone: Quick one (4s).\n\
-         Not recorded: unhunch is not running (start it with `unhunch`).\n"
+        "Quick one — 3 steps, 4 s. Ctrl+C stops.\n  1/3 Tuck (1 of 2)\n  2/3 Tuck (2 of 2)\n  3/3 Roll\nDone: Quick one (4 s).\n\
+         Not recorded: unhunch is not running (start it with `unhunch start`).\n"
     );
     assert!(out.status.success());
     assert!(
@@ -93,7 +93,7 @@ fn in_a_terminal_a_bar_counts_down_and_ctrl_c_stops() {
     // Left alone, it ends with Done and the bar's line cleared.
     let (out, _) = in_pty(&h, "guide mine", None);
     assert!(out.contains("0:01 in all"), "{out}");
-    assert!(out.contains("\x1b[2KDone: Quick one (4s)."), "{out}");
+    assert!(out.contains("\x1b[2KDone: Quick one (4 s)."), "{out}");
 }
 
 #[test]
@@ -126,7 +126,7 @@ fn guide_names_what_it_cannot_find() {
         "{list}"
     );
     assert!(
-        list.contains("mine                   Quick one                    yours       4s"),
+        list.contains("mine                   Quick one                    yours       4 s"),
         "{list}"
     );
 }
@@ -141,7 +141,7 @@ fn the_end_of_a_routine_is_recorded_by_the_daemon() {
     let out = h.command(&["guide", "neck"]).output().unwrap();
     assert!(
         String::from_utf8_lossy(&out.stdout)
-            .ends_with("Not recorded: unhunch is not running (start it with `unhunch`).\n"),
+            .ends_with("Not recorded: unhunch is not running (start it with `unhunch start`).\n"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
@@ -153,7 +153,7 @@ fn the_end_of_a_routine_is_recorded_by_the_daemon() {
     let out = h.command(&["guide", "mine"]).output().unwrap();
     assert!(
         String::from_utf8_lossy(&out.stdout)
-            .ends_with("Done: Quick one (4s).\nRecorded: done for Neck stretch (neck).\n"),
+            .ends_with("Done: Quick one (4 s).\nRecorded: done for Neck stretch (neck).\n"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );

@@ -397,10 +397,13 @@ routine = "quick"
     }
     assert_eq!(
         steps[..2],
-        ["1/2  Roll your shoulders — 1 s", "2/2  Look away — 1 s"],
+        [
+            "1/2  Roll your shoulders — 1 s left",
+            "2/2  Look away\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0} — 1 s left"
+        ],
         "{steps:?}"
     );
-    assert_eq!(steps[2], "Done: 2 steps in 2s. Recorded.");
+    assert_eq!(steps[2], "Done: 2 steps in 2 s. Recorded.");
     d.wait_outcome("neck done guided", 5 * SEC).await;
 
     let (code, out, err) = d.cli(&["guide", "neck"]);

@@ -258,8 +258,8 @@ impl Engine {
             return;
         };
         debug!(
-            "back after {:#}: intervals start again",
-            t.duration_since(since)
+            "back after {}: intervals start again",
+            crate::core::time::humane(t.duration_since(since))
         );
         for r in self.config.enabled() {
             if let (Schedule::Every { .. }, Some(s)) = (&r.schedule, self.states.get_mut(&r.id))

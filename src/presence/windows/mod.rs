@@ -37,11 +37,16 @@ fn idle_time() -> Option<Duration> {
         return None;
     }
     // SAFETY: no arguments. Both are the same 32-bit tick count, which
-    // wraps after 49 days: the difference wraps with it.
+    // wraps after 49 days: the difference wraps with it. An input stamped
+    // a moment after this tick (taken between the two calls) wraps to
+    // nearly 50 days: it is no idle time at all.
     let now = unsafe { GetTickCount() };
-    Some(Duration::from_millis(u64::from(
-        now.wrapping_sub(info.dwTime),
-    )))
+    let idle = now.wrapping_sub(info.dwTime);
+    Some(Duration::from_millis(if idle > i32::MAX as u32 {
+        0
+    } else {
+        u64::from(idle)
+    }))
 }
 
 /// Whether a fullscreen program (a game, a video, a presentation) runs, or
