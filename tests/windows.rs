@@ -541,5 +541,10 @@ fn away_never_begins_before_the_daemon_started() {
     );
     assert!(!history().contains(",neck,away,"), "{}", history());
     assert!(!read_log().contains("no input for"), "{}", read_log());
+    assert!(
+        read_log().contains("under wine, GetLastInputInfo sees only input to wine's windows"),
+        "{}",
+        read_log()
+    );
     let _ = run(true, &["stop"], &env);
 }

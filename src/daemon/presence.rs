@@ -178,16 +178,7 @@ impl Daemon {
             );
         }
         let away_after = g.away_after;
-        // Idle since before the daemon started counts from its start: away
-        // never begins before it did (wine's last input is its session's
-        // start; a clock set back makes it later still).
-        let running = now
-            .timestamp()
-            .duration_since(self.started)
-            .max(SignedDuration::ZERO);
-        let idle = SignedDuration::try_from(sample.idle)
-            .unwrap_or(SignedDuration::ZERO)
-            .min(running);
+        let idle = SignedDuration::try_from(sample.idle).unwrap_or(SignedDuration::ZERO);
         let last_input = now.timestamp().checked_sub(idle).unwrap_or(now.timestamp());
         if let Some(since) = self.presence.session_locked
             && last_input > since
@@ -202,7 +193,9 @@ impl Daemon {
                     "no input for {}: away (intervals due meanwhile count as breaks)",
                     crate::core::time::humane(idle)
                 );
-                self.presence.idle = Some(last_input);
+                // Away never begins before this daemon did: what came
+                // before it is not known to have been a break.
+                self.presence.idle = Some(last_input.max(self.started));
             }
             (false, Some(_)) => {
                 info!("input again: back");

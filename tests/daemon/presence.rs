@@ -361,7 +361,8 @@ async fn gnome_idle_monitor_on_wayland_signals_the_return_without_polling() {
         "{}",
         d.log()
     );
-    away_for(&d, 10).await;
+    // Idle for 10 min before the daemon started: away since its start, never before.
+    away_for(&d, 0).await;
     // Away, a reminder due within the hour: it waits for Mutter's signal.
     let watching = wait_for(5 * SEC, || (mutter.active_watches() == 1).then_some(())).await;
     assert!(watching.is_some(), "no user-active watch: {}", d.log());
@@ -420,7 +421,8 @@ async fn screensaver_idle_time_on_wayland_but_not_kdes() {
         "{}",
         d.log()
     );
-    away_for(&d, 10).await;
+    // Idle for 10 min before the daemon started: away since its start, never before.
+    away_for(&d, 0).await;
     // No signal here: it asks again (every 30 s; SIGUSR1 makes it now).
     saver.set_idle(0);
     d.signal(10);

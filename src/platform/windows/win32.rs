@@ -24,7 +24,7 @@ use windows_sys::Win32::Security::{
     EqualSid, GetTokenInformation, OWNER_SECURITY_INFORMATION, PSECURITY_DESCRIPTOR, PSID,
     SECURITY_ATTRIBUTES, TOKEN_QUERY, TOKEN_USER, TokenUser,
 };
-use windows_sys::Win32::System::LibraryLoader::GetModuleHandleW;
+use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleW, GetProcAddress};
 use windows_sys::Win32::System::RemoteDesktop::{
     NOTIFY_FOR_THIS_SESSION, WTSRegisterSessionNotification,
 };
@@ -37,6 +37,18 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{
 };
 
 /// `s` as a NUL-terminated UTF-16 string.
+/// Whether this runs under wine: its ntdll exports `wine_get_version`,
+/// Windows' does not.
+pub fn under_wine() -> bool {
+    let ntdll = wide("ntdll.dll");
+    // SAFETY: a NUL-terminated name; ntdll is loaded in every process and
+    // the handle is not freed. The export is only looked up, never called.
+    unsafe {
+        let module = GetModuleHandleW(ntdll.as_ptr());
+        !module.is_null() && GetProcAddress(module, c"wine_get_version".as_ptr().cast()).is_some()
+    }
+}
+
 pub fn wide(s: &str) -> Vec<u16> {
     s.encode_utf16().chain(std::iter::once(0)).collect()
 }

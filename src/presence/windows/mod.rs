@@ -107,6 +107,15 @@ pub async fn start() -> (mpsc::UnboundedReceiver<Change>, Option<Box<dyn IdleSou
         warn!("the session's lock and the machine's sleep will not be seen ({e})");
     }
     let idle: Option<Box<dyn IdleSource>> = match idle_time() {
+        // Wine's GetLastInputInfo sees only input to wine's own windows, and
+        // its clock starts with wine's session: a person typing elsewhere
+        // would be "away since" then. Not used there.
+        Some(_) if crate::platform::win32::under_wine() => {
+            warn!(
+                "presence: under wine, GetLastInputInfo sees only input to wine's windows: idle time is not used (a locked session and sleep still count)"
+            );
+            None
+        }
         Some(_) => {
             info!("presence: idle time from GetLastInputInfo");
             Some(Box::new(WindowsIdle))
