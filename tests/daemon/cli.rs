@@ -163,6 +163,10 @@ fn config_check_lists_reminders_and_exits_by_validity() {
         "{err}"
     );
     assert!(err.contains(" 4 | evry = \"45m\""), "shows the line: {err}");
+    assert!(
+        err.contains("unknown field \"evry\": did you mean \"every\"?"),
+        "{err}"
+    );
     assert!(err.contains("✗ invalid: 1 error"), "{err}");
 
     let warn = h.path("warn.toml");

@@ -557,3 +557,25 @@ async fn took_records_a_break_of_ones_own() {
         "{table}"
     );
 }
+
+/// `pause --until tomorrow` ends at the start of work on the next work day.
+#[tokio::test]
+async fn pause_until_tomorrow_ends_at_the_next_work_days_start() {
+    let d = Scene::with(CONFIG).notifd().up().await;
+    let (code, out, err) = d.cli(&["pause", "--until", "tomorrow"]);
+    assert_eq!(code, 0, "{err}");
+    let until = d.status().paused.unwrap().until.unwrap().0;
+    assert_eq!(until.strftime("%H:%M").to_string(), "09:00", "{until}");
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    assert!(until.date() > today, "{until}");
+    assert!(
+        !matches!(
+            until.date().weekday(),
+            jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
+        ),
+        "{until}"
+    );
+    assert!(out.starts_with("Paused until "), "{out}");
+}

@@ -110,6 +110,9 @@ async fn pending_reminder_needs_attention_and_snooze_from_the_menu_works() {
         &labels[i + 1..i + 4],
         ["    Done", "    Snooze 2 s", "    Skip"]
     );
+    // What is due comes first, what comes next after it.
+    assert_eq!(i, 0, "{labels:?}");
+    assert!(labels[4].starts_with("Next: "), "{labels:?}");
 
     host.click(&item, Some("Stand up and move — due now"), "Snooze 2 s")
         .await;
