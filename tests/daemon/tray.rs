@@ -112,7 +112,7 @@ async fn pending_reminder_needs_attention_and_snooze_from_the_menu_works() {
     );
     // What is due comes first, what comes next after it.
     assert_eq!(i, 0, "{labels:?}");
-    assert!(labels[4].starts_with("Next: "), "{labels:?}");
+    assert!(labels[5].starts_with("Next: "), "after Start routine: {labels:?}");
 
     host.click(&item, Some("Stand up and move — due now"), "Snooze 2 s")
         .await;
