@@ -272,9 +272,10 @@ impl Running {
         u32::try_from((self.started.elapsed().as_millis() + 500) / 1000).unwrap_or(u32::MAX)
     }
 
-    /// Step `i`'s line with its time left: "2/5  Chin tucks — 45 s left".
-    /// Every step's text is padded to the longest, and the seconds to the
-    /// widest, so the notification keeps its width from step to step.
+    /// Step `i` with its time left: "2/5 — 45 s left", then its text on a
+    /// line of its own. The seconds are padded to the widest and the text
+    /// to the longest (at its end, where the padding shows as nothing), so
+    /// the notification keeps its width from step to step.
     fn line(&self, i: usize, left: u32) -> String {
         let text_width = self
             .phases
@@ -288,7 +289,7 @@ impl Running {
         // No-break spaces after the text, figure spaces (a digit's width)
         // before the number: neither is trimmed or wrapped on.
         format!(
-            "{}/{}  {:\u{a0}<text_width$} — {left:\u{2007}>digits$} s left",
+            "{}/{} — {left:\u{2007}>digits$} s left\n{:\u{a0}<text_width$}",
             i + 1,
             self.phases.len(),
             p.text

@@ -467,11 +467,11 @@ async fn a_routine_step_counts_down_its_time_left() {
     assert_eq!(
         seen,
         [
-            (0, "1/2  Breathe — 12 s left".to_string()),
-            (10, "1/2  Breathe — \u{2007}2 s left".to_string()),
+            (0, "1/2 — 12 s left\nBreathe".to_string()),
+            (10, "1/2 — \u{2007}2 s left\nBreathe".to_string()),
             (
                 12,
-                "2/2  Rest\u{a0}\u{a0}\u{a0} — \u{2007}1 s left".to_string()
+                "2/2 — \u{2007}1 s left\nRest\u{a0}\u{a0}\u{a0}".to_string()
             ),
             (13, "Done: 2 steps in 13 s. Recorded.".to_string()),
         ]
@@ -517,10 +517,10 @@ async fn a_routine_started_on_the_notification_runs_in_it_and_is_recorded() {
     assert_eq!(
         bodies,
         [
-            "1/3  Tuck (1 of 2) — 1 s left",
-            "2/3  Tuck (2 of 2) — 1 s left",
+            "1/3 — 1 s left\nTuck (1 of 2)",
+            "2/3 — 1 s left\nTuck (2 of 2)",
             // Padded to the longest step (no-break spaces): a steady width.
-            "3/3  Roll\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0} — 1 s left",
+            "3/3 — 1 s left\nRoll\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}",
             "Done: 3 steps in 3 s. Recorded."
         ]
     );
@@ -554,7 +554,7 @@ async fn a_routine_started_on_the_notification_runs_in_it_and_is_recorded() {
     assert_eq!(n6.summary, "Neck stretch");
     server.invoke(n6.id, "start").await;
     let step = server.nth(7, 10 * SEC).await;
-    assert_eq!(step.body, "1/3  Tuck (1 of 2) — 1 s left");
+    assert_eq!(step.body, "1/3 — 1 s left\nTuck (1 of 2)");
     server.invoke(step.id, "skip").await;
     d.wait_outcome("neck skipped guided", 5 * SEC).await;
     let skipped = d
