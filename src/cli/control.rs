@@ -14,7 +14,9 @@ use crate::core::HoldReason;
 use crate::core::time::when;
 use crate::ipc::ClientError;
 use crate::ipc::protocol::{parse_duration, parse_until};
-use crate::vocab::reply::{Answered, Fallback, LocalTime, PauseState, Status, Stopping};
+use crate::vocab::reply::{
+    Answered, Fallback, LocalTime, MeetingState, PauseState, Status, Stopping,
+};
 use crate::vocab::{PauseEnd, What};
 
 /// Exit status when the daemon is not running.
@@ -244,6 +246,12 @@ pub fn status(runtime: &Path, args: StatusArgs) -> ExitCode {
             at(since)
         );
     }
+    if !v.calls_ignored.is_empty() {
+        println!(
+            "Capturing the microphone, ignored (calls_ignore): {}",
+            v.calls_ignored.join(", ")
+        );
+    }
     if !v.held_by.is_empty() {
         let held: Vec<String> = v
             .held_by
@@ -251,6 +259,17 @@ pub fn status(runtime: &Path, args: StatusArgs) -> ExitCode {
             .map(|h| match h {
                 HoldReason::Call if !v.in_call.is_empty() => {
                     format!("call ({})", v.in_call.join(", "))
+                }
+                HoldReason::Meeting if v.meeting.is_some() => {
+                    let m = v.meeting.as_ref().expect("checked");
+                    match (&m.title, m.by_hand) {
+                        (Some(t), _) => format!("meeting: {t} until {}", at(&m.until)),
+                        (None, true) => format!(
+                            "meeting (started by hand; `unhunch meeting end` ends it) until {}",
+                            at(&m.until)
+                        ),
+                        (None, false) => format!("meeting until {}", at(&m.until)),
+                    }
                 }
                 h => h.name().to_string(),
             })
@@ -363,6 +382,36 @@ pub fn answer(runtime: &Path, req: What) -> ExitCode {
         (None, _) => println!("{verb}: {name}."),
     }
     ExitCode::SUCCESS
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum MeetingAction {
+    /// A meeting begins: reminders wait, and a catch-up break comes after.
+    Start {
+        /// How long it lasts (default: until `unhunch meeting end`, at most 4 h).
+        #[arg(long = "for", value_name = "DURATION", value_parser = parse_duration)]
+        length: Option<jiff::SignedDuration>,
+    },
+    /// The meeting ends.
+    End,
+}
+
+/// meeting start, meeting end.
+pub fn meeting(runtime: &Path, action: MeetingAction) -> ExitCode {
+    let what = match action {
+        MeetingAction::Start { length } => What::MeetingStart(length),
+        MeetingAction::End => What::MeetingEnd,
+    };
+    command(runtime, what, |m: MeetingState| {
+        match (m.in_meeting, &m.until) {
+            (true, Some(u)) => println!(
+                "In a meeting until {}: reminders wait; `unhunch meeting end` ends it.",
+                at(u)
+            ),
+            (true, None) => println!("In a meeting: reminders wait."),
+            (false, _) => println!("The meeting ended."),
+        }
+    })
 }
 
 /// pause, resume.

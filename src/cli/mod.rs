@@ -70,6 +70,10 @@ pub enum Command {
     Resume,
     /// Show a reminder now.
     Trigger(control::TriggerArgs),
+    /// A meeting the microphone cannot see: reminders wait until it ends,
+    /// then a catch-up break comes.
+    #[command(subcommand)]
+    Meeting(control::MeetingAction),
     /// Record a break you took on your own (no reminder needed): its
     /// interval starts again, and stats count it apart.
     Took(control::TookArgs),
@@ -224,6 +228,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Snooze(a) => control::answer(run, answer(a.id, Answer::Snooze(a.length))),
         Command::Trigger(a) => control::answer(run, What::Trigger { id: a.id }),
         Command::Took(a) => control::answer(run, What::Took { id: a.id }),
+        Command::Meeting(a) => control::meeting(run, a),
         Command::Pause(a) => {
             let end = match (a.duration.or(a.length), a.until) {
                 (Some(d), _) => PauseEnd::For(d),

@@ -83,6 +83,8 @@ pub struct GeneralFile {
     pub respect_dnd: Option<bool>,
     pub respect_fullscreen: Option<bool>,
     pub respect_calls: Option<bool>,
+    pub calls_ignore: Option<Vec<String>>,
+    pub catch_up_after: Option<Spanned<Dur>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -108,6 +108,14 @@ pub fn resolve(file: &ConfigFile, src: &str) -> Result<(Config, Vec<Problem>), V
         respect_dnd: g.respect_dnd.unwrap_or(true),
         respect_fullscreen: g.respect_fullscreen.unwrap_or(true),
         respect_calls: g.respect_calls.unwrap_or(true),
+        calls_ignore: g.calls_ignore.clone().unwrap_or_default(),
+        catch_up_after: duration(
+            &mut r,
+            "catch_up_after",
+            &g.catch_up_after,
+            SignedDuration::from_mins(45),
+            false,
+        ),
     };
     let s = &file.sleep;
     let sleep = Sleep {

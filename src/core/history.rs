@@ -91,15 +91,19 @@ pub enum Source {
     Schedule,
     /// A guided routine's end (finished: done; stopped: skipped).
     Guided,
+    /// The break owed after a long hold (a meeting, a call), shown once it
+    /// ended.
+    CatchUp,
 }
 
 impl Source {
-    pub const ALL: [Source; 5] = [
+    pub const ALL: [Source; 6] = [
         Source::Notification,
         Source::Tray,
         Source::Cli,
         Source::Schedule,
         Source::Guided,
+        Source::CatchUp,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -109,6 +113,7 @@ impl Source {
             Source::Cli => "cli",
             Source::Schedule => "schedule",
             Source::Guided => "guided",
+            Source::CatchUp => "catch-up",
         }
     }
 

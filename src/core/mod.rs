@@ -12,7 +12,7 @@ pub mod stats;
 pub mod time;
 
 pub use engine::{
-    Answer, Decision, Effect, Engine, EngineError, Event, HoldReason, Holds, Input, Outcome, Pause,
-    Phase, ShowRequest, Source,
+    Answer, Cause, Decision, Effect, Engine, EngineError, Event, HoldReason, Holds, Input, Meeting,
+    Outcome, Pause, Phase, ShowRequest, Source,
 };
 pub use model::{Config, General, Kind, Reminder, Schedule, Sleep, Urgency};

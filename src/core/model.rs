@@ -84,6 +84,12 @@ pub struct General {
     pub respect_fullscreen: bool,
     /// Hold reminders while another application captures the microphone.
     pub respect_calls: bool,
+    /// Applications whose capture is no call (a voice assistant, input
+    /// effects), by the name `status` shows; matched without case.
+    pub calls_ignore: Vec<String>,
+    /// After a hold (a meeting, a call, do-not-disturb, fullscreen) at
+    /// least this long, one catch-up break; zero: none.
+    pub catch_up_after: SignedDuration,
 }
 
 impl General {

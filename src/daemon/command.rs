@@ -11,7 +11,7 @@ use crate::config;
 use crate::core::time::resolve_local;
 use crate::core::{Decision, Effect, Input, Phase, Source};
 use crate::vocab::PauseEnd;
-use crate::vocab::reply::{Answered, LocalTime, PauseState, Stopping};
+use crate::vocab::reply::{Answered, LocalTime, MeetingState, PauseState, Stopping};
 use crate::vocab::{Command, CommandError, Reply, What};
 
 impl Daemon {
@@ -75,7 +75,7 @@ impl Daemon {
                     // A click on a notification that already ended, say.
                     Source::Notification => debug!("answer from the notification not taken: {e}"),
                     Source::Tray => warn!("tray: {e}"),
-                    Source::Cli | Source::Schedule | Source::Guided => {}
+                    Source::Cli | Source::Schedule | Source::Guided | Source::CatchUp => {}
                 }
                 cmd.answer(Err(e));
             }
@@ -99,6 +99,10 @@ impl Daemon {
                 id: id.clone(),
                 source,
             },
+            What::MeetingStart(d) => Input::MeetingStart {
+                until: d.and_then(|d| now.timestamp().checked_add(d).ok()),
+            },
+            What::MeetingEnd => Input::MeetingEnd,
             What::Trigger { id } | What::Start { id } => Input::Trigger {
                 id: id.clone(),
                 source,
@@ -122,7 +126,20 @@ impl Daemon {
         };
         let mut step = self.engine.begin();
         step.handle(input, now)?;
-        let reply = self.reply_for(&step, now);
+        let reply = match &cmd.what {
+            What::MeetingStart(_) | What::MeetingEnd => {
+                let by_hand = step.engine().meeting_by_hand();
+                Reply::Meeting(MeetingState {
+                    in_meeting: by_hand,
+                    until: step
+                        .engine()
+                        .meeting_now()
+                        .filter(|_| by_hand)
+                        .map(|m| LocalTime::new(m.end, now.time_zone())),
+                })
+            }
+            _ => self.reply_for(&step, now),
+        };
         Ok((step, reply))
     }
 

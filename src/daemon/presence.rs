@@ -75,10 +75,22 @@ impl Presence {
         if g.respect_fullscreen && self.fullscreen {
             holds.insert(HoldReason::Fullscreen);
         }
-        if g.respect_calls && !self.capturing.is_empty() {
+        if g.respect_calls && !self.calls(g).0.is_empty() {
             holds.insert(HoldReason::Call);
         }
         Wanted { away, holds }
+    }
+}
+
+impl Presence {
+    /// The applications capturing the microphone: those that make a call,
+    /// and those `calls_ignore` names (matched without case).
+    pub fn calls(&self, g: &General) -> (Vec<String>, Vec<String>) {
+        self.capturing.iter().cloned().partition(|app| {
+            !g.calls_ignore
+                .iter()
+                .any(|i| i.trim().eq_ignore_ascii_case(app.trim()))
+        })
     }
 }
 
@@ -103,7 +115,7 @@ impl Daemon {
             .wanted(&self.engine.config().general, self.has_idle_source);
         let mut step = self.engine.begin();
         let mut inputs = Vec::new();
-        for reason in HoldReason::ALL {
+        for reason in HoldReason::PRESENCE {
             let on = want.holds.contains(&reason);
             if on != self.engine.holds().contains(&reason) {
                 inputs.push(Input::Hold { reason, on });
@@ -286,7 +298,16 @@ impl Daemon {
                 }
             }
             Change::Capturing(apps) if apps != p.capturing => {
-                let respect = self.engine.config().general.respect_calls;
+                let g = &self.engine.config().general;
+                let respect = g.respect_calls;
+                p.capturing = apps;
+                let (apps, ignored) = p.calls(g);
+                if !ignored.is_empty() {
+                    info!(
+                        "{} captures the microphone: ignored (calls_ignore)",
+                        ignored.join(", ")
+                    );
+                }
                 match (apps.is_empty(), respect) {
                     (true, _) => {
                         info!("no application captures the microphone now: the call ended")
@@ -300,7 +321,6 @@ impl Daemon {
                         apps.join(", ")
                     ),
                 }
-                p.capturing = apps;
             }
             Change::Capturing(_) => {}
         }
@@ -379,7 +399,7 @@ mod tests {
         };
         p.dnd.insert(Dnd::Gnome);
         let g = general("");
-        let both = Holds::from(HoldReason::ALL);
+        let both = Holds::from(HoldReason::PRESENCE);
         assert_eq!(p.wanted(&g, true).holds, both);
         let g = general("respect_calls = false");
         assert!(!p.wanted(&g, true).holds.contains(&HoldReason::Call));

@@ -53,10 +53,16 @@ impl Daemon {
             away_since: e.away().map(local),
             held_by: e.holds().iter().copied().collect(),
             in_call: if e.holds().contains(&HoldReason::Call) {
-                self.presence.capturing.clone()
+                self.presence.calls(&e.config().general).0
             } else {
                 Vec::new()
             },
+            calls_ignored: self.presence.calls(&e.config().general).1,
+            meeting: e.meeting_now().map(|m| crate::vocab::reply::MeetingNow {
+                title: m.title.clone(),
+                until: local(m.end),
+                by_hand: e.meeting_by_hand(),
+            }),
             pending,
             snoozed,
             next: e
@@ -109,6 +115,7 @@ impl Daemon {
             away_since: e.away().map(|t| t.to_zoned_datetime(tz.clone())),
             held_by: e.holds().iter().copied().collect(),
             config_warning: self.config_error(tz).map(|c| c.running),
+            meeting_by_hand: e.meeting_by_hand(),
             next_morning: e
                 .config()
                 .general

@@ -19,7 +19,8 @@ const VERSION: u64 = 1;
 pub const MAX_LINE: usize = 64 * 1024;
 pub const SOCKET: &str = "unhunch.sock";
 
-const COMMANDS: &str = "status, done, skip, snooze, pause, resume, trigger, took, guided, stop";
+const COMMANDS: &str =
+    "status, done, skip, snooze, pause, resume, trigger, took, meeting, meeting-end, guided, stop";
 
 /// A request line as written; absent fields are left out, not null.
 #[derive(Deserialize, Serialize, Default)]
@@ -185,6 +186,14 @@ pub fn parse(line: &str) -> Result<(What, Option<Timestamp>), RequestError> {
                 id: w.id.ok_or(RequestError::NoId("took"))?,
             }
         }
+        "meeting" => {
+            no_extra(&["for"])?;
+            What::MeetingStart(w.for_.as_deref().map(parse_duration).transpose()?)
+        }
+        "meeting-end" => {
+            no_extra(&[])?;
+            What::MeetingEnd
+        }
         "guided" => {
             no_extra(&["id", "finished", "progress"])?;
             match (w.id, w.finished, w.progress) {
@@ -261,6 +270,11 @@ pub fn encode(what: &What, deadline: Option<Timestamp>) -> Result<String, Reques
             id: Some(id.clone()),
             ..wire("took")
         },
+        What::MeetingStart(d) => Wire {
+            for_: d.map(fmt),
+            ..wire("meeting")
+        },
+        What::MeetingEnd => wire("meeting-end"),
         What::Guided {
             id,
             answer,
@@ -308,6 +322,9 @@ mod tests {
             What::Resume,
             What::Trigger { id: "stand".into() },
             What::Took { id: "stand".into() },
+            What::MeetingStart(Some(SignedDuration::from_mins(45))),
+            What::MeetingStart(None),
+            What::MeetingEnd,
             What::Guided {
                 id: "neck".into(),
                 answer: Answer::Skip,
@@ -369,11 +386,11 @@ mod tests {
             ),
             (
                 r#"{"v":1}"#,
-                "missing \"cmd\": expected one of status, done, skip, snooze, pause, resume, trigger, took, guided, stop",
+                "missing \"cmd\": expected one of status, done, skip, snooze, pause, resume, trigger, took, meeting, meeting-end, guided, stop",
             ),
             (
                 r#"{"v":1,"cmd":"dance"}"#,
-                "unknown command \"dance\": expected one of status, done, skip, snooze, pause, resume, trigger, took, guided, stop",
+                "unknown command \"dance\": expected one of status, done, skip, snooze, pause, resume, trigger, took, meeting, meeting-end, guided, stop",
             ),
             (
                 r#"{"v":1,"cmd":"status","id":"x"}"#,

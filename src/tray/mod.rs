@@ -47,6 +47,8 @@ pub struct TrayState {
     pub config_warning: Option<Fallback>,
     /// When "Pause → Until tomorrow" would end: the next work day's start.
     pub next_morning: Option<ZonedDateTime>,
+    /// A meeting started by hand runs (the menu offers to end it).
+    pub meeting_by_hand: bool,
 }
 
 impl TrayState {
@@ -64,6 +66,7 @@ impl TrayState {
             held_by: Vec::new(),
             config_warning: None,
             next_morning: None,
+            meeting_by_hand: false,
         }
     }
 }
@@ -256,6 +259,11 @@ impl TrayState {
         if self.paused.is_some() {
             items.push(item("Resume", What::Resume));
         }
+        items.push(if self.meeting_by_hand {
+            item("End the meeting", What::MeetingEnd)
+        } else {
+            item("In a meeting", What::MeetingStart(None))
+        });
         items.push(Entry::Separator);
         items.push(disabled(&self.today_line()));
         items.push(item("Edit schedule…", What::EditConfig));

@@ -40,6 +40,10 @@ pub enum What {
     Took {
         id: String,
     },
+    /// A meeting by hand begins: for this long, or until it is ended.
+    MeetingStart(Option<SignedDuration>),
+    /// The meeting by hand ends.
+    MeetingEnd,
     /// A guided routine of reminder `id` ended: done, skipped or dismissed.
     Guided {
         id: String,

@@ -76,6 +76,14 @@ pub struct Status {
     /// With the `call` hold: the applications capturing the microphone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub in_call: Vec<String>,
+    /// Applications capturing the microphone that `calls_ignore` names: no
+    /// call.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calls_ignored: Vec<String>,
+    /// The meeting that holds reminders: its title (a calendar's), when it
+    /// ends, and whether it was started by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<MeetingNow>,
     /// Showing now, waiting for an answer.
     pub pending: Vec<Showing>,
     pub snoozed: Vec<Snoozed>,
@@ -84,6 +92,14 @@ pub struct Status {
     pub today: Today,
     /// The config file cannot be used; what runs meanwhile.
     pub config_error: Option<ConfigError>,
+}
+
+/// A meeting holding reminders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingNow {
+    pub title: Option<String>,
+    pub until: LocalTime,
+    pub by_hand: bool,
 }
 
 /// A config file that cannot be used, and what runs instead.
@@ -158,6 +174,13 @@ pub struct PauseState {
     pub until: Option<LocalTime>,
 }
 
+/// The meeting by hand after `meeting` or `meeting-end`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingState {
+    pub in_meeting: bool,
+    pub until: Option<LocalTime>,
+}
+
 /// `stop`: the daemon that is stopping.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Stopping {
@@ -171,6 +194,7 @@ pub enum Reply {
     Status(Box<Status>),
     Answered(Answered),
     Pause(PauseState),
+    Meeting(MeetingState),
     Stopping(Stopping),
     /// For commands with nothing to say (the tray's "Edit schedule…").
     Empty {},

@@ -1183,3 +1183,155 @@ fn tomorrow_is_the_next_work_days_start() {
         "2026-11-27T23:00:00Z"
     );
 }
+
+/// The show requests among the effects since the last clear.
+fn show_requests(sim: &Sim) -> Vec<unhunch::core::ShowRequest> {
+    sim.effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Show(r) => Some(r.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+const CATCH_UP: &str = r#"
+[general]
+ignore_after = "1h"
+[[reminder]]
+id = "neck"
+kind = "neck"
+every = "2h"
+during = "work"
+[[reminder]]
+id = "stand"
+kind = "stand"
+every = "50m"
+during = "work"
+"#;
+
+/// After a hold of at least catch_up_after, one reminder comes at once: the
+/// most overdue movement reminder, worded for the occasion, recorded with
+/// source catch-up; the rest that fell due wait behind it, one at a time.
+#[test]
+fn a_long_call_ends_with_one_catch_up_break() {
+    let mut sim = Sim::new(CATCH_UP, "UTC", "2026-11-25 09:00");
+    sim.tick();
+    let hold = |sim: &mut Sim, on| {
+        sim.input(Input::Hold {
+            reason: HoldReason::Call,
+            on,
+        })
+        .unwrap()
+    };
+    sim.jump("2026-11-25 09:10");
+    hold(&mut sim, true);
+    sim.run_until("2026-11-25 10:30");
+    assert!(sim.shows().is_empty(), "{:?}", sim.log);
+    hold(&mut sim, false);
+    sim.tick();
+    let shown = show_requests(&sim);
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!(shown[0].id, "stand");
+    assert_eq!(shown[0].cause, unhunch::core::Cause::CatchUp);
+    assert_eq!(
+        shown[0].body,
+        "You've been on a call for 1 h 20 min — stand up and move?"
+    );
+    let rec = sim.records();
+    assert_eq!(rec[0].source, Source::CatchUp, "{rec:?}");
+    // Once: answered, no second catch-up.
+    sim.answer(Some("stand"), Answer::Done).unwrap();
+    sim.clear();
+    sim.tick();
+    assert!(
+        show_requests(&sim)
+            .iter()
+            .all(|r| r.cause != unhunch::core::Cause::CatchUp)
+    );
+}
+
+/// A short hold owes nothing; catch_up_after = "0s" turns it off.
+#[test]
+fn short_holds_and_catch_up_off_owe_no_break() {
+    for (toml, until) in [
+        (CATCH_UP.to_string(), "2026-11-25 09:40"),
+        (
+            CATCH_UP.replace("[general]", "[general]\ncatch_up_after = \"0s\""),
+            "2026-11-25 10:30",
+        ),
+    ] {
+        let mut sim = Sim::new(&toml, "UTC", "2026-11-25 09:00");
+        sim.tick();
+        sim.jump("2026-11-25 09:10");
+        sim.input(Input::Hold {
+            reason: HoldReason::DoNotDisturb,
+            on: true,
+        })
+        .unwrap();
+        sim.run_until(until);
+        sim.input(Input::Hold {
+            reason: HoldReason::DoNotDisturb,
+            on: false,
+        })
+        .unwrap();
+        sim.tick();
+        assert!(
+            show_requests(&sim)
+                .iter()
+                .all(|r| r.cause != unhunch::core::Cause::CatchUp),
+            "{toml}: {:?}",
+            show_requests(&sim)
+        );
+    }
+}
+
+/// A meeting by hand holds reminders until its end, which comes by itself,
+/// then the catch-up break; ended early by hand, the same.
+#[test]
+fn a_meeting_by_hand_holds_then_ends_with_a_catch_up() {
+    let mut sim = Sim::new(CATCH_UP, "UTC", "2026-11-25 09:00");
+    sim.tick();
+    let until = sim.at("2026-11-25 10:00").timestamp();
+    sim.input(Input::MeetingStart { until: Some(until) })
+        .unwrap();
+    assert!(sim.engine.holds().contains(&HoldReason::Meeting));
+    assert_eq!(sim.engine.meeting_now().unwrap().end, until);
+    // Its end is a wake of its own.
+    assert_eq!(sim.engine.next_wake(&sim.now), Some(until));
+    sim.run_until("2026-11-25 10:00");
+    assert!(!sim.engine.holds().contains(&HoldReason::Meeting));
+    let shown = show_requests(&sim);
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!(
+        shown[0].body,
+        "You've been in a meeting for 1 h — stand up and move?"
+    );
+    assert_eq!(sim.input(Input::MeetingEnd), Err(EngineError::NoMeeting));
+}
+
+/// A calendar's busy time holds reminders from its start to its end.
+#[test]
+fn a_calendar_meeting_holds_reminders_from_start_to_end() {
+    let mut sim = Sim::new(CATCH_UP, "UTC", "2026-11-25 09:00");
+    sim.auto = Some(Answer::Done);
+    sim.tick();
+    let busy = unhunch::core::Meeting {
+        start: sim.at("2026-11-25 09:45").timestamp(),
+        end: sim.at("2026-11-25 11:00").timestamp(),
+        title: Some("Team sync".into()),
+    };
+    sim.input(Input::Busy(vec![busy])).unwrap();
+    assert!(!sim.engine.holds().contains(&HoldReason::Meeting));
+    sim.run_until("2026-11-25 10:59");
+    // stand was due 09:50: held from 09:45.
+    assert!(sim.shows().is_empty(), "{:?}", sim.log);
+    assert_eq!(
+        sim.engine.meeting_now().unwrap().title.as_deref(),
+        Some("Team sync")
+    );
+    sim.run_until("2026-11-25 11:00");
+    // The catch-up break first; neck, due at 11:00 too, after its answer.
+    assert_eq!(sim.shows(), ["Wed 11:00 show stand", "Wed 11:00 show neck"]);
+    assert!(sim.engine.meeting_now().is_none());
+}

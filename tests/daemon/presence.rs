@@ -1008,3 +1008,32 @@ async fn a_reload_applies_respect_calls_at_once() {
     })
     .await;
 }
+
+/// `calls_ignore`: an application that keeps the microphone open all day
+/// holds nothing; `status` says it was ignored.
+#[tokio::test]
+async fn an_ignored_application_capturing_holds_nothing() {
+    let config = format!("[general]\ncalls_ignore = [\"PW-Record\"]\n{EVERY_SECOND}");
+    let d = in_a_call_setup(&config).await;
+    let server = d.notifd();
+    let _call = d.sound().record(false);
+    assert!(
+        d.log_has(
+            "pw-record captures the microphone: ignored (calls_ignore)",
+            5 * SEC
+        )
+        .await,
+        "{}",
+        d.log()
+    );
+    let s = d.status();
+    assert!(s.held_by.is_empty(), "{s:?}");
+    assert_eq!(s.calls_ignored, ["pw-record"]);
+    let (_, out, _) = d.cli(&["status"]);
+    assert!(
+        out.contains("Capturing the microphone, ignored (calls_ignore): pw-record"),
+        "{out}"
+    );
+    let n = server.calls().len();
+    server.nth(n + 2, 5 * SEC).await;
+}

@@ -163,3 +163,55 @@ async fn an_eight_hour_suspend_gives_one_showing_and_misses() {
         d.outcomes()
     );
 }
+
+const MOVE: &str = r#"
+[general]
+ignore_after = "2h"
+[[reminder]]
+id = "stand"
+kind = "stand"
+every = "50m"
+"#;
+
+/// A meeting by hand (`unhunch meeting start --for 1h`) holds reminders;
+/// when it ends by itself, one catch-up break comes, worded for it and
+/// recorded with source catch-up.
+#[tokio::test]
+async fn a_meeting_by_hand_ends_with_one_catch_up_break() {
+    let d = start(MOVE, "09:00:00").await;
+    d.wait_up().await;
+    let server = d.notifd();
+    let (code, out, err) = d.cli(&["meeting", "start", "--for", "1h"]);
+    assert_eq!(code, 0, "{err}");
+    // (The CLI's "today" is the real one: the day is named.)
+    assert!(
+        out.starts_with("In a meeting until ")
+            && out.ends_with(" 10:00: reminders wait; `unhunch meeting end` ends it.\n"),
+        "{out}"
+    );
+    let (_, status, _) = d.cli(&["status"]);
+    assert!(
+        status.contains("Held by meeting (started by hand; `unhunch meeting end` ends it) until ")
+            && status.contains(" 10:00: reminders wait until it ends"),
+        "{status}"
+    );
+    // Past stand's 09:50 and the meeting's end.
+    jump(&d, "09:55:00").await;
+    tokio::time::sleep(SEC).await;
+    assert!(server.calls().is_empty(), "held: {:?}", d.outcomes());
+    jump(&d, "10:00:01").await;
+    let n = server.nth(1, 10 * SEC).await;
+    assert_eq!(n.summary, "Stand up and move");
+    assert!(
+        n.body
+            .starts_with("You've been in a meeting for 1 h — stand up and move?"),
+        "{}",
+        n.body
+    );
+    assert_eq!(d.outcomes(), ["stand shown catch-up"]);
+    tokio::time::sleep(SEC).await;
+    assert_eq!(server.calls().len(), 1, "one, not a burst");
+    let (code, out, _) = d.cli(&["meeting", "end"]);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+}

@@ -100,6 +100,7 @@ impl Engine {
             self.pause = None;
             effects.push(Effect::PauseChanged(None));
         }
+        self.refresh_meetings(t);
         let holding = self.is_holding();
         let away = self.away;
         let quiet = holding || away.is_some();
@@ -126,6 +127,10 @@ impl Engine {
         // One reminder on screen at a time: while one is showing, others
         // that fall due wait (in config order) until it is answered.
         let mut busy = self.showing_any();
+        if !busy && self.catch_up.is_some() {
+            busy = self.catch_up(t, &tz, &mut effects);
+        }
+        let g = &self.config.general;
         for r in &self.config.reminders {
             let Some(s) = self.states.get_mut(&r.id) else {
                 continue;
@@ -229,6 +234,69 @@ impl Engine {
         effects
     }
 
+    /// The catch-up break owed after a long hold, once nothing holds or
+    /// shows: the most overdue movement reminder (stand; else any interval
+    /// reminder), worded for the occasion. Away or paused, it is dropped:
+    /// that is a break, or a choice. Returns whether one is showing.
+    fn catch_up(
+        &mut self,
+        t: Timestamp,
+        tz: &jiff::tz::TimeZone,
+        effects: &mut Vec<Effect>,
+    ) -> bool {
+        if self.is_holding() && !self.is_paused() {
+            return false;
+        }
+        let Some((lasted, reason)) = self.catch_up.take() else {
+            return false;
+        };
+        if self.away.is_some() || self.is_paused() {
+            debug!("catch-up break dropped: away or paused");
+            return false;
+        }
+        let due_of = |r: &Reminder| match (&r.schedule, self.states.get(&r.id)) {
+            (Schedule::Every { every, window }, Some(s)) if s.phase == Phase::Idle => {
+                interval_due(s.anchor.unwrap_or(s.since), *every, window, t, tz)
+            }
+            _ => None,
+        };
+        let pick = |movement: bool| {
+            self.config
+                .enabled()
+                .filter(|r| !movement || r.kind == Kind::Stand)
+                .filter_map(|r| Some((due_of(r)?, r.id.clone())))
+                .min()
+        };
+        let Some((due, id)) = pick(true).or_else(|| pick(false)) else {
+            debug!("catch-up break: no interval reminder free to show");
+            return false;
+        };
+        let (Some(r), Some(s)) = (self.config.reminder(&id), self.states.get_mut(&id)) else {
+            return false;
+        };
+        debug!(reminder = %id, "catch-up break after {lasted:#} {}", reason.been());
+        let from = effects.len();
+        show(
+            r,
+            s,
+            t,
+            due.min(t),
+            Cause::CatchUp,
+            Source::CatchUp,
+            effects,
+        );
+        for e in &mut effects[from..] {
+            if let Effect::Show(req) = e {
+                req.body = format!(
+                    "You've been {} for {} — stand up and move?",
+                    reason.been(),
+                    crate::core::time::humane(lasted)
+                );
+            }
+        }
+        true
+    }
+
     /// The next instant at which [`tick`](Self::tick) has something to do,
     /// or `None` when nothing ever will (e.g. paused until resumed).
     pub fn next_wake(&self, now: &ZonedDateTime) -> Option<Timestamp> {
@@ -245,6 +313,14 @@ impl Engine {
                 next = Some(next.map_or(c, |n| n.min(c)));
             }
         };
+        // A meeting's start and end; a catch-up break owed, at once.
+        consider(self.meeting.as_ref().map(|m| m.end));
+        if let Some(b) = self.busy.first() {
+            consider(Some(if b.start > t { b.start } else { b.end }));
+        }
+        if self.catch_up.is_some() && !holding && !busy {
+            consider(Some(t));
+        }
         for r in &self.config.reminders {
             let Some(s) = self.states.get(&r.id) else {
                 continue;

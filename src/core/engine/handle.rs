@@ -17,6 +17,7 @@ impl Engine {
     ) -> Result<Vec<Effect>, EngineError> {
         let t = now.timestamp();
         self.normalize_clock(t);
+        self.refresh_meetings(t);
         let mut effects = Vec::new();
         match input {
             Input::Answer { id, answer, source } => {
@@ -44,6 +45,32 @@ impl Engine {
                 } else {
                     self.holds.remove(&reason);
                 }
+                self.track_hold(t);
+            }
+            Input::MeetingStart { until } => {
+                let end = until
+                    .filter(|u| *u > t)
+                    .or_else(|| t.checked_add(MEETING_LONGEST).ok())
+                    .unwrap_or(Timestamp::MAX);
+                debug!("a meeting by hand until {end}");
+                self.meeting = Some(Meeting {
+                    start: t,
+                    end,
+                    title: None,
+                });
+                self.refresh_meetings(t);
+            }
+            Input::MeetingEnd => {
+                if self.meeting.take().is_none() {
+                    return Err(EngineError::NoMeeting);
+                }
+                debug!("the meeting by hand ended");
+                self.refresh_meetings(t);
+            }
+            Input::Busy(mut times) => {
+                times.sort_by_key(|m| m.start);
+                self.busy = times;
+                self.refresh_meetings(t);
             }
             Input::Pause { until } => {
                 if let Some(u) = until

@@ -33,6 +33,8 @@ pub enum Cause {
     Fixed,
     Snooze,
     Manual,
+    /// The break owed after a long hold.
+    CatchUp,
     /// Put up again: it was showing when the daemon stopped.
     Restored,
 }
@@ -125,6 +127,33 @@ pub enum Input {
         until: Option<Timestamp>,
     },
     Resume,
+    /// A meeting by hand begins (until `until`, or [`MEETING_LONGEST`]).
+    MeetingStart {
+        until: Option<Timestamp>,
+    },
+    /// The meeting by hand ends.
+    MeetingEnd,
+    /// The calendars' busy times from now on (replacing those known).
+    Busy(Vec<Meeting>),
+}
+
+/// A meeting: by hand, or a busy event of a calendar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Meeting {
+    pub start: Timestamp,
+    pub end: Timestamp,
+    /// The event's summary (a calendar's); none by hand.
+    pub title: Option<String>,
+}
+
+/// A meeting by hand with no end given ends by itself after this long.
+pub const MEETING_LONGEST: SignedDuration = SignedDuration::from_hours(4);
+
+/// A hold under way: since when, and the reason that names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Held {
+    since: Timestamp,
+    reason: HoldReason,
 }
 
 /// Why reminders wait without a pause.
@@ -138,14 +167,35 @@ pub enum HoldReason {
     /// Another application captures the microphone (or, on Windows, the
     /// camera): a call.
     Call,
+    /// A meeting: started by hand (`unhunch meeting start`), or a busy
+    /// event of a calendar.
+    Meeting,
 }
 
 impl HoldReason {
-    pub const ALL: [HoldReason; 3] = [
+    pub const ALL: [HoldReason; 4] = [
+        HoldReason::DoNotDisturb,
+        HoldReason::Fullscreen,
+        HoldReason::Call,
+        HoldReason::Meeting,
+    ];
+
+    /// What the desktop's presence reports (the engine keeps meetings).
+    pub const PRESENCE: [HoldReason; 3] = [
         HoldReason::DoNotDisturb,
         HoldReason::Fullscreen,
         HoldReason::Call,
     ];
+
+    /// "You've been {this} for 1 h 20 min": the catch-up break's words.
+    fn been(self) -> &'static str {
+        match self {
+            HoldReason::Meeting => "in a meeting",
+            HoldReason::Call => "on a call",
+            HoldReason::Fullscreen => "in a fullscreen window",
+            HoldReason::DoNotDisturb => "in do-not-disturb",
+        }
+    }
 
     /// Its name in `status` (as in JSON): "do-not-disturb", "fullscreen",
     /// "call".
@@ -154,6 +204,7 @@ impl HoldReason {
             HoldReason::DoNotDisturb => "do-not-disturb",
             HoldReason::Fullscreen => "fullscreen",
             HoldReason::Call => "call",
+            HoldReason::Meeting => "meeting",
         }
     }
 
@@ -163,6 +214,7 @@ impl HoldReason {
             HoldReason::DoNotDisturb => "do-not-disturb is on",
             HoldReason::Fullscreen => "a window is fullscreen",
             HoldReason::Call => "a call is on",
+            HoldReason::Meeting => "you are in a meeting",
         }
     }
 }
@@ -193,6 +245,8 @@ pub enum EngineError {
     AlreadyShowing(String),
     #[error("not paused")]
     NotPaused,
+    #[error("no meeting was started by hand")]
+    NoMeeting,
     #[error("the pause end {0} is not in the future")]
     PauseInPast(Timestamp),
 }
@@ -297,6 +351,15 @@ pub struct Engine {
     /// Idle or locked since then.
     away: Option<Timestamp>,
     holds: Holds,
+    /// The meeting started by hand, if one runs.
+    meeting: Option<Meeting>,
+    /// The calendars' busy times ahead.
+    busy: Vec<Meeting>,
+    /// The hold under way (any reason): its catch-up break is owed once
+    /// it ends, if it lasted `catch_up_after`.
+    held: Option<Held>,
+    /// A catch-up break owed: how long the hold was, and why.
+    catch_up: Option<(SignedDuration, HoldReason)>,
 }
 
 /// A decision not yet made: the engine as it would be after some inputs,
@@ -385,6 +448,10 @@ impl Engine {
             pause: None,
             away: None,
             holds: Holds::new(),
+            meeting: None,
+            busy: Vec::new(),
+            held: None,
+            catch_up: None,
         }
     }
 
@@ -511,7 +578,7 @@ impl Engine {
 
     /// Paused, or held by Do-Not-Disturb or a fullscreen window: nothing is
     /// shown, and what falls due waits (fixed times within missed_grace).
-    fn is_holding(&self) -> bool {
+    pub(super) fn is_holding(&self) -> bool {
         self.is_paused() || !self.holds.is_empty()
     }
 
@@ -523,6 +590,73 @@ impl Engine {
     /// What holds reminders back now, besides a pause.
     pub fn holds(&self) -> &Holds {
         &self.holds
+    }
+
+    /// The meeting holding reminders now (by hand, else a calendar's), as
+    /// of the last step.
+    pub fn meeting_now(&self) -> Option<&Meeting> {
+        if !self.holds.contains(&HoldReason::Meeting) {
+            return None;
+        }
+        self.meeting.as_ref().or_else(|| self.busy.first())
+    }
+
+    /// Whether the meeting now was started by hand.
+    pub fn meeting_by_hand(&self) -> bool {
+        self.meeting.is_some()
+    }
+
+    /// Brings the meeting hold up to `t` (a meeting by hand past its end
+    /// is over; calendar times past are dropped), then the hold's record.
+    pub(super) fn refresh_meetings(&mut self, t: Timestamp) {
+        if self.meeting.as_ref().is_some_and(|m| m.end <= t) {
+            debug!("the meeting by hand reached its end");
+            self.meeting = None;
+        }
+        self.busy.retain(|b| b.end > t);
+        let on = self.meeting.is_some() || self.busy.first().is_some_and(|b| b.start <= t);
+        if on {
+            self.holds.insert(HoldReason::Meeting);
+        } else {
+            self.holds.remove(&HoldReason::Meeting);
+        }
+        self.track_hold(t);
+    }
+
+    /// Keeps the record of the hold under way: begun now, or over now
+    /// (owing a catch-up break when it lasted long enough).
+    pub(super) fn track_hold(&mut self, t: Timestamp) {
+        // The reason that names it: a meeting, else a call, else the rest.
+        let named = [
+            HoldReason::Meeting,
+            HoldReason::Call,
+            HoldReason::Fullscreen,
+            HoldReason::DoNotDisturb,
+        ]
+        .into_iter()
+        .find(|r| self.holds.contains(r));
+        match (named, self.held) {
+            (Some(reason), None) => self.held = Some(Held { since: t, reason }),
+            (Some(reason), Some(h))
+                if reason == HoldReason::Meeting
+                    || (reason == HoldReason::Call && h.reason != HoldReason::Meeting) =>
+            {
+                self.held = Some(Held { reason, ..h });
+            }
+            (None, Some(h)) => {
+                self.held = None;
+                let lasted = t.duration_since(h.since);
+                let after = self.config.general.catch_up_after;
+                if !after.is_zero() && lasted >= after {
+                    debug!(
+                        "held {lasted:#} ({}): a catch-up break is owed",
+                        h.reason.name()
+                    );
+                    self.catch_up = Some((lasted, h.reason));
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Undo what a clock set backwards would otherwise do: instants "in the
