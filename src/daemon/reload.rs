@@ -206,7 +206,7 @@ impl Daemon {
         let now = self.clock.now();
         let mut step = self.engine.begin();
         step.set_config(config.clone(), now.timestamp());
-        self.decide(step, now, Origin::Schedule(Redo::Config(config)));
+        self.decide(step, now, Origin::Schedule(Redo::Config(Box::new(config))));
     }
 
     /// The config file cannot be used. `fallback`: what runs instead, at

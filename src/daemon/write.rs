@@ -30,7 +30,7 @@ pub(super) enum Origin {
 pub(super) enum Redo {
     /// The next tick decides again anyway.
     Tick,
-    Config(Config),
+    Config(Box<Config>),
     Presence,
 }
 
@@ -204,7 +204,7 @@ impl Daemon {
             Origin::Schedule(redo) => {
                 match redo {
                     Redo::Tick => {}
-                    Redo::Config(c) => self.new_config = self.new_config.take().or(Some(c)),
+                    Redo::Config(c) => self.new_config = self.new_config.take().or(Some(*c)),
                     Redo::Presence => self.presence_dirty = true,
                 }
                 if self.retry.failed() {
