@@ -69,7 +69,14 @@ impl Daemon {
         }
         let now = self.clock.now();
         match self.decide_command(&cmd, &now) {
-            Ok((step, reply)) => self.decide(step, now, Origin::Command { cmd, reply }),
+            Ok((step, reply)) => self.decide(
+                step,
+                now,
+                Origin::Command {
+                    cmd,
+                    reply: Box::new(reply),
+                },
+            ),
             Err(e) => {
                 match cmd.source {
                     // A click on a notification that already ended, say.

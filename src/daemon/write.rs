@@ -21,7 +21,7 @@ use crate::wait::{Backoff, or_never};
 /// Who a decision is for, which says what to do once it is written or not.
 pub(super) enum Origin {
     /// A command: its giver gets `reply` once the rows are on disk.
-    Command { cmd: Command, reply: Reply },
+    Command { cmd: Command, reply: Box<Reply> },
     /// The schedule: a tick, a new config, a change of presence.
     Schedule(Redo),
 }
@@ -162,7 +162,7 @@ impl Daemon {
                 if let What::Start { id } = &cmd.what {
                     self.notify(Request::Start(id.clone()));
                 }
-                cmd.answer(Ok(reply));
+                cmd.answer(Ok(*reply));
             }
             Origin::Schedule(Redo::Tick) => {}
             Origin::Schedule(Redo::Config(c)) => {
