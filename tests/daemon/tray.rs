@@ -67,6 +67,7 @@ async fn the_item_registers_with_its_properties_and_menu() {
             "  1 hour",
             "  2 hours",
             "  Until",
+            "In a meeting",
             "Today: nothing yet",
             "Edit schedule…",
             "Quit",
@@ -537,4 +538,31 @@ async fn edit_schedule_runs_the_editor_in_a_terminal() {
             .iter()
             .all(|c| !c.summary.contains("cannot open"))
     );
+}
+
+/// "In a meeting" holds reminders until "End the meeting".
+#[tokio::test]
+async fn a_meeting_from_the_tray_holds_until_it_is_ended() {
+    let d = Scene::with(TWO).tray_host().notifd().start().await;
+    let host = d.host();
+    let item = host.item(10 * SEC).await;
+    host.click(&item, None, "In a meeting").await;
+    let s = d
+        .wait_status("in a meeting", 5 * SEC, |s| {
+            s.held_by.contains(&unhunch::core::HoldReason::Meeting)
+        })
+        .await;
+    assert!(s.meeting.unwrap().by_hand);
+    host.wait_label(&item, "End the meeting", 5 * SEC).await;
+    let labels = host.labels(&item).await;
+    assert!(
+        labels
+            .iter()
+            .any(|l| l == "Waiting while you are in a meeting"),
+        "{labels:?}"
+    );
+    host.click(&item, None, "End the meeting").await;
+    d.wait_status("the meeting over", 5 * SEC, |s| s.held_by.is_empty())
+        .await;
+    host.wait_label(&item, "In a meeting", 5 * SEC).await;
 }
