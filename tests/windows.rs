@@ -243,13 +243,7 @@ fn the_daemon_runs_answers_over_its_pipe_and_stops() {
     reg(&["add", &format!(r"{STORE}\microphone"), "/f"]);
     reg(&["delete", &format!(r"{STORE}\microphone\NonPackaged"), "/f"]);
     let log = dir.path().join("daemon.log");
-    let mut daemon = KillOnDrop(
-        wine_command(&["run"], &env)
-            .stderr(std::fs::File::create(&log).unwrap())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let mut daemon = run_daemon(&env, &log);
     let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
     let within = |secs: u64, what: &str, ok: &dyn Fn() -> bool| {
         let end = std::time::Instant::now() + std::time::Duration::from_secs(secs);
@@ -395,6 +389,17 @@ fn reg(args: &[&str]) {
 /// A daemon a failed test must not leave running (it would hold the pipe).
 struct KillOnDrop(std::process::Child);
 
+/// `unhunch run` under wine with `env`, its log to `log`.
+fn run_daemon(env: &[(&str, String)], log: &Path) -> KillOnDrop {
+    KillOnDrop(
+        wine_command(&["run"], env)
+            .stderr(std::fs::File::create(log).unwrap())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    )
+}
+
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -513,13 +518,7 @@ fn away_never_begins_before_the_daemon_started() {
         ("UNHUNCH_CONFIG", win_path(&config)),
     ];
     let log = dir.path().join("daemon.log");
-    let _daemon = KillOnDrop(
-        wine_command(&["run"], &env)
-            .stderr(std::fs::File::create(&log).unwrap())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let _daemon = run_daemon(&env, &log);
     let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
     let end = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let history = || run(true, &["history", "--format", "csv"], &env).stdout;

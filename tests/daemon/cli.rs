@@ -112,20 +112,7 @@ fn config_init_writes_the_commented_default_once() {
         text.contains("# The gentle day: 12 reminders on a work day"),
         "{text}"
     );
-    let o = run(
-        &h,
-        &[
-            "plan",
-            "--from",
-            "2026-11-23 00:00",
-            "--days",
-            "1",
-            "--json",
-        ],
-    );
-    assert_eq!(o.code(), 0, "{}", o.stderr());
-    let v: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), 12);
+    assert_eq!(plan_monday(&h, "1").as_array().unwrap().len(), 12);
     let o = run(&h, &["config", "init", "--force", "--preset", "busy"]);
     assert_eq!(o.code(), 2);
     assert!(
@@ -252,23 +239,27 @@ fn plan_json_has_rfc3339_times_in_the_local_zone() {
     assert_eq!(items.last().unwrap()["id"], "wind-down");
 }
 
-#[test]
-fn plan_of_the_default_over_a_week() {
-    let h = home();
-    // Monday 2026-11-23.
+/// `plan --json` from Monday 2026-11-23 00:00 for `days` days.
+fn plan_monday(h: &Scene, days: &str) -> serde_json::Value {
     let o = run(
-        &h,
+        h,
         &[
             "plan",
             "--from",
             "2026-11-23 00:00",
             "--days",
-            "7",
+            days,
             "--json",
         ],
     );
     assert_eq!(o.code(), 0, "{}", o.stderr());
-    let v: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
+    serde_json::from_str(&o.stdout()).unwrap()
+}
+
+#[test]
+fn plan_of_the_default_over_a_week() {
+    let h = home();
+    let v = plan_monday(&h, "7");
     let mut per_day = std::collections::BTreeMap::<String, usize>::new();
     for i in v.as_array().unwrap() {
         *per_day

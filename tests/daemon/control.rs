@@ -502,15 +502,11 @@ async fn an_unknown_id_is_answered_with_the_ones_there_are() {
 #[tokio::test]
 async fn took_records_a_break_of_ones_own() {
     let d = Scene::with(CONFIG).notifd().up().await;
-    let before = d
-        .status()
-        .next
-        .iter()
-        .find(|n| n.id == "stand")
-        .unwrap()
-        .at
-        .0
-        .clone();
+    let next_stand = || {
+        let s = d.status();
+        s.next.into_iter().find(|n| n.id == "stand").unwrap().at.0
+    };
+    let before = next_stand();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let (code, out, err) = d.cli(&["took", "stand"]);
     assert_eq!(code, 0, "{err}");
@@ -518,15 +514,7 @@ async fn took_records_a_break_of_ones_own() {
         out,
         "Recorded a break of your own: Stand up and move (stand); its interval starts again.\n"
     );
-    let after = d
-        .status()
-        .next
-        .iter()
-        .find(|n| n.id == "stand")
-        .unwrap()
-        .at
-        .0
-        .clone();
+    let after = next_stand();
     assert!(
         after > before,
         "the interval restarted: {before} -> {after}"
