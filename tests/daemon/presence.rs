@@ -1037,3 +1037,53 @@ async fn an_ignored_application_capturing_holds_nothing() {
     let n = server.calls().len();
     server.nth(n + 2, 5 * SEC).await;
 }
+
+/// Writes the daemon's clock offset so that its "now" is `at` today (UTC).
+fn set_clock(file: &std::path::Path, at: &str) {
+    let target: jiff::Timestamp = format!("2026-11-25T{at}Z").parse().unwrap();
+    let ms = target.duration_since(jiff::Timestamp::now()).as_millis();
+    std::fs::write(file, format!("{ms}ms")).unwrap();
+}
+
+/// A call on the headless PipeWire longer than catch_up_after ends with
+/// one catch-up break, worded for it, recorded with source catch-up (the
+/// daemon on the test clock).
+#[tokio::test]
+async fn a_long_call_ends_with_one_catch_up_break() {
+    let config = "[general]\nignore_after = \"2h\"\n[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"50m\"\n";
+    let mut d = Scene::with(config).notifd().pipewire().build().await;
+    let clock = d.path("clock");
+    set_clock(&clock, "09:00:00");
+    d.start_with(|c| {
+        c.env("UNHUNCH_CLOCK_FILE", &clock);
+    });
+    assert!(
+        d.log_has("calls: from PulseAudio (on PipeWire", 10 * SEC)
+            .await,
+        "{}",
+        d.log()
+    );
+    let server = d.notifd();
+    let call = d.sound().record(false);
+    d.wait_status("held by the call", 5 * SEC, |s| {
+        s.held_by.contains(&HoldReason::Call)
+    })
+    .await;
+    // An hour and five minutes into the call: stand's 09:50 is held.
+    set_clock(&clock, "10:05:00");
+    d.signal(10);
+    assert!(d.log_has("SIGUSR1", 5 * SEC).await, "{}", d.log());
+    tokio::time::sleep(SEC).await;
+    assert!(server.calls().is_empty(), "{:?}", d.outcomes());
+    drop(call);
+    let n = server.nth(1, 10 * SEC).await;
+    assert!(
+        n.body
+            .starts_with("You've been on a call for 1 h 5 min — stand up and move?"),
+        "{}",
+        n.body
+    );
+    assert_eq!(d.outcomes(), ["stand shown catch-up"]);
+    tokio::time::sleep(SEC).await;
+    assert_eq!(server.calls().len(), 1, "one, not a burst");
+}
