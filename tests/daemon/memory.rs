@@ -7,15 +7,16 @@ use std::time::{Duration, Instant};
 
 use crate::common::Scene;
 
-fn rss_kb(pid: u32) -> u64 {
+/// The process's resident memory; `None` once it has exited (a zombie has
+/// no VmRSS).
+fn rss_kb(pid: u32) -> Option<u64> {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
+        .ok()?
         .lines()
         .find_map(|l| {
             l.strip_prefix("VmRSS:")
                 .map(|v| v.trim().trim_end_matches(" kB").parse().unwrap())
         })
-        .unwrap()
 }
 
 #[tokio::test]
@@ -36,7 +37,8 @@ async fn rss_stays_flat_over_many_reminders() {
     let mut curve = Vec::new();
     while start.elapsed() < Duration::from_secs(seconds) {
         tokio::time::sleep(Duration::from_secs(10)).await;
-        curve.push((start.elapsed().as_secs(), rss_kb(pid)));
+        let rss = rss_kb(pid).unwrap_or_else(|| panic!("the daemon exited:\n{}", d.log()));
+        curve.push((start.elapsed().as_secs(), rss));
     }
     let shown = server.calls().len();
     eprintln!("{shown} reminders in {seconds} s; RSS (s, kB): {curve:?}");
