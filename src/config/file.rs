@@ -10,7 +10,7 @@ use serde::de::{self, Deserializer, Visitor};
 use toml::Spanned;
 
 use crate::core::time::{Days, TimeRange, parse_clock, parse_duration};
-use crate::core::{Kind, Urgency};
+use crate::core::{IdleInhibitors, Kind, Urgency};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -85,6 +85,7 @@ pub struct GeneralFile {
     pub respect_calls: Option<bool>,
     pub calls_ignore: Option<Vec<String>>,
     pub catch_up_after: Option<Spanned<Dur>>,
+    pub idle_inhibitors: Option<IdleInhibitors>,
 }
 
 #[derive(Debug, Default, Deserialize)]

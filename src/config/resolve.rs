@@ -116,6 +116,7 @@ pub fn resolve(file: &ConfigFile, src: &str) -> Result<(Config, Vec<Problem>), V
             SignedDuration::from_mins(45),
             false,
         ),
+        idle_inhibitors: g.idle_inhibitors.unwrap_or_default(),
     };
     let s = &file.sleep;
     let sleep = Sleep {

@@ -15,4 +15,4 @@ pub use engine::{
     Answer, Cause, Decision, Effect, Engine, EngineError, Event, HoldReason, Holds, Input, Meeting,
     Outcome, Pause, Phase, ShowRequest, Source,
 };
-pub use model::{Config, General, Kind, Reminder, Schedule, Sleep, Urgency};
+pub use model::{Config, General, IdleInhibitors, Kind, Reminder, Schedule, Sleep, Urgency};

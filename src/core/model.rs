@@ -90,6 +90,21 @@ pub struct General {
     /// After a hold (a meeting, a call, do-not-disturb, fullscreen) at
     /// least this long, one catch-up break; zero: none.
     pub catch_up_after: SignedDuration,
+    /// What an idle inhibitor (a video playing) means where the desktop
+    /// tells it apart from input.
+    pub idle_inhibitors: IdleInhibitors,
+}
+
+/// `idle_inhibitors`: whether an application that keeps the screen awake
+/// (a video playing) keeps the person present.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdleInhibitors {
+    /// The person is watching: present, not away.
+    #[default]
+    Respect,
+    /// Only input counts: away after `away_after` without it, video or not.
+    Ignore,
 }
 
 impl General {

@@ -12,8 +12,8 @@ use tracing::{debug, info, warn};
 
 use super::Daemon;
 use super::write::{Origin, Redo};
-use crate::core::{General, HoldReason, Holds, Input};
-use crate::presence::{Change, Dnd, IdleSource, RECHECK};
+use crate::core::{General, HoldReason, Holds, IdleInhibitors, Input};
+use crate::presence::{Change, Dnd, IdleSource, RECHECK, Watch};
 
 /// The longest the loop waits for an idle-time sample (a D-Bus call, or
 /// the X server on a blocking thread) before it goes on without one.
@@ -140,8 +140,8 @@ impl Daemon {
     }
 
     /// While away by idle time or held by a fullscreen window, how the
-    /// loop sees it end: the source's signal of the next input where it has
-    /// one (free, so always); else the next wake is brought forward to ask
+    /// loop sees it end: the source's signal of the next input (or of the
+    /// fullscreen window's end) where it has one (free, so always); else the next wake is brought forward to ask
     /// again in 30 s, but only while a reminder could come within
     /// [`SOON`], and otherwise to when one could.
     pub(super) fn watch_for_return<'s>(
@@ -157,7 +157,9 @@ impl Daemon {
         if signalled || (p.idle.is_none() && p.session_locked.is_none() && !held) {
             return (next, None);
         }
-        if !held && let Some(signal) = source.next_input() {
+        if (!held || source.signals_fullscreen())
+            && let Some(signal) = source.next_input()
+        {
             return (next, Some(signal));
         }
         let look = look_again(self.engine.next_due(now), now.timestamp());
@@ -167,6 +169,11 @@ impl Daemon {
     /// Asks the idle-time source (at a wake): away after away_after without
     /// input, back at the first input; held while a fullscreen window is active.
     pub(super) async fn sample_idle(&mut self, source: &dyn IdleSource, now: &ZonedDateTime) {
+        let g = &self.engine.config().general;
+        source.watch(Watch {
+            after: g.away_after.unsigned_abs(),
+            inhibitors: g.idle_inhibitors == IdleInhibitors::Respect,
+        });
         let sample = match tokio::time::timeout(SAMPLE_TIMEOUT, source.sample()).await {
             Ok(Some(sample)) => sample,
             Ok(None) => return,

@@ -90,8 +90,18 @@ pub struct Sample {
     /// Time since the last keyboard or pointer input.
     pub idle: Duration,
     /// Whether the active window is fullscreen; `None` where the source
-    /// cannot see windows (Wayland).
+    /// cannot see windows (GNOME and KDE on Wayland).
     pub fullscreen: Option<bool>,
+}
+
+/// What counts as idle, for sources the desktop tells rather than asks
+/// (Wayland's idle notifications are armed with the timeout itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Watch {
+    /// No input this long is away; zero: nothing is watched.
+    pub after: Duration,
+    /// Whether an idle inhibitor (a video playing) keeps the person present.
+    pub inhibitors: bool,
 }
 
 /// Where the time since the last input comes from: one per session,
@@ -100,6 +110,10 @@ pub trait IdleSource: Send + Sync {
     /// What it is, for the log and `doctor`.
     fn name(&self) -> &'static str;
 
+    /// Told what counts as idle, before each sample (the config may have
+    /// changed); sources that are asked for the idle time need nothing.
+    fn watch(&self, _what: Watch) {}
+
     /// Asks now; `None` if the source went away.
     fn sample(&self) -> BoxFuture<'_, Option<Sample>>;
 
@@ -107,5 +121,12 @@ pub trait IdleSource: Send + Sync {
     /// daemon needs no polling while away); `None` for those that do not.
     fn next_input(&self) -> Option<BoxFuture<'_, ()>> {
         None
+    }
+
+    /// Whether [`next_input`](Self::next_input) also resolves when the
+    /// active window's fullscreen state changes (then a fullscreen hold
+    /// needs no polling either).
+    fn signals_fullscreen(&self) -> bool {
+        false
     }
 }

@@ -263,6 +263,11 @@ fn invalid_configs_name_place_and_expectation() {
             &format!("{ROUTINE}rounds = 0\nsteps = [{{ text = \"Roll\", seconds = 5 }}]\n"),
             "config.toml:4:10: 0 is not a whole number of at least 1",
         ),
+        // 46. idle inhibitors neither respected nor ignored
+        (
+            "[general]\nidle_inhibitors = \"watch\"\n",
+            "config.toml:2:19: unknown variant \"watch\", expected \"respect\" or \"ignore\"",
+        ),
     ];
     let mut failures = Vec::new();
     for (i, (src, want)) in cases.iter().enumerate() {

@@ -314,7 +314,7 @@ async fn doctor_in_a_working_session_passes() {
         "✓ notifications: unhunch-test-server 1.0 (with buttons)",
         "✓ tray: a StatusNotifierItem host is running",
         "✓ presence: screen lock (org.freedesktop.ScreenSaver), idle time (org.freedesktop.ScreenSaver), do-not-disturb (notification server)",
-        "! fullscreen: windows are not visible to unhunch on Wayland",
+        "! fullscreen: this compositor does not show its windows to unhunch",
         "✓ config: ",
         "✓ history: ",
         "✓ daemon: running (pid ",

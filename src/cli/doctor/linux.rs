@@ -139,14 +139,27 @@ async fn dbus_checks() -> Vec<Check> {
         ));
     }
     if session == crate::presence::Session::Wayland {
-        checks.push(warn(
-            "fullscreen: windows are not visible to unhunch on Wayland",
-            "Reminders may show over a fullscreen window there, unless the desktop\n\
-             holds notifications back itself (GNOME Shell does for ordinary banners).\n\
-             Turn on Do-Not-Disturb for a presentation: unhunch follows it.",
-        ));
+        checks.push(wayland_fullscreen().await);
     }
     checks
+}
+
+/// On Wayland, whether the compositor shows unhunch its windows (wlroots'
+/// foreign-toplevel list), so that a fullscreen one holds reminders.
+async fn wayland_fullscreen() -> Check {
+    use crate::presence::freedesktop::wayland;
+    match wayland::probe().await {
+        Ok(offer) if offer.toplevels => ok(
+            "fullscreen: seen through the compositor's window list (zwlr_foreign_toplevel_manager_v1)",
+        ),
+        _ => warn(
+            "fullscreen: this compositor does not show its windows to unhunch",
+            "GNOME and KDE keep their window lists to themselves on Wayland, so reminders\n\
+             may show over a fullscreen window there, unless the desktop holds notifications\n\
+             back itself (GNOME Shell does for ordinary banners). Turn on Do-Not-Disturb\n\
+             for a presentation: unhunch follows it.",
+        ),
+    }
 }
 
 /// The presence sources this desktop offers, as `unhunch run` would use
@@ -185,7 +198,24 @@ async fn presence_sources(conn: &zbus::Connection) -> (Vec<String>, bool) {
         } else {
             "idle time"
         };
-        sources.push(format!("{what} ({})", idle.name()));
+        let mut name = idle.name().to_string();
+        // The compositor's: which version, and whether it tells input
+        // from an idle inhibitor (idle_inhibitors = "ignore").
+        if session == Session::Wayland
+            && let Ok(offer) = crate::presence::freedesktop::wayland::probe().await
+            && name == offer.idle.name()
+        {
+            name = format!(
+                "{name} version {}{}",
+                offer.version,
+                if offer.input_only() {
+                    ", input apart from idle inhibitors"
+                } else {
+                    ""
+                }
+            );
+        }
+        sources.push(format!("{what} ({name})"));
     }
     if let Some(by) = dnd::server_source(conn).await {
         sources.push(format!("do-not-disturb ({by})"));

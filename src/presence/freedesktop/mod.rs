@@ -7,12 +7,13 @@ pub mod dnd;
 pub mod idle;
 pub mod lock;
 pub mod logind;
+pub mod wayland;
 pub mod x11;
 
 use tokio::sync::mpsc;
 use tracing::{debug, info};
 
-pub use super::{Change, Dnd, IdleSource, Sample};
+pub use super::{Change, Dnd, IdleSource, Sample, Watch};
 
 /// Whether `name` has an owner on the bus.
 pub async fn has_owner(conn: &zbus::Connection, name: &str) -> zbus::Result<bool> {
@@ -54,9 +55,12 @@ impl Session {
 }
 
 /// The idle-time source this session offers, if any: X11's
-/// MIT-SCREEN-SAVER on X11; on Wayland GNOME's Mutter IdleMonitor, else the
-/// freedesktop ScreenSaver's GetSessionIdleTime. Elsewhere only the
-/// event sources (lock, logind IdleHint) say when the person is away.
+/// MIT-SCREEN-SAVER on X11 only; on Wayland GNOME's Mutter IdleMonitor,
+/// else the compositor's idle notifications (`ext_idle_notifier_v1`, KDE's
+/// `org_kde_kwin_idle`), else the freedesktop ScreenSaver's
+/// GetSessionIdleTime. Never X11 on Wayland: Xwayland sees only its own
+/// clients' input. Elsewhere only the event sources (lock, logind
+/// IdleHint) say when the person is away.
 pub async fn choose_idle(
     session: Session,
     bus: Option<&zbus::Connection>,
@@ -64,12 +68,21 @@ pub async fn choose_idle(
     let chosen: Option<Box<dyn IdleSource>> = match session {
         Session::X11 => x11::X11Idle::connect().map(|x| Box::new(x) as Box<dyn IdleSource>),
         Session::Wayland => {
-            let conn = bus?;
-            match idle::Mutter::connect(conn).await {
-                Some(m) => Some(Box::new(m)),
-                None => idle::ScreenSaverIdle::connect(conn)
-                    .await
-                    .map(|s| Box::new(s) as Box<dyn IdleSource>),
+            let mutter = match bus {
+                Some(conn) => idle::Mutter::connect(conn).await,
+                None => None,
+            };
+            if let Some(m) = mutter {
+                Some(Box::new(m))
+            } else if let Some(w) = wayland::WaylandIdle::connect().await {
+                Some(Box::new(w))
+            } else {
+                match bus {
+                    Some(conn) => idle::ScreenSaverIdle::connect(conn)
+                        .await
+                        .map(|s| Box::new(s) as Box<dyn IdleSource>),
+                    None => None,
+                }
             }
         }
         Session::None => None,
