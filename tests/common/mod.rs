@@ -8,6 +8,7 @@ pub mod desktop;
 pub mod fixture;
 pub mod scene;
 pub mod sound;
+pub mod wayland;
 
 // Not every binary uses each.
 #[allow(unused_imports)]

@@ -1,8 +1,8 @@
 //! One harness for every test that runs the real binary: a [`Scene`] is a
 //! temporary home, the private session bus, the stand-ins a test asks for
 //! (notification server, tray host, screen saver, GNOME's idle monitor,
-//! logind on a system bus of its own, an X server, a sound server), and the
-//! daemon, started when the test says.
+//! logind on a system bus of its own, an X server, a sound server, a
+//! headless sway), and the daemon, started when the test says.
 //!
 //! ```ignore
 //! let s = Scene::with(CONFIG).notifd().up().await;     // the daemon answering
@@ -25,6 +25,7 @@ use unhunch::vocab::reply::Status;
 
 use super::desktop::{Logind, Mutter, Notifd, PrivateBus, ScreenSaver, TrayHost, Xvfb, wait_for};
 use super::sound::Sound;
+use super::wayland::Sway;
 
 pub const SEC: Duration = Duration::from_secs(1);
 
@@ -61,6 +62,7 @@ pub struct Builder {
     mutter: bool,
     logind: bool,
     x: bool,
+    sway: bool,
     sound: Option<Sounds>,
     in_target_dir: bool,
     late_bus: bool,
@@ -188,6 +190,13 @@ impl Builder {
     /// An X server (Xvfb); the daemon's `DISPLAY`.
     pub fn x(mut self) -> Builder {
         self.x = true;
+        self
+    }
+
+    /// A headless sway (a Wayland session): every command's
+    /// `WAYLAND_DISPLAY`, `XDG_RUNTIME_DIR` and `XDG_SESSION_TYPE=wayland`.
+    pub fn sway(mut self) -> Builder {
+        self.sway = true;
         self
     }
 
@@ -349,6 +358,10 @@ impl Builder {
         if let Some(x) = &x {
             daemon_env.push(("DISPLAY".into(), x.display.clone().into()));
         }
+        let sway = self.sway.then(Sway::start);
+        for (k, v) in sway.iter().flat_map(|s| s.env()) {
+            set(&mut env, k, v);
+        }
         Scene {
             child: None,
             tray: self.tray.unwrap_or(self.tray_host),
@@ -362,6 +375,7 @@ impl Builder {
             logind: None,
             sound: None,
             x,
+            sway,
             system: None,
             bus,
             dir,
@@ -383,6 +397,7 @@ pub struct Scene {
     logind: Option<Logind>,
     sound: Option<Sound>,
     x: Option<Xvfb>,
+    sway: Option<Sway>,
     system: Option<PrivateBus>,
     bus: Option<PrivateBus>,
     dir: tempfile::TempDir,
@@ -404,6 +419,7 @@ impl Scene {
             mutter: false,
             logind: false,
             x: false,
+            sway: false,
             sound: None,
             in_target_dir: false,
             late_bus: false,
@@ -722,6 +738,14 @@ impl Scene {
 
     pub fn x(&self) -> &Xvfb {
         self.x.as_ref().expect("a scene with .x()")
+    }
+
+    pub fn sway(&self) -> &Sway {
+        self.sway.as_ref().expect("a scene with .sway()")
+    }
+
+    pub fn sway_mut(&mut self) -> &mut Sway {
+        self.sway.as_mut().expect("a scene with .sway()")
     }
 
     pub fn sound(&self) -> &Sound {

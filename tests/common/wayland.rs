@@ -1,0 +1,192 @@
+//! A real Wayland compositor for tests: Debian's sway, headless
+//! (`WLR_BACKENDS=headless`, drawn by pixman, no input devices), with input
+//! typed by `wtype` through its virtual keyboard.
+//!
+//! sway refuses to run as root ("Unable to drop root"): as root, the test
+//! runs it as an unprivileged user it creates (`unhunch-test`), in a
+//! runtime directory of that user's. The daemon and the tools stay root,
+//! which may open that user's socket.
+#![allow(dead_code)]
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The unprivileged user the compositor runs as when the tests run as root.
+const USER: &str = "unhunch-test";
+
+/// The user's uid and gid, made once (tests in one binary run at once).
+fn user() -> (u32, u32) {
+    static MADE: Mutex<()> = Mutex::new(());
+    let _one = MADE.lock().unwrap_or_else(|e| e.into_inner());
+    let id = |flag: &str| {
+        let out = Command::new("id").args([flag, USER]).output().ok()?;
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse::<u32>()
+            .ok()
+    };
+    if id("-u").is_none() {
+        let made = Command::new("useradd")
+            .args([
+                "--system",
+                "--no-create-home",
+                "--shell",
+                "/usr/sbin/nologin",
+                USER,
+            ])
+            .status()
+            .unwrap_or_else(|e| panic!("useradd: {e}"));
+        assert!(made.success(), "useradd {USER} failed");
+    }
+    (id("-u").unwrap(), id("-g").unwrap())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+}
+
+/// A headless sway; its socket is `runtime_dir/display`.
+pub struct Sway {
+    child: Child,
+    pub runtime_dir: PathBuf,
+    pub display: String,
+    dir: tempfile::TempDir,
+}
+
+impl Sway {
+    /// Starts sway and waits for its socket.
+    pub fn start() -> Sway {
+        let dir = tempfile::tempdir().unwrap();
+        // Root's temporary directory is 700: the user must pass through it.
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+        let runtime_dir = dir.path().join("run");
+        std::fs::create_dir(&runtime_dir).unwrap();
+        std::fs::set_permissions(&runtime_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let config = dir.path().join("config");
+        std::fs::write(&config, "output HEADLESS-1 resolution 1280x800\n").unwrap();
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let owner = is_root().then(user);
+        if let Some((uid, gid)) = owner {
+            std::os::unix::fs::chown(&runtime_dir, Some(uid), Some(gid)).unwrap();
+        }
+        let mut sway = Sway {
+            child: Command::new("true").spawn().unwrap(),
+            runtime_dir,
+            display: String::new(),
+            dir,
+        };
+        sway.child = sway.spawn(owner);
+        sway.display = sway.wait_socket();
+        sway
+    }
+
+    fn spawn(&self, owner: Option<(u32, u32)>) -> Child {
+        // setpriv execs sway itself (no parent left to forward signals):
+        // killing the child kills the compositor.
+        let mut c = match owner {
+            Some((uid, gid)) => {
+                let mut c = Command::new("setpriv");
+                c.args([
+                    format!("--reuid={uid}"),
+                    format!("--regid={gid}"),
+                    "--clear-groups".into(),
+                    "--".into(),
+                    "sway".into(),
+                ]);
+                c
+            }
+            None => Command::new("sway"),
+        };
+        let log = std::fs::File::create(self.dir.path().join("sway.log")).unwrap();
+        c.arg("-c")
+            .arg(self.dir.path().join("config"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("XDG_RUNTIME_DIR", &self.runtime_dir)
+            .env("WLR_BACKENDS", "headless")
+            .env("WLR_RENDERER", "pixman")
+            .env("WLR_LIBINPUT_NO_DEVICES", "1")
+            .current_dir("/")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("sway is needed ({e}): run scripts/setup test"))
+    }
+
+    /// The name of the socket sway made (`wayland-1`, …).
+    fn wait_socket(&mut self) -> String {
+        let end = Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = std::fs::read_dir(&self.runtime_dir)
+                .unwrap()
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .find(|n| n.starts_with("wayland-") && !n.ends_with(".lock"));
+            if let Some(name) = found {
+                return name;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("sway ended ({status}):\n{}", self.log());
+            }
+            assert!(Instant::now() < end, "no sway socket:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The compositor goes away (its socket with it).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// A new compositor in the same place (the same socket name, now free).
+    pub fn restart(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_file(self.runtime_dir.join(&self.display));
+        let owner = is_root().then(user);
+        self.child = self.spawn(owner);
+        let name = self.wait_socket();
+        assert_eq!(name, self.display, "sway took another socket name");
+    }
+
+    /// The environment a client of this compositor needs.
+    pub fn env(&self) -> [(&'static str, String); 3] {
+        [
+            ("XDG_RUNTIME_DIR", self.runtime_dir.display().to_string()),
+            ("WAYLAND_DISPLAY", self.display.clone()),
+            ("XDG_SESSION_TYPE", "wayland".to_string()),
+        ]
+    }
+
+    /// Runs a Wayland client of this compositor to its end.
+    pub fn run(&self, program: &str, args: &[&str]) -> std::process::Output {
+        Command::new(program)
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .envs(self.env())
+            .output()
+            .unwrap_or_else(|e| panic!("{program} is needed ({e}): run scripts/setup test"))
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("sway.log")).unwrap_or_default()
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Sway {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
