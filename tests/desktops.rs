@@ -1061,8 +1061,59 @@ async fn sway() {
         _ => "not connected again",
     };
 
+    // A window (foot) made fullscreen: a reminder due meanwhile waits, and
+    // is shown once after, when the compositor says the window left
+    // fullscreen (no polling: the daemon is not told to look).
+    d.write_config(
+        "[general]\naway_after = \"0s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"2s\"\n",
+    );
+    assert!(d.log_has("config reloaded", 5 * SEC).await, "{}", d.log());
+    let mut foot = d.sway().client("foot", &["--", "sleep", "600"]);
+    let shown_window = wait_for(10 * SEC, || {
+        d.sway()
+            .msg(&["-t", "get_tree"])
+            .contains("\"app_id\": \"foot\"")
+            .then_some(())
+    })
+    .await;
+    assert!(
+        shown_window.is_some(),
+        "no foot window:\n{}",
+        d.sway().log()
+    );
+    d.sway().msg(&["fullscreen", "enable"]);
+    let held = wait_for(10 * SEC, || {
+        d.try_status()
+            .filter(|s| s.held_by.contains(&HoldReason::Fullscreen))
+    })
+    .await
+    .is_some();
+    let before = server.calls().len();
+    tokio::time::sleep(3 * SEC).await;
+    let over = server.calls().len() - before;
+    let signals = || d.log().matches("input again (signalled)").count();
+    let signalled_before = signals();
+    d.sway().msg(&["fullscreen", "disable"]);
+    let released = wait_for(5 * SEC, || d.try_status().filter(|s| s.held_by.is_empty()))
+        .await
+        .is_some();
+    // The one held is shown at once; the next falls due 2 s after it.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let after = server.calls().len() - before - over;
+    let _ = foot.kill();
+    let _ = foot.wait();
+    let told = signals() > signalled_before;
+    let fullscreen = match (held, over, released, after) {
+        (true, 0, true, 1) if told => "held; shown once after, told by the compositor".to_string(),
+        (true, 0, true, 1) => "held; shown once after, at the daemon's next look".to_string(),
+        (false, ..) => "not seen: reminders show over it".to_string(),
+        _ => {
+            format!("held: {held}, {over} shown over it, released: {released}, {after} shown after")
+        }
+    };
+
     let row = format!(
-        "| sway {} (headless) | {source} | {away} | `wtype -k Shift_L`: {back} | {restart} |",
+        "| sway {} (headless) | {source} | {away} | `wtype -k Shift_L`: {back} | {restart} | `swaymsg fullscreen` on a foot window: {fullscreen} |",
         package_version("sway")
     );
     check_row(COMPOSITORS, "sway", &row);

@@ -176,6 +176,41 @@ impl Sway {
             .unwrap_or_else(|e| panic!("{program} is needed ({e}): run scripts/setup test"))
     }
 
+    /// Starts a Wayland client of this compositor (a window: `foot`).
+    pub fn client(&self, program: &str, args: &[&str]) -> Child {
+        Command::new(program)
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .envs(self.env())
+            .current_dir("/")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{program} is needed ({e}): run scripts/setup test"))
+    }
+
+    /// A sway command (`swaymsg`, over its IPC socket): its output.
+    pub fn msg(&self, args: &[&str]) -> String {
+        let socket = std::fs::read_dir(&self.runtime_dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("sway-ipc."))
+            .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())
+            .expect("sway's IPC socket")
+            .path();
+        let out = Command::new("swaymsg")
+            .arg("-s")
+            .arg(socket)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "swaymsg {args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("sway.log")).unwrap_or_default()
     }
