@@ -1112,8 +1112,59 @@ async fn sway() {
         }
     };
 
+    // mako in place of the test's notification server: its do-not-disturb
+    // mode (`makoctl mode -a`) holds a reminder due meanwhile, shown after.
+    d.stop_notifd().await;
+    let bus = d.bus().address.clone();
+    let mut mako = d.sway().mako(&bus);
+    let mako_up = wait_for(10 * SEC, || {
+        d.sway().makoctl(&bus, &["mode"]).0.then_some(())
+    })
+    .await;
+    assert!(mako_up.is_some(), "mako did not start");
+    let doctor = common::output(d.command(&["doctor"])).await;
+    let doctor = String::from_utf8_lossy(&doctor.stdout);
+    let line = "do-not-disturb (mako's mode do-not-disturb or dnd)";
+    assert!(doctor.contains(line), "missing {line:?} in\n{doctor}");
+    let on_mako = || {
+        let (_, out) = d.sway().makoctl(&bus, &["list"]);
+        serde_json::from_str::<serde_json::Value>(&out)
+            .ok()
+            .and_then(|v| v["data"][0].as_array().map(Vec::len))
+            .unwrap_or(0)
+    };
+    let first = wait_for(10 * SEC, || (on_mako() >= 1).then_some(())).await;
+    assert!(first.is_some(), "no reminder on mako:\n{}", d.log());
+    d.sway().makoctl(&bus, &["mode", "-a", "do-not-disturb"]);
+    let held = wait_for(5 * SEC, || {
+        d.try_status()
+            .filter(|s| s.held_by.contains(&HoldReason::DoNotDisturb))
+    })
+    .await
+    .is_some();
+    // The one showing answered: the next falls due during do-not-disturb.
+    assert_eq!(d.cli(&["done", "s"]).0, 0);
+    let gone = wait_for(5 * SEC, || (on_mako() == 0).then_some(())).await;
+    assert!(gone.is_some(), "the answered reminder stays on mako");
+    tokio::time::sleep(3 * SEC).await;
+    let during = on_mako();
+    d.sway().makoctl(&bus, &["mode", "-r", "do-not-disturb"]);
+    let after = wait_for(5 * SEC, || (on_mako() >= 1).then_some(()))
+        .await
+        .is_some();
+    let _ = mako.kill();
+    let _ = mako.wait();
+    let version = package_version("mako-notifier");
+    let dnd = match (held, during, after) {
+        (true, 0, true) => {
+            format!("mako {version}: `makoctl mode -a do-not-disturb`: held, shown after")
+        }
+        (false, ..) => format!("mako {version}: not seen: reminders vanish"),
+        _ => format!("mako {version}: held: {held}, {during} shown during, shown after: {after}"),
+    };
+
     let row = format!(
-        "| sway {} (headless) | {source} | {away} | `wtype -k Shift_L`: {back} | {restart} | `swaymsg fullscreen` on a foot window: {fullscreen} |",
+        "| sway {} (headless) | {source} | {away} | `wtype -k Shift_L`: {back} | {restart} | `swaymsg fullscreen` on a foot window: {fullscreen} | {dnd} |",
         package_version("sway")
     );
     check_row(COMPOSITORS, "sway", &row);

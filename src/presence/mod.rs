@@ -82,6 +82,8 @@ pub enum Dnd {
     /// xfce4-notifyd's "Do not disturb" (xfconf `xfce4-notifyd
     /// /do-not-disturb`): it swallows notifications without a word.
     Xfce,
+    /// mako's `do-not-disturb` (or `dnd`) mode.
+    Mako,
 }
 
 /// One look at an idle-time source.

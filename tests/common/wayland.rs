@@ -211,6 +211,42 @@ impl Sway {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Starts mako, the notification server, on `bus`, with a
+    /// `do-not-disturb` mode that hides notifications (as its users write).
+    pub fn mako(&self, bus: &str) -> Child {
+        let config = self.dir.path().join("cfg/mako/config");
+        std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+        std::fs::write(&config, "[mode=do-not-disturb]\ninvisible=1\n").unwrap();
+        Command::new("mako")
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("cfg"))
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .envs(self.env())
+            .current_dir("/")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("mako is needed ({e}): run scripts/setup test"))
+    }
+
+    /// `makoctl` on `bus`: whether it worked, and its output.
+    pub fn makoctl(&self, bus: &str, args: &[&str]) -> (bool, String) {
+        let out = Command::new("makoctl")
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .output()
+            .unwrap_or_else(|e| panic!("makoctl is needed ({e}): run scripts/setup test"));
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("sway.log")).unwrap_or_default()
     }

@@ -8,7 +8,12 @@
 //!   changes;
 //! - XFCE's, xfce4-notifyd's `/do-not-disturb` in xfconf: read from xfconfd
 //!   at start (only if it runs: it is not started for us), then followed
-//!   through its `PropertyChanged` signal.
+//!   through its `PropertyChanged` signal;
+//! - mako's, a mode the person defines and selects (`makoctl mode -a
+//!   do-not-disturb`): its modes read with `ListModes`, then followed through
+//!   its `Modes` PropertiesChanged (mako 1.10+) or, before that (Debian 12's
+//!   1.7 has no signal), by watching the `SetModes` calls that change them
+//!   (a monitor connection of our own, opened only while mako serves).
 
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
@@ -353,9 +358,136 @@ pub async fn watch_xfce(conn: Connection, tx: mpsc::UnboundedSender<Change>) {
     }
 }
 
+const MAKO: &str = "fr.emersion.Mako";
+const MAKO_PATH: &str = "/fr/emersion/Mako";
+
+/// The names mako's users give the mode that hides notifications.
+pub const MAKO_DND_MODES: [&str; 2] = ["do-not-disturb", "dnd"];
+
+/// mako's current modes, if the notification server is mako.
+pub async fn mako_modes(conn: &Connection) -> Option<Vec<String>> {
+    conn.call_method(
+        Some("org.freedesktop.Notifications"),
+        MAKO_PATH,
+        Some(MAKO),
+        "ListModes",
+        &(),
+    )
+    .await
+    .and_then(|m| m.body().deserialize::<Vec<String>>())
+    .ok()
+}
+
+fn mako_dnd(modes: &[String]) -> bool {
+    modes.iter().any(|m| MAKO_DND_MODES.contains(&m.as_str()))
+}
+
+/// A connection that sees the calls that change mako's modes (mako before
+/// 1.10 says nothing when they change). `None` if the bus refuses.
+async fn mako_mode_calls() -> Option<MessageStream> {
+    let monitor = crate::platform::bus::session().await.ok()?;
+    let rules: Vec<MatchRule<'static>> = ["SetModes", "SetMode"]
+        .into_iter()
+        .filter_map(|member| {
+            MatchRule::builder()
+                .msg_type(MsgType::MethodCall)
+                .interface(MAKO)
+                .and_then(|b| b.member(member))
+                .map(|b| b.build())
+                .ok()
+        })
+        .collect();
+    let proxy = zbus::fdo::MonitoringProxy::new(&monitor).await.ok()?;
+    match proxy.become_monitor(&rules, 0).await {
+        Ok(()) => Some(MessageStream::from(monitor)),
+        Err(e) => {
+            info!("presence: mako's mode changes cannot be watched ({e}): read at start only");
+            None
+        }
+    }
+}
+
+/// Reports mako's do-not-disturb mode: read at start and whenever a (new)
+/// server takes the name, then followed through its signal or the calls
+/// that change its modes. No polling.
+pub async fn watch_mako(conn: Connection, tx: mpsc::UnboundedSender<Change>) {
+    let props = MatchRule::builder()
+        .msg_type(MsgType::Signal)
+        .interface("org.freedesktop.DBus.Properties")
+        .and_then(|b| b.member("PropertiesChanged"))
+        .and_then(|b| b.path(MAKO_PATH))
+        .map(|b| b.build());
+    let owner = MatchRule::builder()
+        .msg_type(MsgType::Signal)
+        .sender("org.freedesktop.DBus")
+        .and_then(|b| b.member("NameOwnerChanged"))
+        .and_then(|b| b.arg(0, "org.freedesktop.Notifications"))
+        .map(|b| b.build());
+    let (Ok(props), Ok(owner)) = (props, owner) else {
+        return;
+    };
+    let (Ok(mut props), Ok(mut owner)) = (
+        MessageStream::for_match_rule(props, &conn, Some(4)).await,
+        MessageStream::for_match_rule(owner, &conn, Some(4)).await,
+    ) else {
+        return;
+    };
+    let mut calls: Option<MessageStream> = None;
+    let mut on = false;
+    let mut told = false;
+    loop {
+        let modes = mako_modes(&conn).await;
+        if modes.is_some() && calls.is_none() {
+            calls = mako_mode_calls().await;
+        } else if modes.is_none() {
+            // Not mako (any more): nothing to watch.
+            calls = None;
+        }
+        let now = modes.as_deref().is_some_and(mako_dnd);
+        if let Some(modes) = &modes
+            && !told
+        {
+            info!(
+                "presence: do-not-disturb from mako's modes ({})",
+                if modes.is_empty() {
+                    "none".to_string()
+                } else {
+                    modes.join(", ")
+                }
+            );
+            told = true;
+        }
+        if now != on {
+            on = now;
+            if tx.send(Change::DoNotDisturb { by: Dnd::Mako, on }).is_err() {
+                return;
+            }
+        }
+        tokio::select! {
+            Some(Ok(_)) = props.next() => {}
+            Some(Ok(_)) = owner.next() => told = false,
+            r = crate::wait::or_never(calls.as_mut().map(|c| c.next())) => {
+                if !matches!(r, Some(Ok(_))) {
+                    calls = None;
+                }
+            }
+            else => return,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::touches_banners;
+
+    #[test]
+    fn mako_modes_that_mean_do_not_disturb() {
+        let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(super::mako_dnd(&s(&["default", "do-not-disturb"])));
+        assert!(super::mako_dnd(&s(&["dnd"])));
+        assert!(!super::mako_dnd(&s(&["default", "away"])));
+        assert!(!super::mako_dnd(&[]));
+    }
 
     #[test]
     fn dconf_notify_paths() {
