@@ -17,6 +17,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -670,12 +671,21 @@ fn icon_on_screen(display: &str, strip: u16) -> Option<(&'static str, i16, i16)>
         .reply()
         .ok()?;
     // 24-bit depth: 4 bytes a pixel, blue first.
+    let rgb = image.data.chunks_exact(4).map(|px| [px[2], px[1], px[0]]);
+    icon_in(rgb, width.into())
+}
+
+/// The tray icon among these pixels (rows of `width`, red first): its look
+/// and its centre.
+fn icon_in(
+    pixels: impl Iterator<Item = [u8; 3]>,
+    width: usize,
+) -> Option<(&'static str, i16, i16)> {
     let mut counts = [(0usize, 0i64, 0i64); LOOKS.len()];
-    for (i, px) in image.data.chunks_exact(4).enumerate() {
-        let rgb = [px[2], px[1], px[0]];
+    for (i, rgb) in pixels.enumerate() {
         for (n, (_, c)) in LOOKS.iter().enumerate() {
             if rgb.iter().zip(c).all(|(a, b)| a.abs_diff(*b) <= 6) {
-                let (x, y) = ((i % width as usize) as i64, (i / width as usize) as i64);
+                let (x, y) = ((i % width) as i64, (i / width) as i64);
                 counts[n] = (counts[n].0 + 1, counts[n].1 + x, counts[n].2 + y);
             }
         }
@@ -968,7 +978,7 @@ async fn mate_panel() {
 #[tokio::test]
 async fn sway() {
     let config = "[general]\naway_after = \"3s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"2s\"\n";
-    let mut d = Scene::with(config).answering().sway().start().await;
+    let mut d = Scene::with(config).answering().sway().tray().start().await;
     let server = d.notifd();
     let from = "presence: idle time from ";
     let source = wait_for(10 * SEC, || {
@@ -1152,8 +1162,6 @@ async fn sway() {
     let after = wait_for(5 * SEC, || (on_mako() >= 1).then_some(()))
         .await
         .is_some();
-    let _ = mako.kill();
-    let _ = mako.wait();
     let version = package_version("mako-notifier");
     let dnd = match (held, during, after) {
         (true, 0, true) => {
@@ -1168,6 +1176,54 @@ async fn sway() {
         package_version("sway")
     );
     check_row(COMPOSITORS, "sway", &row);
+
+    // swaybar as the tray host: the icon as drawn in the bar (grim's
+    // pixels), in each state. A reminder every hour: only what the test
+    // triggers is due.
+    d.write_config(
+        "[general]\naway_after = \"0s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1h\"\n",
+    );
+    let reloaded = wait_for(5 * SEC, || {
+        (d.log().matches("config reloaded").count() >= 2).then_some(())
+    })
+    .await;
+    assert!(reloaded.is_some(), "{}", d.log());
+    let _ = d.cli(&["done", "s"]);
+    let mut bar = d.sway().swaybar(&bus);
+    let look = || {
+        let (width, pixels) = d.sway().pixels(40);
+        icon_in(pixels.into_iter(), width).map(|(l, _, _)| l)
+    };
+    let wait_look = async |want: &'static str| {
+        wait_for(10 * SEC, || look().filter(|l| *l == want))
+            .await
+            .or_else(look)
+            .unwrap_or("no icon")
+    };
+    let normal = wait_look("teal").await;
+    assert_eq!(d.cli(&["trigger", "s"]).0, 0);
+    let due = wait_look("orange").await;
+    if std::env::var("UPDATE_DESKTOPS").is_ok_and(|v| v == "1") {
+        let image = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/guide/src/images/swaybar-tray.png"
+        );
+        d.sway().screenshot("930,0 350x130", Path::new(image));
+    }
+    assert_eq!(d.cli(&["done", "s"]).0, 0);
+    let answered = wait_look("teal").await;
+    assert_eq!(d.cli(&["pause", "30m"]).0, 0);
+    let paused = wait_look("grey").await;
+    assert_eq!(d.cli(&["resume"]).0, 0);
+    let _ = bar.kill();
+    let _ = bar.wait();
+    let _ = mako.kill();
+    let _ = mako.wait();
+    let row = format!(
+        "| swaybar {} (sway, headless) | {normal}; due: {due}; answered: {answered}; paused: {paused} | no menu: swaybar {0} draws none (not clicked: no pointer in the headless sway) | no menu | no menu |",
+        package_version("sway")
+    );
+    check_row(TRAYS, "swaybar", &row);
 }
 
 /// Compares the observed row with the guide's (or writes it there, under a

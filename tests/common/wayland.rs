@@ -69,7 +69,14 @@ impl Sway {
         std::fs::create_dir(&runtime_dir).unwrap();
         std::fs::set_permissions(&runtime_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
         let config = dir.path().join("config");
-        std::fs::write(&config, "output HEADLESS-1 resolution 1280x800\n").unwrap();
+        // A bar the test starts itself (as root, on the test's bus): sway's
+        // own start of it is a no-op.
+        std::fs::write(
+            &config,
+            "output HEADLESS-1 resolution 1280x800\n\
+             bar {\n  id bar-0\n  position top\n  swaybar_command true\n}\n",
+        )
+        .unwrap();
         std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
         let owner = is_root().then(user);
         if let Some((uid, gid)) = owner {
@@ -192,23 +199,84 @@ impl Sway {
             .unwrap_or_else(|e| panic!("{program} is needed ({e}): run scripts/setup test"))
     }
 
-    /// A sway command (`swaymsg`, over its IPC socket): its output.
-    pub fn msg(&self, args: &[&str]) -> String {
-        let socket = std::fs::read_dir(&self.runtime_dir)
+    /// sway's IPC socket (the newest, after a restart).
+    fn ipc(&self) -> PathBuf {
+        std::fs::read_dir(&self.runtime_dir)
             .unwrap()
             .filter_map(|e| e.ok())
             .filter(|e| e.file_name().to_string_lossy().starts_with("sway-ipc."))
             .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())
             .expect("sway's IPC socket")
-            .path();
+            .path()
+    }
+
+    /// A sway command (`swaymsg`, over its IPC socket): its output.
+    pub fn msg(&self, args: &[&str]) -> String {
         let out = Command::new("swaymsg")
             .arg("-s")
-            .arg(socket)
+            .arg(self.ipc())
             .args(args)
             .output()
             .unwrap();
         assert!(out.status.success(), "swaymsg {args:?}: {out:?}");
         String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Starts swaybar (the bar `bar-0`), whose tray is a StatusNotifierItem
+    /// host on `bus`.
+    pub fn swaybar(&self, bus: &str) -> Child {
+        Command::new("swaybar")
+            .arg("-s")
+            .arg(self.ipc())
+            .args(["-b", "bar-0"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .envs(self.env())
+            .current_dir("/")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("swaybar is needed ({e}): run scripts/setup test"))
+    }
+
+    /// A screenshot (`grim`) of the top `rows` of the output: its width
+    /// and its pixels, red first.
+    pub fn pixels(&self, rows: u32) -> (usize, Vec<[u8; 3]>) {
+        let out = self.run(
+            "grim",
+            &["-g", &format!("0,0 1280x{rows}"), "-t", "ppm", "-"],
+        );
+        assert!(out.status.success(), "grim: {out:?}");
+        // P6, width, height, 255, then the bytes.
+        let data = out.stdout;
+        let mut fields = Vec::new();
+        let mut at = 0;
+        while fields.len() < 4 {
+            while data[at].is_ascii_whitespace() {
+                at += 1;
+            }
+            let start = at;
+            while !data[at].is_ascii_whitespace() {
+                at += 1;
+            }
+            fields.push(String::from_utf8_lossy(&data[start..at]).into_owned());
+        }
+        assert_eq!(fields[0], "P6", "grim's PPM");
+        let width: usize = fields[1].parse().unwrap();
+        let pixels = data[at + 1..]
+            .chunks_exact(3)
+            .map(|p| [p[0], p[1], p[2]])
+            .collect();
+        (width, pixels)
+    }
+
+    /// A PNG screenshot (`grim`) of `geometry` ("x,y wxh") into `path`.
+    pub fn screenshot(&self, geometry: &str, path: &Path) {
+        let out = self.run("grim", &["-g", geometry, &path.display().to_string()]);
+        assert!(out.status.success(), "grim: {out:?}");
     }
 
     /// Starts mako, the notification server, on `bus`, with a
