@@ -825,6 +825,8 @@ fn package_version(package: &str) -> String {
         .output()
         .unwrap();
     let v = String::from_utf8_lossy(&out.stdout);
+    // Without the epoch ("4:") and the Debian revision.
+    let v = v.split_once(':').map_or(&*v, |(_, v)| v);
     v.split('-').next().unwrap_or("?").to_string()
 }
 
@@ -1043,16 +1045,26 @@ async fn sway() {
         _ => format!("{shown} shown while away; credited: {credited}"),
     };
 
+    // A reload that changes away_after while away: still away (the armed
+    // notification is kept until the return), and the return still seen.
+    d.write_config(&config.replace("\"3s\"", "\"4s\""));
+    let reloaded = wait_for(5 * SEC, || (reloads(&d) == 1).then_some(())).await;
+    assert!(reloaded.is_some(), "{}", d.log());
+    tokio::time::sleep(3 * SEC).await;
+    let kept = d.status().away_since.is_some();
+
     // The first key: back, by the compositor's signal, and reminders again.
     key(&d).await;
     let signalled = d.log_has("input again (signalled)", 5 * SEC).await;
     d.wait_status("back", 5 * SEC, |s| s.away_since.is_none())
         .await;
     server.nth(quiet + shown + 1, 8 * SEC).await;
-    let back = if signalled {
-        "back, told by the compositor (no polling)"
-    } else {
-        "back at the daemon's next wake"
+    let back = match (signalled, kept) {
+        (true, true) => {
+            "back, told by the compositor (no polling); also after a reload that changed `away_after` while away"
+        }
+        (true, false) => "back, told by the compositor; a reload while away ended away",
+        _ => "back at the daemon's next wake",
     };
 
     // The compositor restarts: followed again (back-off from 1 s), and
@@ -1077,7 +1089,8 @@ async fn sway() {
     d.write_config(
         "[general]\naway_after = \"0s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"2s\"\n",
     );
-    assert!(d.log_has("config reloaded", 5 * SEC).await, "{}", d.log());
+    let reloaded = wait_for(5 * SEC, || (reloads(&d) == 2).then_some(())).await;
+    assert!(reloaded.is_some(), "{}", d.log());
     let mut foot = d.sway().client("foot", &["--", "sleep", "600"]);
     let shown_window = wait_for(10 * SEC, || {
         d.sway()
@@ -1183,10 +1196,7 @@ async fn sway() {
     d.write_config(
         "[general]\naway_after = \"0s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"1h\"\n",
     );
-    let reloaded = wait_for(5 * SEC, || {
-        (d.log().matches("config reloaded").count() >= 2).then_some(())
-    })
-    .await;
+    let reloaded = wait_for(5 * SEC, || (reloads(&d) == 3).then_some(())).await;
     assert!(reloaded.is_some(), "{}", d.log());
     let _ = d.cli(&["done", "s"]);
     let mut bar = d.sway().swaybar(&bus);
@@ -1224,6 +1234,57 @@ async fn sway() {
         package_version("sway")
     );
     check_row(TRAYS, "swaybar", &row);
+}
+
+/// How many times the daemon has reloaded its config.
+fn reloads(d: &Scene) -> usize {
+    d.log().matches("config reloaded").count()
+}
+
+/// KWin 5.27 on its virtual backend: idle through `ext_idle_notifier_v1`.
+/// It offers no way to inject input, so only the going away is seen here.
+#[tokio::test]
+async fn kwin() {
+    let kwin = common::wayland::Kwin::start();
+    let config = "[general]\naway_after = \"2s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"2s\"\n";
+    let mut scene = Scene::with(config).answering();
+    for (k, v) in kwin.env() {
+        scene = scene.env(k, v);
+    }
+    let d = scene.start().await;
+    let from = "presence: idle time from ";
+    let source = wait_for(10 * SEC, || {
+        let log = d.log();
+        let line = log.lines().find(|l| l.contains(from))?;
+        Some(line[line.find(from)? + from.len()..].trim().to_string())
+    })
+    .await
+    .unwrap_or_else(|| panic!("no idle source:\n{}\nKWin:\n{}", d.log(), kwin.log()));
+    let doctor = common::output(d.command(&["doctor"])).await;
+    let doctor = String::from_utf8_lossy(&doctor.stdout);
+    let fullscreen = if doctor.contains("! fullscreen: this compositor does not show its windows") {
+        "not visible (KWin keeps its window list to itself; `doctor` says so)"
+    } else {
+        "seen"
+    };
+    let away = wait_for(15 * SEC, || d.try_status()?.away_since.map(|_| ())).await;
+    let credited = wait_for(10 * SEC, || {
+        d.outcomes()
+            .iter()
+            .any(|l| l == "s away schedule")
+            .then_some(())
+    })
+    .await;
+    let away = match (away, credited) {
+        (Some(()), Some(())) => "away after `away_after`; intervals credited as breaks",
+        (Some(()), None) => "away; nothing credited",
+        _ => "never away",
+    };
+    let row = format!(
+        "| KWin {} (`kwin_wayland --virtual`) | {source} | {away} | not tried: KWin's virtual backend takes no injected input | not tried | {fullscreen} | not tried (Plasma's own server) |",
+        package_version("kwin-wayland")
+    );
+    check_row(COMPOSITORS, "KWin", &row);
 }
 
 /// Compares the observed row with the guide's (or writes it there, under a

@@ -1,6 +1,8 @@
-//! A real Wayland compositor for tests: Debian's sway, headless
+//! Real Wayland compositors for tests: Debian's sway, headless
 //! (`WLR_BACKENDS=headless`, drawn by pixman, no input devices), with input
-//! typed by `wtype` through its virtual keyboard.
+//! typed by `wtype` through its virtual keyboard; and KWin's virtual
+//! backend (`kwin_wayland --virtual`), which offers `ext_idle_notifier_v1`
+//! but no way to inject input.
 //!
 //! sway refuses to run as root ("Unable to drop root"): as root, the test
 //! runs it as an unprivileged user it creates (`unhunch-test`), in a
@@ -327,5 +329,82 @@ impl Sway {
 impl Drop for Sway {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// KWin on its virtual backend, as root, from a copy of its binary (the
+/// installed one carries a file capability a container refuses, and a copy
+/// under another name does not find KWin's own Qt platform plugin).
+pub struct Kwin {
+    child: Child,
+    pub runtime_dir: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Kwin {
+    pub const SOCKET: &'static str = "kwin-0";
+
+    pub fn start() -> Kwin {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime_dir = dir.path().join("run");
+        std::fs::create_dir(&runtime_dir).unwrap();
+        std::fs::set_permissions(&runtime_dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let binary = dir.path().join("kwin_wayland");
+        std::fs::copy("/usr/bin/kwin_wayland", &binary)
+            .unwrap_or_else(|e| panic!("kwin_wayland is needed ({e}): run scripts/setup test"));
+        let log = std::fs::File::create(dir.path().join("kwin.log")).unwrap();
+        let child = Command::new(&binary)
+            .args([
+                "--virtual",
+                "--socket",
+                Kwin::SOCKET,
+                "--no-lockscreen",
+                "--no-global-shortcuts",
+                "--no-kactivities",
+            ])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir.path())
+            .env("XDG_RUNTIME_DIR", &runtime_dir)
+            .current_dir("/")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let mut kwin = Kwin {
+            child,
+            runtime_dir,
+            dir,
+        };
+        let end = Instant::now() + Duration::from_secs(20);
+        while !kwin.runtime_dir.join(Kwin::SOCKET).exists() {
+            if let Ok(Some(status)) = kwin.child.try_wait() {
+                panic!("kwin_wayland ended ({status}):\n{}", kwin.log());
+            }
+            assert!(Instant::now() < end, "no KWin socket:\n{}", kwin.log());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        kwin
+    }
+
+    /// The environment a client of this compositor needs.
+    pub fn env(&self) -> [(&'static str, String); 3] {
+        [
+            ("XDG_RUNTIME_DIR", self.runtime_dir.display().to_string()),
+            ("WAYLAND_DISPLAY", Kwin::SOCKET.to_string()),
+            ("XDG_SESSION_TYPE", "wayland".to_string()),
+        ]
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("kwin.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Kwin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
