@@ -353,7 +353,8 @@ impl Kwin {
         std::fs::copy("/usr/bin/kwin_wayland", &binary)
             .unwrap_or_else(|e| panic!("kwin_wayland is needed ({e}): run scripts/setup test"));
         let log = std::fs::File::create(dir.path().join("kwin.log")).unwrap();
-        let child = Command::new(&binary)
+        let mut command = Command::new(&binary);
+        command
             .args([
                 "--virtual",
                 "--socket",
@@ -369,9 +370,19 @@ impl Kwin {
             .current_dir("/")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap();
+            .stderr(log);
+        // The copy's write descriptor may live on for a moment in a child
+        // another test thread forked meanwhile ("Text file busy").
+        let mut tries = 0;
+        let child = loop {
+            match command.spawn() {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                r => break r.unwrap(),
+            }
+        };
         let mut kwin = Kwin {
             child,
             runtime_dir,

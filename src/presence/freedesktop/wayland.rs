@@ -22,7 +22,6 @@ use std::io;
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
@@ -148,8 +147,9 @@ pub struct WaylandIdle {
     protocol: Protocol,
     want: watch::Sender<Option<Watch>>,
     seen: watch::Receiver<Seen>,
-    /// `resumes` as of the last sample: a return after it is news.
-    sampled: AtomicU64,
+    /// `resumes` and `fullscreen` as of the last sample: a change after it
+    /// is news, even if it came before the daemon started waiting.
+    sampled: std::sync::Mutex<(u64, Option<bool>)>,
 }
 
 impl WaylandIdle {
@@ -170,7 +170,7 @@ impl WaylandIdle {
             protocol,
             want,
             seen,
-            sampled: AtomicU64::new(0),
+            sampled: std::sync::Mutex::new((0, None)),
         })
     }
 }
@@ -192,7 +192,9 @@ impl IdleSource for WaylandIdle {
     /// it is away.
     fn sample(&self) -> BoxFuture<'_, Option<Sample>> {
         let seen = *self.seen.borrow();
-        self.sampled.store(seen.resumes, Ordering::Relaxed);
+        if let Ok(mut s) = self.sampled.lock() {
+            *s = (seen.resumes, seen.fullscreen);
+        }
         let sample = seen.connected.then(|| Sample {
             idle: seen.idle_time(Instant::now()),
             fullscreen: seen.fullscreen,
@@ -204,11 +206,10 @@ impl IdleSource for WaylandIdle {
     /// since the last sample.
     fn next_input(&self) -> Option<BoxFuture<'_, ()>> {
         let mut seen = self.seen.clone();
-        let last = *seen.borrow();
-        let sampled = self.sampled.load(Ordering::Relaxed);
+        let (resumes, fullscreen) = *self.sampled.lock().ok()?;
         Some(Box::pin(async move {
             let _ = seen
-                .wait_for(|s| s.resumes != sampled || s.fullscreen != last.fullscreen)
+                .wait_for(|s| s.resumes != resumes || s.fullscreen != fullscreen)
                 .await;
         }))
     }
