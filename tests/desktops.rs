@@ -1086,9 +1086,8 @@ async fn sway() {
     // A window (foot) made fullscreen: a reminder due meanwhile waits, and
     // is shown once after, when the compositor says the window left
     // fullscreen (no polling: the daemon is not told to look).
-    d.write_config(
-        "[general]\naway_after = \"0s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"2s\"\n",
-    );
+    let config_every_2s = "[general]\naway_after = \"0s\"\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"2s\"\n";
+    d.write_config(config_every_2s);
     let reloaded = wait_for(5 * SEC, || (reloads(&d) == 2).then_some(())).await;
     assert!(reloaded.is_some(), "{}", d.log());
     let mut foot = d.sway().client("foot", &["--", "sleep", "600"]);
@@ -1184,12 +1183,6 @@ async fn sway() {
         _ => format!("mako {version}: held: {held}, {during} shown during, shown after: {after}"),
     };
 
-    let row = format!(
-        "| sway {} (headless) | {source} | {away} | `wtype -k Shift_L`: {back} | {restart} | `swaymsg fullscreen` on a foot window: {fullscreen} | {dnd} |",
-        package_version("sway")
-    );
-    check_row(COMPOSITORS, "sway", &row);
-
     // swaybar as the tray host: the icon as drawn in the bar (grim's
     // pixels), in each state. A reminder every hour: only what the test
     // triggers is due.
@@ -1234,6 +1227,70 @@ async fn sway() {
         package_version("sway")
     );
     check_row(TRAYS, "swaybar", &row);
+
+    // SwayNotificationCenter in mako's place: its do-not-disturb
+    // (`swaync-client -dn`, `-df`) holds a reminder due meanwhile, shown
+    // after. It keeps what arrives during its own do-not-disturb in its
+    // panel: none there means none was sent.
+    let mut swaync = d.sway().swaync(&bus);
+    let up = wait_for(10 * SEC, || {
+        d.sway().swaync_client(&bus, &["-D"]).0.then_some(())
+    })
+    .await;
+    assert!(up.is_some(), "swaync did not start");
+    let doctor = common::output(d.command(&["doctor"])).await;
+    let doctor = String::from_utf8_lossy(&doctor.stdout);
+    let line = "do-not-disturb (SwayNotificationCenter)";
+    assert!(
+        doctor.contains(line),
+        "missing {line:?} in\n{doctor}\nswaync: {}",
+        std::fs::read_to_string(d.sway().dir().join("swaync.log")).unwrap_or_default()
+    );
+    d.write_config(config_every_2s);
+    let reloaded = wait_for(5 * SEC, || (reloads(&d) == 4).then_some(())).await;
+    assert!(reloaded.is_some(), "{}", d.log());
+    let count = || {
+        d.sway()
+            .swaync_client(&bus, &["-c"])
+            .1
+            .parse::<usize>()
+            .unwrap_or(0)
+    };
+    let first = wait_for(10 * SEC, || (count() >= 1).then_some(())).await;
+    assert!(first.is_some(), "no reminder on swaync:\n{}", d.log());
+    d.sway().swaync_client(&bus, &["-dn"]);
+    let held = wait_for(5 * SEC, || {
+        d.try_status()
+            .filter(|s| s.held_by.contains(&HoldReason::DoNotDisturb))
+    })
+    .await
+    .is_some();
+    assert_eq!(d.cli(&["done", "s"]).0, 0);
+    let gone = wait_for(5 * SEC, || (count() == 0).then_some(())).await;
+    assert!(gone.is_some(), "the answered reminder stays on swaync");
+    tokio::time::sleep(3 * SEC).await;
+    let during = count();
+    d.sway().swaync_client(&bus, &["-df"]);
+    let after = wait_for(5 * SEC, || (count() >= 1).then_some(()))
+        .await
+        .is_some();
+    let _ = swaync.kill();
+    let _ = swaync.wait();
+    let version = package_version("sway-notification-center");
+    let dnd = format!(
+        "{dnd}; SwayNotificationCenter {version}: {}",
+        match (held, during, after) {
+            (true, 0, true) => "`swaync-client -dn`: held, shown after".to_string(),
+            (false, ..) => "not seen: reminders vanish".to_string(),
+            _ => format!("held: {held}, {during} shown during, shown after: {after}"),
+        }
+    );
+
+    let row = format!(
+        "| sway {} (headless) | {source} | {away} | `wtype -k Shift_L`: {back} | {restart} | `swaymsg fullscreen` on a foot window: {fullscreen} | {dnd} |",
+        package_version("sway")
+    );
+    check_row(COMPOSITORS, "sway", &row);
 }
 
 /// How many times the daemon has reloaded its config.

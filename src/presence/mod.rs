@@ -84,6 +84,8 @@ pub enum Dnd {
     Xfce,
     /// mako's `do-not-disturb` (or `dnd`) mode.
     Mako,
+    /// SwayNotificationCenter's do-not-disturb.
+    Swaync,
 }
 
 /// One look at an idle-time source.

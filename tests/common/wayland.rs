@@ -302,6 +302,43 @@ impl Sway {
             .unwrap_or_else(|e| panic!("mako is needed ({e}): run scripts/setup test"))
     }
 
+    /// Starts SwayNotificationCenter, the notification server, on `bus`.
+    pub fn swaync(&self, bus: &str) -> Child {
+        Command::new("swaync")
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("cfg"))
+            .env("GSETTINGS_BACKEND", "memory")
+            .env("NO_AT_BRIDGE", "1")
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .envs(self.env())
+            .current_dir("/")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(self.dir.path().join("swaync.log")).unwrap())
+            .spawn()
+            .unwrap_or_else(|e| panic!("swaync is needed ({e}): run scripts/setup test"))
+    }
+
+    /// `swaync-client` on `bus` (`--skip-wait`: it never waits for the
+    /// server to start): whether it worked, and its output.
+    pub fn swaync_client(&self, bus: &str, args: &[&str]) -> (bool, String) {
+        // Its command first: it reads only the first argument as one.
+        let out = Command::new("swaync-client")
+            .args(args)
+            .arg("--skip-wait")
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("DBUS_SESSION_BUS_ADDRESS", bus)
+            .output()
+            .unwrap_or_else(|e| panic!("swaync-client is needed ({e}): run scripts/setup test"));
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        )
+    }
+
     /// `makoctl` on `bus`: whether it worked, and its output.
     pub fn makoctl(&self, bus: &str, args: &[&str]) -> (bool, String) {
         let out = Command::new("makoctl")

@@ -127,7 +127,8 @@ async fn dbus_checks() -> Vec<Check> {
             format!("do-not-disturb: {server}'s, if it has one, is not visible to unhunch"),
             "While it is on, the server takes reminders and shows nothing: they end as\n\
              ignored. Pause unhunch instead (`unhunch pause --for 1h`), or use a server\n\
-             whose switch unhunch follows (GNOME, KDE, dunst, xfce4-notifyd, mako).",
+             whose switch unhunch follows (GNOME, KDE, dunst, xfce4-notifyd, mako,\n\
+             SwayNotificationCenter).",
         ));
     }
     let session = crate::presence::Session::detect();
@@ -225,6 +226,9 @@ async fn presence_sources(conn: &zbus::Connection) -> (Vec<String>, bool) {
     }
     if dnd::xfce_dnd(conn).await.is_some() {
         sources.push("do-not-disturb (xfce4-notifyd)".to_string());
+    }
+    if dnd::swaync_dnd(conn).await.is_some() {
+        sources.push("do-not-disturb (SwayNotificationCenter)".to_string());
     }
     if dnd::mako_modes(conn).await.is_some() {
         sources.push(format!(

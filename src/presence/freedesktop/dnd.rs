@@ -13,7 +13,10 @@
 //!   do-not-disturb`): its modes read with `ListModes`, then followed through
 //!   its `Modes` PropertiesChanged (mako 1.10+) or, before that (Debian 12's
 //!   1.7 has no signal), by watching the `SetModes` calls that change them
-//!   (a monitor connection of our own, opened only while mako serves).
+//!   (a monitor connection of our own, opened only while mako serves);
+//! - SwayNotificationCenter's: `GetDnd` on `org.erikreider.swaync.cc` at
+//!   start and when it (re)starts, then its `Subscribe` signal (and
+//!   `SubscribeV2` of later versions), sent at every change.
 
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
@@ -471,6 +474,94 @@ pub async fn watch_mako(conn: Connection, tx: mpsc::UnboundedSender<Change>) {
                     calls = None;
                 }
             }
+            else => return,
+        }
+    }
+}
+
+const SWAYNC: &str = "org.erikreider.swaync.cc";
+const SWAYNC_PATH: &str = "/org/erikreider/swaync/cc";
+
+/// SwayNotificationCenter's do-not-disturb, if it runs (asked only then:
+/// its D-Bus service file would start it).
+pub async fn swaync_dnd(conn: &Connection) -> Option<bool> {
+    if !super::has_owner(conn, SWAYNC).await.unwrap_or(false) {
+        return None;
+    }
+    conn.call_method(Some(SWAYNC), SWAYNC_PATH, Some(SWAYNC), "GetDnd", &())
+        .await
+        .and_then(|m| m.body().deserialize::<bool>())
+        .ok()
+}
+
+/// Reports SwayNotificationCenter's do-not-disturb: read at start and
+/// when it (re)starts, then followed through its signals. No polling.
+pub async fn watch_swaync(conn: Connection, tx: mpsc::UnboundedSender<Change>) {
+    let signals = MatchRule::builder()
+        .msg_type(MsgType::Signal)
+        .interface(SWAYNC)
+        .and_then(|b| b.path(SWAYNC_PATH))
+        .map(|b| b.build());
+    let owner = MatchRule::builder()
+        .msg_type(MsgType::Signal)
+        .sender("org.freedesktop.DBus")
+        .and_then(|b| b.member("NameOwnerChanged"))
+        .and_then(|b| b.arg(0, SWAYNC))
+        .map(|b| b.build());
+    let (Ok(signals), Ok(owner)) = (signals, owner) else {
+        return;
+    };
+    let (Ok(mut signals), Ok(mut owner)) = (
+        MessageStream::for_match_rule(signals, &conn, Some(8)).await,
+        MessageStream::for_match_rule(owner, &conn, Some(4)).await,
+    ) else {
+        return;
+    };
+    let mut on = false;
+    let mut read = true;
+    loop {
+        let now = if std::mem::take(&mut read) {
+            let now = swaync_dnd(&conn).await;
+            if let Some(now) = now {
+                info!(
+                    "presence: do-not-disturb from SwayNotificationCenter ({})",
+                    if now { "on" } else { "off" }
+                );
+            }
+            now.unwrap_or(false)
+        } else {
+            on
+        };
+        if now != on {
+            on = now;
+            if tx
+                .send(Change::DoNotDisturb {
+                    by: Dnd::Swaync,
+                    on,
+                })
+                .is_err()
+            {
+                return;
+            }
+        }
+        tokio::select! {
+            Some(Ok(msg)) = signals.next() => {
+                let header = msg.header();
+                let dnd = match header.member().map(|m| m.as_str()) {
+                    Some("Subscribe") => msg.body().deserialize::<(u32, bool, bool)>().map(|b| b.1),
+                    Some("SubscribeV2") => {
+                        msg.body().deserialize::<(u32, bool, bool, bool)>().map(|b| b.1)
+                    }
+                    _ => continue,
+                };
+                if let Ok(dnd) = dnd && dnd != on {
+                    on = dnd;
+                    if tx.send(Change::DoNotDisturb { by: Dnd::Swaync, on }).is_err() {
+                        return;
+                    }
+                }
+            }
+            Some(Ok(_)) = owner.next() => read = true,
             else => return,
         }
     }

@@ -107,6 +107,7 @@ pub async fn start() -> (mpsc::UnboundedReceiver<Change>, Option<Box<dyn IdleSou
             tokio::spawn(dnd::watch_gnome(bus.clone(), tx.clone()));
             tokio::spawn(dnd::watch_xfce(bus.clone(), tx.clone()));
             tokio::spawn(dnd::watch_mako(bus.clone(), tx.clone()));
+            tokio::spawn(dnd::watch_swaync(bus.clone(), tx.clone()));
             tokio::spawn(lock::watch_screen_lock(bus.clone(), tx.clone()));
             Some(bus)
         }
