@@ -227,10 +227,11 @@ async fn presence_sources(conn: &zbus::Connection) -> (Vec<String>, bool) {
     if dnd::xfce_dnd(conn).await.is_some() {
         sources.push("do-not-disturb (xfce4-notifyd)".to_string());
     }
-    if dnd::swaync_dnd(conn).await.is_some() {
+    let wayland = Session::detect() == Session::Wayland;
+    if wayland && dnd::swaync_dnd(conn).await.is_some() {
         sources.push("do-not-disturb (SwayNotificationCenter)".to_string());
     }
-    if dnd::mako_modes(conn).await.is_some() {
+    if wayland && dnd::mako_modes(conn).await.is_some() {
         sources.push(format!(
             "do-not-disturb (mako's mode {})",
             dnd::MAKO_DND_MODES.join(" or ")

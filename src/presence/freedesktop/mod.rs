@@ -100,14 +100,19 @@ pub async fn choose_idle(
 /// what their reports mean, so a reload applies at once.
 pub async fn start() -> (mpsc::UnboundedReceiver<Change>, Option<Box<dyn IdleSource>>) {
     let (tx, rx) = mpsc::unbounded_channel();
+    let session = Session::detect();
     // One session-bus connection for all of them.
     let bus = match crate::platform::bus::session().await {
         Ok(bus) => {
             tokio::spawn(dnd::watch_server(bus.clone(), tx.clone()));
             tokio::spawn(dnd::watch_gnome(bus.clone(), tx.clone()));
             tokio::spawn(dnd::watch_xfce(bus.clone(), tx.clone()));
-            tokio::spawn(dnd::watch_mako(bus.clone(), tx.clone()));
-            tokio::spawn(dnd::watch_swaync(bus.clone(), tx.clone()));
+            // mako and SwayNotificationCenter draw with wlroots' layer
+            // shell: only in a Wayland session are they asked at all.
+            if session == Session::Wayland {
+                tokio::spawn(dnd::watch_mako(bus.clone(), tx.clone()));
+                tokio::spawn(dnd::watch_swaync(bus.clone(), tx.clone()));
+            }
             tokio::spawn(lock::watch_screen_lock(bus.clone(), tx.clone()));
             Some(bus)
         }
@@ -118,5 +123,5 @@ pub async fn start() -> (mpsc::UnboundedReceiver<Change>, Option<Box<dyn IdleSou
     };
     tokio::spawn(capture::watch(tx.clone()));
     tokio::spawn(logind::watch(tx));
-    (rx, choose_idle(Session::detect(), bus.as_ref()).await)
+    (rx, choose_idle(session, bus.as_ref()).await)
 }
