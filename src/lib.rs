@@ -21,6 +21,7 @@ pub(crate) mod wait;
 pub(crate) mod clock;
 pub mod config;
 pub(crate) mod paths;
+pub mod report;
 pub mod store;
 pub mod vocab;
 

@@ -12,7 +12,7 @@ use jiff::{Timestamp, ZonedDateTime};
 use serde::Serialize;
 
 use super::table;
-use crate::core::stats::{Summary, Tally, streak, summarize};
+use crate::core::stats::{Summary, Tally, summarize};
 use crate::core::{Kind, Outcome, Source};
 use crate::store::{DB_FILE, HistoryQuery, Store};
 
@@ -190,22 +190,10 @@ pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let summary = summarize(&rows);
     // Streaks walk back one day at a time through the (day, reminder) index.
     let streak_of = |reminder: Option<&str>| -> anyhow::Result<u32> {
-        let Some(s) = &store else { return Ok(0) };
-        let mut err = None;
-        let n = streak(s.done_on(to, reminder)?, |k| {
-            let day = to.checked_sub(jiff::Span::new().days(i64::from(k)));
-            match day
-                .map_err(anyhow::Error::from)
-                .and_then(|d| s.done_on(d, reminder).map_err(Into::into))
-            {
-                Ok(b) => b,
-                Err(e) => {
-                    err = Some(e);
-                    false
-                }
-            }
-        });
-        err.map_or(Ok(n), Err)
+        Ok(match &store {
+            Some(s) => s.streak(to, reminder)?,
+            None => 0,
+        })
     };
     let mut streaks = Vec::new();
     for id in summary.by_reminder.keys() {

@@ -17,6 +17,7 @@ mod guide;
 mod history;
 mod man;
 mod plan;
+mod report;
 mod start;
 pub mod table;
 
@@ -85,6 +86,8 @@ pub enum Command {
     Stats(history::StatsArgs),
     /// The events in the history: every reminder shown and every answer.
     History(history::HistoryArgs),
+    /// Your weeks as one HTML page: breaks per day, when, each reminder's trend.
+    Report(report::ReportArgs),
     /// Check what unhunch needs: notifications, tray, config, history, daemon.
     Doctor,
     /// Start unhunch at login: install, uninstall, status.
@@ -222,6 +225,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Stats(args) => history::stats(&paths.data_dir, args)?,
         Command::History(args) => history::history(&paths.data_dir, args)?,
+        Command::Report(args) => report::run(&paths.data_dir, args)?,
         Command::Status(args) => control::status(run, args),
         Command::Done(a) => control::answer(run, answer(a.id, Answer::Done)),
         Command::Skip(a) => control::answer(run, answer(a.id, Answer::Skip)),

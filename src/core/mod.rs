@@ -6,6 +6,7 @@ pub mod history;
 pub mod kind;
 pub mod model;
 pub mod plan;
+pub mod report;
 pub mod routine;
 pub mod spell;
 pub mod stats;

@@ -13,7 +13,8 @@ use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::core::stats::{OutcomeCount, Today};
+use crate::core::report::HourCount;
+use crate::core::stats::{OutcomeCount, Today, streak};
 use crate::core::{Event, Kind, Outcome, Pause, Source};
 
 pub use schema::SCHEMA_VERSION;
@@ -549,25 +550,66 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let ((day, reminder, outcome), n, guided, seconds) = row.map_err(self.err())?;
-            // An outcome this version does not know is left out, not fatal.
-            if let Some(outcome) = Outcome::parse(&outcome) {
-                // Routines count when finished: done with a routine's record.
-                let routines = if outcome == Outcome::Done { guided } else { 0 };
-                out.push(OutcomeCount {
-                    day,
-                    reminder,
-                    outcome,
-                    count: n,
-                    routines,
-                    routine_seconds: if routines > 0 {
-                        u64::try_from(seconds).unwrap_or(0)
-                    } else {
-                        0
-                    },
+            out.extend(outcome_count(day, reminder, &outcome, n, guided, seconds));
+        }
+        Ok(out)
+    }
+
+    /// The same counts split by local hour: what `unhunch report` reads.
+    pub fn hour_counts(&self, from: Date, to: Date) -> Result<Vec<HourCount>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT day, ((at / 1000 + utc_offset) % 86400 + 86400) % 86400 / 3600 AS hour,
+                        reminder, outcome, count(*),
+                        count(routine), coalesce(sum(guided_seconds), 0)
+                 FROM events
+                 WHERE day BETWEEN ?1 AND ?2 GROUP BY day, hour, reminder, outcome",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([from.to_string(), to.to_string()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, u32>(4)?,
+                    r.get::<_, u32>(5)?,
+                    r.get::<_, i64>(6)?,
+                ))
+            })
+            .map_err(self.err())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (day, hour, reminder, outcome, n, guided, seconds) = row.map_err(self.err())?;
+            if let Some(count) = outcome_count(day, reminder, &outcome, n, guided, seconds) {
+                out.push(HourCount {
+                    hour: u8::try_from(hour.clamp(0, 23)).unwrap_or(0),
+                    count,
                 });
             }
         }
         Ok(out)
+    }
+
+    /// Consecutive days up to `today` on which anything (or `reminder`)
+    /// was done: today counts once it has one (see [`streak`]).
+    pub fn streak(&self, today: Date, reminder: Option<&str>) -> Result<u32, StoreError> {
+        let mut err = None;
+        let n = streak(self.done_on(today, reminder)?, |k| {
+            let Ok(day) = today.checked_sub(jiff::Span::new().days(i64::from(k))) else {
+                return false;
+            };
+            match self.done_on(day, reminder) {
+                Ok(b) => b,
+                Err(e) => {
+                    err = Some(e);
+                    false
+                }
+            }
+        });
+        err.map_or(Ok(n), Err)
     }
 
     /// Was anything (or `reminder`) done on local day `day`?
@@ -682,6 +724,33 @@ impl Store {
         &self.conn
     }
 }
+/// One group of `outcome_counts` or `hour_counts`. An outcome this version
+/// does not know is left out, not fatal.
+fn outcome_count(
+    day: String,
+    reminder: String,
+    outcome: &str,
+    n: u32,
+    guided: u32,
+    seconds: i64,
+) -> Option<OutcomeCount> {
+    let outcome = Outcome::parse(outcome)?;
+    // Routines count when finished: done with a routine's record.
+    let routines = if outcome == Outcome::Done { guided } else { 0 };
+    Some(OutcomeCount {
+        day,
+        reminder,
+        outcome,
+        count: n,
+        routines,
+        routine_seconds: if routines > 0 {
+            u64::try_from(seconds).unwrap_or(0)
+        } else {
+            0
+        },
+    })
+}
+
 /// The instant of a stored millisecond count. Every instant jiff has is
 /// read back: its last millisecond, which `as_millisecond` writes, is beyond
 /// what `from_millisecond` takes.

@@ -252,3 +252,62 @@ fn history_table_json_csv_and_filters() {
         "No events match.\n"
     );
 }
+
+/// The numbers a report page carries in its markup: the days' cells (date,
+/// breaks) and the reminders named.
+pub fn report_cells(page: &str) -> Vec<(String, u32)> {
+    page.split("<rect class=\"day ")
+        .skip(1)
+        .map(|cell| {
+            let attr = |name: &str| {
+                let start = cell.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                cell[start..].split('"').next().unwrap().to_string()
+            };
+            (attr("data-date"), attr("data-breaks").parse().unwrap())
+        })
+        .collect()
+}
+
+pub fn report_reminders(page: &str) -> Vec<String> {
+    page.split("<tr class=\"reminder\" data-reminder=\"")
+        .skip(1)
+        .map(|r| r.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn report_on_the_fixture_counts_as_stats_does() {
+    let e = home();
+    let out = e.path("week.html");
+    let printed = run(
+        &e,
+        &["report", "--weeks", "1", "--output", out.to_str().unwrap()],
+    );
+    assert_eq!(printed.trim(), out.to_str().unwrap());
+    let page = std::fs::read_to_string(&out).unwrap();
+    // Wednesday: Monday to today, a cell each.
+    let cells = report_cells(&page);
+    let days: Vec<&str> = cells.iter().map(|(d, _)| d.as_str()).collect();
+    assert_eq!(days, ["2026-11-23", "2026-11-24", "2026-11-25"]);
+    let v: serde_json::Value =
+        serde_json::from_str(&run(&e, &["stats", "--days", "3", "--format", "json"])).unwrap();
+    for (cell, day) in cells.iter().zip(v["days"].as_array().unwrap()) {
+        assert_eq!(u64::from(cell.1), day["done"].as_u64().unwrap(), "{cell:?}");
+    }
+    let mut named = report_reminders(&page);
+    named.sort();
+    assert_eq!(named, ["decompress", "neck", "stand", "wind-down"]);
+    assert!(!page.contains("http://") && !page.contains("https://"));
+    assert!(!page.contains("<script"));
+    // The default place: beside the history.
+    let printed = run(&e, &["report"]);
+    assert_eq!(printed.trim(), e.path("data/report.html").to_str().unwrap());
+    let page = std::fs::read_to_string(e.path("data/report.html")).unwrap();
+    assert_eq!(
+        report_cells(&page).len(),
+        7 * 11 + 3,
+        "12 weeks to a Wednesday"
+    );
+    let (code, _, err) = e.cli(&["report", "--weeks", "0"]);
+    assert_eq!(code, 2, "{err}");
+}
