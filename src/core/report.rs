@@ -326,8 +326,8 @@ impl Report {
         if let Some(rate) = self.total.adherence() {
             let mut s = format!("Of the reminders shown, {:.0}% were done", rate * 100.0);
             if let Some(before) = self.total_before.adherence() {
-                let pts = (rate - before) * 100.0;
-                if pts.abs() < 0.5 {
+                let pts = (rate * 100.0).round() - (before * 100.0).round();
+                if pts == 0.0 {
                     s.push_str(", the same as in the weeks before");
                 } else {
                     s.push_str(&format!(

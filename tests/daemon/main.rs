@@ -16,6 +16,7 @@ mod hostile;
 mod memory;
 mod presence;
 mod reliability;
+mod report;
 mod service;
 mod timing;
 mod tray;
