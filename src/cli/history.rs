@@ -25,11 +25,15 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct StatsArgs {
-    /// How many days, up to today.
-    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=3660))]
-    pub days: u32,
+    /// How many days, up to today [default: 7; with --chart, 84: the
+    /// whole weeks they fall in].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3660))]
+    pub days: Option<u32>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Draw breaks per day and each reminder's weeks (Unicode blocks).
+    #[arg(long, conflicts_with = "format")]
+    pub chart: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -181,7 +185,21 @@ struct EventJson<'a> {
 
 pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let to = today()?;
-    let from = to.checked_sub(jiff::Span::new().days(i64::from(args.days) - 1))?;
+    if args.chart {
+        let days = args.days.unwrap_or(7 * crate::report::DEFAULT_WEEKS);
+        let weeks = days.div_ceil(7).min(crate::report::chart::MAX_WEEKS);
+        let r = crate::report::compute(data_dir, to, weeks)?;
+        let colour = std::io::IsTerminal::is_terminal(&std::io::stdout())
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        write!(
+            std::io::stdout().lock(),
+            "{}",
+            crate::report::chart::render(&r, colour)
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let days = args.days.unwrap_or(7);
+    let from = to.checked_sub(jiff::Span::new().days(i64::from(days) - 1))?;
     let store = open(data_dir)?;
     let rows = match &store {
         Some(s) => s.outcome_counts(from, to)?,
@@ -236,8 +254,8 @@ pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
             writeln!(
                 out,
                 "Last {} day{}, {} to {}{}\n",
-                args.days,
-                if args.days == 1 { "" } else { "s" },
+                days,
+                if days == 1 { "" } else { "s" },
                 from.strftime("%a %-d %b"),
                 to.strftime("%a %-d %b %Y"),
                 if store.is_none() {

@@ -2,6 +2,7 @@
 //! `stats` reads it), the numbers made by `core::report`, the page by
 //! [`html`], and the file written whole (a browser never reads half of it).
 
+pub mod chart;
 pub mod html;
 
 use std::path::{Path, PathBuf};

@@ -311,3 +311,30 @@ fn report_on_the_fixture_counts_as_stats_does() {
     let (code, _, err) = e.cli(&["report", "--weeks", "0"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn stats_chart_fits_80_columns_without_colour_off_a_terminal() {
+    let e = home();
+    let out = run(&e, &["stats", "--chart", "--days", "3"]);
+    assert!(
+        out.starts_with("Breaks per day, Mon 23 Nov to Wed 25 Nov 2026 (1 week): 5 in all\n"),
+        "{out}"
+    );
+    assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
+    assert!(!out.contains('\x1b'), "{out}");
+    for id in ["decompress", "neck", "stand", "wind-down"] {
+        assert!(out.contains(&format!("\n{id:<12} ")), "{out}");
+    }
+    // Mon to Wed: a shade each, nothing after today.
+    let days: Vec<&str> = out
+        .lines()
+        .filter(|l| {
+            ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].contains(&&l[..l.len().min(3)])
+        })
+        .collect();
+    assert_eq!(days.len(), 7, "{out}");
+    assert_eq!(days[0].chars().count(), 6, "{out}");
+    assert_eq!(days[3], "Thu", "{out}");
+    let (code, _, err) = e.cli(&["stats", "--chart", "--format", "json"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -283,6 +283,17 @@ async fn stats_history_and_report_agree_on_weeks_made_by_the_daemon() {
         let hist = h_days.get(date).copied().unwrap_or(0);
         assert_eq!((s, hist, u64::from(*breaks)), (s, s, s), "{date}");
     }
+    // 4. The terminal's chart says the same.
+    let chart = run(&d, &["stats", "--chart"]);
+    assert!(
+        chart.contains(&format!("): {} in all\n", n(&total["done"]))),
+        "{chart}"
+    );
+    assert!(chart.lines().all(|l| l.chars().count() <= 80), "{chart}");
+    for id in ["eyes", "neck", "stand"] {
+        assert!(chart.contains(&format!("\n{id:<12} ")), "{chart}");
+    }
+
     // A history worth the name: every kind of answer, most days.
     assert!(n(&total["done"]) > 150, "{total}");
     assert!(
