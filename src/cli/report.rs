@@ -32,7 +32,7 @@ pub fn run(data_dir: &Path, args: ReportArgs) -> anyhow::Result<ExitCode> {
     report::write(&r, &out)?;
     println!("{}", out.display());
     if args.open {
-        let (opener, mut command) = crate::platform::open_with_desktop(&out);
+        let (opener, mut command) = crate::platform::open_page(&out);
         match command.status() {
             Ok(s) if s.success() => {}
             Ok(s) => anyhow::bail!("`{opener} {}` failed ({s})", out.display()),

@@ -53,6 +53,11 @@ impl Daemon {
                 cmd.answer(Ok(Reply::Empty {}));
                 return;
             }
+            What::OpenReport => {
+                self.open_report();
+                cmd.answer(Ok(Reply::Empty {}));
+                return;
+            }
             What::Start { ref id } => {
                 // Showing: the notifier starts it now. Else it is shown
                 // first, and started once that is written (`succeeded`).
@@ -127,7 +132,7 @@ impl Daemon {
                 until: pause_end(end, now, &self.engine.config().general)?,
             },
             What::Resume => Input::Resume,
-            What::Status | What::Stop | What::EditConfig => {
+            What::Status | What::Stop | What::EditConfig | What::OpenReport => {
                 unreachable!("handled before any decision")
             }
         };
@@ -245,6 +250,37 @@ impl Daemon {
                         "{why}\nEdit {} in your editor, or run `unhunch config edit` in a terminal.",
                         path.display()
                     ),
+                });
+            }
+        });
+    }
+
+    /// Writes the report of the last weeks beside the history and opens it
+    /// with the desktop's handler; off the loop. A failure is shown.
+    fn open_report(&self) {
+        let data_dir = self.data_dir.clone();
+        let today = self.clock.now().date();
+        let notify = self.notify.clone();
+        tokio::task::spawn_blocking(move || {
+            let path = crate::report::default_path(&data_dir);
+            let written = crate::report::compute(&data_dir, today, crate::report::DEFAULT_WEEKS)
+                .and_then(|r| crate::report::write(&r, &path));
+            let failed = match written {
+                Err(e) => Some(format!("The report cannot be written: {e:#}.")),
+                Ok(()) => {
+                    let (opener, mut command) = crate::platform::open_page(&path);
+                    match command.status() {
+                        Ok(s) if s.success() => None,
+                        Ok(s) => Some(format!("`{opener} {}` failed ({s}).", path.display())),
+                        Err(e) => Some(format!("`{opener}` cannot be run ({e}).")),
+                    }
+                }
+            };
+            if let Some(why) = failed {
+                warn!("your weeks: {why}");
+                let _ = notify.send(crate::notify::Request::Alert {
+                    summary: "unhunch: cannot show your weeks".into(),
+                    body: format!("{why}\nRun `unhunch report --open` in a terminal."),
                 });
             }
         });

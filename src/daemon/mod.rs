@@ -78,6 +78,8 @@ struct Daemon {
     notify: mpsc::UnboundedSender<notify::Request>,
     tray: Option<Tray>,
     config_path: PathBuf,
+    /// Where the history is (the report is written beside it).
+    data_dir: PathBuf,
     /// The config file cannot be used (shown once, and in status and the
     /// tray until it can).
     config_problem: Option<reload::ConfigProblem>,

@@ -180,6 +180,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         notify: notify_tx,
         tray: None,
         config_path: paths.config.clone(),
+        data_dir: paths.data_dir.clone(),
         config_problem: None,
         embedded,
         started: now.timestamp(),

@@ -287,6 +287,7 @@ pub fn encode(what: &What, deadline: Option<Timestamp>) -> Result<String, Reques
         },
         What::Stop => wire("stop"),
         What::EditConfig => return Err(RequestError::NotOnTheWire("the tray's Edit schedule")),
+        What::OpenReport => return Err(RequestError::NotOnTheWire("the tray's Your weeks")),
         What::Start { .. } => return Err(RequestError::NotOnTheWire("the tray's Start")),
     };
     let w = Wire {

@@ -137,6 +137,14 @@ pub fn detach(cmd: &mut std::process::Command) {
     }
 }
 
+/// Opens a page with the desktop's handler for it (the report, in the
+/// browser): xdg-open. The program, for messages, and its command.
+pub fn open_page(path: &Path) -> (&'static str, std::process::Command) {
+    let mut c = std::process::Command::new("xdg-open");
+    c.arg(path);
+    ("xdg-open", c)
+}
+
 /// `editor` (a command line, as in `$EDITOR`) on `file`: through the shell,
 /// so EDITOR="code --wait" works as it does in git.
 pub fn editor(editor: &str, file: &Path) -> std::process::Command {

@@ -115,6 +115,16 @@ pub fn detach(cmd: &mut std::process::Command) {
     cmd.creation_flags(DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP);
 }
 
+/// Opens a page with the application Windows has for it (the report, in
+/// the browser): `start` through cmd.exe, the path quoted as cmd reads it.
+pub fn open_page(path: &Path) -> (&'static str, std::process::Command) {
+    use std::os::windows::process::CommandExt;
+    let mut c = std::process::Command::new("cmd");
+    c.arg("/C")
+        .raw_arg(format!("start \"\" \"{}\"", path.display()));
+    ("start", c)
+}
+
 /// `editor` (a command line, as in `%EDITOR%`) on `file`, through cmd.exe so
 /// that EDITOR="code --wait" works; the line is passed as written (cmd's
 /// own quoting, not the C runtime's).

@@ -266,6 +266,7 @@ impl TrayState {
         });
         items.push(Entry::Separator);
         items.push(disabled(&self.today_line()));
+        items.push(item("Your weeks…", What::OpenReport));
         items.push(item("Edit schedule…", What::EditConfig));
         items.push(Entry::Separator);
         items.push(item("Quit", What::Stop));

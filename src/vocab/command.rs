@@ -57,6 +57,8 @@ pub enum What {
     // Not on the wire: the tray's own.
     /// Open the config in the desktop's editor (the tray's "Edit schedule…").
     EditConfig,
+    /// Write the report and open it (the tray's "Your weeks…").
+    OpenReport,
     /// Run reminder `id`'s routine in its notification (the tray's Start):
     /// shown first if it is not showing.
     Start {

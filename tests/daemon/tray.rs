@@ -69,6 +69,7 @@ async fn the_item_registers_with_its_properties_and_menu() {
             "  Until",
             "In a meeting",
             "Today: nothing yet",
+            "Your weeks…",
             "Edit schedule…",
             "Quit",
         ]
@@ -323,6 +324,52 @@ async fn edit_schedule_that_cannot_open_says_so() {
         n.body.contains(&d.config_path().display().to_string()),
         "{}",
         n.body
+    );
+}
+
+/// "Your weeks…" writes the report beside the history and hands it to the
+/// desktop's handler (here an xdg-open that notes what it was given).
+#[tokio::test]
+async fn your_weeks_writes_the_report_and_opens_it() {
+    let mut d = Scene::with(TWO).tray_host().notifd().build().await;
+    let host = d.host();
+    let bin = d.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let noted = d.path("opened");
+    std::fs::write(
+        bin.join("xdg-open"),
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > {}\n", noted.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        bin.join("xdg-open"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    d.start_with(|c| {
+        c.env("PATH", &path);
+    });
+    let item = host.item(10 * SEC).await;
+    // Something to show: a break taken from the CLI.
+    assert_eq!(d.cli(&["trigger", "stand"]).0, 0);
+    assert_eq!(d.cli(&["done", "stand"]).0, 0);
+    host.click(&item, None, "Your weeks…").await;
+    let opened = wait_for(10 * SEC, || std::fs::read_to_string(&noted).ok())
+        .await
+        .unwrap_or_else(|| panic!("nothing opened: {}", d.log()));
+    assert_eq!(opened, d.path("data/report.html").display().to_string());
+    let page = std::fs::read_to_string(&opened).unwrap();
+    assert!(page.contains("<h1>Your weeks</h1>"));
+    assert!(page.contains("data-reminder=\"stand\""), "{page}");
+    assert_eq!(
+        page.matches("data-breaks=\"1\"").count(),
+        1,
+        "today's break"
     );
 }
 
