@@ -1396,3 +1396,160 @@ fn check_row((begin, end): (&str, &str), server: &str, row: &str) {
         current.unwrap_or("(none)")
     );
 }
+
+// ---- the report in a real browser -----------------------------------------
+
+/// Debian's chromium, headless, on `url` with `args`: its stdout.
+fn chromium(args: &[&str], url: &str) -> String {
+    let out = Command::new("timeout")
+        .args([
+            "120",
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+        ])
+        .args([
+            "--hide-scrollbars",
+            "--no-first-run",
+            "--allow-file-access-from-files",
+        ])
+        .args(args)
+        .arg(url)
+        .stdin(Stdio::null())
+        .output()
+        .expect("chromium (scripts/setup test installs it)");
+    assert!(
+        out.status.success(),
+        "chromium {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A page that holds the report in a frame `width` px wide (chromium's
+/// window is never narrower than 500 px) and, once it is laid out, lists
+/// what sticks out of it sideways, and its height, in `<pre id="probe">`.
+fn probe_page(report: &str, width: u32) -> String {
+    format!(
+        r##"<!DOCTYPE html><html><body style="margin:0">
+<iframe id="f" src="{report}" style="width:{width}px;height:5000px;border:0"></iframe>
+<script>
+document.getElementById("f").onload = function () {{
+  var d = this.contentDocument, w = d.documentElement.clientWidth, out = [];
+  if (d.documentElement.scrollWidth > w) out.push("page " + d.documentElement.scrollWidth);
+  d.querySelectorAll("body *").forEach(function (e) {{
+    var r = e.getBoundingClientRect();
+    if (r.width > 0 && (r.right > w + 0.5 || r.left < -0.5))
+      out.push(e.tagName + (e.id ? "#" + e.id : "") + " " + Math.round(r.left) + ".." + Math.round(r.right));
+  }});
+  var p = document.createElement("pre");
+  p.id = "probe";
+  var h = Math.ceil(d.querySelector("main").getBoundingClientRect().bottom);
+  p.textContent = "width " + w + " height " + h + "\n" + out.join("\n");
+  document.body.appendChild(p);
+}};
+</script></body></html>"##
+    )
+}
+
+/// The report of twelve weeks the real daemon made, rendered by chromium:
+/// the DOM as it parsed it has one cell per day of the period, each
+/// reminder, and no external URL; laid out 1280 and 390 px wide nothing
+/// sticks out; printed it is one page; and a screenshot 1280 px wide
+/// (`UPDATE_GUIDE_IMAGES=1` puts it in the guide, docs/guide/src/images).
+#[tokio::test]
+async fn the_report_in_a_real_browser() {
+    use common::weeks::{IDS, made_by_the_daemon, report_cells, report_reminders, run};
+    let d = made_by_the_daemon().await;
+    let dir = d.path("browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    let page = dir.join("report.html");
+    run(
+        &d,
+        &[
+            "report",
+            "--weeks",
+            "12",
+            "--output",
+            page.to_str().unwrap(),
+        ],
+    );
+    let url = format!("file://{}", page.display());
+
+    let dom = chromium(&["--dump-dom"], &url);
+    let cells = report_cells(&dom);
+    let mut day: jiff::civil::Date = "2026-09-07".parse().unwrap();
+    for (date, _) in &cells {
+        assert_eq!(date, &day.to_string(), "one cell per day, in order");
+        day = day.tomorrow().unwrap();
+    }
+    assert_eq!(cells.len(), 80, "Mon 7 Sep to Wed 25 Nov");
+    let breaks: u32 = cells.iter().map(|(_, n)| n).sum();
+    assert!(breaks > 150, "{breaks} breaks");
+    assert_eq!(report_reminders(&dom), IDS, "each reminder named");
+    for id in IDS {
+        assert!(
+            dom.contains(&format!("<th scope=\"row\">{id}</th>")),
+            "{id}"
+        );
+    }
+    for external in [
+        "http:", "https:", " src=", " href=", "url(", "@import", "<script", "<link",
+    ] {
+        assert!(!dom.contains(external), "{external} in the page");
+    }
+
+    let mut height = 0;
+    for width in [1280, 390] {
+        let frame = dir.join(format!("probe-{width}.html"));
+        std::fs::write(&frame, probe_page("report.html", width)).unwrap();
+        let window = format!("--window-size={},1000", width.max(500) + 20);
+        let out = chromium(
+            &["--dump-dom", &window],
+            &format!("file://{}", frame.display()),
+        );
+        let probe = out
+            .split("<pre id=\"probe\">")
+            .nth(1)
+            .and_then(|p| p.split("</pre>").next())
+            .unwrap_or_else(|| panic!("no probe at {width}: {out}"));
+        let (first, rest) = probe.split_once('\n').unwrap();
+        assert!(first.starts_with(&format!("width {width} ")), "{probe}");
+        assert_eq!(rest.trim(), "", "sticks out at {width} px: {probe}");
+        if width == 1280 {
+            height = first.rsplit(' ').next().unwrap().parse().unwrap();
+        }
+    }
+
+    let pdf = dir.join("report.pdf");
+    chromium(
+        &[
+            "--no-pdf-header-footer",
+            &format!("--print-to-pdf={}", pdf.display()),
+        ],
+        &url,
+    );
+    let pdf = std::fs::read(&pdf).unwrap();
+    let pages = String::from_utf8_lossy(&pdf)
+        .split("/Type /Page")
+        .skip(1)
+        .filter(|rest| !rest.starts_with('s'))
+        .count();
+    assert_eq!(pages, 1, "printed on one page");
+
+    let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("report.png");
+    let window = format!("--window-size=1280,{height}");
+    chromium(
+        &[&window, &format!("--screenshot={}", shot.display())],
+        &url,
+    );
+    assert!(std::fs::metadata(&shot).unwrap().len() > 20_000);
+    if std::env::var_os("UPDATE_GUIDE_IMAGES").is_some() {
+        let guide = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/docs/guide/src/images/report.png"
+        );
+        std::fs::copy(&shot, guide).unwrap();
+    }
+}

@@ -31,11 +31,7 @@ fn paint(out: &mut String, colour: Option<u8>, text: &str) {
 }
 
 fn level(n: u32, max: u32) -> usize {
-    if n == 0 || max == 0 {
-        0
-    } else {
-        (1 + (n - 1) * 4 / max).min(4) as usize
-    }
+    super::html::level(n, max) as usize
 }
 
 /// The id cut to `ID` columns, padded.
@@ -111,10 +107,8 @@ pub fn render(r: &Report, colour: bool) -> String {
     }
     let _ = write!(out, "\n     ·  none");
     for l in 1..=4 {
-        let lo = if max == 0 {
-            0
-        } else {
-            (l as u32 - 1) * max / 4 + 1
+        let Some(lo) = super::html::level_from(l as u32, max) else {
+            continue;
         };
         out.push_str("  ");
         paint(
@@ -125,9 +119,10 @@ pub fn render(r: &Report, colour: bool) -> String {
         let _ = write!(out, " {lo}+");
     }
     out.push_str("\n\n");
+    let spark = weeks.max("WEEKS".len());
     let _ = writeln!(
         out,
-        "{:<ID$} {:<weeks$} {:>4}  TREND",
+        "{:<ID$} {:<spark$} {:>4}  TREND",
         "REMINDER", "WEEKS", "DONE"
     );
     for rem in &r.reminders {
@@ -142,6 +137,9 @@ pub fn render(r: &Report, colour: bool) -> String {
                 BARS[((n * 8).div_ceil(wmax) as usize).clamp(1, 8) - 1]
             };
             out.push(ch);
+        }
+        for _ in weeks..spark {
+            out.push(' ');
         }
         let rate = rem
             .now

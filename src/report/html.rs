@@ -59,6 +59,7 @@ ul.said { margin: 0; padding-left: 1.2em; }
 ul.said li { margin: 2px 0; }
 svg { display: block; max-width: 100%; height: auto; }
 svg text { fill: var(--muted); font-size: 7px; font-family: inherit; }
+#heatmap svg text { font-size: 5.5px; }
 .l0 { fill: var(--l0); } .l1 { fill: var(--l1); } .l2 { fill: var(--l2); }
 .l3 { fill: var(--l3); } .l4 { fill: var(--l4); }
 .done { fill: var(--done); } .snoozed { fill: var(--snoozed); } .skipped { fill: var(--skipped); }
@@ -76,20 +77,31 @@ details { margin-top: 8px; }
 summary { cursor: pointer; color: var(--muted); font-size: .9em; }
 table { border-collapse: collapse; width: 100%; font-size: .85em; margin-top: 6px; }
 th, td { padding: 3px 5px; border-bottom: 1px solid var(--line); text-align: right;
-  overflow-wrap: anywhere; }
-th:first-child, td:first-child { text-align: left; }
+  white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; white-space: normal; overflow-wrap: anywhere; }
 thead th { color: var(--muted); font-weight: 600; }
 .big { font-size: 1.6em; font-weight: 600; }
 .up { color: var(--done); } .down { color: var(--skipped); }
 footer { margin-top: 14px; }
+@media (max-width: 560px) {
+  main { padding: 8px; }
+  section { padding: 10px; }
+  .opt { display: none; }
+}
 @media print {
   @page { size: A4 portrait; margin: 8mm; }
   body { font-size: 10px; background: #fff; color: #000; }
   main { padding: 0; max-width: none; }
   .grid { grid-template-columns: 1fr 1fr; gap: 6px; }
   section { padding: 6px 8px; break-inside: avoid; }
-  details { display: none; }
+  details, .note { display: none; }
   h1 { font-size: 1.4em; }
+  h2 { margin-bottom: 4px; }
+  svg { max-height: 38mm; width: auto; }
+  #heatmap svg { max-height: 45mm; }
+  .opt svg { max-height: 5mm; }
+  table { margin-top: 2px; }
+  th, td { padding: 1px 4px; }
 }
 "#;
 
@@ -108,12 +120,20 @@ fn pct(t: &Tally) -> String {
 
 /// The heat level of `n` breaks on a day, 0 (none) to 4, against the
 /// period's busiest day.
-fn level(n: u32, max: u32) -> u32 {
+pub(super) fn level(n: u32, max: u32) -> u32 {
     if n == 0 || max == 0 {
         0
     } else {
         (1 + (n - 1) * 4 / max).min(4)
     }
+}
+
+/// The fewest breaks that make heat level `l` (1 to 4), if any number
+/// does: with a busiest day of 2, levels 2 and 4 are 1 and 2 breaks and 1
+/// and 3 none.
+pub(super) fn level_from(l: u32, max: u32) -> Option<u32> {
+    let n = ((l - 1) * max).div_ceil(4) + 1;
+    (n <= max && level(n, max) == l).then_some(n)
 }
 
 /// The page.
@@ -233,8 +253,9 @@ fn heatmap(h: &mut String, r: &Report) {
     }
     h.push_str("</svg>\n<ul class=\"key\" aria-hidden=\"true\"><li><i class=\"l0\"></i>none</li>");
     for l in 1..=4 {
-        let lo = if max == 0 { 0 } else { (l - 1) * max / 4 + 1 };
-        let _ = write!(h, "<li><i class=\"l{l}\"></i>{lo}+</li>");
+        if let Some(lo) = level_from(l, max) {
+            let _ = write!(h, "<li><i class=\"l{l}\"></i>{lo}+</li>");
+        }
     }
     h.push_str("</ul>\n<details><summary>The numbers: breaks per day</summary><table><thead><tr><th scope=\"col\">Week of</th>");
     for w in WEEKDAYS {
@@ -411,7 +432,7 @@ fn reminders(h: &mut String, r: &Report) {
         "<section class=\"wide\" id=\"reminders\"><h2>Each reminder</h2>\n\
          <p class=\"note\">Done rate in these {}, against the {} before; its run of days done; and its breaks week by week.</p>\n\
          <table><thead><tr><th scope=\"col\">Reminder</th><th scope=\"col\">Done</th><th scope=\"col\">Rate</th>\
-         <th scope=\"col\">Before</th><th scope=\"col\">Trend</th><th scope=\"col\">Run</th><th scope=\"col\">Weeks</th></tr></thead><tbody>\n",
+         <th scope=\"col\" class=\"opt\">Before</th><th scope=\"col\">Trend</th><th scope=\"col\">Run</th><th scope=\"col\" class=\"opt\">Weeks</th></tr></thead><tbody>\n",
         plural(r.period.weeks, "week", "weeks"),
         plural(r.previous.weeks, "week", "weeks"),
     );
@@ -428,7 +449,7 @@ fn reminders(h: &mut String, r: &Report) {
         };
         let _ = write!(
             h,
-            "<tr class=\"reminder\" data-reminder=\"{id}\"><th scope=\"row\">{id}</th><td>{} of {}</td><td>{}</td><td>{}</td><td>{trend}</td><td>{}</td><td>",
+            "<tr class=\"reminder\" data-reminder=\"{id}\"><th scope=\"row\">{id}</th><td>{} of {}</td><td>{}</td><td class=\"opt\">{}</td><td>{trend}</td><td>{}</td><td class=\"opt\">",
             rem.now.done,
             rem.now.shown,
             pct(&rem.now),
@@ -541,5 +562,16 @@ mod tests {
         assert_eq!(level(8, 8), 4);
         assert_eq!(level(4, 8), 2);
         assert_eq!(level(3, 0), 0);
+        let firsts = |max| (1..=4).map(|l| level_from(l, max)).collect::<Vec<_>>();
+        assert_eq!(firsts(8), [Some(1), Some(3), Some(5), Some(7)]);
+        assert_eq!(firsts(2), [Some(1), None, Some(2), None]);
+        assert_eq!(firsts(1), [Some(1), None, None, None]);
+        assert_eq!(firsts(0), [None, None, None, None]);
+        for max in 1..50 {
+            for n in 1..=max {
+                let l = level(n, max);
+                assert!(level_from(l, max).is_some_and(|lo| lo <= n), "{n} of {max}");
+            }
+        }
     }
 }

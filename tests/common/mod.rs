@@ -9,6 +9,7 @@ pub mod fixture;
 pub mod scene;
 pub mod sound;
 pub mod wayland;
+pub mod weeks;
 
 // Not every binary uses each.
 #[allow(unused_imports)]

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::common::Scene;
 use crate::common::fixture::{NOW, fixture, offset_to};
+use crate::common::weeks::{report_cells, report_reminders};
 
 /// A home whose history is the fixture, "now" its evening, in Berlin.
 fn home() -> Scene {
@@ -253,28 +254,6 @@ fn history_table_json_csv_and_filters() {
     );
 }
 
-/// The numbers a report page carries in its markup: the days' cells (date,
-/// breaks) and the reminders named.
-pub fn report_cells(page: &str) -> Vec<(String, u32)> {
-    page.split("<rect class=\"day ")
-        .skip(1)
-        .map(|cell| {
-            let attr = |name: &str| {
-                let start = cell.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
-                cell[start..].split('"').next().unwrap().to_string()
-            };
-            (attr("data-date"), attr("data-breaks").parse().unwrap())
-        })
-        .collect()
-}
-
-pub fn report_reminders(page: &str) -> Vec<String> {
-    page.split("<tr class=\"reminder\" data-reminder=\"")
-        .skip(1)
-        .map(|r| r.split('"').next().unwrap().to_string())
-        .collect()
-}
-
 #[test]
 fn report_on_the_fixture_counts_as_stats_does() {
     let e = home();
@@ -316,6 +295,7 @@ fn report_on_the_fixture_counts_as_stats_does() {
 fn stats_chart_fits_80_columns_without_colour_off_a_terminal() {
     let e = home();
     let out = run(&e, &["stats", "--chart", "--days", "3"]);
+    golden("chart.txt", &out);
     assert!(
         out.starts_with("Breaks per day, Mon 23 Nov to Wed 25 Nov 2026 (1 week): 5 in all\n"),
         "{out}"
