@@ -291,6 +291,39 @@ fn report_on_the_fixture_counts_as_stats_does() {
     assert_eq!(code, 2, "{err}");
 }
 
+/// `--open` hands the page to the desktop's handler (an xdg-open here that
+/// notes what it was given), and says so when that fails.
+#[test]
+fn report_open_uses_the_desktops_handler() {
+    let mut e = home();
+    let bin = e.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let noted = e.path("opened");
+    let opener = bin.join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > {}\n", noted.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&opener, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    e.set_env("PATH", &path);
+    let out = e.path("w.html");
+    run(&e, &["report", "--open", "-o", out.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read_to_string(&noted).unwrap(),
+        out.to_str().unwrap()
+    );
+    std::fs::write(&opener, "#!/bin/sh\nexit 4\n").unwrap();
+    let (code, _, err) = e.cli(&["report", "--open", "-o", out.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("failed (exit status: 4)"), "{err}");
+}
+
 #[test]
 fn stats_chart_fits_80_columns_without_colour_off_a_terminal() {
     let e = home();
