@@ -1,9 +1,9 @@
 //! What `unhunch report` shows, computed from the history's counts: pure.
 //!
-//! The counts come per local day, hour, reminder and outcome
-//! ([`HourCount`]); summed over the hours they are the rows `stats` sums
-//! ([`OutcomeCount`]), through the same [`summarize`], so the report and
-//! `stats` agree to the event. The period is whole weeks, Monday to Sunday,
+//! The counts per local day, reminder and outcome are the very rows `stats`
+//! reads ([`OutcomeCount`]), summed by the same [`summarize`], so the report
+//! and `stats` agree to the event; when in the week answers come is a second,
+//! small table ([`TimeCount`]). The period is whole weeks, Monday to Sunday,
 //! ending with the week of `today` (cut at today); the period before it is
 //! the same number of whole weeks.
 
@@ -14,12 +14,16 @@ use jiff::civil::{Date, Weekday};
 use super::history::Outcome;
 use super::stats::{OutcomeCount, Summary, Tally, summarize};
 
-/// Events of one outcome of one reminder in one local hour of one day.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HourCount {
-    /// 0 to 23, local.
+/// How many answers of one outcome came in one local hour of one weekday
+/// (all reminders, over a period).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeCount {
+    /// Monday 0 to Sunday 6.
+    pub weekday: u8,
+    /// 0 to 23.
     pub hour: u8,
-    pub count: OutcomeCount,
+    pub outcome: Outcome,
+    pub count: u32,
 }
 
 /// The days a report covers: `weeks` whole weeks, Monday first, the last
@@ -173,11 +177,12 @@ pub struct Streaks {
 }
 
 /// Builds the report from the counts of both periods (rows outside both
-/// are ignored).
+/// are ignored) and the answers' times in this one.
 pub fn build(
     period: Period,
     today: Date,
-    rows: &[HourCount],
+    rows: &[OutcomeCount],
+    times: &[TimeCount],
     streaks: &Streaks,
 ) -> Result<Report, jiff::Error> {
     let previous = period.previous()?;
@@ -185,26 +190,27 @@ pub fn build(
     let mut dates: BTreeMap<&str, Option<Date>> = BTreeMap::new();
     let mut now_rows = Vec::new();
     let mut before_rows = Vec::new();
-    let mut by_hour = [When::default(); 24];
-    let mut by_weekday = [When::default(); 7];
-    let mut by_weekday_hour = [[When::default(); 24]; 7];
     for r in rows {
         let Some(date) = *dates
-            .entry(r.count.day.as_str())
-            .or_insert_with(|| r.count.day.parse::<Date>().ok())
+            .entry(r.day.as_str())
+            .or_insert_with(|| r.day.parse::<Date>().ok())
         else {
             continue;
         };
         if period.contains(date) {
-            now_rows.push(&r.count);
-            let h = usize::from(r.hour.min(23));
-            let w = monday_index(date) as usize;
-            by_hour[h].add(r.count.outcome, r.count.count);
-            by_weekday[w].add(r.count.outcome, r.count.count);
-            by_weekday_hour[w][h].add(r.count.outcome, r.count.count);
+            now_rows.push(r);
         } else if previous.contains(date) {
-            before_rows.push(&r.count);
+            before_rows.push(r);
         }
+    }
+    let mut by_hour = [When::default(); 24];
+    let mut by_weekday = [When::default(); 7];
+    let mut by_weekday_hour = [[When::default(); 24]; 7];
+    for t in times {
+        let (w, h) = (usize::from(t.weekday.min(6)), usize::from(t.hour.min(23)));
+        by_hour[h].add(t.outcome, t.count);
+        by_weekday[w].add(t.outcome, t.count);
+        by_weekday_hour[w][h].add(t.outcome, t.count);
     }
     let now: Summary = summarize(now_rows);
     let before: Summary = summarize(before_rows);
@@ -407,17 +413,23 @@ impl Report {
 mod tests {
     use super::*;
 
-    fn row(day: &str, hour: u8, reminder: &str, outcome: Outcome, count: u32) -> HourCount {
-        HourCount {
+    fn row(day: &str, reminder: &str, outcome: Outcome, count: u32) -> OutcomeCount {
+        OutcomeCount {
+            day: day.into(),
+            reminder: reminder.into(),
+            outcome,
+            count,
+            routines: 0,
+            routine_seconds: 0,
+        }
+    }
+
+    fn time(weekday: u8, hour: u8, outcome: Outcome, count: u32) -> TimeCount {
+        TimeCount {
+            weekday,
             hour,
-            count: OutcomeCount {
-                day: day.into(),
-                reminder: reminder.into(),
-                outcome,
-                count,
-                routines: 0,
-                routine_seconds: 0,
-            },
+            outcome,
+            count,
         }
     }
 
@@ -442,26 +454,34 @@ mod tests {
         let today = date("2026-11-25");
         let p = Period::ending(today, 2).unwrap();
         let rows = [
-            row("2026-11-24", 14, "stand", Outcome::Shown, 3),
-            row("2026-11-24", 14, "stand", Outcome::Done, 2),
-            row("2026-11-24", 15, "stand", Outcome::Snoozed, 1),
-            row("2026-11-24", 15, "stand", Outcome::Skipped, 1),
-            row("2026-11-17", 9, "neck", Outcome::Done, 1),
+            row("2026-11-24", "stand", Outcome::Shown, 3),
+            row("2026-11-24", "stand", Outcome::Done, 2),
+            row("2026-11-24", "stand", Outcome::Snoozed, 1),
+            row("2026-11-24", "stand", Outcome::Skipped, 1),
+            row("2026-11-17", "neck", Outcome::Done, 1),
             // Last week to this weekday (Wed 18th) and after it.
-            row("2026-11-18", 9, "neck", Outcome::Done, 4),
-            row("2026-11-19", 9, "neck", Outcome::Done, 5),
+            row("2026-11-18", "neck", Outcome::Done, 4),
+            row("2026-11-19", "neck", Outcome::Done, 5),
             // The period before.
-            row("2026-11-10", 9, "stand", Outcome::Done, 1),
-            row("2026-11-10", 9, "stand", Outcome::Ignored, 1),
+            row("2026-11-10", "stand", Outcome::Done, 1),
+            row("2026-11-10", "stand", Outcome::Ignored, 1),
             // Outside both.
-            row("2026-10-01", 9, "stand", Outcome::Done, 7),
-            row("not a day", 9, "stand", Outcome::Done, 7),
+            row("2026-10-01", "stand", Outcome::Done, 7),
+            row("not a day", "stand", Outcome::Done, 7),
+        ];
+        let times = [
+            time(1, 14, Outcome::Done, 2),
+            time(1, 15, Outcome::Snoozed, 1),
+            time(1, 15, Outcome::Skipped, 1),
+            time(1, 9, Outcome::Done, 1),
+            time(2, 9, Outcome::Done, 4),
+            time(3, 9, Outcome::Done, 5),
         ];
         let streaks = Streaks {
             overall: 2,
             by_reminder: [("stand".to_string(), 1)].into(),
         };
-        let r = build(p, today, &rows, &streaks).unwrap();
+        let r = build(p, today, &rows, &times, &streaks).unwrap();
         assert_eq!(r.days.len(), 10);
         assert_eq!(r.total.done, 12);
         assert_eq!(r.total.shown, 13);
@@ -515,7 +535,7 @@ mod tests {
             overall: 0,
             by_reminder: BTreeMap::new(),
         };
-        let r = build(p, today, &[], &streaks).unwrap();
+        let r = build(p, today, &[], &[], &streaks).unwrap();
         assert_eq!(r.days.len(), 7 * 11 + 3);
         assert_eq!(r.sentences().len(), 1);
     }

@@ -173,7 +173,7 @@ pub fn render(r: &Report, colour: bool) -> String {
 mod tests {
     use super::*;
     use crate::core::Outcome;
-    use crate::core::report::{HourCount, Period, Streaks, build};
+    use crate::core::report::{Period, Streaks, build};
     use crate::core::stats::OutcomeCount;
 
     fn report(weeks: u32, ids: &[&str]) -> Report {
@@ -189,20 +189,17 @@ mod tests {
             .enumerate()
         {
             for id in ids {
-                rows.push(HourCount {
-                    hour: 10,
-                    count: OutcomeCount {
-                        day: d.to_string(),
-                        reminder: id.to_string(),
-                        outcome: if i % 3 == 0 {
-                            Outcome::Skipped
-                        } else {
-                            Outcome::Done
-                        },
-                        count: (i % 5) as u32,
-                        routines: 0,
-                        routine_seconds: 0,
+                rows.push(OutcomeCount {
+                    day: d.to_string(),
+                    reminder: id.to_string(),
+                    outcome: if i % 3 == 0 {
+                        Outcome::Skipped
+                    } else {
+                        Outcome::Done
                     },
+                    count: (i % 5) as u32,
+                    routines: 0,
+                    routine_seconds: 0,
                 });
             }
         }
@@ -210,7 +207,7 @@ mod tests {
             overall: 0,
             by_reminder: Default::default(),
         };
-        build(period, today, &rows, &streaks).unwrap()
+        build(period, today, &rows, &[], &streaks).unwrap()
     }
 
     #[test]

@@ -526,28 +526,32 @@ fn away(h: &mut String, r: &Report) {
 mod tests {
     use super::*;
     use crate::core::Outcome;
-    use crate::core::report::{HourCount, Period, Streaks, build};
+    use crate::core::report::{Period, Streaks, build};
     use crate::core::stats::OutcomeCount;
 
     #[test]
     fn strings_from_the_history_are_escaped() {
         let today: Date = "2026-11-25".parse().unwrap();
-        let rows = [HourCount {
-            hour: 10,
-            count: OutcomeCount {
-                day: "2026-11-24".into(),
-                reminder: "<script>alert('x')</script>&\"".into(),
-                outcome: Outcome::Done,
-                count: 3,
-                routines: 0,
-                routine_seconds: 0,
-            },
+        let rows = [OutcomeCount {
+            day: "2026-11-24".into(),
+            reminder: "<script>alert('x')</script>&\"".into(),
+            outcome: Outcome::Done,
+            count: 3,
+            routines: 0,
+            routine_seconds: 0,
         }];
         let streaks = Streaks {
             overall: 1,
             by_reminder: Default::default(),
         };
-        let r = build(Period::ending(today, 12).unwrap(), today, &rows, &streaks).unwrap();
+        let r = build(
+            Period::ending(today, 12).unwrap(),
+            today,
+            &rows,
+            &[],
+            &streaks,
+        )
+        .unwrap();
         let page = render(&r);
         assert!(!page.contains("<script"), "{page}");
         assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;"));

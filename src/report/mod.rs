@@ -31,10 +31,12 @@ pub fn compute(data_dir: &Path, today: Date, weeks: u32) -> anyhow::Result<Repor
     let path = data_dir.join(DB_FILE);
     let store = Store::open_reader(&path)
         .with_context(|| format!("cannot read the history at {}", path.display()))?;
-    let (rows, streaks) = match &store {
+    let (rows, times, streaks) = match &store {
         Some(s) => {
-            let rows = s.hour_counts(period.previous()?.from, period.to)?;
-            let mut ids: Vec<&str> = rows.iter().map(|r| r.count.reminder.as_str()).collect();
+            // The rows stats reads, over both periods.
+            let rows = s.outcome_counts(period.previous()?.from, period.to)?;
+            let times = s.answer_times(period.from, period.to)?;
+            let mut ids: Vec<&str> = rows.iter().map(|r| r.reminder.as_str()).collect();
             ids.sort_unstable();
             ids.dedup();
             let mut by_reminder = std::collections::BTreeMap::new();
@@ -45,9 +47,10 @@ pub fn compute(data_dir: &Path, today: Date, weeks: u32) -> anyhow::Result<Repor
                 overall: s.streak(today, None)?,
                 by_reminder,
             };
-            (rows, streaks)
+            (rows, times, streaks)
         }
         None => (
+            Vec::new(),
             Vec::new(),
             Streaks {
                 overall: 0,
@@ -55,7 +58,7 @@ pub fn compute(data_dir: &Path, today: Date, weeks: u32) -> anyhow::Result<Repor
             },
         ),
     };
-    Ok(build(period, today, &rows, &streaks)?)
+    Ok(build(period, today, &rows, &times, &streaks)?)
 }
 
 /// Writes the page to `out` through a file beside it, renamed into place.

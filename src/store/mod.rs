@@ -13,7 +13,7 @@ use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::core::report::HourCount;
+use crate::core::report::TimeCount;
 use crate::core::stats::{OutcomeCount, Today, streak};
 use crate::core::{Event, Kind, Outcome, Pause, Source};
 
@@ -555,37 +555,39 @@ impl Store {
         Ok(out)
     }
 
-    /// The same counts split by local hour: what `unhunch report` reads.
-    pub fn hour_counts(&self, from: Date, to: Date) -> Result<Vec<HourCount>, StoreError> {
+    /// Answers done, snoozed and skipped on local days `from..=to`, by
+    /// local weekday and hour: when in the week they come (the report).
+    pub fn answer_times(&self, from: Date, to: Date) -> Result<Vec<TimeCount>, StoreError> {
+        // Local seconds from a Monday (1970-01-01 was a Thursday), in the
+        // week: weekday * 24 + hour.
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT day, ((at / 1000 + utc_offset) % 86400 + 86400) % 86400 / 3600 AS hour,
-                        reminder, outcome, count(*),
-                        count(routine), coalesce(sum(guided_seconds), 0)
+                "SELECT (((at / 1000 + utc_offset + 259200) % 604800 + 604800) % 604800) / 3600 AS wh,
+                        outcome, count(*)
                  FROM events
-                 WHERE day BETWEEN ?1 AND ?2 GROUP BY day, hour, reminder, outcome",
+                 WHERE day BETWEEN ?1 AND ?2 AND outcome IN ('done', 'snoozed', 'skipped')
+                 GROUP BY wh, outcome",
             )
             .map_err(self.err())?;
         let rows = stmt
             .query_map([from.to_string(), to.to_string()], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, u32>(4)?,
-                    r.get::<_, u32>(5)?,
-                    r.get::<_, i64>(6)?,
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, u32>(2)?,
                 ))
             })
             .map_err(self.err())?;
         let mut out = Vec::new();
         for row in rows {
-            let (day, hour, reminder, outcome, n, guided, seconds) = row.map_err(self.err())?;
-            if let Some(count) = outcome_count(day, reminder, &outcome, n, guided, seconds) {
-                out.push(HourCount {
-                    hour: u8::try_from(hour.clamp(0, 23)).unwrap_or(0),
+            let (wh, outcome, count) = row.map_err(self.err())?;
+            let wh = u8::try_from(wh.clamp(0, 167)).unwrap_or(0);
+            if let Some(outcome) = Outcome::parse(&outcome) {
+                out.push(TimeCount {
+                    weekday: wh / 24,
+                    hour: wh % 24,
+                    outcome,
                     count,
                 });
             }
@@ -724,7 +726,7 @@ impl Store {
         &self.conn
     }
 }
-/// One group of `outcome_counts` or `hour_counts`. An outcome this version
+/// One group of `outcome_counts`. An outcome this version
 /// does not know is left out, not fatal.
 fn outcome_count(
     day: String,
