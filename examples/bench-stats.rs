@@ -1,9 +1,11 @@
-//! Times `unhunch stats` and `unhunch history` on a history of 1,000,000
+//! Times `unhunch stats`, `history` and `report` on a history of 1,000,000
 //! events spanning two years (generated once, in one transaction).
 //!
 //!     scripts/bench-stats            (builds, then runs this)
 //!
-//! Prints a table and a JSON line; target: stats under 200 ms.
+//! Prints a table and a JSON line; targets: stats under 200 ms, a report
+//! over all 1,000,000 events (`--weeks 52`: the year and the one before)
+//! under 1 s.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -128,6 +130,8 @@ fn main() {
         "command", "median", "min", "max"
     );
     let mut json = Vec::new();
+    let page = data.join("bench-report.html");
+    let page = page.to_str().expect("a UTF-8 path");
     for args in [
         &["stats"][..],
         &["stats", "--days", "30", "--format", "json"],
@@ -144,6 +148,11 @@ fn main() {
             "--limit",
             "1000",
         ],
+        &["stats", "--chart"],
+        // Twelve weeks and the twelve before: about 230,000 events.
+        &["report", "--output", page],
+        // A year and the year before: every event.
+        &["report", "--weeks", "52", "--output", page],
     ] {
         let mut t = time(&bin, &data, args);
         t.sort();
