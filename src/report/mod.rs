@@ -63,6 +63,13 @@ pub fn compute(data_dir: &Path, today: Date, weeks: u32) -> anyhow::Result<Repor
 
 /// Writes the page to `out` through a file beside it, renamed into place.
 pub fn write(report: &Report, out: &Path) -> anyhow::Result<()> {
+    if out.is_dir() {
+        anyhow::bail!(
+            "{} is a directory: name a file, such as {}",
+            out.display(),
+            out.join(FILE).display()
+        );
+    }
     let page = html::render(report);
     let name = out
         .file_name()

@@ -289,6 +289,13 @@ fn report_on_the_fixture_counts_as_stats_does() {
     );
     let (code, _, err) = e.cli(&["report", "--weeks", "0"]);
     assert_eq!(code, 2, "{err}");
+    let dir = e.path("data");
+    let (code, _, err) = e.cli(&["report", "-o", dir.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("is a directory: name a file, such as"),
+        "{err}"
+    );
 }
 
 /// `--open` hands the page to the desktop's handler (an xdg-open here that
