@@ -1494,6 +1494,16 @@ async fn the_report_in_a_real_browser() {
             "{id}"
         );
     }
+    // Do-not-disturb over lunch on Wednesdays: 70 minutes, 12 times.
+    let held: u64 = dom
+        .split("<tr data-held=\"do-not-disturb\" data-seconds=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no do-not-disturb row: {dom}"));
+    assert!(
+        (12 * 70 * 60 - 30..12 * 70 * 60 + 60).contains(&held),
+        "{held} s"
+    );
     for external in [
         "http:", "https:", " src=", " href=", "url(", "@import", "<script", "<link",
     ] {

@@ -188,7 +188,7 @@ pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
     if args.chart {
         let days = args.days.unwrap_or(7 * crate::report::DEFAULT_WEEKS);
         let weeks = days.div_ceil(7).min(crate::report::chart::MAX_WEEKS);
-        let r = crate::report::compute(data_dir, to, weeks)?;
+        let r = crate::report::compute(data_dir, &crate::clock::from_env()?.now(), weeks)?;
         let colour = std::io::IsTerminal::is_terminal(&std::io::stdout())
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         write!(

@@ -19,8 +19,8 @@ pub struct ReportArgs {
 }
 
 pub fn run(data_dir: &Path, args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let today = crate::clock::from_env()?.now().date();
-    let r = report::compute(data_dir, today, args.weeks)?;
+    let now = crate::clock::from_env()?.now();
+    let r = report::compute(data_dir, &now, args.weeks)?;
     let out = match args.output {
         Some(p) => p,
         None => {

@@ -167,6 +167,9 @@ pub struct Report {
     /// Breaks this week up to today, and last week up to the same weekday.
     pub this_week: u32,
     pub last_week_so_far: u32,
+    /// Seconds reminders were held, by reason (away, locked,
+    /// do-not-disturb, fullscreen, call), most first.
+    pub held: Vec<(String, u64)>,
 }
 
 /// What the caller knows beyond the counts: the streaks, which walk back
@@ -291,7 +294,31 @@ pub fn build(
         by_weekday_hour,
         streak: streaks.overall,
         longest_streak: longest,
+        held: Vec::new(),
     })
+}
+
+/// "3 h 20 min", "45 min", "under a minute": to the nearest minute.
+pub fn fmt_held(seconds: u64) -> String {
+    let m = (seconds + 30) / 60;
+    match (m / 60, m % 60) {
+        (0, 0) => "under a minute".into(),
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// What a hold's reason is called in a sentence.
+pub fn held_by(reason: &str) -> &str {
+    match reason {
+        "away" => "you were away",
+        "locked" => "the screen was locked",
+        "do-not-disturb" => "do-not-disturb was on",
+        "fullscreen" => "a window was fullscreen",
+        "call" => "you were in a call",
+        other => other,
+    }
 }
 
 /// "morning", "afternoon" …: the part of the day an hour is in.
@@ -382,6 +409,21 @@ impl Report {
                 best.id,
                 rate * 100.0
             ));
+        }
+        let held: u64 = self.held.iter().map(|(_, s)| s).sum();
+        if held >= 60
+            && let Some((reason, most)) = self.held.iter().max_by_key(|(_, s)| *s)
+        {
+            out.push(if self.held.len() == 1 {
+                format!("Reminders waited {} while {}.", fmt_held(held), held_by(reason))
+            } else {
+                format!(
+                    "Reminders waited {} in all while you were busy or away; longest while {} ({}).",
+                    fmt_held(held),
+                    held_by(reason),
+                    fmt_held(*most)
+                )
+            });
         }
         if self.total.routines > 0 {
             out.push(format!(
@@ -523,6 +565,41 @@ mod tests {
         );
         assert!(
             s.contains("92% were done, up from 50% in the 2 weeks before"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn held_time_is_said_in_hours_and_minutes() {
+        assert_eq!(fmt_held(29), "under a minute");
+        assert_eq!(fmt_held(45 * 60 + 29), "45 min");
+        assert_eq!(fmt_held(14 * 3600 - 1), "14 h");
+        assert_eq!(fmt_held(2 * 3600), "2 h");
+        assert_eq!(fmt_held(3 * 3600 + 20 * 60), "3 h 20 min");
+        let today = date("2026-11-25");
+        let streaks = Streaks {
+            overall: 0,
+            by_reminder: BTreeMap::new(),
+        };
+        let rows = [row("2026-11-24", "stand", Outcome::Done, 1)];
+        let mut r = build(
+            Period::ending(today, 1).unwrap(),
+            today,
+            &rows,
+            &[],
+            &streaks,
+        )
+        .unwrap();
+        r.held = vec![("call".into(), 7200), ("fullscreen".into(), 1200)];
+        let s = r.sentences().join("\n");
+        assert!(
+            s.contains("Reminders waited 2 h 20 min in all while you were busy or away; longest while you were in a call (2 h)."),
+            "{s}"
+        );
+        r.held.truncate(1);
+        let s = r.sentences().join("\n");
+        assert!(
+            s.contains("Reminders waited 2 h while you were in a call."),
             "{s}"
         );
     }

@@ -259,11 +259,11 @@ impl Daemon {
     /// with the desktop's handler; off the loop. A failure is shown.
     fn open_report(&self) {
         let data_dir = self.data_dir.clone();
-        let today = self.clock.now().date();
+        let now = self.clock.now();
         let notify = self.notify.clone();
         tokio::task::spawn_blocking(move || {
             let path = crate::report::default_path(&data_dir);
-            let written = crate::report::compute(&data_dir, today, crate::report::DEFAULT_WEEKS)
+            let written = crate::report::compute(&data_dir, &now, crate::report::DEFAULT_WEEKS)
                 .and_then(|r| crate::report::write(&r, &path));
             let failed = match written {
                 Err(e) => Some(format!("The report cannot be written: {e:#}.")),

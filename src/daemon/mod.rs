@@ -105,6 +105,8 @@ struct Daemon {
     new_config: Option<crate::core::Config>,
     /// The presence facts changed: tell the engine.
     presence_dirty: bool,
+    /// Holds that began or ended, for the next decision to write.
+    hold_marks: Vec<crate::store::HoldMark>,
     /// logind waits for these before the machine sleeps: sent once the
     /// engine knows the person is away.
     sleep_acks: Vec<oneshot::Sender<()>>,

@@ -14,6 +14,7 @@ use super::Daemon;
 use super::write::{Origin, Redo};
 use crate::core::{General, HoldReason, Holds, IdleInhibitors, Input};
 use crate::presence::{Change, Dnd, IdleSource, RECHECK, Watch};
+use crate::store::HoldMark;
 
 /// The longest the loop waits for an idle-time sample (a D-Bus call, or
 /// the X server on a blocking thread) before it goes on without one.
@@ -115,15 +116,26 @@ impl Daemon {
             .wanted(&self.engine.config().general, self.has_idle_source);
         let mut step = self.engine.begin();
         let mut inputs = Vec::new();
+        let mut marks = Vec::new();
+        let mark = |reason, on, at| HoldMark { reason, on, at };
         for reason in HoldReason::PRESENCE {
             let on = want.holds.contains(&reason);
             if on != self.engine.holds().contains(&reason) {
                 inputs.push(Input::Hold { reason, on });
+                marks.push(mark(reason.name(), on, now.timestamp()));
             }
         }
         match (want.away, self.engine.away()) {
-            (Some(since), None) => inputs.push(Input::Away { since }),
+            (Some(since), None) => {
+                inputs.push(Input::Away { since });
+                let locked =
+                    self.presence.locked.is_some() || self.presence.session_locked.is_some();
+                marks.push(mark(if locked { "locked" } else { "away" }, true, since));
+            }
             (None, Some(_)) => {
+                for reason in ["away", "locked"] {
+                    marks.push(mark(reason, false, now.timestamp()));
+                }
                 // What fell due while away is a break: credit it before
                 // the intervals start again from now.
                 step.tick(&now);
@@ -136,6 +148,7 @@ impl Daemon {
                 warn!("presence: {e}");
             }
         }
+        self.hold_marks = marks;
         self.decide(step, now, Origin::Schedule(Redo::Presence));
     }
 

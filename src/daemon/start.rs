@@ -159,6 +159,10 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
     debug!("replaying {} events", history.len());
     engine.restore_local(history.iter().map(|(e, off)| (e, *off)));
     engine.set_pause(store.pause()?);
+    let closed = store.close_open_holds()?;
+    if closed > 0 {
+        info!("history: {closed} hold(s) left open by the last run closed");
+    }
     if let Some(p) = engine.pause() {
         info!(
             "paused {}",
@@ -192,6 +196,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         queue: Default::default(),
         new_config: None,
         presence_dirty: false,
+        hold_marks: Vec::new(),
         sleep_acks: Vec::new(),
         retry: Default::default(),
         stuck: false,

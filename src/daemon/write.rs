@@ -89,7 +89,8 @@ impl Daemon {
     /// Carries out a decision: at once when it writes nothing, else once
     /// its rows are on disk.
     pub(super) fn decide(&mut self, step: Decision, now: ZonedDateTime, origin: Origin) {
-        if !step.needs_write() {
+        let holds = std::mem::take(&mut self.hold_marks);
+        if !step.needs_write() && holds.is_empty() {
             self.commit(step, &now);
             self.succeeded(origin);
             return;
@@ -97,6 +98,7 @@ impl Daemon {
         let batch = Batch {
             events: step.records().cloned().collect(),
             pause: step.pause_change(),
+            holds,
             offset: now.offset(),
             // A command's asker gives up at its deadline: not committed after.
             not_after: match &origin {

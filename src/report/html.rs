@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use jiff::civil::Date;
 
-use crate::core::report::{Report, WEEKDAYS, When, part_of_day, weekday_name};
+use crate::core::report::{Report, WEEKDAYS, When, fmt_held, part_of_day, weekday_name};
 use crate::core::stats::Tally;
 
 /// Text for HTML content and quoted attributes.
@@ -493,10 +493,56 @@ fn routines(h: &mut String, r: &Report) {
 }
 
 fn away(h: &mut String, r: &Report) {
+    h.push_str("<section id=\"away\"><h2 id=\"away-title\">Out of the way</h2>\n");
+    let total: u64 = r.held.iter().map(|(_, s)| s).sum();
+    if total == 0 {
+        h.push_str("<p>Nothing held reminders back in these weeks.</p>\n");
+    } else {
+        let _ = writeln!(
+            h,
+            "<p>Reminders waited <strong>{}</strong> while you were busy or away:</p>",
+            fmt_held(total)
+        );
+        const ROW: u32 = 16;
+        let max = r.held.iter().map(|(_, s)| *s).max().unwrap_or(1).max(1);
+        let height = r.held.len() as u32 * ROW + 2;
+        let _ = writeln!(
+            h,
+            "<svg viewBox=\"0 0 300 {height}\" width=\"450\" role=\"img\" aria-labelledby=\"away-title away-desc\">\
+             <desc id=\"away-desc\">The time reminders waited, by why: one bar each, the longest first.</desc>"
+        );
+        for (i, (reason, secs)) in r.held.iter().enumerate() {
+            let y = i as u32 * ROW;
+            let w = ((*secs as f64 / max as f64) * 150.0).round().max(1.0);
+            let _ = writeln!(
+                h,
+                "<text x=\"0\" y=\"{}\">{}</text><rect class=\"done\" x=\"80\" y=\"{}\" width=\"{w}\" height=\"{}\"><title>{}: {}</title></rect><text x=\"{}\" y=\"{}\">{}</text>",
+                y + 11,
+                esc(reason),
+                y + 3,
+                ROW - 6,
+                esc(reason),
+                fmt_held(*secs),
+                80.0 + w + 4.0,
+                y + 11,
+                fmt_held(*secs)
+            );
+        }
+        h.push_str("</svg>\n<details><summary>The numbers: time held</summary><table><thead><tr><th scope=\"col\">Held by</th><th scope=\"col\">Time</th><th scope=\"col\">Minutes</th></tr></thead><tbody>\n");
+        for (reason, secs) in &r.held {
+            let _ = writeln!(
+                h,
+                "<tr data-held=\"{r}\" data-seconds=\"{secs}\"><th scope=\"row\">{r}</th><td>{}</td><td>{}</td></tr>",
+                fmt_held(*secs),
+                secs / 60,
+                r = esc(reason)
+            );
+        }
+        h.push_str("</tbody></table></details>\n");
+    }
     let _ = write!(
         h,
-        "<section id=\"away\"><h2>Out of the way</h2>\
-         <p>{} ended while you were away from the computer (a break of your own), \
+        "<p>{} ended while you were away from the computer (a break of your own), \
          and {} passed while it was off or asleep.</p>",
         plural(r.total.away, "showing", "showings"),
         plural(r.total.missed, "fixed time", "fixed times"),

@@ -8,7 +8,7 @@ pub mod html;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use jiff::civil::Date;
+use jiff::ZonedDateTime;
 
 use crate::core::report::{Period, Report, Streaks, build};
 use crate::store::{DB_FILE, Store};
@@ -24,14 +24,15 @@ pub fn default_path(data_dir: &Path) -> PathBuf {
     data_dir.join(FILE)
 }
 
-/// The report's numbers over `weeks` weeks up to `today`, from the history
+/// The report's numbers over `weeks` weeks up to `now`, from the history
 /// in `data_dir` (empty when there is none yet).
-pub fn compute(data_dir: &Path, today: Date, weeks: u32) -> anyhow::Result<Report> {
+pub fn compute(data_dir: &Path, now: &ZonedDateTime, weeks: u32) -> anyhow::Result<Report> {
+    let today = now.date();
     let period = Period::ending(today, weeks)?;
     let path = data_dir.join(DB_FILE);
     let store = Store::open_reader(&path)
         .with_context(|| format!("cannot read the history at {}", path.display()))?;
-    let (rows, times, streaks) = match &store {
+    let (rows, times, streaks, held) = match &store {
         Some(s) => {
             // The rows stats reads, over both periods.
             let rows = s.outcome_counts(period.previous()?.from, period.to)?;
@@ -47,7 +48,12 @@ pub fn compute(data_dir: &Path, today: Date, weeks: u32) -> anyhow::Result<Repor
                 overall: s.streak(today, None)?,
                 by_reminder,
             };
-            (rows, times, streaks)
+            let start = period
+                .from
+                .to_zoned_datetime(now.time_zone().clone())?
+                .timestamp();
+            let held = s.held_seconds(start, now.timestamp())?;
+            (rows, times, streaks, held)
         }
         None => (
             Vec::new(),
@@ -56,9 +62,15 @@ pub fn compute(data_dir: &Path, today: Date, weeks: u32) -> anyhow::Result<Repor
                 overall: 0,
                 by_reminder: Default::default(),
             },
+            Vec::new(),
         ),
     };
-    Ok(build(period, today, &rows, &times, &streaks)?)
+    let mut report = build(period, today, &rows, &times, &streaks)?;
+    report.held = held;
+    report
+        .held
+        .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(report)
 }
 
 /// Writes the page to `out` through a file beside it, renamed into place.

@@ -100,12 +100,23 @@ pub enum Drift {
     LogGone,
 }
 
-/// What one decision of the engine writes, all or nothing: its events and
-/// the pause if it changed. `offset` is the local offset of the moment.
+/// A hold on reminders beginning (`on`) or ending at `at`: `reason` is
+/// away, locked, do-not-disturb, fullscreen or call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HoldMark {
+    pub reason: &'static str,
+    pub on: bool,
+    pub at: Timestamp,
+}
+
+/// What one decision of the engine writes, all or nothing: its events, the
+/// pause if it changed, and the holds that began or ended. `offset` is the
+/// local offset of the moment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
     pub events: Vec<Event>,
     pub pause: Option<Option<Pause>>,
+    pub holds: Vec<HoldMark>,
     pub offset: jiff::tz::Offset,
     /// Not to be committed after this: whoever asked has given up, and was
     /// told it was not taken.
@@ -419,6 +430,9 @@ impl Store {
         if let Some(p) = b.pause {
             self.set_pause(p)?;
         }
+        for h in &b.holds {
+            self.mark_hold(h, b.offset)?;
+        }
         // Last moment to keep a refusal true: dropped, the transaction
         // rolls back.
         if b.not_after.is_some_and(|t| std::time::Instant::now() >= t) {
@@ -713,6 +727,69 @@ impl Store {
         }
         .map_err(self.err())?;
         Ok(())
+    }
+
+    /// Notes a hold beginning (a new row) or ending (its open row closed).
+    pub fn mark_hold(&self, h: &HoldMark, offset: jiff::tz::Offset) -> Result<(), StoreError> {
+        let at = h.at.as_millisecond();
+        if h.on {
+            self.conn.execute(
+                "INSERT INTO holds (reason, since, until, utc_offset) VALUES (?1, ?2, NULL, ?3)",
+                params![h.reason, at, offset.seconds()],
+            )
+        } else {
+            self.conn.execute(
+                "UPDATE holds SET until = max(since, ?2) WHERE reason = ?1 AND until IS NULL",
+                params![h.reason, at],
+            )
+        }
+        .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// Closes the holds a daemon left open (it was killed, or the machine
+    /// lost power): at the last thing it wrote, the latest they are known
+    /// to have lasted. Run at start, before anything is held again.
+    pub fn close_open_holds(&self) -> Result<usize, StoreError> {
+        self.conn
+            .execute(
+                "UPDATE holds SET until = max(since, coalesce((SELECT max(at) FROM events), since))
+                 WHERE until IS NULL",
+                [],
+            )
+            .map_err(self.err())
+    }
+
+    /// Seconds held by reason between `from` and `to` (a hold still on
+    /// counts to `to`).
+    pub fn held_seconds(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        // A history an older daemon still writes has no holds yet.
+        if self.schema_version()? < 3 {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT reason, sum(min(coalesce(until, ?2), ?2) - max(since, ?1)) / 1000
+                 FROM holds WHERE since < ?2 AND coalesce(until, ?2) > ?1
+                 GROUP BY reason ORDER BY reason",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([from.as_millisecond(), to.as_millisecond()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(self.err())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (reason, s) = row.map_err(self.err())?;
+            out.push((reason, u64::try_from(s).unwrap_or(0)));
+        }
+        Ok(out)
     }
 
     pub fn schema_version(&self) -> Result<i64, StoreError> {

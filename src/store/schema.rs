@@ -34,6 +34,15 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE events ADD COLUMN steps_done INTEGER;
      ALTER TABLE events ADD COLUMN steps_total INTEGER;
      ALTER TABLE events ADD COLUMN guided_seconds INTEGER;",
+    // 3: the time reminders were held, and why.
+    "CREATE TABLE holds (
+        id         INTEGER PRIMARY KEY,
+        reason     TEXT    NOT NULL,          -- away, locked, do-not-disturb, fullscreen, call
+        since      INTEGER NOT NULL,          -- UTC, milliseconds since the epoch
+        until      INTEGER,                   -- the same; NULL while it lasts
+        utc_offset INTEGER NOT NULL           -- local offset from UTC when it began, seconds
+     );
+     CREATE INDEX holds_since ON holds (since);",
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

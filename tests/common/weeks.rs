@@ -2,8 +2,9 @@
 //! (`UNHUNCH_CLOCK_FILE`, moved with SIGUSR1 as the kernel's "the clock was
 //! set"): reminders shown by the schedule and by hand, answered done,
 //! snoozed and skipped from the CLI, left to be ignored, guided routines
-//! walked through. Today is Wed 25 Nov 2026, 18:00 UTC; the daemon is
-//! stopped, the clock file stays for the commands run after.
+//! walked through, do-not-disturb over lunch on Wednesdays. Today is Wed 25
+//! Nov 2026, 18:00 UTC; the daemon is stopped, the clock file stays for the
+//! commands run after.
 //!
 //! And what a report page carries in its markup, read back.
 
@@ -46,7 +47,7 @@ steps = [{ text = "Roll", seconds = 1 }]
 "#;
 
 /// Makes the daemon's (and every command's) clock read `at` now.
-fn set_clock(file: &Path, at: Timestamp) {
+pub fn set_clock(file: &Path, at: Timestamp) {
     let ms = at.duration_since(Timestamp::now()).as_millis();
     let text = if ms < 0 {
         format!("-{}ms", -ms)
@@ -70,7 +71,7 @@ async fn jump(d: &Scene, clock: &Path, to: Timestamp, n: &mut usize) {
     assert!(seen.is_some(), "no look at {to}: {}", d.log());
 }
 
-fn at(day: Date, hour: i8, minute: i8) -> Timestamp {
+pub fn at(day: Date, hour: i8, minute: i8) -> Timestamp {
     day.at(hour, minute, 0, 0).in_tz("UTC").unwrap().timestamp()
 }
 
@@ -115,6 +116,18 @@ pub async fn made_by_the_daemon() -> Scene {
         for &(h, m) in slots {
             if day == today && h >= 18 {
                 continue;
+            }
+            // Wednesdays after 11:15: do-not-disturb over lunch.
+            if h == 14 && day.weekday() == jiff::civil::Weekday::Wednesday {
+                let server = d.notifd();
+                jump(&d, &clock, at(day, 12, 10), &mut jumps).await;
+                server.set_inhibited(true).await;
+                d.wait_status("held by do-not-disturb", 5 * SEC, |s| !s.held_by.is_empty())
+                    .await;
+                jump(&d, &clock, at(day, 13, 20), &mut jumps).await;
+                server.set_inhibited(false).await;
+                d.wait_status("held no more", 5 * SEC, |s| s.held_by.is_empty())
+                    .await;
             }
             jump(&d, &clock, at(day, h, m), &mut jumps).await;
             let id = ids[next(3) as usize];

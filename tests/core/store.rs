@@ -182,7 +182,7 @@ fn a_version_1_history_is_migrated_and_keeps_its_rows() {
     let (store, opened) = Store::open_in(dir.path()).unwrap();
     assert_eq!(opened, Opened::Fine);
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(SCHEMA_VERSION, 3);
     let old = store.events_since(Timestamp::UNIX_EPOCH).unwrap();
     assert_eq!(old.len(), 1);
     assert_eq!(

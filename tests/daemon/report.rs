@@ -5,7 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::weeks::{IDS, made_by_the_daemon, report_cells, report_reminders, rows_of, run};
+use unhunch::core::HoldReason;
+use unhunch::vocab::reply::Status;
+
+use crate::common::weeks::{
+    IDS, at, made_by_the_daemon, report_cells, report_reminders, rows_of, run, set_clock,
+};
+use crate::common::{SEC, Scene};
 
 #[tokio::test]
 async fn stats_history_and_report_agree_on_weeks_made_by_the_daemon() {
@@ -141,4 +147,97 @@ async fn stats_history_and_report_agree_on_weeks_made_by_the_daemon() {
     assert!(busy > 50, "{busy} days with a break");
     assert!(page.contains("Kept best: "), "{page}");
     eprintln!("{total}");
+}
+
+/// The time reminders were held, and why, as the daemon wrote it: 40
+/// minutes of do-not-disturb, 25 of a locked screen, and do-not-disturb
+/// again, still on when the report is made (it counts to then).
+#[tokio::test]
+async fn the_report_says_how_long_reminders_were_held_and_why() {
+    let mut d = Scene::with("[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"2h\"\n")
+        .notifd()
+        .screensaver()
+        .build()
+        .await;
+    let clock = d.path("clock");
+    let day: jiff::civil::Date = "2026-11-25".parse().unwrap();
+    set_clock(&clock, at(day, 10, 0));
+    d.set_env("UNHUNCH_CLOCK_FILE", &clock);
+    d.start();
+    d.wait_up().await;
+    let (server, saver) = (d.notifd(), d.saver());
+    let dnd = |on: bool| move |s: &Status| s.held_by.contains(&HoldReason::DoNotDisturb) == on;
+
+    server.set_inhibited(true).await;
+    d.wait_status("held by do-not-disturb", 5 * SEC, dnd(true))
+        .await;
+    set_clock(&clock, at(day, 10, 40));
+    server.set_inhibited(false).await;
+    d.wait_status("no longer held", 5 * SEC, dnd(false)).await;
+
+    set_clock(&clock, at(day, 12, 0));
+    saver.set_locked(true).await;
+    d.wait_status("away", 5 * SEC, |s| s.away_since.is_some())
+        .await;
+    set_clock(&clock, at(day, 12, 25));
+    saver.set_locked(false).await;
+    d.wait_status("back", 5 * SEC, |s| s.away_since.is_none())
+        .await;
+
+    set_clock(&clock, at(day, 14, 0));
+    server.set_inhibited(true).await;
+    d.wait_status("held again", 5 * SEC, dnd(true)).await;
+    // Half a minute more: the sums below are not at a minute's edge.
+    let half = jiff::SignedDuration::from_secs(30);
+    set_clock(&clock, at(day, 14, 30).checked_add(half).unwrap());
+
+    let page_path = d.path("report.html");
+    run(&d, &["report", "--output", page_path.to_str().unwrap()]);
+    let page = std::fs::read_to_string(&page_path).unwrap();
+    let held: BTreeMap<String, u64> = page
+        .split("<tr data-held=\"")
+        .skip(1)
+        .map(|row| {
+            let (reason, rest) = row.split_once('"').unwrap();
+            let secs = rest.split("data-seconds=\"").nth(1).unwrap();
+            (
+                reason.to_string(),
+                secs.split('"').next().unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+    // Real time passes between moving the clock and the change: seconds.
+    let about = |reason: &str, want: u64| {
+        let s = held.get(reason).copied().unwrap_or(0);
+        assert!(
+            (want - 5..want + 15).contains(&s),
+            "{reason}: {s} s, not {want} s: {held:?}\n{}",
+            d.log()
+        );
+    };
+    about("do-not-disturb", (40 + 30) * 60 + 30);
+    about("locked", 25 * 60);
+    assert_eq!(held.len(), 2, "{held:?}");
+    assert!(
+        page.contains("Reminders waited <strong>1 h 35 min</strong>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("longest while do-not-disturb was on (1 h 10 min)"),
+        "{page}"
+    );
+
+    // Stopped while held, the hold is closed at the next start, at the
+    // last thing written: not left to grow.
+    run(&d, &["stop"]);
+    assert!(d.wait_exit(10 * SEC).await.is_some());
+    set_clock(&clock, at(day, 16, 0));
+    server.set_inhibited(false).await;
+    d.start();
+    d.wait_up().await;
+    assert!(
+        d.log().contains("hold(s) left open by the last run closed"),
+        "{}",
+        d.log()
+    );
 }
