@@ -131,7 +131,7 @@ pub struct ReminderReport {
     pub before: Tally,
     /// Consecutive days it was done, up to today (as `stats` counts).
     pub streak: u32,
-    /// Breaks (done) per week of the period, oldest first: the sparkline.
+    /// Breaks ([`breaks`]) per week of the period, oldest first: the sparkline.
     pub weekly_done: Vec<u32>,
 }
 
@@ -252,7 +252,7 @@ pub fn build(
             && let Some(r) = reminders.get_mut(id)
             && let Some(w) = r.weekly_done.get_mut(week_of(d))
         {
-            *w += t.done;
+            *w += breaks(t);
         }
     }
 
@@ -274,7 +274,7 @@ pub fn build(
             .flat_map(|s| s.by_day.iter())
             .filter_map(|(d, t)| {
                 let d = d.parse::<Date>().ok()?;
-                (from <= d && d <= to).then_some(t.done)
+                (from <= d && d <= to).then_some(breaks(t))
             })
             .sum()
     };
@@ -298,15 +298,12 @@ pub fn build(
     })
 }
 
-/// "3 h 20 min", "45 min", "under a minute": to the nearest minute.
+/// "3 h 20 min", "45 min", "20 s": the humane format, to the nearest
+/// minute from a minute up.
 pub fn fmt_held(seconds: u64) -> String {
-    let m = (seconds + 30) / 60;
-    match (m / 60, m % 60) {
-        (0, 0) => "under a minute".into(),
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m} min"),
-    }
+    super::time::humane_minutes(jiff::SignedDuration::from_secs(
+        i64::try_from(seconds).unwrap_or(i64::MAX),
+    ))
 }
 
 /// What a hold's reason is called in a sentence.
@@ -319,6 +316,11 @@ pub fn held_by(reason: &str) -> &str {
         "call" => "you were in a call",
         other => other,
     }
+}
+
+/// Breaks: reminders done, and breaks taken on one's own (`unhunch took`).
+pub fn breaks(t: &Tally) -> u32 {
+    t.done + t.took
 }
 
 /// "morning", "afternoon" …: the part of the day an hour is in.
@@ -339,7 +341,7 @@ impl Report {
     /// A few plain sentences on what the charts show.
     pub fn sentences(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if self.total.shown == 0 && self.total.done == 0 {
+        if self.total.shown == 0 && breaks(&self.total) == 0 {
             out.push(format!(
                 "Nothing was recorded in these {}: no reminder was shown or answered.",
                 plural(self.period.weeks, "week", "weeks")
@@ -428,21 +430,17 @@ impl Report {
         if self.total.routines > 0 {
             out.push(format!(
                 "{} in guided routines ({} finished).",
-                plural(
-                    u32::try_from(self.total.routine_seconds.div_ceil(60)).unwrap_or(u32::MAX),
-                    "minute",
-                    "minutes"
-                ),
+                fmt_held(self.total.routine_seconds),
                 self.total.routines
             ));
         }
         out.push(match self.streak {
             0 => format!(
-                "No break yet today or yesterday; the longest run in these weeks was {}.",
+                "No reminder done yet today or yesterday; the longest run in these weeks was {}.",
                 plural(self.longest_streak, "day", "days")
             ),
             n => format!(
-                "{} in a row with a break; the longest in these weeks was {}.",
+                "{} in a row with a reminder done; the longest in these weeks was {}.",
                 plural(n, "day", "days"),
                 plural(self.longest_streak, "day", "days")
             ),
@@ -571,7 +569,7 @@ mod tests {
 
     #[test]
     fn held_time_is_said_in_hours_and_minutes() {
-        assert_eq!(fmt_held(29), "under a minute");
+        assert_eq!(fmt_held(29), "29 s");
         assert_eq!(fmt_held(45 * 60 + 29), "45 min");
         assert_eq!(fmt_held(14 * 3600 - 1), "14 h");
         assert_eq!(fmt_held(2 * 3600), "2 h");

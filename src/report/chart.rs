@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::core::report::Report;
+use crate::core::report::{Report, breaks};
 
 /// The most weeks a chart shows: one column each, within 80 columns.
 pub const MAX_WEEKS: u32 = 52;
@@ -49,7 +49,7 @@ fn fit(id: &str) -> String {
 pub fn render(r: &Report, colour: bool) -> String {
     let mut out = String::new();
     let weeks = r.period.weeks as usize;
-    let max = r.days.iter().map(|(_, t)| t.done).max().unwrap_or(0);
+    let max = r.days.iter().map(|(_, t)| breaks(t)).max().unwrap_or(0);
     let _ = writeln!(
         out,
         "Breaks per day, {} to {} ({} week{}): {} in all\n",
@@ -57,7 +57,7 @@ pub fn render(r: &Report, colour: bool) -> String {
         r.period.to.strftime("%a %-d %b %Y"),
         weeks,
         if weeks == 1 { "" } else { "s" },
-        r.total.done
+        breaks(&r.total)
     );
     // Month names over the weeks they start in, where there is room.
     let mut months = String::from("     ");
@@ -92,7 +92,7 @@ pub fn render(r: &Report, colour: bool) -> String {
         for w in 0..weeks {
             match r.days.get(w * 7 + row) {
                 Some((_, t)) => {
-                    let l = level(t.done, max);
+                    let l = level(breaks(t), max);
                     let c = (colour && l > 0).then(|| BLUES[l - 1]);
                     paint(&mut out, c, &SHADES[l].to_string());
                 }

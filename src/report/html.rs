@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use jiff::civil::Date;
 
-use crate::core::report::{Report, WEEKDAYS, When, fmt_held, part_of_day, weekday_name};
+use crate::core::report::{Report, WEEKDAYS, When, breaks, fmt_held, part_of_day, weekday_name};
 use crate::core::stats::Tally;
 
 /// Text for HTML content and quoted attributes.
@@ -170,7 +170,8 @@ pub fn render(r: &Report) -> String {
     h.push_str("</div>\n");
     let _ = write!(
         h,
-        "<footer class=\"note\">A break is a reminder answered done. A showing counts once however often it was \
+        "<footer class=\"note\">A break is a reminder answered done, or one taken on your own \
+         (<code>unhunch took</code>). A showing counts once however often it was \
          snoozed; the done rate is done / shown, as in <code>unhunch stats</code>. Times are local, as \
          recorded. The period before: {} to {}.</footer>\n</main>\n</body>\n</html>\n",
         day_label(r.previous.from),
@@ -187,7 +188,7 @@ fn said(h: &mut String, r: &Report) {
     let _ = writeln!(
         h,
         "</ul><p class=\"note\"><span class=\"big\">{}</span> breaks in {} · done rate {} · {} in a row now</p></section>",
-        r.total.done,
+        breaks(&r.total),
         plural(r.period.weeks, "week", "weeks"),
         pct(&r.total),
         plural(r.streak, "day", "days")
@@ -202,7 +203,7 @@ fn heatmap(h: &mut String, r: &Report) {
     let weeks = r.period.weeks;
     let width = LEFT + weeks * STEP + 2;
     let height = TOP + 7 * STEP + 2;
-    let max = r.days.iter().map(|(_, t)| t.done).max().unwrap_or(0);
+    let max = r.days.iter().map(|(_, t)| breaks(t)).max().unwrap_or(0);
     let _ = write!(
         h,
         "<section class=\"wide\" id=\"heatmap\"><h2 id=\"heatmap-title\">Breaks per day</h2>\n\
@@ -243,12 +244,12 @@ fn heatmap(h: &mut String, r: &Report) {
         let _ = writeln!(
             h,
             "<rect class=\"day l{}\" data-date=\"{d}\" data-breaks=\"{}\" x=\"{}\" y=\"{}\" width=\"{CELL}\" height=\"{CELL}\" rx=\"2\"><title>{}: {}</title></rect>",
-            level(t.done, max),
-            t.done,
+            level(breaks(t), max),
+            breaks(t),
             LEFT + col * STEP,
             TOP + row * STEP,
             day_label(*d),
-            plural(t.done, "break", "breaks"),
+            plural(breaks(t), "break", "breaks"),
         );
     }
     h.push_str("</svg>\n<ul class=\"key\" aria-hidden=\"true\"><li><i class=\"l0\"></i>none</li>");
@@ -271,7 +272,7 @@ fn heatmap(h: &mut String, r: &Report) {
         for i in 0..7 {
             match week.get(i) {
                 Some((_, t)) => {
-                    let _ = write!(h, "<td>{}</td>", t.done);
+                    let _ = write!(h, "<td>{}</td>", breaks(t));
                 }
                 None => h.push_str("<td></td>"),
             }
@@ -279,7 +280,7 @@ fn heatmap(h: &mut String, r: &Report) {
         let _ = writeln!(
             h,
             "<td>{}</td></tr>",
-            week.iter().map(|(_, t)| t.done).sum::<u32>()
+            week.iter().map(|(_, t)| breaks(t)).sum::<u32>()
         );
     }
     h.push_str("</tbody></table></details></section>\n");
@@ -463,16 +464,11 @@ fn reminders(h: &mut String, r: &Report) {
     h.push_str("</tbody></table></section>\n");
 }
 
-fn minutes(seconds: u64) -> String {
-    let m = seconds.div_ceil(60);
-    format!("{m} min")
-}
-
 fn routines(h: &mut String, r: &Report) {
     let _ = write!(
         h,
         "<section id=\"routines\"><h2>Guided routines</h2><p><span class=\"big\">{}</span> in {} finished</p>",
-        minutes(r.total.routine_seconds),
+        fmt_held(r.total.routine_seconds),
         plural(r.total.routines, "routine", "routines")
     );
     let with: Vec<_> = r.reminders.iter().filter(|x| x.now.routines > 0).collect();
@@ -484,7 +480,7 @@ fn routines(h: &mut String, r: &Report) {
                 "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>",
                 esc(&x.id),
                 x.now.routines,
-                minutes(x.now.routine_seconds)
+                fmt_held(x.now.routine_seconds)
             );
         }
         h.push_str("</tbody></table>");

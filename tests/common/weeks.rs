@@ -1,10 +1,10 @@
 //! A history the real daemon made over fourteen weeks of its test clock
 //! (`UNHUNCH_CLOCK_FILE`, moved with SIGUSR1 as the kernel's "the clock was
 //! set"): reminders shown by the schedule and by hand, answered done,
-//! snoozed and skipped from the CLI, left to be ignored, guided routines
-//! walked through, do-not-disturb over lunch on Wednesdays. Today is Wed 25
-//! Nov 2026, 18:00 UTC; the daemon is stopped, the clock file stays for the
-//! commands run after.
+//! snoozed and skipped from the CLI, left to be ignored, breaks taken on
+//! one's own (`took`), guided routines walked through, do-not-disturb over
+//! lunch on Wednesdays. Today is Wed 25 Nov 2026, 18:00 UTC; the daemon is
+//! stopped, the clock file stays for the commands run after.
 //!
 //! And what a report page carries in its markup, read back.
 
@@ -130,6 +130,11 @@ pub async fn made_by_the_daemon() -> Scene {
                     .await;
             }
             jump(&d, &clock, at(day, h, m), &mut jumps).await;
+            // A walk of one's own at weekends, now and then a stretch late
+            // in a work day.
+            if weekend || (h == 16 && next(5) == 0) {
+                run(&d, &["took", if weekend { "stand" } else { "neck" }]);
+            }
             let id = ids[next(3) as usize];
             // Shown by hand now and then; the schedule shows the rest.
             if next(4) == 0 {

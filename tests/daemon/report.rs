@@ -91,11 +91,13 @@ async fn stats_history_and_report_agree_on_weeks_made_by_the_daemon() {
     for e in events.as_array().unwrap() {
         let outcome = e["outcome"].as_str().unwrap();
         *h.entry(outcome).or_default() += 1;
-        if outcome == "done" {
+        // Breaks: done, and taken on one's own.
+        if outcome == "done" || outcome == "took" {
             *h_days
                 .entry(e["at"].as_str().unwrap()[..10].to_string())
                 .or_default() += 1;
-            h_routines += u64::from(e["source"] == "guided" && e["routine"].is_object());
+            h_routines +=
+                u64::from(outcome == "done" && e["source"] == "guided" && e["routine"].is_object());
         }
     }
     let ends = ["done", "skipped", "dismissed", "expired", "ignored", "away"];
@@ -117,7 +119,10 @@ async fn stats_history_and_report_agree_on_weeks_made_by_the_daemon() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|x| (x["day"].as_str().unwrap().to_string(), n(&x["done"])))
+        .map(|x| {
+            let breaks = n(&x["done"]) + n(&x["took"]);
+            (x["day"].as_str().unwrap().to_string(), breaks)
+        })
         .collect();
     for (date, breaks) in &cells {
         let s = s_days.get(date).copied().unwrap_or(0);
@@ -127,7 +132,10 @@ async fn stats_history_and_report_agree_on_weeks_made_by_the_daemon() {
     // 4. The terminal's chart says the same.
     let chart = run(&d, &["stats", "--chart"]);
     assert!(
-        chart.contains(&format!("): {} in all\n", n(&total["done"]))),
+        chart.contains(&format!(
+            "): {} in all\n",
+            n(&total["done"]) + n(&total["took"])
+        )),
         "{chart}"
     );
     assert!(chart.lines().all(|l| l.chars().count() <= 80), "{chart}");
@@ -137,6 +145,7 @@ async fn stats_history_and_report_agree_on_weeks_made_by_the_daemon() {
 
     // A history worth the name: every kind of answer, most days.
     assert!(n(&total["done"]) > 150, "{total}");
+    assert!(n(&total["took"]) > 5, "{total}");
     assert!(
         n(&total["snoozed"]) > 20 && n(&total["skipped"]) > 10,
         "{total}"
