@@ -358,3 +358,32 @@ fn stats_chart_fits_80_columns_without_colour_off_a_terminal() {
     let (code, _, err) = e.cli(&["stats", "--chart", "--format", "json"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// On a terminal (a pseudo-terminal made by util-linux `script`) the chart
+/// is coloured, unless NO_COLOR says not to.
+#[test]
+fn stats_chart_has_colour_only_on_a_terminal_without_no_color() {
+    let mut e = home();
+    let bin = env!("CARGO_BIN_EXE_unhunch");
+    let in_pty = |e: &Scene| {
+        let o = e
+            .program(
+                "script",
+                &[
+                    "-qec",
+                    &format!("{bin} stats --chart --days 3"),
+                    "/dev/null",
+                ],
+            )
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("script (util-linux)");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let coloured = in_pty(&e);
+    assert!(coloured.contains("\x1b[38;5;"), "{coloured:?}");
+    e.set_env("NO_COLOR", "1");
+    let plain = in_pty(&e);
+    assert!(plain.contains("5 in all"), "{plain:?}");
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+}
