@@ -314,6 +314,7 @@ pub fn held_by(reason: &str) -> &str {
         "do-not-disturb" => "do-not-disturb was on",
         "fullscreen" => "a window was fullscreen",
         "call" => "you were in a call",
+        "meeting" => "you were in a meeting",
         other => other,
     }
 }

@@ -116,13 +116,14 @@ impl Daemon {
             .wanted(&self.engine.config().general, self.has_idle_source);
         let mut step = self.engine.begin();
         let mut inputs = Vec::new();
+        // Holds are noted as the decision writes (see `decide`); away
+        // here, where it is known whether the screen was locked.
         let mut marks = Vec::new();
         let mark = |reason, on, at| HoldMark { reason, on, at };
         for reason in HoldReason::PRESENCE {
             let on = want.holds.contains(&reason);
             if on != self.engine.holds().contains(&reason) {
                 inputs.push(Input::Hold { reason, on });
-                marks.push(mark(reason.name(), on, now.timestamp()));
             }
         }
         match (want.away, self.engine.away()) {

@@ -89,7 +89,19 @@ impl Daemon {
     /// Carries out a decision: at once when it writes nothing, else once
     /// its rows are on disk.
     pub(super) fn decide(&mut self, step: Decision, now: ZonedDateTime, origin: Origin) {
-        let holds = std::mem::take(&mut self.hold_marks);
+        // The holds that begin or end with this decision, whatever made
+        // them (presence, a meeting), and away (noted by `sync_presence`).
+        let mut holds = std::mem::take(&mut self.hold_marks);
+        for reason in crate::core::HoldReason::ALL {
+            let is = step.engine().holds().contains(&reason);
+            if is != self.engine.holds().contains(&reason) {
+                holds.push(crate::store::HoldMark {
+                    reason: reason.name(),
+                    on: is,
+                    at: now.timestamp(),
+                });
+            }
+        }
         if !step.needs_write() && holds.is_empty() {
             self.commit(step, &now);
             self.succeeded(origin);

@@ -101,7 +101,8 @@ pub enum Drift {
 }
 
 /// A hold on reminders beginning (`on`) or ending at `at`: `reason` is
-/// away, locked, do-not-disturb, fullscreen or call.
+/// away, locked, or a hold's name (do-not-disturb, fullscreen, call,
+/// meeting).
 #[derive(Debug, Clone, PartialEq)]
 pub struct HoldMark {
     pub reason: &'static str,

@@ -37,7 +37,7 @@ const MIGRATIONS: &[&str] = &[
     // 3: the time reminders were held, and why.
     "CREATE TABLE holds (
         id         INTEGER PRIMARY KEY,
-        reason     TEXT    NOT NULL,          -- away, locked, do-not-disturb, fullscreen, call
+        reason     TEXT    NOT NULL,          -- away, locked, do-not-disturb, fullscreen, call, meeting
         since      INTEGER NOT NULL,          -- UTC, milliseconds since the epoch
         until      INTEGER,                   -- the same; NULL while it lasts
         utc_offset INTEGER NOT NULL           -- local offset from UTC when it began, seconds

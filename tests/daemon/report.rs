@@ -159,8 +159,9 @@ async fn stats_history_and_report_agree_on_weeks_made_by_the_daemon() {
 }
 
 /// The time reminders were held, and why, as the daemon wrote it: 40
-/// minutes of do-not-disturb, 25 of a locked screen, and do-not-disturb
-/// again, still on when the report is made (it counts to then).
+/// minutes of do-not-disturb, 25 of a locked screen, a meeting of 20, and
+/// do-not-disturb again, still on when the report is made (it counts to
+/// then).
 #[tokio::test]
 async fn the_report_says_how_long_reminders_were_held_and_why() {
     let mut d = Scene::with("[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"2h\"\n")
@@ -192,6 +193,12 @@ async fn the_report_says_how_long_reminders_were_held_and_why() {
     saver.set_locked(false).await;
     d.wait_status("back", 5 * SEC, |s| s.away_since.is_none())
         .await;
+
+    // A meeting, by hand: 20 minutes.
+    set_clock(&clock, at(day, 13, 0));
+    run(&d, &["meeting", "start"]);
+    set_clock(&clock, at(day, 13, 20));
+    run(&d, &["meeting", "end"]);
 
     set_clock(&clock, at(day, 14, 0));
     server.set_inhibited(true).await;
@@ -226,9 +233,10 @@ async fn the_report_says_how_long_reminders_were_held_and_why() {
     };
     about("do-not-disturb", (40 + 30) * 60 + 30);
     about("locked", 25 * 60);
-    assert_eq!(held.len(), 2, "{held:?}");
+    about("meeting", 20 * 60);
+    assert_eq!(held.len(), 3, "{held:?}");
     assert!(
-        page.contains("Reminders waited <strong>1 h 35 min</strong>"),
+        page.contains("Reminders waited <strong>1 h 55 min</strong>"),
         "{page}"
     );
     assert!(
