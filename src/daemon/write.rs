@@ -102,7 +102,12 @@ impl Daemon {
                 });
             }
         }
-        if !step.needs_write() && holds.is_empty() {
+        if !step.needs_write() {
+            // Holds alone are noted on the side: reminders are held at
+            // once, whether or not the disk keeps up (or has room).
+            if !holds.is_empty() {
+                self.note_holds(holds, &now);
+            }
             self.commit(step, &now);
             self.succeeded(origin);
             return;
@@ -124,6 +129,23 @@ impl Daemon {
             now,
             origin,
             rx,
+        });
+    }
+
+    /// Writes holds that began or ended, on their own, without waiting: a
+    /// failure is logged (the report then misses that stretch).
+    fn note_holds(&self, holds: Vec<crate::store::HoldMark>, now: &ZonedDateTime) {
+        let rx = self.store.write(Batch {
+            events: Vec::new(),
+            pause: None,
+            holds,
+            offset: now.offset(),
+            not_after: None,
+        });
+        tokio::spawn(async move {
+            if let Ok(Err(e)) = rx.await {
+                warn!("the time held could not be written: {e}");
+            }
         });
     }
 
