@@ -25,6 +25,7 @@ pub mod report;
 pub mod store;
 pub mod vocab;
 
+pub mod calendar;
 pub mod ipc;
 pub(crate) mod login;
 pub mod notify;

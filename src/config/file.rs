@@ -23,6 +23,18 @@ pub struct ConfigFile {
     pub reminders: Vec<Spanned<ReminderFile>>,
     #[serde(default, rename = "routine")]
     pub routines: Vec<Spanned<RoutineFile>>,
+    #[serde(default)]
+    pub calendar: CalendarFile,
+}
+
+/// `[calendar]`: iCalendar files and vdir folders whose busy events hold
+/// reminders.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarFile {
+    pub files: Option<Vec<Spanned<String>>>,
+    pub dirs: Option<Vec<Spanned<String>>>,
+    pub addresses: Option<Vec<Spanned<String>>>,
 }
 
 /// `[[routine]]`: a guided routine of the user's.

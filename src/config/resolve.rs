@@ -7,13 +7,13 @@ use jiff::SignedDuration;
 use toml::Spanned;
 
 use super::builtin::Builtin;
-use super::file::{ConfigFile, Day, Dur, During, ReminderFile};
+use super::file::{CalendarFile, ConfigFile, Day, Dur, During, ReminderFile};
 use super::report::{MAX_BODY, MAX_TIP, MAX_TITLE, Report, check_id, check_text};
 pub use super::report::{Problem, line_col};
 use super::routines::routines;
 use crate::core::routine::Routine;
 use crate::core::time::{Days, TimeRange, Window, fmt_clock, humane};
-use crate::core::{Config, General, Kind, Reminder, Schedule, Sleep};
+use crate::core::{Calendars, Config, General, Kind, Reminder, Schedule, Sleep};
 
 const DAY: SignedDuration = SignedDuration::from_hours(24);
 
@@ -173,6 +173,7 @@ pub fn resolve(file: &ConfigFile, src: &str) -> Result<(Config, Vec<Problem>), V
     } else if !reminders.is_empty() && reminders.iter().all(|r| !r.enabled) {
         r.warn_file("every reminder is disabled: nothing will be shown");
     }
+    let calendars = calendars(&mut r, &file.calendar);
     if r.errors.is_empty() {
         Ok((
             Config {
@@ -180,11 +181,43 @@ pub fn resolve(file: &ConfigFile, src: &str) -> Result<(Config, Vec<Problem>), V
                 sleep,
                 reminders,
                 routines,
+                calendars,
             },
             r.warnings,
         ))
     } else {
         Err(r.errors)
+    }
+}
+
+/// `[calendar]`: paths as written (read, `~/` and all, by the calendar
+/// reader), addresses in lower case without `mailto:`.
+fn calendars(r: &mut Report, c: &CalendarFile) -> Calendars {
+    let mut strings = |key: &str, v: &Option<Vec<Spanned<String>>>| -> Vec<String> {
+        let mut out = Vec::new();
+        for s in v.iter().flatten() {
+            let t = s.get_ref().trim();
+            if t.is_empty() {
+                r.error(s.span(), format!("an entry of {key} is empty"));
+            } else {
+                out.push(t.to_string());
+            }
+        }
+        out
+    };
+    let files = strings("files", &c.files);
+    let dirs = strings("dirs", &c.dirs);
+    let addresses = strings("addresses", &c.addresses)
+        .into_iter()
+        .map(|a| {
+            let a = a.to_lowercase();
+            a.strip_prefix("mailto:").map(str::to_string).unwrap_or(a)
+        })
+        .collect();
+    Calendars {
+        files,
+        dirs,
+        addresses,
     }
 }
 

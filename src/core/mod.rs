@@ -1,6 +1,7 @@
 //! The pure core: schedule engine, reminder state machine, plan. No I/O, no
 //! clock reads, no async: it takes `now` and inputs and returns effects.
 
+pub mod calendar;
 pub mod engine;
 pub mod history;
 pub mod kind;
@@ -16,4 +17,6 @@ pub use engine::{
     Answer, Cause, Decision, Effect, Engine, EngineError, Event, HoldReason, Holds, Input, Meeting,
     Outcome, Pause, Phase, ShowRequest, Source,
 };
-pub use model::{Config, General, IdleInhibitors, Kind, Reminder, Schedule, Sleep, Urgency};
+pub use model::{
+    Calendars, Config, General, IdleInhibitors, Kind, Reminder, Schedule, Sleep, Urgency,
+};

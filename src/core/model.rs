@@ -155,6 +155,27 @@ pub struct Config {
     /// The built-in routines, with the user's (which replace a built-in one
     /// of the same id) after them.
     pub routines: Vec<super::routine::Routine>,
+    pub calendars: Calendars,
+}
+
+/// `[calendar]`: the iCalendar files and vdir folders whose busy events
+/// hold reminders.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Calendars {
+    /// `.ics` files (a leading `~/` is the home folder).
+    pub files: Vec<String>,
+    /// Folders of `.ics` files, one event or more each (vdir, as khal and
+    /// vdirsyncer keep them).
+    pub dirs: Vec<String>,
+    /// The person's own addresses: an event one of them declined
+    /// (`ATTENDEE;PARTSTAT=DECLINED:mailto:…`) does not hold. Lower case.
+    pub addresses: Vec<String>,
+}
+
+impl Calendars {
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.dirs.is_empty()
+    }
 }
 
 impl Config {

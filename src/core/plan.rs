@@ -38,6 +38,7 @@ pub fn plan(config: &Config, from: &ZonedDateTime, until: Timestamp) -> Vec<Plan
             sleep: config.sleep.clone(),
             reminders: vec![r.clone()],
             routines: Vec::new(),
+            calendars: Default::default(),
         };
         all.extend(
             plan_together(&one, from, until)

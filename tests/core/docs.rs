@@ -752,6 +752,7 @@ fn every_config_key_is_in_the_reference() {
     for (table, src) in [
         ("general", "[general]\nzz_unknown = 1\n".to_string()),
         ("sleep", "[sleep]\nzz_unknown = 1\n".to_string()),
+        ("calendar", "[calendar]\nzz_unknown = 1\n".to_string()),
         ("reminder", format!("{reminder}zz_unknown = 1\n")),
         (
             "routine",

@@ -2,6 +2,7 @@
 //! tests, every config error's text, the history database. One test binary
 //! (each `tests/*.rs` would link the whole crate again).
 
+mod calendar;
 mod config_errors;
 mod docs;
 mod engine;
