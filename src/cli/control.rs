@@ -246,6 +246,9 @@ pub fn status(runtime: &Path, args: StatusArgs) -> ExitCode {
             at(since)
         );
     }
+    for p in &v.calendar_problems {
+        println!("Calendar not read: {p}");
+    }
     if !v.calls_ignored.is_empty() {
         println!(
             "Capturing the microphone, ignored (calls_ignore): {}",

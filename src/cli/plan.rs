@@ -10,7 +10,7 @@ use jiff::{Timestamp, ZonedDateTime};
 
 use super::table;
 use crate::config;
-use crate::core::plan::{Planned, plan};
+use crate::core::plan::{Planned, mark_meetings, plan};
 use crate::core::time::parse_clock;
 
 #[derive(Debug, clap::Args)]
@@ -77,7 +77,18 @@ pub fn run(config_path: &Path, given: bool, args: PlanArgs) -> anyhow::Result<Ex
     if until <= from {
         bail!("--days must be at least 1");
     }
-    let items = plan(&loaded.config, &from, until.timestamp());
+    let mut items = plan(&loaded.config, &from, until.timestamp());
+    let calendars = crate::calendar::read(&loaded.config.calendars);
+    for p in &calendars.problems {
+        eprintln!("calendar not read: {p}");
+    }
+    let meetings = crate::core::calendar::expand(
+        &calendars.events,
+        from.timestamp(),
+        until.timestamp(),
+        from.time_zone(),
+    );
+    mark_meetings(&mut items, &meetings);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&items)?);
         return Ok(ExitCode::SUCCESS);
@@ -116,11 +127,22 @@ pub fn render(items: &[Planned]) -> String {
             .iter()
             .take_while(|p| p.at.date() == day)
             .map(|p| {
-                vec![
+                let mut row = vec![
                     p.at.strftime("%H:%M").to_string(),
                     p.id.clone(),
                     p.title.clone(),
-                ]
+                ];
+                if let Some(m) = &p.meeting {
+                    row.push(format!(
+                        "in a meeting until {}{}: it waits",
+                        m.until.strftime("%H:%M"),
+                        m.title
+                            .as_ref()
+                            .map(|t| format!(" ({t})"))
+                            .unwrap_or_default(),
+                    ));
+                }
+                row
             })
             .collect();
         out.push_str(&format!("\n{}\n", day.strftime("%a %-d %b %Y")));

@@ -15,6 +15,33 @@ pub struct Planned {
     #[serde(serialize_with = "ser_zoned")]
     pub at: ZonedDateTime,
     pub cause: Cause,
+    /// It falls inside a calendar's meeting (and would wait until its end).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<PlannedMeeting>,
+}
+
+/// The meeting an occurrence falls inside.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct PlannedMeeting {
+    pub title: Option<String>,
+    #[serde(serialize_with = "ser_zoned")]
+    pub until: ZonedDateTime,
+}
+
+/// Marks the occurrences inside one of `meetings` (busy times, sorted or
+/// not).
+pub fn mark_meetings(items: &mut [Planned], meetings: &[super::engine::Meeting]) {
+    for p in items {
+        let t = p.at.timestamp();
+        p.meeting = meetings
+            .iter()
+            .filter(|m| m.start <= t && t < m.end)
+            .max_by_key(|m| m.end)
+            .map(|m| PlannedMeeting {
+                title: m.title.clone(),
+                until: m.end.to_zoned_datetime(p.at.time_zone().clone()),
+            });
+    }
 }
 
 fn ser_zoned<S: serde::Serializer>(z: &ZonedDateTime, s: S) -> Result<S::Ok, S::Error> {
@@ -68,6 +95,7 @@ fn plan_together(config: &Config, from: &ZonedDateTime, until: Timestamp) -> Vec
                     title: s.title,
                     at: now.clone(),
                     cause: s.cause,
+                    meeting: None,
                 });
                 let done = Input::Answer {
                     id: Some(s.id),

@@ -215,6 +215,10 @@ impl Daemon {
                 self.sync_presence();
                 continue;
             }
+            if self.calendars.pending.is_some() {
+                self.sync_busy();
+                continue;
+            }
             let now = self.clock.now();
             let mut step = self.engine.begin();
             step.tick(&now);

@@ -21,6 +21,7 @@
 //! answer) takes the same path, and nothing wakes while nothing is due.
 
 use crate::clock;
+mod calendars;
 mod command;
 pub mod lock;
 mod presence;
@@ -112,6 +113,8 @@ struct Daemon {
     sleep_acks: Vec<oneshot::Sender<()>>,
     /// Schedule writes that failed are tried again after a back-off.
     retry: write::Retry,
+    /// The calendars read: their files, problems, busy times for the engine.
+    calendars: calendars::Known,
     /// The last wake asked for was already past (see `run::next_wake`).
     stuck: bool,
     stopping: bool,

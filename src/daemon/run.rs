@@ -32,6 +32,8 @@ pub(super) async fn run(mut d: Daemon, mut s: Sources) -> ExitCode {
             d.sample_idle(source.as_ref(), &now).await;
         }
         s.zone.check();
+        s.calendars
+            .follow(&d.engine.config().calendars, &d.clock.now());
         d.settle();
         if d.stopping {
             break;
@@ -46,6 +48,11 @@ pub(super) async fn run(mut d: Daemon, mut s: Sources) -> ExitCode {
             None
         } else {
             d.next_wake(&now)
+        };
+        // The calendars' window runs out: a wake of its own.
+        let next = match (next, s.calendars.refresh) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         };
         let (next, input_signal) = match &s.idle {
             Some(source) => d.watch_for_return(source.as_ref(), next, &now),
@@ -71,6 +78,7 @@ pub(super) async fn run(mut d: Daemon, mut s: Sources) -> ExitCode {
             () = or_never(input_signal) => debug!("input again (signalled)"),
             () = s.zone.changed() => debug!("the time zone's file changed: looking again"),
             r = s.config.next() => d.config_read(r),
+            r = s.calendars.next() => d.calendars_read(r),
             sig = s.signals.next() => match sig {
                 Signal::Reload => {
                     info!("SIGHUP: reading the config again");

@@ -38,6 +38,8 @@ pub(super) struct Sources {
     /// Notices from the store thread (a history file made again).
     pub notices: mpsc::UnboundedReceiver<String>,
     pub config: ConfigSource,
+    /// The calendars of `[calendar]`, read again when they change.
+    pub calendars: super::calendars::CalendarSource,
     pub timer: WallTimer,
     /// The time zone's file: a change wakes the loop.
     pub zone: super::zone::ZoneWatch,
@@ -199,6 +201,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         hold_marks: Vec::new(),
         sleep_acks: Vec::new(),
         retry: Default::default(),
+        calendars: Default::default(),
         stuck: false,
         stopping: false,
     };
@@ -230,6 +233,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         presence,
         notices,
         config: ConfigSource::new(&paths),
+        calendars: super::calendars::CalendarSource::new(),
         timer: WallTimer::new(),
         zone: super::zone::ZoneWatch::new(),
         idle,

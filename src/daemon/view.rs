@@ -63,6 +63,13 @@ impl Daemon {
                 until: local(m.end),
                 by_hand: e.meeting_by_hand(),
             }),
+            calendars: self
+                .calendars
+                .sources
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            calendar_problems: self.calendars.problems.clone(),
             pending,
             snoozed,
             next: e

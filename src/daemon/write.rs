@@ -32,6 +32,8 @@ pub(super) enum Redo {
     Tick,
     Config(Box<Config>),
     Presence,
+    /// The calendars' busy times.
+    Busy(Vec<crate::core::Meeting>),
 }
 
 pub(super) struct Writing {
@@ -208,6 +210,7 @@ impl Daemon {
                 // away_after, respect_dnd and respect_fullscreen apply now.
                 self.presence_dirty = true;
             }
+            Origin::Schedule(Redo::Busy(_)) => {}
             Origin::Schedule(Redo::Presence) => {
                 for ack in self.sleep_acks.drain(..) {
                     let _ = ack.send(());
@@ -242,6 +245,9 @@ impl Daemon {
                     Redo::Tick => {}
                     Redo::Config(c) => self.new_config = self.new_config.take().or(Some(*c)),
                     Redo::Presence => self.presence_dirty = true,
+                    Redo::Busy(m) => {
+                        self.calendars.pending = self.calendars.pending.take().or(Some(m))
+                    }
                 }
                 if self.retry.failed() {
                     self.alert(

@@ -84,6 +84,12 @@ pub struct Status {
     /// ends, and whether it was started by hand.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting: Option<MeetingNow>,
+    /// The calendar files of `[calendar]` read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calendars: Vec<String>,
+    /// What of them could not be read ("file:line: what").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calendar_problems: Vec<String>,
     /// Showing now, waiting for an answer.
     pub pending: Vec<Showing>,
     pub snoozed: Vec<Snoozed>,

@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use crate::common::{SEC, Scene, wait_for};
 
 /// Makes the daemon's clock read `target` now.
-fn set_clock(file: &Path, target: &str) {
+pub(crate) fn set_clock(file: &Path, target: &str) {
     let target: Timestamp = format!("2026-11-25T{target}Z").parse().unwrap();
     let ms = target.duration_since(Timestamp::now()).as_millis();
     std::fs::write(
@@ -30,7 +30,7 @@ fn set_clock(file: &Path, target: &str) {
 }
 
 /// The daemon with its clock at `at` (not waited for).
-async fn start(config: &str, at: &str) -> Scene {
+pub(crate) async fn start(config: &str, at: &str) -> Scene {
     let mut d = Scene::with(config).notifd().build().await;
     let file = d.path("clock");
     set_clock(&file, at);
@@ -41,7 +41,7 @@ async fn start(config: &str, at: &str) -> Scene {
 }
 
 /// Moves the clock and tells the daemon, as a clock change would.
-async fn jump(d: &Scene, to: &str) {
+pub(crate) async fn jump(d: &Scene, to: &str) {
     set_clock(&d.path("clock"), to);
     d.signal(10); // SIGUSR1
     assert!(d.log_has("SIGUSR1", 5 * SEC).await, "{}", d.log());

@@ -65,6 +65,7 @@ pub fn run(p: &Paths) -> anyhow::Result<ExitCode> {
         .build()?;
     let mut checks = rt.block_on(desktop::desktop());
     checks.push(config_check(&p.config, p.config_given));
+    checks.extend(calendars(&p.config, p.config_given));
     checks.push(database(&p.data_dir));
     checks.push(daemon(&p.runtime_dir));
     checks.push(desktop::autostart());
@@ -113,6 +114,60 @@ fn config_check(path: &Path, given: bool) -> Check {
             format!("{e}\nFix it with `unhunch config edit`."),
         ),
     }
+}
+
+/// How far ahead doctor looks for the next busy event.
+const NEXT_BUSY: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
+
+/// `[calendar]`: each file read (and its events), what could not be read,
+/// and the next busy event.
+fn calendars(path: &Path, given: bool) -> Vec<Check> {
+    let Ok(l) = config::load_or_default(path, given) else {
+        return Vec::new();
+    };
+    let c = &l.config.calendars;
+    if c.is_empty() {
+        return Vec::new();
+    }
+    let read = crate::calendar::read(c);
+    let mut out: Vec<Check> = read
+        .sources
+        .iter()
+        .map(|s| {
+            ok(format!(
+                "calendar: {}, {} event{}",
+                s.path.display(),
+                s.events,
+                if s.events == 1 { "" } else { "s" }
+            ))
+        })
+        .collect();
+    for p in &read.problems {
+        out.push(warn(
+            format!("calendar: {p}"),
+            "Fix the file or take it out of [calendar]; the other calendars are read.",
+        ));
+    }
+    let now = match crate::clock::from_env() {
+        Ok(c) => c.now(),
+        Err(_) => jiff::Timestamp::now().to_zoned_datetime(crate::clock::local_zone()),
+    };
+    let t = now.timestamp();
+    let until = t.checked_add(NEXT_BUSY).unwrap_or(jiff::Timestamp::MAX);
+    let meetings = crate::core::calendar::expand(&read.events, t, until, now.time_zone());
+    out.push(ok(match meetings.first() {
+        Some(m) => {
+            let z = |x: jiff::Timestamp| x.to_zoned_datetime(now.time_zone().clone());
+            format!(
+                "next busy event: {}, {} until {}",
+                m.title.as_deref().unwrap_or("(no title)"),
+                crate::core::time::when(&z(m.start), now.date()),
+                z(m.end).strftime("%H:%M")
+            )
+        }
+        None => "next busy event: none in the next 7 days".to_string(),
+    }));
+    out
 }
 
 fn database(data_dir: &Path) -> Check {

@@ -15,6 +15,8 @@ pub struct FileWatch {
     stream: EventStream<Vec<u8>>,
     /// File names (in any watched directory) that mean "the config changed".
     names: Vec<OsString>,
+    /// A folder watched for any change in it (`FileWatch::dir`).
+    any: bool,
 }
 
 /// The directories and names to watch for `path`: its own directory, and
@@ -46,17 +48,33 @@ fn targets(path: &Path) -> Vec<(PathBuf, OsString)> {
     out
 }
 
+const MASK: WatchMask = WatchMask::CLOSE_WRITE
+    .union(WatchMask::MOVED_TO)
+    .union(WatchMask::MOVED_FROM)
+    .union(WatchMask::CREATE)
+    .union(WatchMask::DELETE)
+    .union(WatchMask::DELETE_SELF)
+    .union(WatchMask::MOVE_SELF);
+
 impl FileWatch {
+    /// Watches the folder `dir` for any file in it made, written, renamed
+    /// or removed (a vdir calendar); it must exist.
+    pub fn dir(dir: &Path) -> io::Result<FileWatch> {
+        let inotify = Inotify::init()?;
+        inotify.watches().add(dir, MASK)?;
+        debug!("watching {} for any change", dir.display());
+        let stream = inotify.into_event_stream(vec![0u8; 4096])?;
+        Ok(FileWatch {
+            stream,
+            names: Vec::new(),
+            any: true,
+        })
+    }
+
     /// Watches `path`; its directory must exist.
     pub fn new(path: &Path) -> io::Result<FileWatch> {
         let inotify = Inotify::init()?;
-        let mask = WatchMask::CLOSE_WRITE
-            | WatchMask::MOVED_TO
-            | WatchMask::MOVED_FROM
-            | WatchMask::CREATE
-            | WatchMask::DELETE
-            | WatchMask::DELETE_SELF
-            | WatchMask::MOVE_SELF;
+        let mask = MASK;
         let mut names = Vec::new();
         let mut watched = 0;
         for (dir, name) in targets(path) {
@@ -76,7 +94,11 @@ impl FileWatch {
             ));
         }
         let stream = inotify.into_event_stream(vec![0u8; 4096])?;
-        Ok(FileWatch { stream, names })
+        Ok(FileWatch {
+            stream,
+            names,
+            any: false,
+        })
     }
 
     /// Waits for the next change that may concern the config file. Returns
@@ -99,7 +121,7 @@ impl FileWatch {
             if event
                 .name
                 .as_ref()
-                .is_some_and(|n| self.names.iter().any(|m| m == n))
+                .is_some_and(|n| self.any || self.names.iter().any(|m| m == n))
             {
                 return Ok(());
             }

@@ -22,6 +22,8 @@ pub struct FileWatch {
     path: std::path::PathBuf,
     /// What the config file looked like at the last change reported.
     seen: Option<Look>,
+    /// A folder watched for any change in it (`FileWatch::dir`).
+    any: bool,
 }
 
 /// Enough of a file's metadata to tell that it changed: the directory
@@ -34,12 +36,24 @@ fn look(path: &Path) -> Look {
 }
 
 impl FileWatch {
+    /// Watches the folder `dir` for any file in it made, written, renamed
+    /// or removed (a vdir calendar); it must exist.
+    pub fn dir(dir: &Path) -> io::Result<FileWatch> {
+        let mut w = FileWatch::watch(dir, dir)?;
+        w.any = true;
+        Ok(w)
+    }
+
     /// Watches `path`'s directory, which must exist.
     pub fn new(path: &Path) -> io::Result<FileWatch> {
         let dir = path
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
+        FileWatch::watch(dir, path)
+    }
+
+    fn watch(dir: &Path, path: &Path) -> io::Result<FileWatch> {
         let name = wide(&dir.to_string_lossy());
         // SAFETY: a NUL-terminated path; the handle is closed by the thread.
         let handle = unsafe {
@@ -74,6 +88,7 @@ impl FileWatch {
             changes,
             path: path.to_path_buf(),
             seen: Some(look(path)),
+            any: false,
         })
     }
 
@@ -89,7 +104,7 @@ impl FileWatch {
                 ));
             }
             let now = Some(look(&self.path));
-            if now != self.seen {
+            if self.any || now != self.seen {
                 self.seen = now;
                 return Ok(());
             }
