@@ -123,6 +123,9 @@ impl Daemon {
             held_by: e.holds().iter().copied().collect(),
             config_warning: self.config_error(tz).map(|c| c.running),
             meeting_by_hand: e.meeting_by_hand(),
+            meeting: e
+                .meeting_now()
+                .map(|m| (m.title.clone(), m.end.to_zoned_datetime(tz.clone()))),
             next_morning: e
                 .config()
                 .general

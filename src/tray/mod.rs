@@ -49,6 +49,8 @@ pub struct TrayState {
     pub next_morning: Option<ZonedDateTime>,
     /// A meeting started by hand runs (the menu offers to end it).
     pub meeting_by_hand: bool,
+    /// The meeting holding reminders: its title (a calendar's) and end.
+    pub meeting: Option<(Option<String>, ZonedDateTime)>,
 }
 
 impl TrayState {
@@ -67,6 +69,7 @@ impl TrayState {
             config_warning: None,
             next_morning: None,
             meeting_by_hand: false,
+            meeting: None,
         }
     }
 }
@@ -120,11 +123,22 @@ impl TrayState {
             ));
         }
         let call = self.held_by.contains(&HoldReason::Call);
-        let held: Vec<&str> = self
+        let held: Vec<String> = self
             .held_by
             .iter()
             .filter(|h| **h != HoldReason::Call)
-            .map(|h| h.describe())
+            .map(|h| match (h, &self.meeting) {
+                (HoldReason::Meeting, Some((title, until))) => format!(
+                    "{}{} until {}",
+                    h.describe(),
+                    title
+                        .as_ref()
+                        .map(|t| format!(" ({t})"))
+                        .unwrap_or_default(),
+                    when(until, self.date)
+                ),
+                _ => h.describe().to_string(),
+            })
             .collect();
         match (call, held.is_empty()) {
             (false, true) => None,
@@ -486,6 +500,12 @@ mod tests {
         assert_eq!(
             s.presence_line().as_deref(),
             Some("Waiting until your call ends and while a window is fullscreen")
+        );
+        s.held_by = vec![HoldReason::Meeting];
+        s.meeting = Some((Some("Team sync".into()), at("2026-11-25T11:00[UTC]")));
+        assert_eq!(
+            s.presence_line().as_deref(),
+            Some("Waiting while you are in a meeting (Team sync) until 11:00")
         );
         s.away_since = Some(at("2026-11-25T14:02[UTC]"));
         assert_eq!(
