@@ -77,6 +77,24 @@ fn zone_file(name: &str) -> Option<PathBuf> {
     zoneinfo_dirs().map(|d| d.join(name)).find(|p| p.is_file())
 }
 
+/// The zone of an IANA name (a calendar's `TZID`), read straight from its
+/// zone file where the system has one (not through jiff's index of every
+/// zone, see `named_zone`), else from jiff's database (Windows).
+pub fn zone_by_name(name: &str) -> Option<TimeZone> {
+    if !zoneinfo_dirs().any(|d| d.is_dir()) {
+        return TimeZone::get(name).ok();
+    }
+    let path = zone_file(name)?;
+    let mut file = crate::platform::open_to_read(&path).ok()?;
+    let opened = file.metadata().ok()?;
+    if !opened.is_file() || opened.len() > 1024 * 1024 {
+        return None;
+    }
+    let mut data = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut data).ok()?;
+    TimeZone::tzif(name, &data).ok()
+}
+
 /// The zone that `$TZ` names (`Europe/Berlin`, `:UTC`), or else the one
 /// `/etc/localtime` links to, or the file `$TZ` names, read straight from
 /// its zone file. jiff's own way finds the same file through an index of

@@ -224,7 +224,7 @@ impl Zones {
         let z = names
             .iter()
             .filter(|n| !n.is_empty())
-            .find_map(|n| TimeZone::get(n).ok())
+            .find_map(|n| crate::clock::zone_by_name(n))
             .ok_or_else(|| {
                 format!(
                     "TZID {id:?} is not an IANA time zone name (the file's VTIMEZONE rules are not read)"

@@ -220,6 +220,9 @@ impl Daemon {
         self.calendars.sources = r.sources.into_iter().map(|s| s.path).collect();
         self.calendars.problems = r.problems;
         self.calendars.pending = Some(r.meetings);
+        // A large calendar read and parsed leaves its freed pages dirty:
+        // given back, so idle memory stays what it was (PERFORMANCE.md).
+        crate::platform::release_unused_heap();
     }
 
     /// Gives the engine the busy times read.

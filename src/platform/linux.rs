@@ -23,6 +23,16 @@ pub fn prepare_daemon(_data_dir: &Path) {
     }
 }
 
+/// Gives the free pages of the heap back to the system: after a burst of
+/// work that allocated much and freed it (the calendars read), which would
+/// otherwise stay the process's private dirty memory for good.
+pub fn release_unused_heap() {
+    // SAFETY: malloc_trim only walks and trims glibc's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 /// Gives back this thread's stack pages below the caller, but for a margin:
 /// start-up (arguments, the config, the history) and bursts of work run
 /// deeper than the idle loop, and the pages they touched would otherwise

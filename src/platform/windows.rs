@@ -194,6 +194,9 @@ pub fn file_id(path: &Path) -> Option<(u64, u64)> {
 /// give back here.
 pub fn release_unused_stack() {}
 
+/// The Windows heap decommits what is freed by itself: nothing to do.
+pub fn release_unused_heap() {}
+
 /// Lets a short-lived command end quietly, with status 0, when its reader
 /// goes away (`unhunch.exe status | more` quit early). Windows has no
 /// SIGPIPE: a closed pipe is a write error (ERROR_NO_DATA, 232,
