@@ -107,6 +107,14 @@ pub enum IdleInhibitors {
     Ignore,
 }
 
+/// Whether `calls_ignore` names `app` (matched without case): its capture
+/// of the microphone is no call.
+pub fn call_ignored(calls_ignore: &[String], app: &str) -> bool {
+    calls_ignore
+        .iter()
+        .any(|i| i.trim().eq_ignore_ascii_case(app.trim()))
+}
+
 impl General {
     /// "Until tomorrow": the start of work hours on the next work day after
     /// `now`'s date (Friday evening: Monday morning); the next midnight when

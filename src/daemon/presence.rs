@@ -87,11 +87,10 @@ impl Presence {
     /// The applications capturing the microphone: those that make a call,
     /// and those `calls_ignore` names (matched without case).
     pub fn calls(&self, g: &General) -> (Vec<String>, Vec<String>) {
-        self.capturing.iter().cloned().partition(|app| {
-            !g.calls_ignore
-                .iter()
-                .any(|i| i.trim().eq_ignore_ascii_case(app.trim()))
-        })
+        self.capturing
+            .iter()
+            .cloned()
+            .partition(|app| !crate::core::model::call_ignored(&g.calls_ignore, app))
     }
 }
 

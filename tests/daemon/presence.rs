@@ -1034,6 +1034,13 @@ async fn an_ignored_application_capturing_holds_nothing() {
         out.contains("Capturing the microphone, ignored (calls_ignore): pw-record"),
         "{out}"
     );
+    let doctor = doctor_in(&d).await;
+    assert!(
+        doctor.contains(
+            "nothing captures the microphone now; pw-record captures it too, ignored (calls_ignore)"
+        ),
+        "{doctor}"
+    );
     let n = server.calls().len();
     server.nth(n + 2, 5 * SEC).await;
 }

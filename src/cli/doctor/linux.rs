@@ -48,23 +48,32 @@ fn tray_advice() -> String {
     }
 }
 
-pub(crate) async fn desktop() -> Vec<Check> {
+pub(crate) async fn desktop(calls_ignore: &[String]) -> Vec<Check> {
     let mut checks = vec![session()];
     checks.extend(dbus_checks().await);
-    checks.push(calls().await);
+    checks.push(calls(calls_ignore).await);
     checks
 }
 
 /// Whether calls can be seen: the sound server, asked as the daemon asks
 /// it, and who captures the microphone now.
-async fn calls() -> Check {
+async fn calls(calls_ignore: &[String]) -> Check {
     match crate::presence::freedesktop::capture::probe().await {
         Ok((server, path, apps)) => {
-            let now = if apps.is_empty() {
+            let (ignored, apps): (Vec<String>, Vec<String>) = apps
+                .into_iter()
+                .partition(|app| crate::core::model::call_ignored(calls_ignore, app));
+            let mut now = if apps.is_empty() {
                 "nothing captures the microphone now".to_string()
             } else {
                 format!("{} captures the microphone now (a call)", apps.join(", "))
             };
+            if !ignored.is_empty() {
+                now.push_str(&format!(
+                    "; {} captures it too, ignored (calls_ignore)",
+                    ignored.join(", ")
+                ));
+            }
             ok(format!(
                 "calls: seen through {server} ({}); {now}",
                 path.display()

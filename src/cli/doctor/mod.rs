@@ -63,7 +63,11 @@ pub fn run(p: &Paths) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let mut checks = rt.block_on(desktop::desktop());
+    // What the config says of calls (its own check follows).
+    let calls_ignore = config::load_or_default(&p.config, p.config_given)
+        .map(|l| l.config.general.calls_ignore)
+        .unwrap_or_default();
+    let mut checks = rt.block_on(desktop::desktop(&calls_ignore));
     checks.push(config_check(&p.config, p.config_given));
     checks.extend(calendars(&p.config, p.config_given));
     checks.push(database(&p.data_dir));

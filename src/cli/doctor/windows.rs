@@ -2,7 +2,7 @@
 
 use super::{Check, ok, warn};
 
-pub(crate) async fn desktop() -> Vec<Check> {
+pub(crate) async fn desktop(_calls_ignore: &[String]) -> Vec<Check> {
     let toasts = match crate::notify::toast::available() {
         Ok(()) => ok("notifications: Windows toasts, with Done, Snooze and Skip buttons"),
         Err(e) => warn(
