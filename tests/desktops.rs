@@ -722,12 +722,14 @@ fn icon_in(
 /// The menu's height once it stops changing (the same three times, 300 ms
 /// apart, within 5 s): a loaded machine draws it late.
 fn settled_menu_height(display: &str, icon_x: i16) -> u32 {
+    // Unchanged over four readings (1.2 s): a panel slow to draw under
+    // load is not taken for one that keeps its height.
     let mut last = (menu_height(display, icon_x), 0);
-    for _ in 0..16 {
+    for _ in 0..30 {
         std::thread::sleep(Duration::from_millis(300));
         let h = menu_height(display, icon_x);
         last = if h == last.0 { (h, last.1 + 1) } else { (h, 0) };
-        if last.1 == 2 {
+        if last.1 == 4 {
             break;
         }
     }
