@@ -30,6 +30,7 @@ pub mod ipc;
 pub(crate) mod login;
 pub mod notify;
 pub(crate) mod presence;
+pub mod sync;
 pub(crate) mod tray;
 
 pub mod cli;

@@ -317,6 +317,18 @@ pub fn status(runtime: &Path, args: StatusArgs) -> ExitCode {
     } else {
         println!("Today: nothing yet");
     }
+    if let Some(s) = &v.sync {
+        println!("Sync: on, as \"{}\", folder {}", s.device, s.folder);
+        if !s.problem.is_empty() {
+            println!("  Problem: {}", s.problem);
+        }
+        if s.devices.is_empty() {
+            println!("  No other device seen yet");
+        }
+        for d in &s.devices {
+            println!("  {} seen, its latest event {}", d.name, at(&d.last));
+        }
+    }
     ExitCode::SUCCESS
 }
 

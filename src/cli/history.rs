@@ -47,6 +47,9 @@ pub struct HistoryArgs {
     /// Only this reminder.
     #[arg(long, value_name = "ID")]
     pub reminder: Option<String>,
+    /// Only this device's events ([sync]: this computer's name, or another's).
+    #[arg(long, value_name = "NAME")]
+    pub device: Option<String>,
     /// At most this many events (the newest).
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
@@ -181,6 +184,29 @@ struct EventJson<'a> {
     /// How far a guided routine got.
     #[serde(skip_serializing_if = "Option::is_none")]
     routine: Option<&'a crate::core::routine::Progress>,
+    /// The device it happened on ([sync]); absent: this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    device: Option<&'a str>,
+    /// With `elsewhere`: the device that answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answered_on: Option<&'a str>,
+}
+
+/// This computer's name in the sync folder, if `[sync]` is on.
+fn this_device(config: &Path) -> Option<String> {
+    crate::config::load::load(config)
+        .ok()
+        .and_then(|l| l.config.sync)
+        .map(|s| s.device)
+}
+
+/// The device an event happened on (`None`: this one), and for
+/// `elsewhere` the device that answered.
+fn device_of(e: &crate::core::Event) -> (Option<&str>, Option<&str>) {
+    match e.outcome {
+        Outcome::Elsewhere => (None, e.device.as_deref()),
+        _ => (e.device.as_deref(), None),
+    }
 }
 
 pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
@@ -386,13 +412,22 @@ fn local(at: Timestamp, offset: i32) -> ZonedDateTime {
     at.to_zoned_datetime(TimeZone::fixed(off))
 }
 
-pub fn history(data_dir: &Path, args: HistoryArgs) -> anyhow::Result<ExitCode> {
+pub fn history(data_dir: &Path, config: &Path, args: HistoryArgs) -> anyhow::Result<ExitCode> {
+    let here = this_device(config);
     let q = HistoryQuery {
         since: args.since,
         until: args.until,
         reminder: args.reminder,
         limit: args.limit,
+        device: args.device.as_ref().map(|d| {
+            if Some(d) == here.as_ref() || d == "this" {
+                None
+            } else {
+                Some(d.clone())
+            }
+        }),
     };
+    let here = here.as_deref().unwrap_or("this");
     let rows = match open(data_dir)? {
         Some(s) => s.history(&q)?,
         None => Vec::new(),
@@ -412,6 +447,8 @@ pub fn history(data_dir: &Path, args: HistoryArgs) -> anyhow::Result<ExitCode> {
                     due: e.due.map(|d| rfc(d, *off)),
                     snooze_seconds: e.snooze.map(|s| s.as_secs()),
                     routine: e.progress.as_ref(),
+                    device: device_of(e).0,
+                    answered_on: device_of(e).1,
                 })
                 .collect();
             writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
@@ -430,6 +467,8 @@ pub fn history(data_dir: &Path, args: HistoryArgs) -> anyhow::Result<ExitCode> {
                 "steps_done",
                 "steps_total",
                 "routine_seconds",
+                "device",
+                "answered_on",
             ])?;
             for (e, off) in &rows {
                 let p = e.progress.as_ref();
@@ -447,6 +486,8 @@ pub fn history(data_dir: &Path, args: HistoryArgs) -> anyhow::Result<ExitCode> {
                     p.map(|p| p.done.to_string()).unwrap_or_default(),
                     p.map(|p| p.of.to_string()).unwrap_or_default(),
                     p.map(|p| p.seconds.to_string()).unwrap_or_default(),
+                    device_of(e).0.unwrap_or(here).to_string(),
+                    device_of(e).1.unwrap_or_default().to_string(),
                 ])?;
             }
             w.flush()?;
@@ -456,7 +497,11 @@ pub fn history(data_dir: &Path, args: HistoryArgs) -> anyhow::Result<ExitCode> {
                 writeln!(
                     out,
                     "No events{}.",
-                    if q.since.is_some() || q.until.is_some() || q.reminder.is_some() {
+                    if q.since.is_some()
+                        || q.until.is_some()
+                        || q.reminder.is_some()
+                        || q.device.is_some()
+                    {
                         " match"
                     } else {
                         " yet"
@@ -464,15 +509,19 @@ pub fn history(data_dir: &Path, args: HistoryArgs) -> anyhow::Result<ExitCode> {
                 )?;
                 return Ok(ExitCode::SUCCESS);
             }
-            let mut t = vec![vec![
-                "WHEN".to_string(),
-                "REMINDER".into(),
-                "OUTCOME".into(),
-                "SOURCE".into(),
-                "NOTE".into(),
-            ]];
+            // The DEVICE column once other devices' events are there.
+            let devices = rows.iter().any(|(e, _)| e.device.is_some());
+            let mut head = vec!["WHEN".to_string()];
+            if devices {
+                head.push("DEVICE".into());
+            }
+            head.extend(["REMINDER", "OUTCOME", "SOURCE", "NOTE"].map(String::from));
+            let mut t = vec![head];
             for (e, off) in &rows {
                 let note = match (e.snooze, e.due) {
+                    _ if e.outcome == Outcome::Elsewhere => {
+                        format!("answered on {}", e.device.as_deref().unwrap_or("?"))
+                    }
                     _ if e.progress.is_some() => e.progress.as_ref().map_or(String::new(), |p| {
                         format!("{}, {} of {} steps", p.routine, p.done, p.of)
                     }),
@@ -482,13 +531,17 @@ pub fn history(data_dir: &Path, args: HistoryArgs) -> anyhow::Result<ExitCode> {
                     }
                     _ => String::new(),
                 };
-                t.push(vec![
-                    local(e.at, *off).strftime("%a %-d %b %H:%M").to_string(),
+                let mut row = vec![local(e.at, *off).strftime("%a %-d %b %H:%M").to_string()];
+                if devices {
+                    row.push(device_of(e).0.unwrap_or(here).to_string());
+                }
+                row.extend([
                     e.reminder.clone(),
                     e.outcome.as_str().into(),
                     e.source.as_str().into(),
                     note,
                 ]);
+                t.push(row);
             }
             write!(out, "{}", table::render(&t, 0))?;
         }

@@ -224,7 +224,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             code
         }
         Command::Stats(args) => history::stats(&paths.data_dir, args)?,
-        Command::History(args) => history::history(&paths.data_dir, args)?,
+        Command::History(args) => history::history(&paths.data_dir, &paths.config, args)?,
         Command::Report(args) => report::run(&paths.data_dir, args)?,
         Command::Status(args) => control::status(run, args),
         Command::Done(a) => control::answer(run, answer(a.id, Answer::Done)),

@@ -25,6 +25,8 @@ pub struct ConfigFile {
     pub routines: Vec<Spanned<RoutineFile>>,
     #[serde(default)]
     pub calendar: CalendarFile,
+    #[serde(default)]
+    pub sync: SyncFile,
 }
 
 /// `[calendar]`: iCalendar files and vdir folders whose busy events hold
@@ -35,6 +37,14 @@ pub struct CalendarFile {
     pub files: Option<Vec<Spanned<String>>>,
     pub dirs: Option<Vec<Spanned<String>>>,
     pub addresses: Option<Vec<Spanned<String>>>,
+}
+
+/// `[sync]`: a folder a file-sync tool carries between computers.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncFile {
+    pub folder: Option<Spanned<String>>,
+    pub device: Option<Spanned<String>>,
 }
 
 /// `[[routine]]`: a guided routine of the user's.

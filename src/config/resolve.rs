@@ -7,7 +7,7 @@ use jiff::SignedDuration;
 use toml::Spanned;
 
 use super::builtin::Builtin;
-use super::file::{CalendarFile, ConfigFile, Day, Dur, During, ReminderFile};
+use super::file::{CalendarFile, ConfigFile, Day, Dur, During, ReminderFile, SyncFile};
 use super::report::{MAX_BODY, MAX_TIP, MAX_TITLE, Report, check_id, check_text};
 pub use super::report::{Problem, line_col};
 use super::routines::routines;
@@ -143,6 +143,7 @@ pub fn resolve(file: &ConfigFile, src: &str) -> Result<(Config, Vec<Problem>), V
         );
     }
 
+    let sync = sync(&mut r, &file.sync);
     let routines = routines(
         &mut r,
         Builtin::get().routines().to_vec(),
@@ -182,6 +183,7 @@ pub fn resolve(file: &ConfigFile, src: &str) -> Result<(Config, Vec<Problem>), V
                 reminders,
                 routines,
                 calendars,
+                sync,
             },
             r.warnings,
         ))
@@ -435,4 +437,63 @@ fn routine_for(
         ),
     );
     None
+}
+
+/// `[sync]`: a folder (absolute, or `~/…`) and this device's name (by
+/// default the host name). Off without a folder.
+fn sync(r: &mut Report, f: &SyncFile) -> Option<Box<crate::core::model::Sync>> {
+    use crate::core::model::Sync;
+    let device = match &f.device {
+        Some(d) => {
+            let name = d.get_ref().trim();
+            if !Sync::valid_device(name) {
+                r.error(
+                    d.span(),
+                    format!(
+                        "device = {name:?}: a device's name is 1 to 64 characters from A-Z, a-z, 0-9, '.', '_', '-', not starting with '.'"
+                    ),
+                );
+            }
+            name.to_string()
+        }
+        None => Sync::device_from_host(
+            &crate::platform::host_name().unwrap_or_else(|| "this-computer".into()),
+        ),
+    };
+    let Some(folder) = &f.folder else {
+        if let Some(d) = &f.device {
+            r.warn(d.span(), "device is set but folder is not: sync is off");
+        }
+        return None;
+    };
+    let written = folder.get_ref().trim();
+    let path = match written
+        .strip_prefix("~/")
+        .or(if written == "~" { Some("") } else { None })
+    {
+        Some(rest) => match directories::BaseDirs::new() {
+            Some(b) => b.home_dir().join(rest),
+            None => {
+                r.error(
+                    folder.span(),
+                    "folder starts with ~, but there is no home directory",
+                );
+                return None;
+            }
+        },
+        None => std::path::PathBuf::from(written),
+    };
+    if written.is_empty() || !path.is_absolute() {
+        r.error(
+            folder.span(),
+            format!(
+                "folder = {written:?} is not a full path: write it from / (or ~/ for your home)"
+            ),
+        );
+        return None;
+    }
+    Some(Box::new(Sync {
+        folder: path,
+        device,
+    }))
 }

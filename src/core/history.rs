@@ -23,10 +23,15 @@ pub enum Outcome {
     /// A break taken on one's own (`unhunch took`), with no showing: it
     /// restarts an interval, and is counted apart from answered reminders.
     Took,
+    /// Answered elsewhere: another device (the event's `device`) answered
+    /// the same occurrence, so this device's showing came down. It ends the
+    /// showing here but is not counted as one: the other device's answer,
+    /// read from the sync folder, is the one stats count.
+    Elsewhere,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 10] = [
+    pub const ALL: [Outcome; 11] = [
         Outcome::Shown,
         Outcome::Done,
         Outcome::Snoozed,
@@ -37,6 +42,7 @@ impl Outcome {
         Outcome::Missed,
         Outcome::Away,
         Outcome::Took,
+        Outcome::Elsewhere,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +57,7 @@ impl Outcome {
             Outcome::Missed => "missed",
             Outcome::Away => "away",
             Outcome::Took => "took",
+            Outcome::Elsewhere => "elsewhere",
         }
     }
 
@@ -94,16 +101,19 @@ pub enum Source {
     /// The break owed after a long hold (a meeting, a call), shown once it
     /// ended.
     CatchUp,
+    /// The sync folder: another device's answer (`elsewhere`).
+    Sync,
 }
 
 impl Source {
-    pub const ALL: [Source; 6] = [
+    pub const ALL: [Source; 7] = [
         Source::Notification,
         Source::Tray,
         Source::Cli,
         Source::Schedule,
         Source::Guided,
         Source::CatchUp,
+        Source::Sync,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -114,6 +124,7 @@ impl Source {
             Source::Schedule => "schedule",
             Source::Guided => "guided",
             Source::CatchUp => "catch-up",
+            Source::Sync => "sync",
         }
     }
 
@@ -136,4 +147,30 @@ pub struct Event {
     pub snooze: Option<SignedDuration>,
     /// How far a guided routine got (source guided).
     pub progress: Option<super::routine::Progress>,
+    /// `None`: this device. Else another device's name: the one the event
+    /// happened on (read from the sync folder), or, for
+    /// [`Outcome::Elsewhere`], the one that answered.
+    pub device: Option<String>,
+}
+
+impl Event {
+    /// An answer another device gave that is a break here too, or an end
+    /// of the same showing: done, skipped, or a break taken on one's own.
+    pub fn is_break_elsewhere(&self) -> bool {
+        self.device.is_some()
+            && matches!(
+                self.outcome,
+                Outcome::Done | Outcome::Skipped | Outcome::Took
+            )
+    }
+}
+
+/// An event read from another device's file in the sync folder: its id
+/// (unique across devices) and the local offset it was written at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Remote {
+    pub id: String,
+    pub offset: jiff::tz::Offset,
+    /// Its `device` is the device it came from.
+    pub event: Event,
 }

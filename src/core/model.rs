@@ -164,6 +164,8 @@ pub struct Config {
     /// of the same id) after them.
     pub routines: Vec<super::routine::Routine>,
     pub calendars: Calendars,
+    /// `[sync]`: off without a folder.
+    pub sync: Option<Box<Sync>>,
 }
 
 /// `[calendar]`: the iCalendar files and vdir folders whose busy events
@@ -183,6 +185,48 @@ pub struct Calendars {
 impl Calendars {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty() && self.dirs.is_empty()
+    }
+}
+
+/// Several computers: the folder a sync tool carries, and this device's
+/// name in it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sync {
+    /// Absolute.
+    pub folder: std::path::PathBuf,
+    /// 1 to 64 characters from `A-Z a-z 0-9 . _ -`.
+    pub device: String,
+}
+
+impl Sync {
+    /// Whether `name` can be a device's name (it is part of a file name).
+    pub fn valid_device(name: &str) -> bool {
+        (1..=64).contains(&name.len())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            && !name.starts_with('.')
+    }
+
+    /// A host name made into a device's name: other characters become `-`.
+    pub fn device_from_host(host: &str) -> String {
+        let name: String = host
+            .chars()
+            .take(64)
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let name = name.trim_start_matches('.').to_string();
+        if name.is_empty() {
+            "this-computer".into()
+        } else {
+            name
+        }
     }
 }
 

@@ -66,6 +66,7 @@ pub fn plan(config: &Config, from: &ZonedDateTime, until: Timestamp) -> Vec<Plan
             reminders: vec![r.clone()],
             routines: Vec::new(),
             calendars: Default::default(),
+            sync: None,
         };
         all.extend(
             plan_together(&one, from, until)

@@ -80,6 +80,8 @@ impl Tally {
             Outcome::Missed => self.missed += n,
             Outcome::Away => self.away += n,
             Outcome::Took => self.took += n,
+            // Counted on the device that answered.
+            Outcome::Elsewhere => {}
         }
         if outcome.is_terminal() {
             self.shown += n;

@@ -87,7 +87,11 @@ impl Daemon {
                     // A click on a notification that already ended, say.
                     Source::Notification => debug!("answer from the notification not taken: {e}"),
                     Source::Tray => warn!("tray: {e}"),
-                    Source::Cli | Source::Schedule | Source::Guided | Source::CatchUp => {}
+                    Source::Cli
+                    | Source::Schedule
+                    | Source::Guided
+                    | Source::CatchUp
+                    | Source::Sync => {}
                 }
                 cmd.answer(Err(e));
             }
@@ -188,7 +192,7 @@ impl Daemon {
                         until: p.and_then(|p| p.until).map(|t| LocalTime::new(t, tz)),
                     });
                 }
-                Effect::Show(_) | Effect::Close { .. } => {}
+                Effect::Show(_) | Effect::Close { .. } | Effect::Import(_) => {}
             }
         }
         Reply::Empty {}
@@ -217,6 +221,17 @@ impl Daemon {
             }
             if self.calendars.pending.is_some() {
                 self.sync_busy();
+                continue;
+            }
+            if !self.remote.is_empty() {
+                let events = self.take_remote();
+                let now = self.clock.now();
+                let mut step = self.engine.begin();
+                for r in &events {
+                    // A remote event is never refused.
+                    let _ = step.handle(crate::core::Input::Remote(r.clone()), &now);
+                }
+                self.decide(step, now, Origin::Schedule(Redo::Remote(events)));
                 continue;
             }
             let now = self.clock.now();

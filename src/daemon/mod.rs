@@ -28,6 +28,7 @@ mod presence;
 mod reload;
 mod run;
 mod start;
+mod sync;
 mod view;
 mod write;
 mod zone;
@@ -117,6 +118,10 @@ struct Daemon {
     calendars: calendars::Known,
     /// The last wake asked for was already past (see `run::next_wake`).
     stuck: bool,
+    /// `[sync]`, when on.
+    sync: Option<sync::SyncLink>,
+    /// Other devices' events read from the folder, to decide on.
+    remote: VecDeque<crate::core::Remote>,
     stopping: bool,
 }
 

@@ -74,6 +74,7 @@ pub(super) async fn run(mut d: Daemon, mut s: Sources) -> ExitCode {
             () = or_never(retry.map(tokio::time::sleep_until)) => debug!("trying the history again"),
             Some(c) = s.commands.recv() => d.command(c),
             Some(p) = s.presence.recv() => d.presence_changed(p),
+            Some(i) = or_never(s.sync.as_mut().map(|r| r.recv())) => d.sync_incoming(i),
             Some(n) = s.notices.recv() => d.alert("unhunch: history file replaced", &n),
             () = or_never(input_signal) => debug!("input again (signalled)"),
             () = s.zone.changed() => debug!("the time zone's file changed: looking again"),

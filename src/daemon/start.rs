@@ -46,6 +46,8 @@ pub(super) struct Sources {
     /// The idle-time source, asked at the loop's wakes.
     pub idle: Option<Box<dyn IdleSource>>,
     pub signals: Signals,
+    /// What the sync folder's watcher reads.
+    pub sync: Option<mpsc::UnboundedReceiver<crate::sync::Incoming>>,
     pub notifier: JoinHandle<()>,
     /// Held for the life of the daemon.
     pub _lock: lock::InstanceLock,
@@ -175,6 +177,13 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
     if engine.config().general.away_after.is_zero() {
         info!("away_after = 0s: a locked screen, idle time or sleep do not count as away");
     }
+    let (link, sync) = match engine.config().sync.clone() {
+        Some(s) => {
+            let (link, rx) = super::sync::SyncLink::start(*s);
+            (Some(link), Some(rx))
+        }
+        None => (None, None),
+    };
     let (presence, idle) = crate::presence::start().await;
     let (notices_tx, notices) = mpsc::unbounded_channel();
     let store = StoreHandle::spawn(store, notices_tx)?;
@@ -204,6 +213,8 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         calendars: Default::default(),
         stuck: false,
         stopping: false,
+        sync: link,
+        remote: Default::default(),
     };
     if opts.tray {
         match Tray::spawn(d.tray_state(&now), commands_tx).await {
@@ -238,6 +249,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         zone: super::zone::ZoneWatch::new(),
         idle,
         signals,
+        sync,
         notifier,
         _lock: lock,
     };

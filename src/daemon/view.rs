@@ -83,6 +83,7 @@ impl Daemon {
                 .collect(),
             today: self.today.on(now.date()),
             config_error: self.config_error(tz),
+            sync: self.sync.as_ref().map(|s| Box::new(s.status(tz))),
         }
     }
 

@@ -34,6 +34,8 @@ pub(super) enum Redo {
     Presence,
     /// The calendars' busy times.
     Busy(Vec<crate::core::Meeting>),
+    /// Other devices' events: decided again.
+    Remote(Vec<crate::core::Remote>),
 }
 
 pub(super) struct Writing {
@@ -116,6 +118,7 @@ impl Daemon {
         }
         let batch = Batch {
             events: step.records().cloned().collect(),
+            imports: step.imports().cloned().collect(),
             pause: step.pause_change(),
             holds,
             offset: now.offset(),
@@ -139,6 +142,7 @@ impl Daemon {
     fn note_holds(&self, holds: Vec<crate::store::HoldMark>, now: &ZonedDateTime) {
         let rx = self.store.write(Batch {
             events: Vec::new(),
+            imports: Vec::new(),
             pause: None,
             holds,
             offset: now.offset(),
@@ -170,6 +174,7 @@ impl Daemon {
 
     /// Makes the decision and carries out its effects.
     fn commit(&mut self, step: Decision, now: &ZonedDateTime) {
+        let dues = self.occurrences(step.effects());
         for effect in self.engine.commit(step) {
             match effect {
                 Effect::Show(req) => {
@@ -180,6 +185,10 @@ impl Daemon {
                 Effect::Record(e) => {
                     debug!(reminder = %e.reminder, "recorded {}", e.outcome);
                     self.today.count(&e, now.date());
+                    self.share(&e, now, &dues);
+                }
+                Effect::Import(r) => {
+                    debug!(reminder = %r.event.reminder, "kept {} from {}", r.event.outcome, r.id);
                 }
                 Effect::PauseChanged(Some(p)) => info!(
                     "paused {}",
@@ -202,7 +211,7 @@ impl Daemon {
                 }
                 cmd.answer(Ok(*reply));
             }
-            Origin::Schedule(Redo::Tick) => {}
+            Origin::Schedule(Redo::Tick | Redo::Remote(_)) => {}
             Origin::Schedule(Redo::Config(c)) => {
                 info!("config reloaded: {} reminders", c.reminders.len());
                 self.notify(Request::Timeout(c.general.notification_timeout));
@@ -247,6 +256,11 @@ impl Daemon {
                     Redo::Presence => self.presence_dirty = true,
                     Redo::Busy(m) => {
                         self.calendars.pending = self.calendars.pending.take().or(Some(m))
+                    }
+                    Redo::Remote(events) => {
+                        for r in events.into_iter().rev() {
+                            self.remote.push_front(r);
+                        }
                     }
                 }
                 if self.retry.failed() {

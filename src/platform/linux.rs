@@ -243,6 +243,20 @@ pub fn file_id(path: &Path) -> Option<(u64, u64)> {
 /// Lets a short-lived command end quietly when its reader goes away
 /// (`unhunch history | head`) instead of failing on EPIPE. Not for the
 /// daemon: a client leaving the socket must never stop it.
+/// This computer's host name (`gethostname`), if it has one.
+pub fn host_name() -> Option<String> {
+    let mut buf = [0u8; 256];
+    // SAFETY: a writable buffer of the length given; the name is
+    // NUL-terminated within it (one byte kept for that).
+    let r = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len() - 1) };
+    if r != 0 {
+        return None;
+    }
+    let end = buf.iter().position(|b| *b == 0)?;
+    let name = String::from_utf8_lossy(&buf[..end]).trim().to_string();
+    (!name.is_empty()).then_some(name)
+}
+
 pub fn default_sigpipe() {
     // SAFETY: restores the default disposition of one signal, before any
     // other thread exists.

@@ -203,6 +203,14 @@ pub fn release_unused_heap() {}
 /// ERROR_BROKEN_PIPE, 109, or, under wine, ERROR_PIPE_NOT_CONNECTED, 233),
 /// which `println!` turns into a panic and a backtrace; that one panic ends
 /// the process quietly instead.
+/// This computer's name (`COMPUTERNAME`), if it has one.
+pub fn host_name() -> Option<String> {
+    std::env::var("COMPUTERNAME")
+        .ok()
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+}
+
 pub fn default_sigpipe() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

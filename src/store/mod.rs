@@ -15,7 +15,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::core::report::TimeCount;
 use crate::core::stats::{OutcomeCount, Today, streak};
-use crate::core::{Event, Kind, Outcome, Pause, Source};
+use crate::core::{Event, Kind, Outcome, Pause, Remote, Source};
 
 pub use schema::SCHEMA_VERSION;
 pub use writer::{StoreHandle, WriteError, Written};
@@ -30,7 +30,7 @@ const DAEMON_CACHE: &str = "PRAGMA cache_size = -32;";
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 const COLUMNS: &str = "id, at, utc_offset, reminder, kind, outcome, source, due, snooze, \
-     routine, steps_done, steps_total, guided_seconds";
+     routine, steps_done, steps_total, guided_seconds, device";
 
 struct RawRow {
     id: i64,
@@ -46,6 +46,7 @@ struct RawRow {
     steps_done: Option<u32>,
     steps_total: Option<u32>,
     guided_seconds: Option<u32>,
+    device: Option<String>,
 }
 
 /// What `unhunch history` asks for.
@@ -54,6 +55,9 @@ pub struct HistoryQuery {
     pub since: Option<Date>,
     pub until: Option<Date>,
     pub reminder: Option<String>,
+    /// Only this device's events: `Some(None)` this one, `Some(Some(name))`
+    /// another's.
+    pub device: Option<Option<String>>,
     pub limit: usize,
 }
 
@@ -116,6 +120,8 @@ pub struct HoldMark {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
     pub events: Vec<Event>,
+    /// Events read from other devices' files: kept once each (by id).
+    pub imports: Vec<Remote>,
     pub pause: Option<Option<Pause>>,
     pub holds: Vec<HoldMark>,
     pub offset: jiff::tz::Offset,
@@ -396,8 +402,8 @@ impl Store {
         self.conn
             .execute(
                 "INSERT INTO events (at, utc_offset, reminder, kind, outcome, source, due, snooze,
-                                     routine, steps_done, steps_total, guided_seconds)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                     routine, steps_done, steps_total, guided_seconds, device)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     e.at.as_millisecond(),
                     offset.seconds(),
@@ -411,10 +417,68 @@ impl Store {
                     e.progress.as_ref().map(|p| p.done),
                     e.progress.as_ref().map(|p| p.of),
                     e.progress.as_ref().map(|p| p.seconds),
+                    e.device,
                 ],
             )
             .map_err(self.err())?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Keeps an event read from another device's file, unless an event of
+    /// its id is already kept. Returns whether it was new.
+    pub fn import(&self, r: &Remote) -> Result<bool, StoreError> {
+        let e = &r.event;
+        let n = self
+            .conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO events (at, utc_offset, reminder, kind, outcome, source, due,
+                                     snooze, routine, steps_done, steps_total, guided_seconds,
+                                     device, uid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    e.at.as_millisecond(),
+                    r.offset.seconds(),
+                    e.reminder,
+                    e.kind.as_str(),
+                    e.outcome.as_str(),
+                    e.source.as_str(),
+                    e.due.map(|d| d.as_millisecond()),
+                    e.snooze.map(|d| d.as_secs()),
+                    e.progress.as_ref().map(|p| p.routine.as_str()),
+                    e.progress.as_ref().map(|p| p.done),
+                    e.progress.as_ref().map(|p| p.of),
+                    e.progress.as_ref().map(|p| p.seconds),
+                    e.device,
+                    r.id,
+                ])
+            })
+            .map_err(self.err())?;
+        Ok(n > 0)
+    }
+
+    /// The devices whose events the history holds, each with its latest
+    /// event (`elsewhere` rows name the device that answered, not one seen).
+    pub fn devices(&self) -> Result<Vec<(String, Timestamp)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT device, max(at) FROM events
+                 WHERE device IS NOT NULL AND outcome != 'elsewhere' GROUP BY device ORDER BY device",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(self.err())?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (d, ms) = row.map_err(self.err())?;
+            if let Ok(t) = ts_from_ms(ms) {
+                out.push((d, t));
+            }
+        }
+        Ok(out)
     }
 
     /// Writes a batch in one transaction: durable when this returns `Ok`,
@@ -425,6 +489,9 @@ impl Store {
             rusqlite::TransactionBehavior::Immediate,
         )
         .map_err(self.err())?;
+        for r in &b.imports {
+            self.import(r)?;
+        }
         for e in &b.events {
             self.record(e, b.offset)?;
         }
@@ -494,6 +561,7 @@ impl Store {
                     steps_done: r.get(10)?,
                     steps_total: r.get(11)?,
                     guided_seconds: r.get(12)?,
+                    device: r.get(13)?,
                 })
             })
             .map_err(self.err())?;
@@ -533,6 +601,7 @@ impl Store {
                 seconds: r.guided_seconds.unwrap_or(0),
             }),
             reminder: r.reminder,
+            device: r.device,
         };
         Ok((event, r.offset))
     }
@@ -656,13 +725,16 @@ impl Store {
             &format!(
                 "SELECT {COLUMNS} FROM events
                  WHERE (?1 IS NULL OR day >= ?1) AND (?2 IS NULL OR day <= ?2) AND (?3 IS NULL OR reminder = ?3)
+                   AND (?5 = 0 OR (CASE WHEN outcome = 'elsewhere' THEN NULL ELSE device END) IS ?6)
                  ORDER BY at DESC, id DESC LIMIT ?4"
             ),
             params![
                 q.since.map(|d| d.to_string()),
                 q.until.map(|d| d.to_string()),
                 q.reminder,
-                i64::try_from(q.limit).unwrap_or(i64::MAX)
+                i64::try_from(q.limit).unwrap_or(i64::MAX),
+                q.device.is_some(),
+                q.device.clone().flatten(),
             ],
         )?;
         rows.reverse();

@@ -43,6 +43,12 @@ const MIGRATIONS: &[&str] = &[
         utc_offset INTEGER NOT NULL           -- local offset from UTC when it began, seconds
      );
      CREATE INDEX holds_since ON holds (since);",
+    // 4: several devices (sync): the device an event came from (NULL:
+    // this one; for `elsewhere`, the one that answered), and the id of an
+    // event read from the sync folder, which keeps it from being counted twice.
+    "ALTER TABLE events ADD COLUMN device TEXT;
+     ALTER TABLE events ADD COLUMN uid TEXT;
+     CREATE UNIQUE INDEX events_uid ON events (uid);",
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

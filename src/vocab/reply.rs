@@ -98,6 +98,28 @@ pub struct Status {
     pub today: Today,
     /// The config file cannot be used; what runs meanwhile.
     pub config_error: Option<ConfigError>,
+    /// `[sync]`: absent when off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync: Option<Box<SyncStatus>>,
+}
+
+/// Several computers: the folder, this device's name, the others seen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    pub folder: String,
+    pub device: String,
+    /// Empty when the folder can be read and this device's file written.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub problem: String,
+    /// The other devices whose events were read, by name.
+    pub devices: Vec<SyncDevice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncDevice {
+    pub name: String,
+    /// Its latest event.
+    pub last: LocalTime,
 }
 
 /// A meeting holding reminders.

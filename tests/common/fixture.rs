@@ -23,6 +23,7 @@ fn ev(at: &str, reminder: &str, kind: Kind, outcome: Outcome, source: Source) ->
         due: matches!(outcome, Outcome::Shown | Outcome::Missed).then_some(at),
         snooze: (outcome == Outcome::Snoozed).then(|| SignedDuration::from_mins(10)),
         progress: None,
+        device: None,
     }
 }
 

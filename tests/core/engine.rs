@@ -699,6 +699,7 @@ fn ev(at: &str, id: &str, outcome: Outcome, due: Option<&str>) -> Event {
         due: due.map(|d| local("UTC", d).timestamp()),
         snooze: None,
         progress: None,
+        device: None,
     }
 }
 

@@ -9,3 +9,4 @@ mod engine;
 mod properties;
 mod sim;
 mod store;
+mod sync;

@@ -14,6 +14,7 @@ fn ev(at: &str, outcome: Outcome) -> Event {
         due: Some(at.parse().unwrap()),
         snooze: (outcome == Outcome::Snoozed).then(|| SignedDuration::from_mins(10)),
         progress: None,
+        device: None,
     }
 }
 
@@ -182,7 +183,7 @@ fn a_version_1_history_is_migrated_and_keeps_its_rows() {
     let (store, opened) = Store::open_in(dir.path()).unwrap();
     assert_eq!(opened, Opened::Fine);
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 3);
+    assert_eq!(SCHEMA_VERSION, 4);
     let old = store.events_since(Timestamp::UNIX_EPOCH).unwrap();
     assert_eq!(old.len(), 1);
     assert_eq!(

@@ -219,7 +219,9 @@ fn history_table_json_csv_and_filters() {
             "routine",
             "steps_done",
             "steps_total",
-            "routine_seconds"
+            "routine_seconds",
+            "device",
+            "answered_on"
         ]
     );
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();

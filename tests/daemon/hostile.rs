@@ -625,6 +625,7 @@ async fn rows_from_the_future_are_kept_but_not_replayed() {
             due: Some(ahead),
             snooze: None,
             progress: None,
+            device: None,
         };
         store.record(&shown, jiff::tz::Offset::UTC).unwrap();
     }

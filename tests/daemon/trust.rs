@@ -188,6 +188,7 @@ async fn guided_nonsense_is_refused_and_history_prints_no_escapes() {
             due: None,
             snooze: None,
             progress: None,
+            device: None,
         };
         e.progress = Some(unhunch::core::routine::Progress {
             routine: "x\u{1b}]0;owned\u{7}".into(),

@@ -72,6 +72,7 @@ pub fn run(p: &Paths) -> anyhow::Result<ExitCode> {
     checks.extend(calendars(&p.config, p.config_given));
     checks.push(database(&p.data_dir));
     checks.push(daemon(&p.runtime_dir));
+    checks.push(sync_check(&p.config, &p.data_dir));
     checks.push(desktop::autostart());
     let mut failed = false;
     for c in &checks {
@@ -233,5 +234,63 @@ fn daemon(runtime_dir: &Path) -> Check {
             "Start it with `unhunch`.",
         ),
         Err(e) => fail(format!("daemon: {e}"), "Stop it and start it again."),
+    }
+}
+
+/// `[sync]`: off, or the folder, whether it can be read and written, and
+/// the other devices the history has events of.
+fn sync_check(config: &Path, data_dir: &Path) -> Check {
+    let Some(s) = config::load::load(config).ok().and_then(|l| l.config.sync) else {
+        return ok("sync: off (no [sync] folder in the config)");
+    };
+    let folder = s.folder.display();
+    let seen = Store::open_reader(&data_dir.join(DB_FILE))
+        .ok()
+        .flatten()
+        .and_then(|st| st.devices().ok())
+        .unwrap_or_default();
+    let seen = if seen.is_empty() {
+        "no other device seen yet".to_string()
+    } else {
+        let tz = jiff::tz::TimeZone::system();
+        let list: Vec<String> = seen
+            .iter()
+            .map(|(d, at)| {
+                format!(
+                    "{d} (latest event {})",
+                    at.to_zoned_datetime(tz.clone()).strftime("%a %-d %b %H:%M")
+                )
+            })
+            .collect();
+        format!("seen: {}", list.join(", "))
+    };
+    match std::fs::metadata(&s.folder) {
+        Ok(m) if m.is_dir() => {
+            let own = s.folder.join(format!("unhunch-{}.jsonl", s.device));
+            let writable = std::fs::OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(&own)
+                .is_ok();
+            if writable {
+                ok(format!(
+                    "sync: on, as \"{}\", folder {folder}; {seen}",
+                    s.device
+                ))
+            } else {
+                warn(
+                    format!("sync: {} cannot be written", own.display()),
+                    "this computer's answers stay in its own history until it can be: check the folder's permissions",
+                )
+            }
+        }
+        Ok(_) => warn(
+            format!("sync: {folder} is not a folder"),
+            "set [sync] folder to the folder your sync tool carries",
+        ),
+        Err(e) => warn(
+            format!("sync: the folder {folder} cannot be read: {e}"),
+            "make it, or start your sync tool (Syncthing, Nextcloud, …); local reminders and history work meanwhile",
+        ),
     }
 }

@@ -88,8 +88,52 @@ impl Engine {
                 }
                 effects.push(Effect::PauseChanged(None));
             }
+            Input::Remote(r) => self.remote(r, t, &mut effects),
         }
         Ok(effects)
+    }
+
+    /// Another device's event. Kept; an answer there (done, skip, a break
+    /// taken) for a reminder showing or snoozed here, whose occurrence is
+    /// within the reminder's snooze length of this showing's, takes this
+    /// showing down as answered elsewhere. Either way the interval counts
+    /// from that break (one in the future, by a clock ahead, counts from
+    /// now). An unknown reminder is only kept.
+    fn remote(&mut self, r: Remote, t: Timestamp, effects: &mut Vec<Effect>) {
+        let e = r.event.clone();
+        let offset = r.offset;
+        effects.push(Effect::Import(r));
+        let Some(device) = e.device.clone() else {
+            return;
+        };
+        let (Some(rem), Some(s)) = (
+            self.config.reminder(&e.reminder),
+            self.states.get_mut(&e.reminder),
+        ) else {
+            return;
+        };
+        if !e.is_break_elsewhere() {
+            return;
+        }
+        let occurrence = e.due.unwrap_or(e.at);
+        let here = match s.phase {
+            Phase::Pending { due, .. } => Some((due, true)),
+            Phase::Snoozed { at, .. } => Some((at, false)),
+            Phase::Idle => None,
+        };
+        if let Some((mine, up)) = here
+            && occurrence.duration_since(mine).abs() <= rem.snooze
+        {
+            debug!(reminder = %rem.id, "answered on {device}: taken down here");
+            if up {
+                effects.push(Effect::Close { id: rem.id.clone() });
+            }
+            let mut ended = event(rem, t, Outcome::Elsewhere, Source::Sync);
+            ended.device = Some(device);
+            s.apply(&ended, None);
+            effects.push(Effect::Record(ended));
+        }
+        s.apply_remote(&e, e.at.min(t), Some(offset));
     }
 
     /// Done, skip, snooze, dismissed or expired, for the named reminder or

@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, HashMap};
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 use tracing::debug;
 
-pub use super::history::{Event, Outcome, Source};
+pub use super::history::{Event, Outcome, Remote, Source};
 use super::model::{Config, Kind, Reminder, Schedule, Urgency};
 
 /// How far back a gap records `missed` occurrences. Older ones were most
@@ -71,6 +71,9 @@ pub enum Effect {
     Record(Event),
     /// The pause state changed (persist it).
     PauseChanged(Option<Pause>),
+    /// Keep another device's event (from the sync folder) in the history,
+    /// once.
+    Import(Remote),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,6 +138,10 @@ pub enum Input {
     MeetingEnd,
     /// The calendars' busy times from now on (replacing those known).
     Busy(Vec<Meeting>),
+    /// Another device's event, read from the sync folder: kept, and an
+    /// answer there ends the same showing here (`elsewhere`) and restarts
+    /// the interval, as a break taken on any device does.
+    Remote(Remote),
 }
 
 /// A meeting: by hand, or a busy event of a calendar.
@@ -290,6 +297,10 @@ impl State {
     /// Folds one history event into the state (restart continuation);
     /// `offset`, the local offset it was written with, where known.
     fn apply(&mut self, e: &Event, offset: Option<jiff::tz::Offset>) {
+        if e.device.is_some() && e.outcome != Outcome::Elsewhere {
+            self.apply_remote(e, e.at, offset);
+            return;
+        }
         match e.outcome {
             Outcome::Shown => {
                 self.shown += 1;
@@ -316,7 +327,26 @@ impl State {
             }
             // A break taken with nothing showing: the interval restarts.
             Outcome::Took => self.anchor = Some(e.at),
+            // Another device answered this showing: it ended here too.
+            Outcome::Elsewhere => {
+                self.anchor = Some(e.at);
+                self.phase = Phase::Idle;
+            }
             _ => {}
+        }
+    }
+
+    /// Another device's event: a break there is a break here (the
+    /// interval counts from it, `at`, no earlier than the last one), and
+    /// the fixed-time occurrence it answered is handled. Its showings,
+    /// snoozes and unanswered ends change nothing here.
+    fn apply_remote(&mut self, e: &Event, at: Timestamp, offset: Option<jiff::tz::Offset>) {
+        if !e.is_break_elsewhere() {
+            return;
+        }
+        self.anchor = self.anchor.max(Some(at));
+        if let Some(due) = e.due {
+            self.handled(due, offset);
         }
     }
 
@@ -417,9 +447,19 @@ impl Decision {
         })
     }
 
+    /// Other devices' events this step keeps.
+    pub fn imports(&self) -> impl Iterator<Item = &Remote> {
+        self.effects.iter().filter_map(|e| match e {
+            Effect::Import(r) => Some(r),
+            _ => None,
+        })
+    }
+
     /// Whether anything must reach the disk before the step is committed.
     pub fn needs_write(&self) -> bool {
-        self.records().next().is_some() || self.pause_change().is_some()
+        self.records().next().is_some()
+            || self.imports().next().is_some()
+            || self.pause_change().is_some()
     }
 }
 
@@ -725,6 +765,7 @@ fn event(r: &Reminder, at: Timestamp, outcome: Outcome, source: Source) -> Event
         due: None,
         snooze: None,
         progress: None,
+        device: None,
     }
 }
 

@@ -103,6 +103,9 @@ impl FileWatch {
                     "the config directory's watch ended",
                 ));
             }
+            if self.any {
+                return Ok(());
+            }
             let now = Some(look(&self.path));
             if self.any || now != self.seen {
                 self.seen = now;

@@ -1,0 +1,140 @@
+//! The sync folder, from the daemon's side: this device's answers go out
+//! once they are on disk here; the other devices' events come in as the
+//! engine's `Remote` inputs, decided and written like any other.
+
+use std::collections::BTreeMap;
+
+use jiff::{Timestamp, ZonedDateTime};
+use tracing::debug;
+
+use super::Daemon;
+use crate::core::{Effect, Event, Outcome, Phase, Remote};
+use crate::sync::{Incoming, Line, Sync};
+use crate::vocab::reply::{SyncDevice, SyncStatus};
+
+/// At most this many events of other devices go into one decision (the
+/// first read of a folder holds all of their history).
+const PER_DECISION: usize = 500;
+
+/// The sync folder as the daemon knows it.
+pub(super) struct SyncLink {
+    pub sync: Sync,
+    pub settings: crate::core::model::Sync,
+    pub read_problem: Option<String>,
+    pub write_problem: Option<String>,
+    /// Each other device seen, with the time of its latest event.
+    pub seen: BTreeMap<String, Timestamp>,
+}
+
+impl SyncLink {
+    pub fn start(
+        settings: crate::core::model::Sync,
+    ) -> (SyncLink, tokio::sync::mpsc::UnboundedReceiver<Incoming>) {
+        tracing::info!(
+            "sync: folder {}, this device \"{}\"",
+            settings.folder.display(),
+            settings.device
+        );
+        let (sync, incoming) = Sync::start(settings.folder.clone(), settings.device.clone());
+        (
+            SyncLink {
+                sync,
+                settings,
+                read_problem: None,
+                write_problem: None,
+                seen: BTreeMap::new(),
+            },
+            incoming,
+        )
+    }
+
+    pub fn status(&self, tz: &jiff::tz::TimeZone) -> SyncStatus {
+        SyncStatus {
+            folder: self.settings.folder.display().to_string(),
+            device: self.settings.device.clone(),
+            problem: self
+                .read_problem
+                .iter()
+                .chain(&self.write_problem)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; "),
+            devices: self
+                .seen
+                .iter()
+                .map(|(name, at)| SyncDevice {
+                    name: name.clone(),
+                    last: crate::vocab::reply::LocalTime::new(*at, tz),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Whether an event of this device goes to the folder: its answers and
+/// breaks, not its showings (and not `elsewhere`, which echoes another's).
+fn shared(e: &Event) -> bool {
+    e.device.is_none() && !matches!(e.outcome, Outcome::Shown | Outcome::Elsewhere)
+}
+
+impl Daemon {
+    /// What the folder's watcher says.
+    pub(super) fn sync_incoming(&mut self, i: Incoming) {
+        let Some(link) = &mut self.sync else {
+            return;
+        };
+        match i {
+            Incoming::Events(events) => {
+                for r in &events {
+                    if let Some(d) = &r.event.device {
+                        let last = link.seen.entry(d.clone()).or_insert(r.event.at);
+                        *last = (*last).max(r.event.at);
+                    }
+                }
+                self.remote.extend(events);
+            }
+            Incoming::ReadProblem(p) => link.read_problem = p,
+            Incoming::WriteProblem(p) => link.write_problem = p,
+        }
+    }
+
+    /// The next share of other devices' events to decide on.
+    pub(super) fn take_remote(&mut self) -> Vec<Remote> {
+        let n = self.remote.len().min(PER_DECISION);
+        self.remote.drain(..n).collect()
+    }
+
+    /// Before a decision is committed: the occurrence each of its answers
+    /// belongs to (the showing's due instant), which the folder's line
+    /// carries so another device can tell it is the same one.
+    pub(super) fn occurrences(&self, effects: &[Effect]) -> BTreeMap<String, Timestamp> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Record(ev) if shared(ev) => match self.engine.phase(&ev.reminder)? {
+                    Phase::Pending { due, .. } => Some((ev.reminder.clone(), due)),
+                    Phase::Snoozed { at, .. } => Some((ev.reminder.clone(), at)),
+                    Phase::Idle => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// After a decision is on disk: its answers go to this device's file.
+    pub(super) fn share(&self, e: &Event, now: &ZonedDateTime, dues: &BTreeMap<String, Timestamp>) {
+        let Some(link) = &self.sync else {
+            return;
+        };
+        if !shared(e) {
+            return;
+        }
+        debug!(reminder = %e.reminder, "sync: {} written to the folder", e.outcome);
+        link.sync.append(Line::new(
+            e,
+            &link.settings.device,
+            now.offset(),
+            dues.get(&e.reminder).copied(),
+        ));
+    }
+}

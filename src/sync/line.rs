@@ -1,0 +1,138 @@
+//! One line of a device's file: `{json}\t{crc32 of json, 8 hex}\n`.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::core::routine::Progress;
+use crate::core::{Event, Kind, Outcome, Remote, Source};
+
+/// The format's version: a line with a higher one is from a newer unhunch.
+pub const VERSION: u32 = 1;
+
+/// One event as it is in the folder.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    pub v: u32,
+    /// Unique across devices: the device's name and 16 random hex digits.
+    pub id: String,
+    pub device: String,
+    /// UTC.
+    pub at: Timestamp,
+    /// The device's offset from UTC at that moment, in seconds.
+    pub offset: i32,
+    pub reminder: String,
+    pub kind: Kind,
+    pub outcome: Outcome,
+    pub source: Source,
+    /// The occurrence (the scheduled instant) an answer belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<Timestamp>,
+    /// A snooze's length, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snooze: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<Progress>,
+}
+
+/// Why a whole line was not read.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Bad {
+    #[error("a line fails its check (damaged, or not written by unhunch)")]
+    Check,
+    #[error("a line is from a newer unhunch (format {0}, this one reads {VERSION})")]
+    Newer(u32),
+    #[error("a line cannot be read: {0}")]
+    Invalid(String),
+}
+
+/// Only the version, read first: a newer line may hold anything else.
+#[derive(Deserialize)]
+struct Version {
+    v: u32,
+}
+
+impl Line {
+    /// This device's event, with a new id.
+    pub fn new(e: &Event, device: &str, offset: jiff::tz::Offset, due: Option<Timestamp>) -> Line {
+        Line {
+            v: VERSION,
+            id: format!("{device}-{:016x}", fresh_id()),
+            device: device.to_string(),
+            at: e.at,
+            offset: offset.seconds(),
+            reminder: e.reminder.clone(),
+            kind: e.kind,
+            outcome: e.outcome,
+            source: e.source,
+            due: e.due.or(due),
+            snooze: e.snooze.map(|d| d.as_secs()),
+            progress: e.progress.clone(),
+        }
+    }
+
+    /// The line as written, with its check and its end.
+    pub fn encode(&self) -> Vec<u8> {
+        // A struct of strings, numbers and instants always serializes.
+        let json = serde_json::to_string(self).unwrap_or_default();
+        format!("{json}\t{:08x}\n", crc32fast::hash(json.as_bytes())).into_bytes()
+    }
+
+    /// One whole line, without its end.
+    pub fn decode(raw: &[u8]) -> Result<Line, Bad> {
+        let tab = raw.iter().rposition(|b| *b == b'\t').ok_or(Bad::Check)?;
+        let (json, sum) = (&raw[..tab], &raw[tab + 1..]);
+        let sum = std::str::from_utf8(sum)
+            .ok()
+            .filter(|s| s.len() == 8)
+            .and_then(|s| u32::from_str_radix(s, 16).ok())
+            .ok_or(Bad::Check)?;
+        if crc32fast::hash(json) != sum {
+            return Err(Bad::Check);
+        }
+        let v: Version = serde_json::from_slice(json).map_err(|e| Bad::Invalid(e.to_string()))?;
+        if v.v > VERSION {
+            return Err(Bad::Newer(v.v));
+        }
+        let line: Line = serde_json::from_slice(json).map_err(|e| Bad::Invalid(e.to_string()))?;
+        if !crate::core::model::Sync::valid_device(&line.device) || line.id.is_empty() {
+            return Err(Bad::Invalid(format!("device {:?}", line.device)));
+        }
+        Ok(line)
+    }
+
+    /// The event, as another device's.
+    pub fn remote(self) -> Result<Remote, Bad> {
+        let offset = jiff::tz::Offset::from_seconds(self.offset)
+            .map_err(|e| Bad::Invalid(format!("offset {}: {e}", self.offset)))?;
+        Ok(Remote {
+            id: self.id,
+            offset,
+            event: Event {
+                at: self.at,
+                reminder: self.reminder,
+                kind: self.kind,
+                outcome: self.outcome,
+                source: self.source,
+                due: self.due,
+                snooze: self.snooze.map(SignedDuration::from_secs),
+                progress: self.progress,
+                device: Some(self.device),
+            },
+        })
+    }
+}
+
+/// 64 random bits: std's hasher keys are drawn from the system's
+/// randomness once per process; each id adds a count and the time.
+fn fresh_id() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static KEYS: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+        std::sync::OnceLock::new();
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let mut h = KEYS.get_or_init(Default::default).build_hasher();
+    h.write_u64(COUNT.fetch_add(1, Ordering::Relaxed));
+    h.write_i128(Timestamp::now().as_nanosecond());
+    h.write_u32(std::process::id());
+    h.finish()
+}
