@@ -19,6 +19,7 @@ mod presence;
 mod reliability;
 mod report;
 mod service;
+mod sync;
 mod timing;
 mod tray;
 mod trust;

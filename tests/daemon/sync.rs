@@ -1,0 +1,239 @@
+//! Several computers on one machine: two daemons, two private homes, one
+//! plain folder between them (what a sync tool would carry).
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::common::{SEC, Scene, wait_for};
+
+fn config(folder: &Path, device: &str) -> String {
+    format!(
+        r#"[sync]
+folder = "{}"
+device = "{device}"
+
+[[reminder]]
+id = "stand"
+kind = "stand"
+every = "2h"
+"#,
+        folder.display()
+    )
+}
+
+/// The two devices, "a" and "b", both up, sharing `folder`.
+async fn pair(folder: &Path, a_env: &[(&str, &str)]) -> (Scene, Scene) {
+    let mut a = Scene::with(&config(folder, "a")).notifd();
+    for (k, v) in a_env {
+        a = a.daemon_env(k, v);
+    }
+    let a = a.up().await;
+    let b = Scene::with(&config(folder, "b")).notifd().up().await;
+    (a, b)
+}
+
+/// Both show `stand`; A answers Done on its notification; B's comes down
+/// and is recorded answered elsewhere, within 10 s.
+async fn done_on_a_comes_down_on_b(a: &Scene, b: &Scene) {
+    assert_eq!(a.cli(&["trigger", "stand"]).0, 0);
+    assert_eq!(b.cli(&["trigger", "stand"]).0, 0);
+    let on_a = a.notifd().nth(1, 10 * SEC).await;
+    let on_b = b.notifd().nth(1, 10 * SEC).await;
+    a.notifd().invoke(on_a.id, "done").await;
+    a.wait_outcome("stand done notification", 5 * SEC).await;
+    b.notifd().wait_closed_by_client(on_b.id, 10 * SEC).await;
+    b.wait_outcome("stand elsewhere sync", 5 * SEC).await;
+    let ended = b
+        .events()
+        .into_iter()
+        .find(|e| e.outcome == unhunch::core::Outcome::Elsewhere)
+        .unwrap();
+    assert_eq!(ended.device.as_deref(), Some("a"));
+}
+
+fn stats_total(s: &Scene) -> serde_json::Value {
+    let (code, out, err) = s.cli(&["stats", "--days", "1", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    v["total"].clone()
+}
+
+#[tokio::test]
+async fn done_on_one_computer_takes_the_other_ones_showing_down_and_counts_once() {
+    let folder = tempfile::tempdir().unwrap();
+    let (a, b) = pair(folder.path(), &[]).await;
+    done_on_a_comes_down_on_b(&a, &b).await;
+    // B's stats: A's answer, once; B's showing that came down is not a
+    // second one.
+    let total = stats_total(&b);
+    assert_eq!(
+        (total["shown"].as_u64(), total["done"].as_u64()),
+        (Some(1), Some(1)),
+        "{total}"
+    );
+    // A has nothing of B's to count: B's `elsewhere` is not written out.
+    let total = stats_total(&a);
+    assert_eq!(
+        (total["shown"].as_u64(), total["done"].as_u64()),
+        (Some(1), Some(1)),
+        "{total}"
+    );
+    // History on B names the device; --device picks one.
+    let (_, out, _) = b.cli(&["history"]);
+    assert!(
+        out.contains("DEVICE") && out.contains("answered on a"),
+        "{out}"
+    );
+    let (_, out, _) = b.cli(&["history", "--device", "a", "--format", "csv"]);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    // Status says what sync does.
+    let st = b.status().sync.expect("sync in status");
+    assert_eq!(st.device, "b");
+    assert_eq!(
+        st.devices
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["a"]
+    );
+    assert!(st.problem.is_empty(), "{}", st.problem);
+    let (_, out, _) = b.cli(&["status"]);
+    assert!(
+        out.contains("Sync: on, as \"b\"") && out.contains("a seen"),
+        "{out}"
+    );
+    // Read again from the start (B restarted): nothing counted twice.
+    let mut b = b;
+    b.signal(15);
+    assert!(b.wait_exit(10 * SEC).await.is_some());
+    b.start();
+    b.wait_up().await;
+    assert!(
+        b.log_has("sync: 1 events read", 10 * SEC).await,
+        "{}",
+        b.log()
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let total = stats_total(&b);
+    assert_eq!(total["done"].as_u64(), Some(1), "{total}");
+}
+
+#[tokio::test]
+async fn a_clock_five_minutes_ahead_still_takes_the_showing_down() {
+    let folder = tempfile::tempdir().unwrap();
+    let (a, b) = pair(folder.path(), &[("UNHUNCH_CLOCK_OFFSET", "5m")]).await;
+    done_on_a_comes_down_on_b(&a, &b).await;
+    // B's stand counts from now, not from A's clock: next in about 2 h.
+    let st = b.status();
+    let next = st.next.iter().find(|n| n.id == "stand").unwrap();
+    let in_secs = next
+        .at
+        .0
+        .timestamp()
+        .duration_since(jiff::Timestamp::now())
+        .as_secs();
+    assert!(
+        (7000..=7210).contains(&in_secs),
+        "next stand in {in_secs} s"
+    );
+}
+
+#[tokio::test]
+async fn a_torn_line_garbage_and_a_newer_file_are_skipped_with_one_warning_each() {
+    let folder = tempfile::tempdir().unwrap();
+    // A line cut short by a crash, garbage, and a file of a newer format.
+    std::fs::write(
+        folder.path().join("unhunch-a.jsonl"),
+        b"{\"v\":1,\"id\":\"a-1\",\"dev",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.path().join("unhunch-junk.jsonl"),
+        b"\x00\x01garbage\n\xff\xfe\n",
+    )
+    .unwrap();
+    let json = r#"{"v":9,"id":"z-1","device":"z"}"#;
+    std::fs::write(
+        folder.path().join("unhunch-z.jsonl"),
+        format!("{json}\t{:08x}\n", crc32fast::hash(json.as_bytes())),
+    )
+    .unwrap();
+    let (a, b) = pair(folder.path(), &[]).await;
+    // A cut its own torn line off before its first line: B reads A whole.
+    done_on_a_comes_down_on_b(&a, &b).await;
+    let log = b.log();
+    assert_eq!(log.matches("unhunch-junk.jsonl: ").count(), 1, "{log}");
+    assert_eq!(
+        log.matches("unhunch-z.jsonl has a line from a newer unhunch")
+            .count(),
+        1,
+        "{log}"
+    );
+    // More garbage later: not said again.
+    std::fs::write(
+        folder.path().join("unhunch-junk.jsonl"),
+        b"\x00\x01garbage\n\xff\xfe\nmore\n",
+    )
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(b.try_status().is_some());
+    assert_eq!(b.log().matches("unhunch-junk.jsonl: ").count(), 1);
+    let a_file = std::fs::read_to_string(folder.path().join("unhunch-a.jsonl")).unwrap();
+    assert_eq!(a_file.lines().count(), 1, "{a_file}");
+}
+
+#[tokio::test]
+async fn a_folder_missing_or_read_only_is_said_once_and_the_history_goes_on() {
+    let home = tempfile::tempdir().unwrap();
+    let folder = home.path().join("Sync");
+    let a = Scene::with(&config(&folder, "a")).notifd().up().await;
+    let st = a
+        .wait_status("the folder's problem", 10 * SEC, |s| {
+            s.sync.as_ref().is_some_and(|s| !s.problem.is_empty())
+        })
+        .await;
+    assert!(st.sync.unwrap().problem.contains("Sync"));
+    // The local history is unaffected.
+    assert_eq!(a.cli(&["trigger", "stand"]).0, 0);
+    assert_eq!(a.cli(&["done"]).0, 0);
+    a.wait_outcome("stand done cli", 5 * SEC).await;
+    // The folder appears: read, and the answer that waited is written
+    // with the next.
+    std::fs::create_dir(&folder).unwrap();
+    assert_eq!(a.cli(&["took", "stand"]).0, 0);
+    let lines = wait_for(10 * SEC, || {
+        let text = std::fs::read_to_string(folder.join("unhunch-a.jsonl")).ok()?;
+        (text.lines().count() == 2).then_some(text)
+    })
+    .await;
+    assert!(lines.is_some(), "log:\n{}", a.log());
+    a.wait_status("no problem", 10 * SEC, |s| {
+        s.sync.as_ref().is_some_and(|s| s.problem.is_empty())
+    })
+    .await;
+    // This device's file cannot be written (a directory in its place: as
+    // root, CI's user, a read-only mode would not stop a write): said
+    // once, answers still recorded here.
+    std::fs::remove_file(folder.join("unhunch-a.jsonl")).unwrap();
+    std::fs::create_dir(folder.join("unhunch-a.jsonl")).unwrap();
+    assert_eq!(a.cli(&["took", "stand"]).0, 0);
+    assert_eq!(a.cli(&["took", "stand"]).0, 0);
+    a.wait_status("the write problem", 10 * SEC, |s| {
+        s.sync
+            .as_ref()
+            .is_some_and(|s| s.problem.contains("cannot be written"))
+    })
+    .await;
+    assert_eq!(
+        a.log().matches("cannot be written (Is a directory").count(),
+        1,
+        "{}",
+        a.log()
+    );
+    let took = a
+        .outcomes()
+        .iter()
+        .filter(|o| o.starts_with("stand took"))
+        .count();
+    assert_eq!(took, 3);
+}
