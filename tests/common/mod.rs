@@ -8,6 +8,7 @@ pub mod desktop;
 pub mod fixture;
 pub mod scene;
 pub mod sound;
+pub mod syncthing;
 pub mod wayland;
 pub mod weeks;
 

@@ -23,12 +23,17 @@ every = "2h"
 
 /// The two devices, "a" and "b", both up, sharing `folder`.
 async fn pair(folder: &Path, a_env: &[(&str, &str)]) -> (Scene, Scene) {
-    let mut a = Scene::with(&config(folder, "a")).notifd();
+    pair_in(folder, folder, a_env).await
+}
+
+/// The same, each with its own copy of the folder (a sync tool's).
+async fn pair_in(folder_a: &Path, folder_b: &Path, a_env: &[(&str, &str)]) -> (Scene, Scene) {
+    let mut a = Scene::with(&config(folder_a, "a")).notifd();
     for (k, v) in a_env {
         a = a.daemon_env(k, v);
     }
     let a = a.up().await;
-    let b = Scene::with(&config(folder, "b")).notifd().up().await;
+    let b = Scene::with(&config(folder_b, "b")).notifd().up().await;
     (a, b)
 }
 
@@ -236,4 +241,26 @@ async fn a_folder_missing_or_read_only_is_said_once_and_the_history_goes_on() {
         .filter(|o| o.starts_with("stand took"))
         .count();
     assert_eq!(took, 3);
+}
+
+#[tokio::test]
+async fn through_two_real_syncthing_instances_done_on_one_comes_down_on_the_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = crate::common::syncthing::Pair::start(dir.path()).await;
+    let (a, b) = pair_in(&st.a.folder, &st.b.folder, &[]).await;
+    done_on_a_comes_down_on_b(&a, &b).await;
+    let total = stats_total(&b);
+    assert_eq!(
+        (total["shown"].as_u64(), total["done"].as_u64()),
+        (Some(1), Some(1)),
+        "{total}"
+    );
+    // And back: a break taken on B restarts A's stand, through Syncthing.
+    assert_eq!(b.cli(&["took", "stand"]).0, 0);
+    let seen = wait_for(10 * SEC, || {
+        let st = a.status().sync?;
+        st.devices.iter().any(|d| d.name == "b").then_some(())
+    })
+    .await;
+    assert!(seen.is_some(), "A never read B's file:\n{}", a.log());
 }
