@@ -173,4 +173,7 @@ pub struct Remote {
     pub offset: jiff::tz::Offset,
     /// Its `device` is the device it came from.
     pub event: Event,
+    /// An answer to an occurrence already answered (here, or on a third
+    /// device, at the same time): kept, but not counted again.
+    pub repeat: bool,
 }

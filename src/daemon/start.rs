@@ -179,7 +179,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
     }
     let (link, sync) = match engine.config().sync.clone() {
         Some(s) => {
-            let (link, rx) = super::sync::SyncLink::start(*s);
+            let (link, rx) = super::sync::SyncLink::start(*s, &history, &now);
             (Some(link), Some(rx))
         }
         None => (None, None),

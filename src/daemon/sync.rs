@@ -27,15 +27,23 @@ pub(super) struct SyncLink {
 }
 
 impl SyncLink {
+    /// Starts the folder's reader and writer; `history`, the events a
+    /// start replays, gives what the file may lack (see [`backlog`]).
     pub fn start(
         settings: crate::core::model::Sync,
+        history: &[(Event, Option<jiff::tz::Offset>)],
+        now: &ZonedDateTime,
     ) -> (SyncLink, tokio::sync::mpsc::UnboundedReceiver<Incoming>) {
         tracing::info!(
             "sync: folder {}, this device \"{}\"",
             settings.folder.display(),
             settings.device
         );
-        let (sync, incoming) = Sync::start(settings.folder.clone(), settings.device.clone());
+        let (sync, incoming) = Sync::start(
+            settings.folder.clone(),
+            settings.device.clone(),
+            backlog(history, &settings.device, now),
+        );
         (
             SyncLink {
                 sync,
@@ -69,6 +77,37 @@ impl SyncLink {
                 .collect(),
         }
     }
+}
+
+/// This device's recent events as the folder's lines, each answer with
+/// the occurrence of the showing before it: the writer adds those later
+/// than its file's last line (ids are made from the event, so one written
+/// twice is still kept once).
+fn backlog(
+    history: &[(Event, Option<jiff::tz::Offset>)],
+    device: &str,
+    now: &ZonedDateTime,
+) -> Vec<Line> {
+    let mut due: BTreeMap<&str, Timestamp> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (e, off) in history {
+        if e.device.is_none() && e.outcome == Outcome::Shown {
+            due.insert(&e.reminder, e.due.unwrap_or(e.at));
+        }
+        if shared(e) {
+            out.push(Line::new(
+                e,
+                device,
+                off.unwrap_or(now.offset()),
+                due.get(e.reminder.as_str()).copied(),
+            ));
+        }
+        // A showing's end: what follows answers no occurrence of it.
+        if e.outcome.is_terminal() {
+            due.remove(e.reminder.as_str());
+        }
+    }
+    out
 }
 
 /// Whether an event of this device goes to the folder: its answers and

@@ -433,8 +433,8 @@ impl Store {
             .prepare_cached(
                 "INSERT OR IGNORE INTO events (at, utc_offset, reminder, kind, outcome, source, due,
                                      snooze, routine, steps_done, steps_total, guided_seconds,
-                                     device, uid)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                                     device, uid, repeat)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -452,6 +452,7 @@ impl Store {
                     e.progress.as_ref().map(|p| p.seconds),
                     e.device,
                     r.id,
+                    r.repeat.then_some(1),
                 ])
             })
             .map_err(self.err())?;
@@ -614,7 +615,7 @@ impl Store {
                 "SELECT day, reminder, outcome, count(*),
                         count(routine), coalesce(sum(guided_seconds), 0)
                  FROM events
-                 WHERE day BETWEEN ?1 AND ?2 GROUP BY day, reminder, outcome",
+                 WHERE day BETWEEN ?1 AND ?2 AND repeat IS NULL GROUP BY day, reminder, outcome",
             )
             .map_err(self.err())?;
         let rows = stmt
@@ -753,7 +754,7 @@ impl Store {
                 &format!(
                     "SELECT coalesce(sum(outcome = 'done'), 0),
                             coalesce(sum(outcome IN ({})), 0)
-                     FROM events WHERE day = ?1",
+                     FROM events WHERE day = ?1 AND repeat IS NULL",
                     ends.join(", ")
                 ),
                 [day.to_string()],

@@ -48,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     // event read from the sync folder, which keeps it from being counted twice.
     "ALTER TABLE events ADD COLUMN device TEXT;
      ALTER TABLE events ADD COLUMN uid TEXT;
+     ALTER TABLE events ADD COLUMN repeat INTEGER;  -- 1: an answer to an occurrence already counted
      CREATE UNIQUE INDEX events_uid ON events (uid);",
 ];
 

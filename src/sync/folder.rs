@@ -186,6 +186,7 @@ const BACKLOG: usize = 10_000;
 /// next that can; the trouble is said once until it passes.
 pub(super) fn write_lines(
     path: &Path,
+    backlog: Vec<Line>,
     lines: std::sync::mpsc::Receiver<Line>,
     tx: &mpsc::UnboundedSender<Incoming>,
 ) {
@@ -193,8 +194,12 @@ pub(super) fn write_lines(
     let mut waiting: Vec<u8> = Vec::new();
     let mut count = 0usize;
     let mut mended = false;
-    for line in lines {
-        if count < BACKLOG {
+    let mut backlog = Some(backlog);
+    // The backlog first (a `None` line), then each line as it comes.
+    for line in std::iter::once(None).chain(lines.into_iter().map(Some)) {
+        if let Some(line) = line
+            && count < BACKLOG
+        {
             waiting.extend_from_slice(&line.encode());
             count += 1;
         }
@@ -202,6 +207,21 @@ pub(super) fn write_lines(
             if !mended {
                 mend(path)?;
                 mended = true;
+            }
+            if let Some(early) = backlog.take() {
+                let last = last_at(path);
+                let mut missed = Vec::new();
+                for l in early.iter().filter(|l| last.is_none_or(|t| l.at > t)) {
+                    missed.extend_from_slice(&l.encode());
+                }
+                if !missed.is_empty() {
+                    info!(
+                        "sync: {} written again: events of the history it did not have yet",
+                        path.display()
+                    );
+                    missed.append(&mut waiting);
+                    waiting = missed;
+                }
             }
             append(path, &waiting)
         })();
@@ -264,6 +284,20 @@ fn mend(path: &Path) -> std::io::Result<()> {
         path.display()
     );
     f.set_len(keep)
+}
+
+/// The time of the last whole line of this device's file, if it has one.
+fn last_at(path: &Path) -> Option<jiff::Timestamp> {
+    let mut f = std::fs::File::open(path).ok()?;
+    let len = f.metadata().ok()?.len();
+    let tail = len.min(64 * 1024);
+    f.seek(SeekFrom::Start(len - tail)).ok()?;
+    let mut buf = Vec::new();
+    f.take(tail).read_to_end(&mut buf).ok()?;
+    buf.split(|b| *b == b'\n')
+        .rev()
+        .find_map(|raw| Line::decode(raw).ok())
+        .map(|l| l.at)
 }
 
 /// One write of whole lines at the file's end.

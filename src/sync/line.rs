@@ -13,7 +13,9 @@ pub const VERSION: u32 = 1;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Line {
     pub v: u32,
-    /// Unique across devices: the device's name and 16 random hex digits.
+    /// Unique across devices: the device's name, the time in milliseconds
+    /// and a check of the reminder and outcome, so the same event written
+    /// again (after a crash) has the same id and is kept once.
     pub id: String,
     pub device: String,
     /// UTC.
@@ -52,11 +54,16 @@ struct Version {
 }
 
 impl Line {
-    /// This device's event, with a new id.
+    /// This device's event, with its id.
     pub fn new(e: &Event, device: &str, offset: jiff::tz::Offset, due: Option<Timestamp>) -> Line {
+        let what = format!("{}/{}/{}", e.reminder, e.outcome, e.source.as_str());
         Line {
             v: VERSION,
-            id: format!("{device}-{:016x}", fresh_id()),
+            id: format!(
+                "{device}-{:x}-{:08x}",
+                e.at.as_millisecond(),
+                crc32fast::hash(what.as_bytes())
+            ),
             device: device.to_string(),
             at: e.at,
             offset: offset.seconds(),
@@ -118,21 +125,7 @@ impl Line {
                 progress: self.progress,
                 device: Some(self.device),
             },
+            repeat: false,
         })
     }
-}
-
-/// 64 random bits: std's hasher keys are drawn from the system's
-/// randomness once per process; each id adds a count and the time.
-fn fresh_id() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static KEYS: std::sync::OnceLock<std::collections::hash_map::RandomState> =
-        std::sync::OnceLock::new();
-    static COUNT: AtomicU64 = AtomicU64::new(0);
-    let mut h = KEYS.get_or_init(Default::default).build_hasher();
-    h.write_u64(COUNT.fetch_add(1, Ordering::Relaxed));
-    h.write_i128(Timestamp::now().as_nanosecond());
-    h.write_u32(std::process::id());
-    h.finish()
 }

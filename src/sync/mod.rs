@@ -51,7 +51,14 @@ pub struct Sync {
 impl Sync {
     /// Starts reading `folder` (the whole of the others' files first) and
     /// writing `device`'s file in it. What is read comes on the receiver.
-    pub fn start(folder: PathBuf, device: String) -> (Sync, mpsc::UnboundedReceiver<Incoming>) {
+    /// `backlog`: this device's recent events, oldest first; those later
+    /// than the file's last line (a crash came between the history and
+    /// the file) are written first.
+    pub fn start(
+        folder: PathBuf,
+        device: String,
+        backlog: Vec<Line>,
+    ) -> (Sync, mpsc::UnboundedReceiver<Incoming>) {
         let (tx, incoming) = mpsc::unbounded_channel();
         let (writer, lines) = std::sync::mpsc::channel();
         let own = folder::file_name(&device);
@@ -59,7 +66,7 @@ impl Sync {
         let told = tx.clone();
         let spawned = std::thread::Builder::new()
             .name("unhunch-sync-write".into())
-            .spawn(move || folder::write_lines(&write_to, lines, &told));
+            .spawn(move || folder::write_lines(&write_to, backlog, lines, &told));
         if let Err(e) = spawned {
             warn!("sync: cannot start the writer: {e}");
         }
@@ -89,6 +96,7 @@ async fn watch(mut folder: Folder, tx: mpsc::UnboundedSender<Incoming>) {
             problem = p;
         }
     };
+    let mut first = true;
     loop {
         let dir = folder.dir().to_path_buf();
         let mut w = match FileWatch::dir(&dir) {
@@ -134,6 +142,14 @@ async fn watch(mut folder: Folder, tx: mpsc::UnboundedSender<Incoming>) {
                 warn!("sync: {w}");
             }
             say(&tx, scan.problem);
+            if first {
+                info!(
+                    "sync: the folder {} read: {} events of other devices",
+                    dir.display(),
+                    scan.events.len()
+                );
+                first = false;
+            }
             if !scan.events.is_empty() {
                 debug!("sync: {} events read", scan.events.len());
                 if tx.send(Incoming::Events(scan.events)).is_err() {

@@ -264,3 +264,90 @@ async fn through_two_real_syncthing_instances_done_on_one_comes_down_on_the_othe
     .await;
     assert!(seen.is_some(), "A never read B's file:\n{}", a.log());
 }
+
+#[tokio::test]
+async fn both_answering_the_same_showing_at_the_same_second_count_one_break() {
+    let folder = tempfile::tempdir().unwrap();
+    let (a, b) = pair(folder.path(), &[]).await;
+    assert_eq!(a.cli(&["trigger", "stand"]).0, 0);
+    assert_eq!(b.cli(&["trigger", "stand"]).0, 0);
+    a.notifd().nth(1, 10 * SEC).await;
+    b.notifd().nth(1, 10 * SEC).await;
+    // Both at once: each may find its showing already answered elsewhere.
+    let (ca, cb) = (a.command(&["done"]), b.command(&["done"]));
+    let (ra, rb) = tokio::join!(crate::common::output(ca), crate::common::output(cb));
+    assert!(ra.status.success() || rb.status.success());
+    for (me, other) in [(&a, "b"), (&b, "a")] {
+        let seen = wait_for(10 * SEC, || {
+            let st = me.status().sync?;
+            st.devices.iter().any(|d| d.name == other).then_some(())
+        })
+        .await;
+        assert!(seen.is_some(), "{}", me.log());
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for s in [&a, &b] {
+        let total = stats_total(s);
+        assert_eq!(
+            (total["shown"].as_u64(), total["done"].as_u64()),
+            (Some(1), Some(1)),
+            "{total}\n{:?}",
+            s.outcomes()
+        );
+    }
+}
+
+#[tokio::test]
+async fn kill_9_of_one_mid_write_never_makes_the_other_crash_lose_or_double() {
+    let folder = tempfile::tempdir().unwrap();
+    let (mut a, b) = pair(folder.path(), &[]).await;
+    // A takes breaks as fast as it can answer; killed among them.
+    let mut given = 0;
+    for i in 0..40 {
+        if i == 25 {
+            a.signal(9);
+        }
+        if a.cli(&["took", "stand"]).0 == 0 {
+            given += 1;
+        }
+    }
+    assert_eq!(a.wait_exit(10 * SEC).await, None, "killed by a signal");
+    // As if the kill came between the history and the file: the file's
+    // last line gone (B may have read it already).
+    let file = folder.path().join("unhunch-a.jsonl");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let cut: Vec<&str> = text.lines().collect();
+    let cut = cut[..cut.len() - 1].join("\n") + "\n";
+    std::fs::write(&file, cut).unwrap();
+    // Whatever A's history holds reaches B, once, when A is back: what it
+    // wrote to the folder at once, and what the kill kept it from writing.
+    a.start();
+    a.wait_up().await;
+    let a_took = a
+        .outcomes()
+        .iter()
+        .filter(|o| o.starts_with("stand took"))
+        .count();
+    assert!(a_took >= given, "{a_took} < {given}");
+    let got = wait_for(10 * SEC, || {
+        let n = b
+            .events()
+            .iter()
+            .filter(|e| e.outcome == unhunch::core::Outcome::Took)
+            .count();
+        (n >= a_took).then_some(n)
+    })
+    .await;
+    assert_eq!(
+        got,
+        Some(a_took),
+        "B: {:?}\nA's log:\n{}",
+        b.outcomes(),
+        a.log()
+    );
+    assert!(b.try_status().is_some(), "B still answers");
+    let lines = std::fs::read_to_string(&file).unwrap().lines().count();
+    assert_eq!(lines, a_took, "A's file has each of its breaks once");
+    let total = stats_total(&b);
+    assert_eq!(total["took"].as_u64(), Some(a_took as u64), "{total}");
+}

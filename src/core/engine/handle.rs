@@ -99,23 +99,34 @@ impl Engine {
     /// showing down as answered elsewhere. Either way the interval counts
     /// from that break (one in the future, by a clock ahead, counts from
     /// now). An unknown reminder is only kept.
-    fn remote(&mut self, r: Remote, t: Timestamp, effects: &mut Vec<Effect>) {
+    fn remote(&mut self, mut r: Remote, t: Timestamp, effects: &mut Vec<Effect>) {
         let e = r.event.clone();
         let offset = r.offset;
-        effects.push(Effect::Import(r));
-        let Some(device) = e.device.clone() else {
-            return;
-        };
-        let (Some(rem), Some(s)) = (
+        let (Some(rem), Some(s), Some(device)) = (
             self.config.reminder(&e.reminder),
             self.states.get_mut(&e.reminder),
+            e.device.clone(),
         ) else {
+            effects.push(Effect::Import(r));
             return;
         };
         if !e.is_break_elsewhere() {
+            effects.push(Effect::Import(r));
             return;
         }
         let occurrence = e.due.unwrap_or(e.at);
+        // Both answered the same occurrence (at the same second, say): one
+        // break. Each device counts the answer it had first.
+        r.repeat = e.due.is_some()
+            && s.answered
+                .is_some_and(|a| occurrence.duration_since(a).abs() <= rem.snooze);
+        if r.repeat {
+            debug!(reminder = %rem.id, "answered on {device} too: counted once");
+            effects.push(Effect::Import(r));
+            s.anchor = s.anchor.max(Some(e.at.min(t)));
+            return;
+        }
+        effects.push(Effect::Import(r));
         let here = match s.phase {
             Phase::Pending { due, .. } => Some((due, true)),
             Phase::Snoozed { at, .. } => Some((at, false)),

@@ -280,6 +280,10 @@ struct State {
     phase: Phase,
     /// Showings so far: rotates the tips.
     shown: u64,
+    /// The occurrence of the last showing answered (here, or on another
+    /// device): another device's answer to the same one is a repeat,
+    /// counted once. Breaks taken with nothing showing have none.
+    answered: Option<Timestamp>,
 }
 
 impl State {
@@ -291,6 +295,7 @@ impl State {
             last_fixed_local: None,
             phase: Phase::Idle,
             shown: 0,
+            answered: None,
         }
     }
 
@@ -300,6 +305,11 @@ impl State {
         if e.device.is_some() && e.outcome != Outcome::Elsewhere {
             self.apply_remote(e, e.at, offset);
             return;
+        }
+        if let (Outcome::Done | Outcome::Skipped, Phase::Pending { due, .. }) =
+            (e.outcome, self.phase)
+        {
+            self.answered = Some(due);
         }
         match e.outcome {
             Outcome::Shown => {
@@ -343,6 +353,9 @@ impl State {
     fn apply_remote(&mut self, e: &Event, at: Timestamp, offset: Option<jiff::tz::Offset>) {
         if !e.is_break_elsewhere() {
             return;
+        }
+        if e.due.is_some() {
+            self.answered = e.due;
         }
         self.anchor = self.anchor.max(Some(at));
         if let Some(due) = e.due {
