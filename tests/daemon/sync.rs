@@ -277,23 +277,38 @@ async fn both_answering_the_same_showing_at_the_same_second_count_one_break() {
     let (ca, cb) = (a.command(&["done"]), b.command(&["done"]));
     let (ra, rb) = tokio::join!(crate::common::output(ca), crate::common::output(cb));
     assert!(ra.status.success() || rb.status.success());
-    for (me, other) in [(&a, "b"), (&b, "a")] {
-        let seen = wait_for(10 * SEC, || {
-            let st = me.status().sync?;
-            st.devices.iter().any(|d| d.name == other).then_some(())
-        })
-        .await;
-        assert!(seen.is_some(), "{}", me.log());
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Each counts one break: its own answer, or the other's that took its
+    // showing down; the other's answer to the same showing, when it
+    // arrives, is no second one.
+    let one = |s: &Scene| {
+        let t = stats_total(s);
+        (t["shown"].as_u64(), t["done"].as_u64()) == (Some(1), Some(1))
+    };
     for s in [&a, &b] {
-        let total = stats_total(s);
-        assert_eq!(
-            (total["shown"].as_u64(), total["done"].as_u64()),
-            (Some(1), Some(1)),
-            "{total}\n{:?}",
-            s.outcomes()
-        );
+        let counted = wait_for(10 * SEC, || one(s).then_some(())).await;
+        assert!(counted.is_some(), "{:?}\n{}", s.outcomes(), s.log());
+    }
+    // Both answers (where both were given) read by the other by now.
+    let answered = [&a, &b]
+        .iter()
+        .filter(|s| s.outcomes().iter().any(|o| o == "stand done cli"))
+        .count();
+    let imported = wait_for(10 * SEC, || {
+        let n: usize = [&a, &b]
+            .iter()
+            .map(|s| {
+                s.events()
+                    .iter()
+                    .filter(|e| e.device.is_some() && e.outcome == unhunch::core::Outcome::Done)
+                    .count()
+            })
+            .sum();
+        (n == answered).then_some(())
+    })
+    .await;
+    assert!(imported.is_some(), "{:?} {:?}", a.outcomes(), b.outcomes());
+    for s in [&a, &b] {
+        assert!(one(s), "{:?}", s.outcomes());
     }
 }
 
