@@ -165,6 +165,15 @@ impl Event {
     }
 }
 
+/// Another device's presence, read from the sync folder: active (input
+/// there) or away since `at`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Seen {
+    pub device: String,
+    pub active: bool,
+    pub at: Timestamp,
+}
+
 /// An event read from another device's file in the sync folder: its id
 /// (unique across devices) and the local offset it was written at.
 #[derive(Clone, Debug, PartialEq)]

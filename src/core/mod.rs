@@ -15,7 +15,7 @@ pub mod time;
 
 pub use engine::{
     Answer, Cause, Decision, Effect, Engine, EngineError, Event, HoldReason, Holds, Input, Meeting,
-    Outcome, Pause, Phase, Remote, ShowRequest, Source,
+    Outcome, Pause, Phase, Remote, Seen, ShowRequest, Source,
 };
 pub use model::{
     Calendars, Config, General, IdleInhibitors, Kind, Reminder, Schedule, Sleep, Urgency,

@@ -223,6 +223,16 @@ impl Daemon {
                 self.sync_busy();
                 continue;
             }
+            if !self.seen_elsewhere.is_empty() {
+                let now = self.clock.now();
+                let mut step = self.engine.begin();
+                for s in std::mem::take(&mut self.seen_elsewhere) {
+                    // Presence is never refused.
+                    let _ = step.handle(crate::core::Input::Seen(s), &now);
+                }
+                self.decide(step, now, Origin::Schedule(Redo::Tick));
+                continue;
+            }
             if !self.remote.is_empty() {
                 let events = self.take_remote();
                 let now = self.clock.now();

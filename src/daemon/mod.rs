@@ -122,6 +122,8 @@ struct Daemon {
     sync: Option<sync::SyncLink>,
     /// Other devices' events read from the folder, to decide on.
     remote: VecDeque<crate::core::Remote>,
+    /// Other devices' presence read from the folder, to tell the engine.
+    seen_elsewhere: Vec<crate::core::Seen>,
     stopping: bool,
 }
 

@@ -109,11 +109,24 @@ async fn stop(mut d: Daemon, s: Sources) -> ExitCode {
     for cmd in d.queue.drain(..) {
         cmd.answer(Err(CommandError::Stopping));
     }
+    // Gone: away from here, for the other devices.
+    if d.engine.away().is_none() {
+        d.share_presence(Some(d.clock.now().timestamp()), &d.clock.now());
+    }
     // Notifications left up could no longer be answered: take them down.
     for r in d.engine.pending() {
         d.notify(Request::Close(r.id.clone()));
     }
-    let Daemon { notify, tray, .. } = d;
+    let Daemon {
+        notify, tray, sync, ..
+    } = d;
+    if let Some(link) = sync {
+        let _ = tokio::time::timeout(
+            STOP_WAIT,
+            tokio::task::spawn_blocking(move || link.sync.close()),
+        )
+        .await;
+    }
     drop(notify);
     if let Some(t) = tray {
         t.shutdown().await;

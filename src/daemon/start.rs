@@ -215,6 +215,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         stopping: false,
         sync: link,
         remote: Default::default(),
+        seen_elsewhere: Vec::new(),
     };
     if opts.tray {
         match Tray::spawn(d.tray_state(&now), commands_tx).await {

@@ -132,6 +132,13 @@ impl Daemon {
                 }
                 self.remote.extend(events);
             }
+            Incoming::Seen(seen) => {
+                for s in &seen {
+                    let last = link.seen.entry(s.device.clone()).or_insert(s.at);
+                    *last = (*last).max(s.at);
+                }
+                self.seen_elsewhere.extend(seen);
+            }
             Incoming::ReadProblem(p) => link.read_problem = p,
             Incoming::WriteProblem(p) => link.write_problem = p,
         }
@@ -158,6 +165,28 @@ impl Daemon {
                 _ => None,
             })
             .collect()
+    }
+
+    /// This device went away (`Some(since)`) or came back (`None`, now):
+    /// said in its file, so the others do not take the time as a break.
+    pub(super) fn share_presence(&self, away: Option<Timestamp>, now: &ZonedDateTime) {
+        let Some(link) = &self.sync else {
+            return;
+        };
+        let (active, at) = match away {
+            Some(since) => (false, since),
+            None => (true, now.timestamp()),
+        };
+        debug!(
+            "sync: {} since {at} written to the folder",
+            if active { "active" } else { "away" }
+        );
+        link.sync.append(Line::presence(
+            &link.settings.device,
+            active,
+            at,
+            now.offset(),
+        ));
     }
 
     /// After a decision is on disk: its answers go to this device's file.

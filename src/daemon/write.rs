@@ -175,7 +175,12 @@ impl Daemon {
     /// Makes the decision and carries out its effects.
     fn commit(&mut self, step: Decision, now: &ZonedDateTime) {
         let dues = self.occurrences(step.effects());
-        for effect in self.engine.commit(step) {
+        let away = self.engine.away();
+        let effects = self.engine.commit(step);
+        if self.engine.away() != away {
+            self.share_presence(self.engine.away(), now);
+        }
+        for effect in effects {
             match effect {
                 Effect::Show(req) => {
                     info!(reminder = %req.id, "showing \"{}\" ({:?})", req.title, req.cause);

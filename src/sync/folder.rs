@@ -10,8 +10,8 @@ use tokio::sync::mpsc;
 use tracing::{info, warn};
 
 use super::Incoming;
-use super::line::{Bad, Line};
-use crate::core::Remote;
+use super::line::{Bad, Item, Line};
+use crate::core::{Remote, Seen};
 
 /// This device's file in the folder.
 pub fn file_name(device: &str) -> String {
@@ -45,6 +45,8 @@ pub struct Folder {
 #[derive(Debug, Default)]
 pub struct Scan {
     pub events: Vec<Remote>,
+    /// Other devices' presence, oldest first.
+    pub seen: Vec<Seen>,
     /// Said once each.
     pub warnings: Vec<String>,
     /// The folder cannot be read.
@@ -126,10 +128,11 @@ impl Folder {
                 if l.device == self.device {
                     Ok(None)
                 } else {
-                    l.remote().map(Some)
+                    l.item().map(Some)
                 }
             }) {
-                Ok(Some(r)) => scan.events.push(r),
+                Ok(Some(Item::Event(r))) => scan.events.push(r),
+                Ok(Some(Item::Seen(s))) => scan.seen.push(s),
                 // This device's own lines, in a conflict copy of its file.
                 Ok(None) => {}
                 Err(Bad::Newer(v)) => {

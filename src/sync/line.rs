@@ -4,36 +4,63 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use crate::core::routine::Progress;
-use crate::core::{Event, Kind, Outcome, Remote, Source};
+use crate::core::{Event, Kind, Outcome, Remote, Seen, Source};
 
 /// The format's version: a line with a higher one is from a newer unhunch.
 pub const VERSION: u32 = 1;
 
-/// One event as it is in the folder.
+/// One line as it is in the folder: who and when, then what.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Line {
     pub v: u32,
     /// Unique across devices: the device's name, the time in milliseconds
-    /// and a check of the reminder and outcome, so the same event written
-    /// again (after a crash) has the same id and is kept once.
+    /// and a check of what happened, so the same event written again
+    /// (after a crash) has the same id and is kept once.
     pub id: String,
     pub device: String,
     /// UTC.
     pub at: Timestamp,
     /// The device's offset from UTC at that moment, in seconds.
     pub offset: i32,
-    pub reminder: String,
-    pub kind: Kind,
-    pub outcome: Outcome,
-    pub source: Source,
-    /// The occurrence (the scheduled instant) an answer belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub due: Option<Timestamp>,
-    /// A snooze's length, in seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub snooze: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub progress: Option<Progress>,
+    #[serde(flatten)]
+    pub what: What,
+}
+
+/// An answer, or the device's presence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum What {
+    Answer {
+        reminder: String,
+        kind: Kind,
+        outcome: Outcome,
+        source: Source,
+        /// The occurrence (the scheduled instant) an answer belongs to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<Timestamp>,
+        /// A snooze's length, in seconds.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        snooze: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        progress: Option<Progress>,
+    },
+    /// In use there (input) since `at`, or away (idle, locked, asleep,
+    /// stopped) since `at`.
+    Presence { presence: Presence },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Presence {
+    Active,
+    Away,
+}
+
+/// What a line of another device holds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    Event(Remote),
+    Seen(Seen),
 }
 
 /// Why a whole line was not read.
@@ -59,21 +86,36 @@ impl Line {
         let what = format!("{}/{}/{}", e.reminder, e.outcome, e.source.as_str());
         Line {
             v: VERSION,
-            id: format!(
-                "{device}-{:x}-{:08x}",
-                e.at.as_millisecond(),
-                crc32fast::hash(what.as_bytes())
-            ),
+            id: id(device, e.at, &what),
             device: device.to_string(),
             at: e.at,
             offset: offset.seconds(),
-            reminder: e.reminder.clone(),
-            kind: e.kind,
-            outcome: e.outcome,
-            source: e.source,
-            due: e.due.or(due),
-            snooze: e.snooze.map(|d| d.as_secs()),
-            progress: e.progress.clone(),
+            what: What::Answer {
+                reminder: e.reminder.clone(),
+                kind: e.kind,
+                outcome: e.outcome,
+                source: e.source,
+                due: e.due.or(due),
+                snooze: e.snooze.map(|d| d.as_secs()),
+                progress: e.progress.clone(),
+            },
+        }
+    }
+
+    /// This device in use (`active`) or away, since `at`.
+    pub fn presence(device: &str, active: bool, at: Timestamp, offset: jiff::tz::Offset) -> Line {
+        let presence = if active {
+            Presence::Active
+        } else {
+            Presence::Away
+        };
+        Line {
+            v: VERSION,
+            id: id(device, at, &format!("{presence:?}")),
+            device: device.to_string(),
+            at,
+            offset: offset.seconds(),
+            what: What::Presence { presence },
         }
     }
 
@@ -107,25 +149,49 @@ impl Line {
         Ok(line)
     }
 
-    /// The event, as another device's.
-    pub fn remote(self) -> Result<Remote, Bad> {
+    /// What it holds, as another device's.
+    pub fn item(self) -> Result<Item, Bad> {
         let offset = jiff::tz::Offset::from_seconds(self.offset)
             .map_err(|e| Bad::Invalid(format!("offset {}: {e}", self.offset)))?;
-        Ok(Remote {
-            id: self.id,
-            offset,
-            event: Event {
+        Ok(match self.what {
+            What::Answer {
+                reminder,
+                kind,
+                outcome,
+                source,
+                due,
+                snooze,
+                progress,
+            } => Item::Event(Remote {
+                id: self.id,
+                offset,
+                event: Event {
+                    at: self.at,
+                    reminder,
+                    kind,
+                    outcome,
+                    source,
+                    due,
+                    snooze: snooze.map(SignedDuration::from_secs),
+                    progress,
+                    device: Some(self.device),
+                },
+                repeat: false,
+            }),
+            What::Presence { presence } => Item::Seen(Seen {
+                device: self.device,
+                active: presence == Presence::Active,
                 at: self.at,
-                reminder: self.reminder,
-                kind: self.kind,
-                outcome: self.outcome,
-                source: self.source,
-                due: self.due,
-                snooze: self.snooze.map(SignedDuration::from_secs),
-                progress: self.progress,
-                device: Some(self.device),
-            },
-            repeat: false,
+            }),
         })
     }
+}
+
+/// An id made from the event: the device, the time and a check of what.
+fn id(device: &str, at: Timestamp, what: &str) -> String {
+    format!(
+        "{device}-{:x}-{:08x}",
+        at.as_millisecond(),
+        crc32fast::hash(what.as_bytes())
+    )
 }

@@ -25,7 +25,7 @@ use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
 pub use folder::{Folder, Scan};
-pub use line::{Line, VERSION};
+pub use line::{Item, Line, Presence, VERSION, What};
 
 use crate::core::Remote;
 use crate::platform::FileWatch;
@@ -36,6 +36,8 @@ pub enum Incoming {
     /// Other devices' events, new since the last read (a conflict copy or a
     /// file read again may repeat some: they are kept once, by id).
     Events(Vec<Remote>),
+    /// Other devices' presence, as read.
+    Seen(Vec<crate::core::Seen>),
     /// The folder cannot be read (`Some`: why, said once until it can),
     /// or can again (`None`).
     ReadProblem(Option<String>),
@@ -46,6 +48,7 @@ pub enum Incoming {
 /// The sync folder: its watcher runs as a task, its writer as a thread.
 pub struct Sync {
     writer: std::sync::mpsc::Sender<Line>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Sync {
@@ -67,11 +70,25 @@ impl Sync {
         let spawned = std::thread::Builder::new()
             .name("unhunch-sync-write".into())
             .spawn(move || folder::write_lines(&write_to, backlog, lines, &told));
-        if let Err(e) = spawned {
-            warn!("sync: cannot start the writer: {e}");
-        }
+        let thread = match spawned {
+            Ok(t) => Some(t),
+            Err(e) => {
+                warn!("sync: cannot start the writer: {e}");
+                None
+            }
+        };
         tokio::spawn(watch(Folder::new(folder, device), tx));
-        (Sync { writer }, incoming)
+        (Sync { writer, thread }, incoming)
+    }
+
+    /// Ends the writer once what it was given is written (blocking: a
+    /// blocking-pool thread waits for it).
+    pub fn close(self) {
+        let Sync { writer, thread } = self;
+        drop(writer);
+        if let Some(t) = thread {
+            let _ = t.join();
+        }
     }
 
     /// Appends one of this device's events to its file (in order, off the
@@ -149,6 +166,9 @@ async fn watch(mut folder: Folder, tx: mpsc::UnboundedSender<Incoming>) {
                     scan.events.len()
                 );
                 first = false;
+            }
+            if !scan.seen.is_empty() && tx.send(Incoming::Seen(scan.seen)).is_err() {
+                return;
             }
             if !scan.events.is_empty() {
                 debug!("sync: {} events read", scan.events.len());

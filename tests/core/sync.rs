@@ -378,3 +378,71 @@ fn both_answering_the_same_showing_count_one_break() {
         ..remote("laptop-6", later, Outcome::Took, None)
     })));
 }
+
+// ---- presence across devices -------------------------------------------------
+
+fn seen(active: bool, at: Timestamp) -> Input {
+    Input::Seen(unhunch::core::Seen {
+        device: "laptop".into(),
+        active,
+        at,
+    })
+}
+
+#[test]
+fn away_here_while_active_elsewhere_is_no_natural_break() {
+    // Alone: away through the due time is the break.
+    let mut alone = Sim::new(STAND, "UTC", "2026-11-25 09:00");
+    alone.jump("2026-11-25 09:30");
+    let since = alone.at("2026-11-25 09:30").timestamp();
+    alone.input(Input::Away { since }).unwrap();
+    alone.run_until("2026-11-25 10:00");
+    assert_eq!(alone.log, vec!["Wed 09:45 away stand (due Wed 09:45)"]);
+
+    // In use on the laptop meanwhile: nothing credited, nothing shown here
+    // while away, and the stand is due at the return.
+    let mut sim = Sim::new(STAND, "UTC", "2026-11-25 09:00");
+    sim.jump("2026-11-25 09:30");
+    sim.input(Input::Away { since }).unwrap();
+    sim.jump("2026-11-25 09:35");
+    sim.input(seen(true, sim.at("2026-11-25 09:35").timestamp()))
+        .unwrap();
+    sim.run_until("2026-11-25 10:00");
+    assert!(sim.log.is_empty(), "{:?}", sim.log);
+    assert_eq!(sim.engine.next_wake(&sim.now), None, "no wake while away");
+    sim.input(Input::Back).unwrap();
+    sim.tick();
+    assert_eq!(sim.shows(), vec!["Wed 10:00 show stand"]);
+}
+
+#[test]
+fn a_device_away_before_this_one_left_does_not_count() {
+    let mut sim = Sim::new(STAND, "UTC", "2026-11-25 09:00");
+    // The laptop went away at 09:10; this device at 09:30.
+    sim.jump("2026-11-25 09:20");
+    sim.input(seen(false, sim.at("2026-11-25 09:10").timestamp()))
+        .unwrap();
+    sim.jump("2026-11-25 09:30");
+    let since = sim.at("2026-11-25 09:30").timestamp();
+    sim.input(Input::Away { since }).unwrap();
+    sim.run_until("2026-11-25 10:00");
+    assert_eq!(sim.log, vec!["Wed 09:45 away stand (due Wed 09:45)"]);
+}
+
+#[test]
+fn a_presence_line_checks_itself_too() {
+    use unhunch::sync::Item;
+    let at = Timestamp::from_second(1_764_060_000).unwrap();
+    let l = Line::presence("laptop", false, at, Offset::UTC);
+    let bytes = l.encode();
+    let back = Line::decode(&bytes[..bytes.len() - 1]).unwrap();
+    assert_eq!(back, l);
+    assert_eq!(
+        back.item().unwrap(),
+        Item::Seen(unhunch::core::Seen {
+            device: "laptop".into(),
+            active: false,
+            at
+        })
+    );
+}

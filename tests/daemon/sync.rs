@@ -366,3 +366,21 @@ async fn kill_9_of_one_mid_write_never_makes_the_other_crash_lose_or_double() {
     let total = stats_total(&b);
     assert_eq!(total["took"].as_u64(), Some(a_took as u64), "{total}");
 }
+
+#[tokio::test]
+async fn a_device_that_stops_says_it_is_away() {
+    let folder = tempfile::tempdir().unwrap();
+    let (mut a, b) = pair(folder.path(), &[]).await;
+    a.signal(15);
+    assert_eq!(a.wait_exit(10 * SEC).await, Some(0));
+    let text = std::fs::read_to_string(folder.path().join("unhunch-a.jsonl")).unwrap();
+    let last = text.lines().last().unwrap_or_default();
+    assert!(last.contains(r#""presence":"away""#), "{text}");
+    // B read it: A is among the devices seen.
+    b.wait_status("a seen", 10 * SEC, |s| {
+        s.sync
+            .as_ref()
+            .is_some_and(|s| s.devices.iter().any(|d| d.name == "a"))
+    })
+    .await;
+}

@@ -104,6 +104,9 @@ impl Engine {
         let holding = self.is_holding();
         let away = self.away;
         let quiet = holding || away.is_some();
+        // Away here while in use elsewhere: not a break, and nothing shows
+        // here; intervals wait for the return.
+        let elsewhere = self.away_but_elsewhere();
         let g = &self.config.general;
         for r in &self.config.reminders {
             let Some(s) = self.states.get_mut(&r.id) else {
@@ -164,7 +167,9 @@ impl Engine {
                     let Some(due) = interval_due(anchor, *every, window, t, &tz) else {
                         continue;
                     };
-                    if due <= t && away.is_some() {
+                    if due <= t && elsewhere {
+                        debug!(reminder = %r.id, "due at {due} while away here but active elsewhere: waits");
+                    } else if due <= t && away.is_some() {
                         // The person is away from the desk: that is the break.
                         debug!(reminder = %r.id, "due at {due} while away: a natural break");
                         let mut e = event(r, t, Outcome::Away, Source::Schedule);
@@ -333,7 +338,7 @@ impl Engine {
             // Intervals keep their time while away (to be credited then);
             // anything held waits for the hold to end.
             let wakes = match r.schedule {
-                Schedule::Every { .. } => !holding && !busy,
+                Schedule::Every { .. } => !holding && !busy && !self.away_but_elsewhere(),
                 // An open showing merges its own occurrences as they come.
                 Schedule::At { .. } => !quiet && (!busy || s.is_open()),
             };

@@ -89,6 +89,21 @@ impl Engine {
                 effects.push(Effect::PauseChanged(None));
             }
             Input::Remote(r) => self.remote(r, t, &mut effects),
+            Input::Seen(s) => {
+                let newer = self
+                    .elsewhere
+                    .get(&s.device)
+                    .is_none_or(|(_, at)| *at <= s.at);
+                if newer {
+                    debug!(
+                        "{} {} since {}",
+                        s.device,
+                        if s.active { "active" } else { "away" },
+                        s.at
+                    );
+                    self.elsewhere.insert(s.device, (s.active, s.at.min(t)));
+                }
+            }
         }
         Ok(effects)
     }
@@ -339,6 +354,10 @@ impl Engine {
         let Some(since) = self.away.take() else {
             return;
         };
+        if self.active_elsewhere_since(since) {
+            debug!("back; in use on another device meanwhile: no break, intervals go on");
+            return;
+        }
         debug!(
             "back after {}: intervals start again",
             crate::core::time::humane(t.duration_since(since))

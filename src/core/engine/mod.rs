@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, HashMap};
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 use tracing::debug;
 
-pub use super::history::{Event, Outcome, Remote, Source};
+pub use super::history::{Event, Outcome, Remote, Seen, Source};
 use super::model::{Config, Kind, Reminder, Schedule, Urgency};
 
 /// How far back a gap records `missed` occurrences. Older ones were most
@@ -142,6 +142,9 @@ pub enum Input {
     /// answer there ends the same showing here (`elsewhere`) and restarts
     /// the interval, as a break taken on any device does.
     Remote(Remote),
+    /// Another device's presence: while it is active, time away here is
+    /// no break.
+    Seen(Seen),
 }
 
 /// A meeting: by hand, or a busy event of a calendar.
@@ -403,6 +406,8 @@ pub struct Engine {
     held: Option<Held>,
     /// A catch-up break owed: how long the hold was, and why.
     catch_up: Option<(SignedDuration, HoldReason)>,
+    /// Other devices' presence: active, or away since, by name.
+    elsewhere: std::collections::BTreeMap<String, (bool, Timestamp)>,
 }
 
 /// A decision not yet made: the engine as it would be after some inputs,
@@ -505,6 +510,7 @@ impl Engine {
             busy: Vec::new(),
             held: None,
             catch_up: None,
+            elsewhere: Default::default(),
         }
     }
 
@@ -638,6 +644,19 @@ impl Engine {
     /// Since when the person is away, if they are.
     pub fn away(&self) -> Option<Timestamp> {
         self.away
+    }
+
+    /// Whether another device has been in use since `since` (active now,
+    /// or gone away after it): the person was there, not on a break.
+    pub fn active_elsewhere_since(&self, since: Timestamp) -> bool {
+        self.elsewhere
+            .values()
+            .any(|(active, at)| *active || *at > since)
+    }
+
+    /// Away here, but in use on another device meanwhile.
+    fn away_but_elsewhere(&self) -> bool {
+        self.away.is_some_and(|s| self.active_elsewhere_since(s))
     }
 
     /// What holds reminders back now, besides a pause.
