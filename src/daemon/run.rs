@@ -35,6 +35,9 @@ pub(super) async fn run(mut d: Daemon, mut s: Sources) -> ExitCode {
         s.calendars
             .follow(&d.engine.config().calendars, &d.clock.now());
         d.settle();
+        if let Some(settings) = d.sync_changed.take() {
+            s.sync = d.restart_sync(settings);
+        }
         if d.stopping {
             break;
         }

@@ -216,6 +216,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         sync: link,
         remote: Default::default(),
         seen_elsewhere: Vec::new(),
+        sync_changed: None,
     };
     if opts.tray {
         match Tray::spawn(d.tray_state(&now), commands_tx).await {

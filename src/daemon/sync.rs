@@ -117,6 +117,24 @@ fn shared(e: &Event) -> bool {
 }
 
 impl Daemon {
+    /// `[sync]` changed in a reload: the old folder's writer ends (what it
+    /// was given still written), the new one starts. Returns the new
+    /// folder's receiver.
+    pub(super) fn restart_sync(
+        &mut self,
+        settings: Option<Box<crate::core::model::Sync>>,
+    ) -> Option<tokio::sync::mpsc::UnboundedReceiver<Incoming>> {
+        if let Some(old) = self.sync.take() {
+            tracing::info!("sync: {} no longer used", old.settings.folder.display());
+            tokio::task::spawn_blocking(move || old.sync.close());
+        }
+        let settings = settings?;
+        let now = self.clock.now();
+        let (link, rx) = SyncLink::start(*settings, &[], &now);
+        self.sync = Some(link);
+        Some(rx)
+    }
+
     /// What the folder's watcher says.
     pub(super) fn sync_incoming(&mut self, i: Incoming) {
         let Some(link) = &mut self.sync else {

@@ -219,6 +219,10 @@ impl Daemon {
             Origin::Schedule(Redo::Tick | Redo::Remote(_)) => {}
             Origin::Schedule(Redo::Config(c)) => {
                 info!("config reloaded: {} reminders", c.reminders.len());
+                let now = self.sync.as_ref().map(|l| &l.settings);
+                if now != c.sync.as_deref() {
+                    self.sync_changed = Some(c.sync.clone());
+                }
                 self.notify(Request::Timeout(c.general.notification_timeout));
                 self.notify(Request::Routines(c.routines.clone()));
                 // away_after, respect_dnd and respect_fullscreen apply now.

@@ -384,3 +384,26 @@ async fn a_device_that_stops_says_it_is_away() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn sync_turned_on_by_editing_the_config_applies_at_once() {
+    let folder = tempfile::tempdir().unwrap();
+    let plain = "[[reminder]]\nid = \"stand\"\nkind = \"stand\"\nevery = \"2h\"\n";
+    let a = Scene::with(plain).notifd().up().await;
+    assert!(a.status().sync.is_none());
+    a.write_config(&config(folder.path(), "a"));
+    a.wait_status("sync on", 10 * SEC, |s| s.sync.is_some())
+        .await;
+    assert_eq!(a.cli(&["took", "stand"]).0, 0);
+    let written = wait_for(10 * SEC, || {
+        std::fs::read_to_string(folder.path().join("unhunch-a.jsonl"))
+            .ok()
+            .filter(|t| t.contains(r#""outcome":"took""#))
+    })
+    .await;
+    assert!(written.is_some(), "{}", a.log());
+    // And off again.
+    a.write_config(plain);
+    a.wait_status("sync off", 10 * SEC, |s| s.sync.is_none())
+        .await;
+}
