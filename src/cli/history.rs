@@ -34,6 +34,9 @@ pub struct StatsArgs {
     /// Draw breaks per day and each reminder's weeks (Unicode blocks).
     #[arg(long, conflicts_with = "format")]
     pub chart: bool,
+    /// Only this device's answers ([sync]: this computer's name, or another's).
+    #[arg(long, value_name = "NAME")]
+    pub device: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -209,7 +212,7 @@ fn device_of(e: &crate::core::Event) -> (Option<&str>, Option<&str>) {
     }
 }
 
-pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
+pub fn stats(data_dir: &Path, config: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let to = today()?;
     if args.chart {
         let days = args.days.unwrap_or(7 * crate::report::DEFAULT_WEEKS);
@@ -227,8 +230,16 @@ pub fn stats(data_dir: &Path, args: StatsArgs) -> anyhow::Result<ExitCode> {
     let days = args.days.unwrap_or(7);
     let from = to.checked_sub(jiff::Span::new().days(i64::from(days) - 1))?;
     let store = open(data_dir)?;
+    let here = this_device(config);
+    let device = args.device.as_deref().map(|d| {
+        if Some(d) == here.as_deref() || d == "this" {
+            None
+        } else {
+            Some(d)
+        }
+    });
     let rows = match &store {
-        Some(s) => s.outcome_counts(from, to)?,
+        Some(s) => s.outcome_counts_of(from, to, device)?,
         None => Vec::new(),
     };
     let summary = summarize(&rows);

@@ -223,7 +223,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             code
         }
-        Command::Stats(args) => history::stats(&paths.data_dir, args)?,
+        Command::Stats(args) => history::stats(&paths.data_dir, &paths.config, args)?,
         Command::History(args) => history::history(&paths.data_dir, &paths.config, args)?,
         Command::Report(args) => report::run(&paths.data_dir, args)?,
         Command::Status(args) => control::status(run, args),

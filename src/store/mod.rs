@@ -607,30 +607,51 @@ impl Store {
         Ok((event, r.offset))
     }
 
-    /// Outcome counts per local day and reminder for days `from..=to`.
+    /// Outcome counts per local day and reminder for days `from..=to`,
+    /// every device's.
     pub fn outcome_counts(&self, from: Date, to: Date) -> Result<Vec<OutcomeCount>, StoreError> {
+        self.outcome_counts_of(from, to, None)
+    }
+
+    /// The same, of one device only (`Some(None)`: this one).
+    pub fn outcome_counts_of(
+        &self,
+        from: Date,
+        to: Date,
+        device: Option<Option<&str>>,
+    ) -> Result<Vec<OutcomeCount>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(
                 "SELECT day, reminder, outcome, count(*),
                         count(routine), coalesce(sum(guided_seconds), 0)
                  FROM events
-                 WHERE day BETWEEN ?1 AND ?2 AND repeat IS NULL GROUP BY day, reminder, outcome",
+                 WHERE day BETWEEN ?1 AND ?2 AND repeat IS NULL
+                   AND (?3 = 0 OR (CASE WHEN outcome = 'elsewhere' THEN NULL ELSE device END) IS ?4)
+                 GROUP BY day, reminder, outcome",
             )
             .map_err(self.err())?;
         let rows = stmt
-            .query_map([from.to_string(), to.to_string()], |r| {
-                Ok((
-                    (
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                    ),
-                    r.get::<_, u32>(3)?,
-                    r.get::<_, u32>(4)?,
-                    r.get::<_, i64>(5)?,
-                ))
-            })
+            .query_map(
+                params![
+                    from.to_string(),
+                    to.to_string(),
+                    device.is_some(),
+                    device.flatten()
+                ],
+                |r| {
+                    Ok((
+                        (
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                        ),
+                        r.get::<_, u32>(3)?,
+                        r.get::<_, u32>(4)?,
+                        r.get::<_, i64>(5)?,
+                    ))
+                },
+            )
             .map_err(self.err())?;
         let mut out = Vec::new();
         for row in rows {

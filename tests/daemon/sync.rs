@@ -83,6 +83,16 @@ async fn done_on_one_computer_takes_the_other_ones_showing_down_and_counts_once(
         (Some(1), Some(1)),
         "{total}"
     );
+    // --device: A's answer is A's; B's showing that came down counts for
+    // neither.
+    let of = |d: &str| {
+        let (code, out, err) = b.cli(&["stats", "--days", "1", "--device", d, "--format", "json"]);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        (v["total"]["shown"].as_u64(), v["total"]["done"].as_u64())
+    };
+    assert_eq!(of("a"), (Some(1), Some(1)));
+    assert_eq!(of("b"), (Some(0), Some(0)));
     // History on B names the device; --device picks one.
     let (_, out, _) = b.cli(&["history"]);
     assert!(
