@@ -417,3 +417,44 @@ async fn sync_turned_on_by_editing_the_config_applies_at_once() {
     a.wait_status("sync off", 10 * SEC, |s| s.sync.is_none())
         .await;
 }
+
+#[tokio::test]
+async fn a_break_on_one_restarts_the_others_stand_timer_and_doctor_says_so() {
+    let folder = tempfile::tempdir().unwrap();
+    let (a, b) = pair(folder.path(), &[]).await;
+    let next_of = |s: &Scene| {
+        s.status()
+            .next
+            .iter()
+            .find(|n| n.id == "stand")
+            .map(|n| n.at.0.timestamp())
+            .unwrap()
+    };
+    let before = next_of(&b);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(a.cli(&["took", "stand"]).0, 0);
+    let took = a
+        .events()
+        .into_iter()
+        .find(|e| e.outcome == unhunch::core::Outcome::Took)
+        .unwrap()
+        .at;
+    let moved = wait_for(10 * SEC, || {
+        let n = next_of(&b);
+        (n > before).then_some(n)
+    })
+    .await
+    .unwrap_or_else(|| panic!("B's stand did not move:\n{}", b.log()));
+    // Status shows whole seconds.
+    let want = took + jiff::SignedDuration::from_hours(2);
+    assert!(
+        moved.duration_since(want).abs() < jiff::SignedDuration::from_secs(1),
+        "{moved} is not {want}"
+    );
+    // doctor on B: sync on, A seen.
+    let (_, out, _) = b.cli(&["doctor"]);
+    assert!(
+        out.contains("sync: on, as \"b\"") && out.contains("seen: a (latest event"),
+        "{out}"
+    );
+}
