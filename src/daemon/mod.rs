@@ -124,6 +124,8 @@ struct Daemon {
     remote: VecDeque<crate::core::Remote>,
     /// Other devices' presence read from the folder, to tell the engine.
     seen_elsewhere: Vec<crate::core::Seen>,
+    /// Other devices' events in `today` (a folder read again repeats them).
+    today_ids: std::collections::HashSet<String>,
     /// `[sync]` changed in a reload: the folder to use now (`None`: off).
     sync_changed: Option<Option<Box<crate::core::model::Sync>>>,
     stopping: bool,

@@ -124,6 +124,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
     info!("history: {}", store.path().display());
     let now = clock.now();
     let today = store.day_counts(now.date())?;
+    let today_ids = store.uids_on(now.date())?;
     let mut engine = Engine::new(config, now.timestamp());
     let history = store.events_since_local(
         now.timestamp()
@@ -217,6 +218,7 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         remote: Default::default(),
         seen_elsewhere: Vec::new(),
         sync_changed: None,
+        today_ids,
     };
     if opts.tray {
         match Tray::spawn(d.tray_state(&now), commands_tx).await {

@@ -135,6 +135,25 @@ impl Daemon {
         Some(rx)
     }
 
+    /// Another device's event in "Today: 5 of 7 done", once, if it
+    /// happened today here (and is no repeat of an answer counted).
+    pub(super) fn count_remote(&mut self, r: &Remote, now: &ZonedDateTime) {
+        let day = now.date();
+        if self.today.on(day).date != self.today.date {
+            self.today_ids.clear();
+        }
+        // Its day where it happened, as the history's `day` has it.
+        let here = r
+            .event
+            .at
+            .to_zoned_datetime(jiff::tz::TimeZone::fixed(r.offset))
+            .date();
+        if r.repeat || here != day || !self.today_ids.insert(r.id.clone()) {
+            return;
+        }
+        self.today.count(&r.event, day);
+    }
+
     /// What the folder's watcher says.
     pub(super) fn sync_incoming(&mut self, i: Incoming) {
         let Some(link) = &mut self.sync else {

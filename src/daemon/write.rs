@@ -194,6 +194,7 @@ impl Daemon {
                 }
                 Effect::Import(r) => {
                     debug!(reminder = %r.event.reminder, "kept {} from {}", r.event.outcome, r.id);
+                    self.count_remote(&r, now);
                 }
                 Effect::PauseChanged(Some(p)) => info!(
                     "paused {}",

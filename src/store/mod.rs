@@ -763,6 +763,19 @@ impl Store {
         Ok(rows)
     }
 
+    /// The ids of other devices' events kept for local day `day` (they
+    /// are in its [`day_counts`](Self::day_counts)).
+    pub fn uids_on(&self, day: Date) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT uid FROM events WHERE day = ?1 AND uid IS NOT NULL")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([day.to_string()], |r| r.get::<_, String>(0))
+            .map_err(self.err())?;
+        rows.collect::<Result<_, _>>().map_err(self.err())
+    }
+
     /// On local day `day`: answers that were Done, and all answers that ended
     /// a showing ([`Outcome::ENDS_SHOWING`]).
     pub fn day_counts(&self, day: Date) -> Result<Today, StoreError> {

@@ -102,6 +102,12 @@ async fn done_on_one_computer_takes_the_other_ones_showing_down_and_counts_once(
     let (_, out, _) = b.cli(&["history", "--device", "a", "--format", "csv"]);
     assert_eq!(out.lines().count(), 2, "{out}");
     // Status says what sync does.
+    let today = b.status().today;
+    assert_eq!(
+        (today.done, today.total),
+        (1, 1),
+        "B's Today counts A's answer"
+    );
     let st = b.status().sync.expect("sync in status");
     assert_eq!(st.device, "b");
     assert_eq!(
@@ -131,6 +137,12 @@ async fn done_on_one_computer_takes_the_other_ones_showing_down_and_counts_once(
     tokio::time::sleep(Duration::from_millis(300)).await;
     let total = stats_total(&b);
     assert_eq!(total["done"].as_u64(), Some(1), "{total}");
+    let today = b.status().today;
+    assert_eq!(
+        (today.done, today.total),
+        (1, 1),
+        "read again, counted once"
+    );
 }
 
 #[tokio::test]
