@@ -110,9 +110,24 @@ impl Folder {
             }
         };
         // Whole lines only: a last line without its end is being written
-        // (or carried) and is read again when the file grows.
+        // (or carried) and is read again when the file grows. A whole
+        // read's worth without one is no line of unhunch's: passed over.
         let Some(end) = bytes.iter().rposition(|b| *b == b'\n') else {
-            self.read.insert(name.clone(), from);
+            let skip = if bytes.len() as u64 >= READ_AT_MOST {
+                if self.warned.insert(name.clone()) {
+                    scan.warnings.push(format!(
+                        "{shown}: {} MiB without a line's end skipped (said once for this file)",
+                        READ_AT_MOST >> 20
+                    ));
+                }
+                bytes.len() as u64
+            } else {
+                0
+            };
+            self.read.insert(name.clone(), from + skip);
+            if skip > 0 {
+                self.read_file(name, scan);
+            }
             return;
         };
         let mut bad = 0usize;
@@ -158,6 +173,10 @@ impl Folder {
             ));
         }
         self.read.insert(name.clone(), from + done as u64);
+        // More than one read's worth: the rest now, not at the next change.
+        if bytes.len() as u64 >= READ_AT_MOST {
+            self.read_file(name, scan);
+        }
     }
 }
 

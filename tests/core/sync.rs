@@ -446,3 +446,16 @@ fn a_presence_line_checks_itself_too() {
         })
     );
 }
+
+#[test]
+fn a_device_in_use_for_half_a_day_without_a_word_is_taken_as_gone() {
+    let mut sim = Sim::new(STAND, "UTC", "2026-11-25 09:00");
+    // "In use since" the evening before, and nothing since (killed).
+    sim.input(seen(true, sim.at("2026-11-24 20:00").timestamp()))
+        .unwrap();
+    sim.jump("2026-11-25 09:30");
+    let since = sim.at("2026-11-25 09:30").timestamp();
+    sim.input(Input::Away { since }).unwrap();
+    sim.run_until("2026-11-25 10:00");
+    assert_eq!(sim.log, vec!["Wed 09:45 away stand (due Wed 09:45)"]);
+}

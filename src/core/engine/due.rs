@@ -106,7 +106,7 @@ impl Engine {
         let quiet = holding || away.is_some();
         // Away here while in use elsewhere: not a break, and nothing shows
         // here; intervals wait for the return.
-        let elsewhere = self.away_but_elsewhere();
+        let elsewhere = self.away_but_elsewhere(t);
         let g = &self.config.general;
         for r in &self.config.reminders {
             let Some(s) = self.states.get_mut(&r.id) else {
@@ -338,7 +338,7 @@ impl Engine {
             // Intervals keep their time while away (to be credited then);
             // anything held waits for the hold to end.
             let wakes = match r.schedule {
-                Schedule::Every { .. } => !holding && !busy && !self.away_but_elsewhere(),
+                Schedule::Every { .. } => !holding && !busy && !self.away_but_elsewhere(t),
                 // An open showing merges its own occurrences as they come.
                 Schedule::At { .. } => !quiet && (!busy || s.is_open()),
             };

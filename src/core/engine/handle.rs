@@ -354,7 +354,7 @@ impl Engine {
         let Some(since) = self.away.take() else {
             return;
         };
-        if self.active_elsewhere_since(since) {
+        if self.active_elsewhere_since(since, t) {
             debug!("back; in use on another device meanwhile: no break, intervals go on");
             return;
         }

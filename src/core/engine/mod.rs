@@ -21,6 +21,10 @@ use tracing::debug;
 pub use super::history::{Event, Outcome, Remote, Seen, Source};
 use super::model::{Config, Kind, Reminder, Schedule, Urgency};
 
+/// Another device said it is in use, and nothing since: taken as in use
+/// for at most this long.
+pub const ACTIVE_AT_MOST: SignedDuration = SignedDuration::from_hours(12);
+
 /// How far back a gap records `missed` occurrences. Older ones were most
 /// likely nights and weekends with the computer off, not missed reminders.
 pub const MISSED_LOOKBACK: SignedDuration = SignedDuration::from_hours(24);
@@ -647,16 +651,18 @@ impl Engine {
     }
 
     /// Whether another device has been in use since `since` (active now,
-    /// or gone away after it): the person was there, not on a break.
-    pub fn active_elsewhere_since(&self, since: Timestamp) -> bool {
-        self.elsewhere
-            .values()
-            .any(|(active, at)| *active || *at > since)
+    /// or gone away after it): the person was there, not on a break. A
+    /// device in use since more than [`ACTIVE_AT_MOST`] without a word
+    /// (killed, or its file no longer carried) is not taken as in use.
+    pub fn active_elsewhere_since(&self, since: Timestamp, t: Timestamp) -> bool {
+        self.elsewhere.values().any(|(active, at)| {
+            (*active && t.duration_since(*at) < ACTIVE_AT_MOST) || (!*active && *at > since)
+        })
     }
 
     /// Away here, but in use on another device meanwhile.
-    fn away_but_elsewhere(&self) -> bool {
-        self.away.is_some_and(|s| self.active_elsewhere_since(s))
+    fn away_but_elsewhere(&self, t: Timestamp) -> bool {
+        self.away.is_some_and(|s| self.active_elsewhere_since(s, t))
     }
 
     /// What holds reminders back now, besides a pause.
