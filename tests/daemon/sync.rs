@@ -313,7 +313,11 @@ async fn both_answering_the_same_showing_at_the_same_second_count_one_break() {
     // Both answers (where both were given) read by the other by now.
     let answered = [&a, &b]
         .iter()
-        .filter(|s| s.outcomes().iter().any(|o| o == "stand done cli"))
+        .filter(|s| {
+            s.events()
+                .iter()
+                .any(|e| e.device.is_none() && e.outcome == unhunch::core::Outcome::Done)
+        })
         .count();
     let imported = wait_for(10 * SEC, || {
         let n: usize = [&a, &b]
