@@ -257,6 +257,9 @@ pub(super) async fn start(opts: Options) -> anyhow::Result<Option<(Daemon, Sourc
         notifier,
         _lock: lock,
     };
+    // In use here from now, for the other devices (the presence sources
+    // say soon if the screen is locked or idle).
+    d.share_presence(None, &now);
     Ok(Some((d, sources)))
 }
 

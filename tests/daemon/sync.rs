@@ -56,6 +56,11 @@ async fn done_on_a_comes_down_on_b(a: &Scene, b: &Scene) {
     assert_eq!(ended.device.as_deref(), Some("a"));
 }
 
+/// The answers in a device's file (its other lines say it is in use or away).
+fn answers(file: &str) -> usize {
+    file.lines().filter(|l| l.contains(r#""outcome":"#)).count()
+}
+
 fn stats_total(s: &Scene) -> serde_json::Value {
     let (code, out, err) = s.cli(&["stats", "--days", "1", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
@@ -206,7 +211,7 @@ async fn a_torn_line_garbage_and_a_newer_file_are_skipped_with_one_warning_each(
     assert!(b.try_status().is_some());
     assert_eq!(b.log().matches("unhunch-junk.jsonl: ").count(), 1);
     let a_file = std::fs::read_to_string(folder.path().join("unhunch-a.jsonl")).unwrap();
-    assert_eq!(a_file.lines().count(), 1, "{a_file}");
+    assert_eq!(answers(&a_file), 1, "{a_file}");
 }
 
 #[tokio::test]
@@ -230,7 +235,7 @@ async fn a_folder_missing_or_read_only_is_said_once_and_the_history_goes_on() {
     assert_eq!(a.cli(&["took", "stand"]).0, 0);
     let lines = wait_for(10 * SEC, || {
         let text = std::fs::read_to_string(folder.join("unhunch-a.jsonl")).ok()?;
-        (text.lines().count() == 2).then_some(text)
+        (answers(&text) == 2).then_some(text)
     })
     .await;
     assert!(lines.is_some(), "log:\n{}", a.log());
@@ -387,7 +392,7 @@ async fn kill_9_of_one_mid_write_never_makes_the_other_crash_lose_or_double() {
         a.log()
     );
     assert!(b.try_status().is_some(), "B still answers");
-    let lines = std::fs::read_to_string(&file).unwrap().lines().count();
+    let lines = answers(&std::fs::read_to_string(&file).unwrap());
     assert_eq!(lines, a_took, "A's file has each of its breaks once");
     let total = stats_total(&b);
     assert_eq!(total["took"].as_u64(), Some(a_took as u64), "{total}");
@@ -473,4 +478,39 @@ async fn a_break_on_one_restarts_the_others_stand_timer_and_doctor_says_so() {
         out.contains("sync: on, as \"b\"") && out.contains("seen: a (latest event"),
         "{out}"
     );
+}
+
+#[tokio::test]
+async fn locked_here_while_in_use_on_the_other_is_no_natural_break() {
+    let folder = tempfile::tempdir().unwrap();
+    let every = |device: &str| {
+        format!(
+            "[sync]\nfolder = \"{}\"\ndevice = \"{device}\"\n\n[[reminder]]\nid = \"s\"\nkind = \"stand\"\nevery = \"2s\"\n",
+            folder.path().display()
+        )
+    };
+    // B, in use (it says so when it starts).
+    let b = Scene::with(&every("b")).notifd().up().await;
+    // A, locked from its start: away, while B is in use.
+    let mut a = Scene::with(&every("a"))
+        .notifd()
+        .screensaver()
+        .build()
+        .await;
+    a.saver().set_locked(true).await;
+    a.start();
+    a.wait_status("away", 10 * SEC, |s| s.away_since.is_some())
+        .await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(
+        !a.outcomes().iter().any(|o| o == "s away schedule"),
+        "credited as a break: {:?}\n{}",
+        a.outcomes(),
+        a.log()
+    );
+    assert!(a.notifd().calls().is_empty(), "nothing shown while locked");
+    // Back at A: the stand is due, at once.
+    a.saver().set_locked(false).await;
+    a.notifd().nth(1, 10 * SEC).await;
+    drop(b);
 }
