@@ -459,3 +459,22 @@ fn a_device_in_use_for_half_a_day_without_a_word_is_taken_as_gone() {
     sim.run_until("2026-11-25 10:00");
     assert_eq!(sim.log, vec!["Wed 09:45 away stand (due Wed 09:45)"]);
 }
+
+#[test]
+fn a_snooze_elsewhere_takes_the_same_showing_down_here() {
+    let mut sim = Sim::new(STAND, "UTC", "2026-11-25 09:00");
+    sim.run_until("2026-11-25 09:45");
+    let due = sim.at("2026-11-25 09:45").timestamp();
+    sim.jump("2026-11-25 09:46");
+    sim.clear();
+    let mut snoozed = remote("laptop-7", sim.now.timestamp(), Outcome::Snoozed, Some(due));
+    snoozed.event.snooze = Some(SignedDuration::from_mins(10));
+    sim.input(Input::Remote(snoozed)).unwrap();
+    assert!(sim.effects.contains(&Effect::Close { id: "stand".into() }));
+    assert_eq!(sim.records()[0].outcome, Outcome::Elsewhere);
+    // Not shown here again when the laptop's snooze ends: it comes back
+    // there; here the interval goes on.
+    sim.clear();
+    sim.run_until("2026-11-25 10:20");
+    assert!(sim.shows().is_empty(), "{:?}", sim.log);
+}

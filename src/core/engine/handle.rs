@@ -125,14 +125,18 @@ impl Engine {
             effects.push(Effect::Import(r));
             return;
         };
-        if !e.is_break_elsewhere() {
+        // A snooze there of the occurrence showing here takes it down too:
+        // the person answered it there, and it comes back there.
+        let snoozed = e.outcome == Outcome::Snoozed;
+        if !e.is_break_elsewhere() && !snoozed {
             effects.push(Effect::Import(r));
             return;
         }
         let occurrence = e.due.unwrap_or(e.at);
         // Both answered the same occurrence (at the same second, say): one
         // break. Each device counts the answer it had first.
-        r.repeat = e.due.is_some()
+        r.repeat = !snoozed
+            && e.due.is_some()
             && s.answered
                 .is_some_and(|a| occurrence.duration_since(a).abs() <= rem.snooze);
         if r.repeat {
@@ -144,8 +148,8 @@ impl Engine {
         effects.push(Effect::Import(r));
         let here = match s.phase {
             Phase::Pending { due, .. } => Some((due, true)),
-            Phase::Snoozed { at, .. } => Some((at, false)),
-            Phase::Idle => None,
+            Phase::Snoozed { at, .. } if !snoozed => Some((at, false)),
+            _ => None,
         };
         if let Some((mine, up)) = here
             && occurrence.duration_since(mine).abs() <= rem.snooze
@@ -159,7 +163,9 @@ impl Engine {
             s.apply(&ended, None);
             effects.push(Effect::Record(ended));
         }
-        s.apply_remote(&e, e.at.min(t), Some(offset));
+        if !snoozed {
+            s.apply_remote(&e, e.at.min(t), Some(offset));
+        }
     }
 
     /// Done, skip, snooze, dismissed or expired, for the named reminder or
