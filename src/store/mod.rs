@@ -673,6 +673,7 @@ impl Store {
                         outcome, count(*)
                  FROM events
                  WHERE day BETWEEN ?1 AND ?2 AND outcome IN ('done', 'snoozed', 'skipped')
+                   AND repeat IS NULL
                  GROUP BY wh, outcome",
             )
             .map_err(self.err())?;
