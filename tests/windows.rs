@@ -224,6 +224,7 @@ fn stats_and_history_of_a_history_match_linux() {
 #[test]
 #[ignore = "run by scripts/check-windows, under wine"]
 fn the_daemon_runs_answers_over_its_pipe_and_stops() {
+    let _one = one_daemon();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let config = dir.path().join("config.toml");
@@ -389,6 +390,15 @@ fn reg(args: &[&str]) {
 /// A daemon a failed test must not leave running (it would hold the pipe).
 struct KillOnDrop(std::process::Child);
 
+/// The daemon's pipe is one per Windows user (the prefix's), whatever its
+/// data directory: two tests' daemons at once would answer each other's
+/// commands. Each test that runs one holds this while it does.
+static ONE_DAEMON: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_daemon() -> std::sync::MutexGuard<'static, ()> {
+    ONE_DAEMON.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// `unhunch run` under wine with `env`, its log to `log`.
 fn run_daemon(env: &[(&str, String)], log: &Path) -> KillOnDrop {
     KillOnDrop(
@@ -412,6 +422,8 @@ impl Drop for KillOnDrop {
 #[test]
 #[ignore = "run by scripts/check-windows, under wine"]
 fn service_uses_the_run_key_and_doctor_reports() {
+    // `service status` and `doctor` ask the pipe whether a daemon runs.
+    let _one = one_daemon();
     let r = run(true, &["service", "install"], &[]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
@@ -505,6 +517,7 @@ fn a_closed_output_pipe_ends_quietly() {
 #[test]
 #[ignore = "run by scripts/check-windows, under wine"]
 fn away_never_begins_before_the_daemon_started() {
+    let _one = one_daemon();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let config = dir.path().join("config.toml");
