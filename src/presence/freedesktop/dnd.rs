@@ -32,29 +32,55 @@ const DND_PROPERTIES: [(&str, &str); 2] = [
     ("org.dunstproject.cmd0", "paused"),
 ];
 
-/// Reports the notification server's Do-Not-Disturb: read at start and
-/// whenever a (new) server takes the name, then followed through
-/// PropertiesChanged (no polling). A server that leaves is not in DND.
-pub async fn watch_server(conn: Connection, tx: mpsc::UnboundedSender<Change>) {
-    let props = MatchRule::builder()
+/// PropertiesChanged of the object at `path`.
+fn properties_changed(path: &'static str) -> zbus::Result<MatchRule<'static>> {
+    MatchRule::builder()
         .msg_type(MsgType::Signal)
         .interface("org.freedesktop.DBus.Properties")
         .and_then(|b| b.member("PropertiesChanged"))
-        .and_then(|b| b.path("/org/freedesktop/Notifications"))
-        .map(|b| b.build());
+        .and_then(|b| b.path(path))
+        .map(|b| b.build())
+}
+
+/// The signals of `rule` (at most `capacity` waiting), and the changes of
+/// `name`'s owner (a server starting, leaving, replaced): what every
+/// watcher here follows. `None` when either cannot be subscribed.
+async fn with_owner(
+    conn: &Connection,
+    rule: zbus::Result<MatchRule<'static>>,
+    capacity: usize,
+    name: &'static str,
+) -> Option<(MessageStream, MessageStream)> {
     let owner = MatchRule::builder()
         .msg_type(MsgType::Signal)
         .sender("org.freedesktop.DBus")
         .and_then(|b| b.member("NameOwnerChanged"))
-        .and_then(|b| b.arg(0, "org.freedesktop.Notifications"))
+        .and_then(|b| b.arg(0, name))
         .map(|b| b.build());
-    let (Ok(props), Ok(owner)) = (props, owner) else {
-        return;
+    let (Ok(rule), Ok(owner)) = (rule, owner) else {
+        return None;
     };
-    let (Ok(mut props), Ok(mut owner)) = (
-        MessageStream::for_match_rule(props, &conn, Some(8)).await,
-        MessageStream::for_match_rule(owner, &conn, Some(4)).await,
-    ) else {
+    let signals = MessageStream::for_match_rule(rule, conn, Some(capacity))
+        .await
+        .ok()?;
+    let owner = MessageStream::for_match_rule(owner, conn, Some(4))
+        .await
+        .ok()?;
+    Some((signals, owner))
+}
+
+/// Reports the notification server's Do-Not-Disturb: read at start and
+/// whenever a (new) server takes the name, then followed through
+/// PropertiesChanged (no polling). A server that leaves is not in DND.
+pub async fn watch_server(conn: Connection, tx: mpsc::UnboundedSender<Change>) {
+    let Some((mut props, mut owner)) = with_owner(
+        &conn,
+        properties_changed("/org/freedesktop/Notifications"),
+        8,
+        "org.freedesktop.Notifications",
+    )
+    .await
+    else {
         return;
     };
     let send = |on: bool| {
@@ -414,25 +440,14 @@ async fn mako_mode_calls() -> Option<MessageStream> {
 /// server takes the name, then followed through its signal or the calls
 /// that change its modes. No polling.
 pub async fn watch_mako(conn: Connection, tx: mpsc::UnboundedSender<Change>) {
-    let props = MatchRule::builder()
-        .msg_type(MsgType::Signal)
-        .interface("org.freedesktop.DBus.Properties")
-        .and_then(|b| b.member("PropertiesChanged"))
-        .and_then(|b| b.path(MAKO_PATH))
-        .map(|b| b.build());
-    let owner = MatchRule::builder()
-        .msg_type(MsgType::Signal)
-        .sender("org.freedesktop.DBus")
-        .and_then(|b| b.member("NameOwnerChanged"))
-        .and_then(|b| b.arg(0, "org.freedesktop.Notifications"))
-        .map(|b| b.build());
-    let (Ok(props), Ok(owner)) = (props, owner) else {
-        return;
-    };
-    let (Ok(mut props), Ok(mut owner)) = (
-        MessageStream::for_match_rule(props, &conn, Some(4)).await,
-        MessageStream::for_match_rule(owner, &conn, Some(4)).await,
-    ) else {
+    let Some((mut props, mut owner)) = with_owner(
+        &conn,
+        properties_changed(MAKO_PATH),
+        4,
+        "org.freedesktop.Notifications",
+    )
+    .await
+    else {
         return;
     };
     let mut calls: Option<MessageStream> = None;
@@ -502,19 +517,7 @@ pub async fn watch_swaync(conn: Connection, tx: mpsc::UnboundedSender<Change>) {
         .interface(SWAYNC)
         .and_then(|b| b.path(SWAYNC_PATH))
         .map(|b| b.build());
-    let owner = MatchRule::builder()
-        .msg_type(MsgType::Signal)
-        .sender("org.freedesktop.DBus")
-        .and_then(|b| b.member("NameOwnerChanged"))
-        .and_then(|b| b.arg(0, SWAYNC))
-        .map(|b| b.build());
-    let (Ok(signals), Ok(owner)) = (signals, owner) else {
-        return;
-    };
-    let (Ok(mut signals), Ok(mut owner)) = (
-        MessageStream::for_match_rule(signals, &conn, Some(8)).await,
-        MessageStream::for_match_rule(owner, &conn, Some(4)).await,
-    ) else {
+    let Some((mut signals, mut owner)) = with_owner(&conn, signals, 8, SWAYNC).await else {
         return;
     };
     let mut on = false;
